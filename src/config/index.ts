@@ -1,0 +1,8 @@
+/**
+ * config/: the only layer that knows files. `loadProject()` finds and reads the stack files, parses
+ * YAML with source positions, interpolates, merges, validates against `schemas/stack.schema.json`
+ * and normalizes into a `Project`, or throws a `ConfigError` carrying every problem found.
+ */
+export type { LoadOptions, LoadResult } from './load.js';
+export { loadProject } from './load.js';
+export type * from './model.js';

@@ -1,0 +1,146 @@
+/**
+ * Every error berth raises on purpose, each with a stable `code`. The CLI entry point catches once,
+ * prints `error.message` (plus `detail` when present) and exits with `exitCode`; a stack only with --debug.
+ */
+
+export abstract class BerthError extends Error {
+  abstract readonly code: string;
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: number = 1;
+  /** Extra lines printed under the message (a code frame, a list of errors). */
+  detail?: string;
+  /** One line telling the user what to do next. */
+  hint?: string;
+
+  constructor(message: string, options?: { cause?: unknown; hint?: string; detail?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options?.hint !== undefined) this.hint = options.hint;
+    if (options?.detail !== undefined) this.detail = options.detail;
+  }
+}
+
+/** One problem in a stack file, located in the user's file. */
+export interface ConfigIssue {
+  /** Absolute path of the file the value came from (or "-" for stdin). */
+  file: string;
+  /** 1-based; 0 when unknown. */
+  line: number;
+  /** 1-based; 0 when unknown. */
+  column: number;
+  /** Path in the document, e.g. `services.web.ports[0]`. */
+  path: string;
+  /** What is wrong, in the user's words: "must be a mapping", "unknown key \"imagee\"". */
+  message: string;
+  /** What to do about it: "did you mean \"image\"?". */
+  hint?: string;
+  /** A few source lines around the location with a caret, when the source is at hand. */
+  frame?: string;
+}
+
+/** The stack files are wrong: carries every issue found, not just the first. */
+export class ConfigError extends BerthError {
+  readonly code = 'CONFIG_INVALID';
+  override readonly exitCode = 15;
+  constructor(readonly issues: ConfigIssue[]) {
+    super(formatIssuesHeadline(issues));
+    this.detail = issues.map(formatIssue).join('\n\n');
+  }
+}
+
+export function formatIssue(i: ConfigIssue): string {
+  const where = i.line > 0 ? `${i.file}:${i.line}:${i.column}` : i.file;
+  const lines = [`${where}: ${i.path ? `${i.path}: ` : ''}${i.message}`];
+  if (i.frame) lines.push(i.frame);
+  if (i.hint) lines.push(`  hint: ${i.hint}`);
+  return lines.join('\n');
+}
+
+function formatIssuesHeadline(issues: ConfigIssue[]): string {
+  if (issues.length === 1) return 'invalid stack file';
+  return `invalid stack file (${issues.length} problems)`;
+}
+
+/** No stack file was found, or a named file does not exist. */
+export class StackNotFoundError extends BerthError {
+  readonly code = 'STACK_NOT_FOUND';
+  override readonly exitCode = 14;
+}
+
+/** A dependency cycle between services. */
+export class DependencyCycleError extends BerthError {
+  readonly code = 'DEPENDENCY_CYCLE';
+  constructor(readonly cycle: string[]) {
+    super(`dependency cycle between services: ${cycle.join(' -> ')}`, {
+      hint: 'remove one of these depends_on/links/network_mode/volumes_from references',
+    });
+  }
+}
+
+/** A service name on the command line that the stack does not define. */
+export class NoSuchServiceError extends BerthError {
+  readonly code = 'NO_SUCH_SERVICE';
+  constructor(readonly service: string, hint?: string) {
+    super(`no such service: ${service}`, hint === undefined ? undefined : { hint });
+  }
+}
+
+/** Bad command-line usage. */
+export class UsageError extends BerthError {
+  readonly code = 'USAGE';
+  override readonly exitCode = 2;
+}
+
+/** The engine cannot be reached at all. */
+export class EngineUnreachableError extends BerthError {
+  readonly code = 'ENGINE_UNREACHABLE';
+}
+
+/** The engine answered with an error status. Keeps the engine's own message. */
+export class EngineError extends BerthError {
+  readonly code: string;
+  constructor(
+    readonly status: number,
+    readonly engineMessage: string,
+    readonly operation: string,
+  ) {
+    super(`${operation}: ${engineMessage}`);
+    this.code = engineCode(status);
+  }
+}
+
+function engineCode(status: number): string {
+  switch (status) {
+    case 304: return 'ENGINE_NOT_MODIFIED';
+    case 400: return 'ENGINE_BAD_REQUEST';
+    case 401: return 'ENGINE_UNAUTHORIZED';
+    case 403: return 'ENGINE_FORBIDDEN';
+    case 404: return 'ENGINE_NOT_FOUND';
+    case 409: return 'ENGINE_CONFLICT';
+    case 500: return 'ENGINE_INTERNAL';
+    case 503: return 'ENGINE_UNAVAILABLE';
+    default: return `ENGINE_HTTP_${status}`;
+  }
+}
+
+export class NotFoundError extends EngineError {}
+export class ConflictError extends EngineError {}
+
+/** Applying a plan failed; carries every failure seen before scheduling stopped. */
+export class ApplyError extends BerthError {
+  readonly code = 'APPLY_FAILED';
+  constructor(readonly failures: { target: string; error: Error }[]) {
+    super(
+      failures.length === 1
+        ? `${failures[0]!.target}: ${failures[0]!.error.message}`
+        : `${failures.length} operations failed`,
+    );
+    if (failures.length > 1) this.detail = failures.map((f) => `  ${f.target}: ${f.error.message}`).join('\n');
+  }
+}
+
+/** Something berth did not expect: a bug. */
+export class InternalError extends BerthError {
+  readonly code = 'INTERNAL';
+  override readonly exitCode = 70;
+}

@@ -1,0 +1,241 @@
+/**
+ * The one interface through which berth talks to a container engine. It speaks only berth's types:
+ * no Docker client shapes cross it. `runtime/docker/` implements it on the Docker Engine API; the
+ * in-memory fake for unit tests lives under `test/`.
+ */
+
+export type LabelFilter = Record<string, string | true>;
+
+export interface EngineInfo {
+  /** Negotiated API version in use, e.g. "1.41". */
+  apiVersion: string;
+  /** Engine version, e.g. "20.10.24". */
+  version: string;
+  os: string;
+  arch: string;
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type HealthState = 'starting' | 'healthy' | 'unhealthy' | 'none';
+
+export interface PublishedPort {
+  /** Container port. */
+  target: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  hostIp?: string;
+  hostPort?: number;
+}
+
+/** A container as a list call reports it. */
+export interface ContainerSummary {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  image: string;
+  imageId: string;
+  labels: Record<string, string>;
+  state: ContainerState;
+  /** Human status as the engine words it ("Up 3 seconds", "Exited (0) 2 minutes ago"). */
+  status: string;
+  /** Parsed from status where the engine says it. */
+  health: HealthState;
+  created: number;
+  ports: PublishedPort[];
+  networks: string[];
+}
+
+export interface ContainerDetails extends ContainerSummary {
+  exitCode: number;
+  /** Last healthcheck output, when a healthcheck ran. */
+  healthLog?: { exitCode: number; output: string }[];
+  env: string[];
+  command: string[];
+  entrypoint: string[];
+  mounts: { type: string; name?: string; source: string; target: string; readOnly: boolean }[];
+  startedAt?: string;
+  finishedAt?: string;
+  restartCount: number;
+  /** Network name -> IP address and aliases in that network. */
+  networkSettings: Record<string, { ipAddress: string; aliases: string[] }>;
+}
+
+export interface MountSpec {
+  type: 'bind' | 'volume' | 'tmpfs';
+  /** Host path (bind) or volume name (volume); absent for anonymous volumes and tmpfs. */
+  source?: string;
+  target: string;
+  readOnly?: boolean;
+  /** bind only */
+  propagation?: string;
+  /** bind only: create the host path when missing (the classic -v behaviour). */
+  createHostPath?: boolean;
+  /** volume only */
+  noCopy?: boolean;
+  /** tmpfs only */
+  tmpfsSize?: number;
+  tmpfsMode?: number;
+}
+
+export interface HealthcheckSpec {
+  test: string[];
+  intervalNs?: number;
+  timeoutNs?: number;
+  startPeriodNs?: number;
+  startIntervalNs?: number;
+  retries?: number;
+}
+
+export interface EndpointSpec {
+  /** Engine-side network name. */
+  network: string;
+  aliases: string[];
+  ipv4Address?: string;
+  ipv6Address?: string;
+}
+
+/** Everything needed to create one container, in berth's terms. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  /** `undefined`: the image's; `[]`: explicitly empty. */
+  command?: string[];
+  entrypoint?: string[];
+  env: string[];
+  labels: Record<string, string>;
+  hostname?: string;
+  domainname?: string;
+  user?: string;
+  workingDir?: string;
+  tty?: boolean;
+  openStdin?: boolean;
+  stopSignal?: string;
+  stopTimeoutSec?: number;
+  healthcheck?: HealthcheckSpec;
+  exposedPorts?: { port: number; protocol: string }[];
+  ports: PublishedPort[];
+  /** `hostPort` as a range string when the stack gives one ("8000-8010"). */
+  portRanges?: { target: number; protocol: string; hostIp?: string; hostPort: string }[];
+  mounts: MountSpec[];
+  /** Anonymous volumes to carry over from a container being replaced (its id). */
+  volumesFrom?: string[];
+  restartPolicy?: { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maxRetries?: number };
+  /** `bridge`, `host`, `none`, `container:<id>`, or a network name; default: first endpoint's network. */
+  networkMode?: string;
+  /** Endpoints: the first is attached at create, the others connected before start. */
+  endpoints: EndpointSpec[];
+  extraHosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  readOnlyRootfs?: boolean;
+  init?: boolean;
+  tmpfs?: Record<string, string>;
+  ipcMode?: string;
+  pidMode?: string;
+  shmSize?: number;
+  securityOpt?: string[];
+  sysctls?: Record<string, string>;
+  ulimits?: { name: string; soft: number; hard: number }[];
+  devices?: { source: string; target: string; permissions: string }[];
+  logConfig?: { type: string; config: Record<string, string> };
+  memoryBytes?: number;
+  nanoCpus?: number;
+  pidsLimit?: number;
+  platform?: string;
+  macAddress?: string;
+}
+
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+  /** Ids of containers attached (from inspect; empty from list on some engines). */
+  containers: string[];
+}
+
+export interface NetworkSpec {
+  name: string;
+  driver?: string;
+  driverOpts?: Record<string, string>;
+  labels: Record<string, string>;
+  internal?: boolean;
+  attachable?: boolean;
+  enableIpv6?: boolean;
+  ipam?: { driver?: string; config: { subnet?: string; gateway?: string; ipRange?: string }[]; options?: Record<string, string> };
+}
+
+export interface VolumeSummary {
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+  mountpoint: string;
+}
+
+export interface VolumeSpec {
+  name: string;
+  driver?: string;
+  driverOpts?: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+export interface ImageSummary {
+  id: string;
+  repoTags: string[];
+  repoDigests: string[];
+  labels: Record<string, string>;
+  created: number;
+  size: number;
+}
+
+/** What `observe()` found for one project, in a few list calls. */
+export interface ObservedState {
+  containers: ContainerSummary[];
+  networks: NetworkSummary[];
+  volumes: VolumeSummary[];
+  /** Image reference (as the stack names it) -> image id, for the references asked about; absent: not present locally. */
+  images: Record<string, string>;
+}
+
+export interface Runtime {
+  /** Ping and negotiate the API version. Throws EngineUnreachableError. */
+  info(): Promise<EngineInfo>;
+
+  /** Containers, networks and volumes labelled with `com.docker.compose.project=<project>`, plus the ids of `imageRefs`. */
+  observe(project: string, imageRefs: string[]): Promise<ObservedState>;
+
+  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string }): Promise<ContainerSummary[]>;
+  inspectContainer(idOrName: string): Promise<ContainerDetails>;
+  /** Creates, and connects every endpoint after the first; returns the id. */
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** Stop with a grace period in seconds (engine default when absent). Already stopped is not an error. */
+  stopContainer(id: string, timeoutSec?: number): Promise<void>;
+  killContainer(id: string, signal?: string): Promise<void>;
+  removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  renameContainer(id: string, newName: string): Promise<void>;
+  /** Waits until the container is no longer running and returns its exit code. */
+  waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<number>;
+  connectNetwork(network: string, containerId: string, endpoint: Omit<EndpointSpec, 'network'>): Promise<void>;
+  disconnectNetwork(network: string, containerId: string, force?: boolean): Promise<void>;
+
+  listNetworks(filter: { labels?: LabelFilter; name?: string }): Promise<NetworkSummary[]>;
+  inspectNetwork(idOrName: string): Promise<NetworkSummary>;
+  createNetwork(spec: NetworkSpec): Promise<string>;
+  removeNetwork(idOrName: string): Promise<void>;
+
+  listVolumes(filter: { labels?: LabelFilter; name?: string }): Promise<VolumeSummary[]>;
+  inspectVolume(name: string): Promise<VolumeSummary>;
+  createVolume(spec: VolumeSpec): Promise<VolumeSummary>;
+  removeVolume(name: string, force?: boolean): Promise<void>;
+
+  /** `undefined` when the image is not present locally. */
+  inspectImage(ref: string): Promise<ImageSummary | undefined>;
+  listImages(filter: { labels?: LabelFilter; reference?: string }): Promise<ImageSummary[]>;
+
+  /** Release sockets (keep-alive agents). */
+  close(): void;
+}
