@@ -1,0 +1,360 @@
+/**
+ * The `Runtime` interface on the Docker Engine API. Each method is one or a few HTTP calls; shapes are
+ * translated by the pure helpers in `to-engine.ts` and `from-engine.ts`.
+ */
+import { EngineError, NotFoundError } from '../../errors.js';
+import type {
+  ContainerDetails,
+  ContainerSpec,
+  ContainerSummary,
+  EndpointSpec,
+  EngineInfo,
+  ImageSummary,
+  LabelFilter,
+  NetworkSpec,
+  NetworkSummary,
+  ObservedState,
+  PullProgress,
+  Runtime,
+  VolumeSpec,
+  VolumeSummary,
+} from '../runtime.js';
+import type {
+  EngineContainerInspect,
+  EngineContainerSummary,
+  EngineImageInspect,
+  EngineImageSummary,
+  EngineNetwork,
+  EngineVersion,
+  EngineVolume,
+} from './engine-types.js';
+import {
+  containerDetailsFrom,
+  containerSummaryFrom,
+  imageInspectFrom,
+  imageSummaryFrom,
+  networkFrom,
+  volumeFrom,
+} from './from-engine.js';
+import { isImageId, matchImageRefs } from './image-ref.js';
+import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
+import {
+  containerCreateBody,
+  endpointConfig,
+  labelFilterValues,
+  networkCreateBody,
+  splitEndpoints,
+  volumeCreateBody,
+} from './to-engine.js';
+import { encodeFilters, pathSegment, type Transport } from './transport.js';
+
+export const PROJECT_LABEL = 'com.docker.compose.project';
+
+/** "3f2a…" (64 hex) -> its 12-character short form, for messages; names stay as they are. */
+export function shortRef(idOrName: string): string {
+  return /^[0-9a-f]{64}$/.test(idOrName) ? idOrName.slice(0, 12) : idOrName;
+}
+
+export class DockerRuntime implements Runtime {
+  constructor(private readonly transport: Transport) {}
+
+  async info(): Promise<EngineInfo> {
+    const apiVersion = await this.transport.apiVersion();
+    const v = await this.transport.json<EngineVersion>({ method: 'GET', path: '/version', operation: 'read engine version' });
+    return { apiVersion, version: v.Version ?? '', os: v.Os ?? '', arch: v.Arch ?? '' };
+  }
+
+  async observe(project: string, imageRefs: string[]): Promise<ObservedState> {
+    const labels: LabelFilter = { [PROJECT_LABEL]: project };
+    const [containers, networks, volumes, images] = await Promise.all([
+      this.listContainers({ labels, all: true }),
+      this.listNetworks({ labels }),
+      this.listVolumes({ labels }),
+      this.imageIds(imageRefs),
+    ]);
+    return { containers, networks, volumes, images };
+  }
+
+  /** One list call for every named reference; an inspect only for those the list cannot answer. */
+  private async imageIds(refs: string[]): Promise<Record<string, string>> {
+    const unique = [...new Set(refs)];
+    if (unique.length === 0) return {};
+    const names = unique.filter((r) => !isImageId(r));
+    const listed = names.length === 0 ? [] : await this.listImagesByFilter({ reference: names });
+    const { found, unmatched } = matchImageRefs(unique, listed);
+    const inspected = await Promise.all(unmatched.map(async (ref) => [ref, await this.inspectImage(ref)] as const));
+    for (const [ref, img] of inspected) if (img) found[ref] = img.id;
+    return found;
+  }
+
+  async listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string }): Promise<ContainerSummary[]> {
+    const filters = encodeFilters({
+      label: labelFilterValues(filter.labels),
+      name: filter.name === undefined ? undefined : [filter.name],
+    });
+    const list = await this.transport.json<EngineContainerSummary[] | null>({
+      method: 'GET',
+      path: '/containers/json',
+      query: { all: filter.all ?? false, filters },
+      operation: 'list containers',
+    });
+    const out = (list ?? []).map(containerSummaryFrom);
+    // The engine's name filter is a pattern match: keep only the exact name.
+    return filter.name === undefined ? out : out.filter((c) => c.name === filter.name);
+  }
+
+  async inspectContainer(idOrName: string): Promise<ContainerDetails> {
+    const e = await this.transport.json<EngineContainerInspect>({
+      method: 'GET',
+      path: `/containers/${pathSegment(idOrName)}/json`,
+      operation: `inspect container ${shortRef(idOrName)}`,
+    });
+    return containerDetailsFrom(e);
+  }
+
+  /**
+   * Creates the container attached to its first endpoint, then connects the others. When a connect
+   * fails the half-made container is removed again, so that a retry does not meet a name conflict.
+   */
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    const apiVersion = await this.transport.apiVersion();
+    const created = await this.transport.json<{ Id: string; Warnings?: string[] | null }>({
+      method: 'POST',
+      path: '/containers/create',
+      query: { name: spec.name, platform: spec.platform },
+      body: containerCreateBody(spec, apiVersion),
+      operation: `create container ${spec.name}`,
+    });
+    const { rest } = splitEndpoints(spec);
+    try {
+      for (const ep of rest) await this.connectNetwork(ep.network, created.Id, ep);
+    } catch (err) {
+      await this.removeContainer(created.Id, { force: true }).catch(() => undefined);
+      throw err;
+    }
+    return created.Id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.transport.request({
+      method: 'POST',
+      path: `/containers/${pathSegment(id)}/start`,
+      operation: `start container ${shortRef(id)}`,
+      accept: [304],
+    });
+  }
+
+  async stopContainer(id: string, timeoutSec?: number): Promise<void> {
+    await this.transport.request({
+      method: 'POST',
+      path: `/containers/${pathSegment(id)}/stop`,
+      query: { t: timeoutSec },
+      operation: `stop container ${shortRef(id)}`,
+      // 304: already stopped.
+      accept: [304],
+      // The engine answers after the grace period; without one we cannot know how long that is.
+      timeoutMs: timeoutSec === undefined ? 0 : (timeoutSec + 60) * 1000,
+    });
+  }
+
+  async killContainer(id: string, signal?: string): Promise<void> {
+    await this.transport.request({
+      method: 'POST',
+      path: `/containers/${pathSegment(id)}/kill`,
+      query: { signal },
+      operation: `kill container ${shortRef(id)}`,
+    });
+  }
+
+  async removeContainer(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    await this.transport.request({
+      method: 'DELETE',
+      path: `/containers/${pathSegment(id)}`,
+      query: { force: options.force, v: options.volumes },
+      operation: `remove container ${shortRef(id)}`,
+    });
+  }
+
+  async renameContainer(id: string, newName: string): Promise<void> {
+    await this.transport.request({
+      method: 'POST',
+      path: `/containers/${pathSegment(id)}/rename`,
+      query: { name: newName },
+      operation: `rename container ${shortRef(id)} to ${newName}`,
+    });
+  }
+
+  async waitContainer(id: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<number> {
+    const operation = `wait for container ${shortRef(id)}`;
+    const res = await this.transport.json<{ StatusCode?: number; Error?: { Message?: string } | null }>({
+      method: 'POST',
+      path: `/containers/${pathSegment(id)}/wait`,
+      query: { condition },
+      operation,
+      timeoutMs: 0,
+    });
+    const message = res.Error?.Message;
+    if (message) throw new EngineError(500, message, operation);
+    return res.StatusCode ?? 0;
+  }
+
+  async connectNetwork(network: string, containerId: string, endpoint: Omit<EndpointSpec, 'network'>): Promise<void> {
+    await this.transport.request({
+      method: 'POST',
+      path: `/networks/${pathSegment(network)}/connect`,
+      body: { Container: containerId, EndpointConfig: endpointConfig(endpoint) },
+      operation: `connect container ${shortRef(containerId)} to network ${network}`,
+    });
+  }
+
+  async disconnectNetwork(network: string, containerId: string, force?: boolean): Promise<void> {
+    await this.transport.request({
+      method: 'POST',
+      path: `/networks/${pathSegment(network)}/disconnect`,
+      body: { Container: containerId, Force: force ?? false },
+      operation: `disconnect container ${shortRef(containerId)} from network ${network}`,
+    });
+  }
+
+  async listNetworks(filter: { labels?: LabelFilter; name?: string }): Promise<NetworkSummary[]> {
+    const filters = encodeFilters({
+      label: labelFilterValues(filter.labels),
+      name: filter.name === undefined ? undefined : [filter.name],
+    });
+    const list = await this.transport.json<EngineNetwork[] | null>({
+      method: 'GET',
+      path: '/networks',
+      query: { filters },
+      operation: 'list networks',
+    });
+    const out = (list ?? []).map(networkFrom);
+    // The engine's name filter matches substrings: "app" also finds "myapp_default".
+    return filter.name === undefined ? out : out.filter((n) => n.name === filter.name);
+  }
+
+  async inspectNetwork(idOrName: string): Promise<NetworkSummary> {
+    const e = await this.transport.json<EngineNetwork>({
+      method: 'GET',
+      path: `/networks/${pathSegment(idOrName)}`,
+      operation: `inspect network ${shortRef(idOrName)}`,
+    });
+    return networkFrom(e);
+  }
+
+  async createNetwork(spec: NetworkSpec): Promise<string> {
+    const res = await this.transport.json<{ Id: string }>({
+      method: 'POST',
+      path: '/networks/create',
+      body: networkCreateBody(spec),
+      operation: `create network ${spec.name}`,
+    });
+    return res.Id;
+  }
+
+  async removeNetwork(idOrName: string): Promise<void> {
+    await this.transport.request({
+      method: 'DELETE',
+      path: `/networks/${pathSegment(idOrName)}`,
+      operation: `remove network ${shortRef(idOrName)}`,
+    });
+  }
+
+  async listVolumes(filter: { labels?: LabelFilter; name?: string }): Promise<VolumeSummary[]> {
+    const filters = encodeFilters({
+      label: labelFilterValues(filter.labels),
+      name: filter.name === undefined ? undefined : [filter.name],
+    });
+    const res = await this.transport.json<{ Volumes?: EngineVolume[] | null } | null>({
+      method: 'GET',
+      path: '/volumes',
+      query: { filters },
+      operation: 'list volumes',
+    });
+    const out = (res?.Volumes ?? []).map(volumeFrom);
+    return filter.name === undefined ? out : out.filter((v) => v.name === filter.name);
+  }
+
+  async inspectVolume(name: string): Promise<VolumeSummary> {
+    const e = await this.transport.json<EngineVolume>({
+      method: 'GET',
+      path: `/volumes/${pathSegment(name)}`,
+      operation: `inspect volume ${name}`,
+    });
+    return volumeFrom(e);
+  }
+
+  async createVolume(spec: VolumeSpec): Promise<VolumeSummary> {
+    const e = await this.transport.json<EngineVolume>({
+      method: 'POST',
+      path: '/volumes/create',
+      body: volumeCreateBody(spec),
+      operation: `create volume ${spec.name}`,
+    });
+    return volumeFrom(e);
+  }
+
+  async removeVolume(name: string, force?: boolean): Promise<void> {
+    await this.transport.request({
+      method: 'DELETE',
+      path: `/volumes/${pathSegment(name)}`,
+      query: { force },
+      operation: `remove volume ${name}`,
+    });
+  }
+
+  /**
+   * Pulls through the engine, which talks to the registry. The stream's own error (the status is 200
+   * even when the pull fails) becomes an EngineError; a missing image or tag is a NotFoundError.
+   */
+  async pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void> {
+    const operation = `pull image ${ref}`;
+    const tracker = new PullProgressTracker();
+    await this.transport.stream(
+      { method: 'POST', path: '/images/create', query: pullQuery(ref), operation, timeoutMs: 120_000 },
+      (message) => {
+        const progress = tracker.update(message as PullMessage);
+        if (progress && onProgress) onProgress(progress);
+      },
+    );
+    if (tracker.error !== undefined) {
+      const notFound = /not found|manifest unknown|does not exist|repository .* not found/i.test(tracker.error);
+      throw notFound ? new NotFoundError(404, tracker.error, operation) : new EngineError(500, tracker.error, operation);
+    }
+  }
+
+  async inspectImage(ref: string): Promise<ImageSummary | undefined> {
+    try {
+      const e = await this.transport.json<EngineImageInspect>({
+        method: 'GET',
+        path: `/images/${pathSegment(ref)}/json`,
+        operation: `inspect image ${ref}`,
+      });
+      return imageInspectFrom(e);
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  listImages(filter: { labels?: LabelFilter; reference?: string }): Promise<ImageSummary[]> {
+    return this.listImagesByFilter({
+      labels: filter.labels,
+      reference: filter.reference === undefined ? undefined : [filter.reference],
+    });
+  }
+
+  private async listImagesByFilter(filter: { labels?: LabelFilter | undefined; reference?: string[] | undefined }): Promise<ImageSummary[]> {
+    const filters = encodeFilters({ label: labelFilterValues(filter.labels), reference: filter.reference });
+    const list = await this.transport.json<EngineImageSummary[] | null>({
+      method: 'GET',
+      path: '/images/json',
+      query: { filters },
+      operation: 'list images',
+    });
+    return (list ?? []).map(imageSummaryFrom);
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

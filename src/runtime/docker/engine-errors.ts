@@ -1,0 +1,78 @@
+/**
+ * Engine failures as berth's typed errors. Pure: a status and a body in, an error out.
+ */
+import { ConflictError, EngineError, EngineUnreachableError, NotFoundError } from '../../errors.js';
+
+export const ENGINE_HINT = 'is the Docker Engine running? try `bash scripts/engine.sh`';
+
+/**
+ * The engine's own words from an error body: Docker sends `{"message": "..."}`, Podman adds `cause`
+ * and `response`; a proxy in between may send plain text.
+ */
+export function engineMessage(status: number, bodyText: string): string {
+  const text = bodyText.trim();
+  if (text !== '') {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === 'object' && parsed !== null) {
+        const o = parsed as { message?: unknown; cause?: unknown };
+        if (typeof o.message === 'string' && o.message !== '') return o.message;
+        if (typeof o.cause === 'string' && o.cause !== '') return o.cause;
+      }
+    } catch {
+      // not JSON: use the text as it is
+    }
+    return text;
+  }
+  return status === 304 ? 'not modified' : `HTTP ${status}`;
+}
+
+/** A non-2xx answer as a typed error naming the operation: "create container web-1: Conflict. ...". */
+export function errorForStatus(status: number, bodyText: string, operation: string): EngineError {
+  const message = engineMessage(status, bodyText);
+  if (status === 404) return new NotFoundError(status, message, operation);
+  if (status === 409) return new ConflictError(status, message, operation);
+  return new EngineError(status, message, operation);
+}
+
+/** A socket-level failure (no HTTP answer at all) as an EngineUnreachableError. */
+export function errorForConnection(err: unknown, where: string, operation: string): EngineUnreachableError {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const detail = err instanceof Error ? err.message : String(err);
+  switch (code) {
+    case 'ENOENT':
+      return new EngineUnreachableError(`cannot reach the Docker Engine at ${where}: no such socket`, {
+        cause: err,
+        hint: ENGINE_HINT,
+      });
+    case 'ECONNREFUSED':
+      return new EngineUnreachableError(`cannot reach the Docker Engine at ${where}: connection refused`, {
+        cause: err,
+        hint: ENGINE_HINT,
+      });
+    case 'EACCES':
+    case 'EPERM':
+      return new EngineUnreachableError(`cannot reach the Docker Engine at ${where}: permission denied`, {
+        cause: err,
+        hint: 'run as a user allowed to use the Docker socket (e.g. a member of the "docker" group)',
+      });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new EngineUnreachableError(`cannot reach the Docker Engine at ${where}: unknown host`, {
+        cause: err,
+        hint: 'check DOCKER_HOST',
+      });
+    default:
+      return new EngineUnreachableError(`${operation}: lost the connection to the Docker Engine at ${where} (${code || detail})`, {
+        cause: err,
+        hint: ENGINE_HINT,
+      });
+  }
+}
+
+export function timeoutError(operation: string, where: string, ms: number): EngineUnreachableError {
+  return new EngineUnreachableError(
+    `${operation}: the Docker Engine at ${where} did not answer within ${Math.round(ms / 1000)}s`,
+    { hint: ENGINE_HINT },
+  );
+}

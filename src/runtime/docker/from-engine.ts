@@ -1,0 +1,268 @@
+/**
+ * Engine API answers as berth's types. Pure. Docker and Podman differences (null lists, other state
+ * words, health under another key) are settled here and nowhere else.
+ */
+import type {
+  ContainerDetails,
+  ContainerState,
+  ContainerSummary,
+  HealthState,
+  ImageSummary,
+  NetworkSummary,
+  PublishedPort,
+  VolumeSummary,
+} from '../runtime.js';
+import type {
+  EngineContainerInspect,
+  EngineContainerSummary,
+  EngineHealth,
+  EngineImageInspect,
+  EngineImageSummary,
+  EngineLabels,
+  EngineNetwork,
+  EnginePort,
+  EngineVolume,
+} from './engine-types.js';
+
+/**
+ * Health as a list call words it inside the status text:
+ * Docker "Up 3 seconds (healthy)", "Up 1 second (health: starting)", "Up 2 minutes (unhealthy)";
+ * Podman "Up 3 seconds (starting)". No parenthesis (or an exited container): "none".
+ */
+export function parseHealthFromStatus(status: string | undefined): HealthState {
+  if (!status) return 'none';
+  const m = /\((?:health:\s*)?(healthy|unhealthy|starting)\)/i.exec(status);
+  if (!m) return 'none';
+  return m[1]!.toLowerCase() as HealthState;
+}
+
+/** A health status word from inspect ("healthy", "starting", "" on Podman without a check). */
+export function normalizeHealth(status: string | undefined): HealthState {
+  switch ((status ?? '').toLowerCase()) {
+    case 'healthy':
+      return 'healthy';
+    case 'unhealthy':
+      return 'unhealthy';
+    case 'starting':
+      return 'starting';
+    default:
+      return 'none';
+  }
+}
+
+/**
+ * The engine's state word as berth's. Docker's are berth's; Podman's compatibility API may say
+ * "configured"/"initialized" (not started yet), "stopped" (exited) or "stopping".
+ */
+export function normalizeContainerState(state: string | undefined): ContainerState {
+  switch ((state ?? '').toLowerCase()) {
+    case 'created':
+    case 'configured':
+    case 'initialized':
+      return 'created';
+    case 'running':
+    case 'stopping':
+      return 'running';
+    case 'paused':
+      return 'paused';
+    case 'restarting':
+      return 'restarting';
+    case 'removing':
+      return 'removing';
+    case 'exited':
+    case 'stopped':
+      return 'exited';
+    default:
+      return 'dead';
+  }
+}
+
+export function labelsFrom(labels: EngineLabels): Record<string, string> {
+  return labels ? { ...labels } : {};
+}
+
+function protocolOf(s: string | undefined): PublishedPort['protocol'] {
+  const p = (s ?? 'tcp').toLowerCase();
+  return p === 'udp' || p === 'sctp' ? p : 'tcp';
+}
+
+export function portsFromList(ports: EnginePort[] | null | undefined): PublishedPort[] {
+  return (ports ?? []).map((p) => {
+    const out: PublishedPort = { target: p.PrivatePort, protocol: protocolOf(p.Type) };
+    if (p.IP) out.hostIp = p.IP;
+    if (p.PublicPort) out.hostPort = p.PublicPort;
+    return out;
+  });
+}
+
+/** `NetworkSettings.Ports` of inspect: `{"8080/tcp": [{HostIp, HostPort}]}`, null when only exposed. */
+export function portsFromInspect(
+  ports: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null | undefined,
+): PublishedPort[] {
+  const out: PublishedPort[] = [];
+  for (const [key, bindings] of Object.entries(ports ?? {})) {
+    const [portText, proto] = key.split('/');
+    const target = Number(portText);
+    if (!Number.isFinite(target)) continue;
+    if (!bindings || bindings.length === 0) {
+      out.push({ target, protocol: protocolOf(proto) });
+      continue;
+    }
+    for (const b of bindings) {
+      const p: PublishedPort = { target, protocol: protocolOf(proto) };
+      if (b.HostIp) p.hostIp = b.HostIp;
+      const hostPort = Number(b.HostPort);
+      if (b.HostPort && Number.isFinite(hostPort)) p.hostPort = hostPort;
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+function stripSlash(name: string | undefined): string {
+  return (name ?? '').replace(/^\//, '');
+}
+
+export function containerSummaryFrom(e: EngineContainerSummary): ContainerSummary {
+  const status = e.Status ?? '';
+  return {
+    id: e.Id,
+    name: stripSlash(e.Names?.[0]),
+    image: e.Image ?? '',
+    imageId: e.ImageID ?? '',
+    labels: labelsFrom(e.Labels),
+    state: normalizeContainerState(e.State),
+    status,
+    health: parseHealthFromStatus(status),
+    created: e.Created ?? 0,
+    ports: portsFromList(e.Ports),
+    networks: Object.keys(e.NetworkSettings?.Networks ?? {}),
+  };
+}
+
+/** Engine timestamps; Go's zero time ("0001-01-01T00:00:00Z") means never. */
+export function timestampFrom(s: string | undefined): string | undefined {
+  if (!s || s.startsWith('0001-01-01')) return undefined;
+  return s;
+}
+
+function toList(v: string[] | string | null | undefined): string[] {
+  if (v === null || v === undefined) return [];
+  return typeof v === 'string' ? [v] : [...v];
+}
+
+/**
+ * A status line for an inspected container, since inspect has no human text: "Up (healthy)",
+ * "Exited (0)", "Created". Shorter than a list's (no durations) but parsed the same way.
+ */
+export function statusTextFrom(state: ContainerState, exitCode: number, health: HealthState): string {
+  switch (state) {
+    case 'running':
+      return health === 'none' ? 'Up' : `Up (${health === 'starting' ? 'health: starting' : health})`;
+    case 'exited':
+      return `Exited (${exitCode})`;
+    case 'created':
+      return 'Created';
+    case 'paused':
+      return 'Up (Paused)';
+    case 'restarting':
+      return `Restarting (${exitCode})`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+  }
+}
+
+export function containerDetailsFrom(e: EngineContainerInspect): ContainerDetails {
+  const st = e.State ?? {};
+  const healthObj: EngineHealth | null | undefined = st.Health ?? st.Healthcheck;
+  const state = normalizeContainerState(st.Status);
+  const health = normalizeHealth(healthObj?.Status);
+  const exitCode = st.ExitCode ?? 0;
+  const created = e.Created ? Math.floor(Date.parse(e.Created) / 1000) : 0;
+  const networks = e.NetworkSettings?.Networks ?? {};
+  const networkSettings: ContainerDetails['networkSettings'] = {};
+  for (const [name, ep] of Object.entries(networks)) {
+    networkSettings[name] = { ipAddress: ep.IPAddress ?? '', aliases: [...(ep.Aliases ?? [])] };
+  }
+  const details: ContainerDetails = {
+    id: e.Id,
+    name: stripSlash(e.Name),
+    image: e.Config?.Image ?? '',
+    imageId: e.Image ?? '',
+    labels: labelsFrom(e.Config?.Labels),
+    state,
+    status: statusTextFrom(state, exitCode, health),
+    health,
+    created: Number.isFinite(created) ? created : 0,
+    ports: portsFromInspect(e.NetworkSettings?.Ports),
+    networks: Object.keys(networks),
+    exitCode,
+    env: toList(e.Config?.Env),
+    command: toList(e.Config?.Cmd),
+    entrypoint: toList(e.Config?.Entrypoint),
+    mounts: (e.Mounts ?? []).map((m) => {
+      const out: ContainerDetails['mounts'][number] = {
+        type: m.Type ?? 'volume',
+        source: m.Source ?? '',
+        target: m.Destination,
+        readOnly: m.RW === false,
+      };
+      if (m.Name) out.name = m.Name;
+      return out;
+    }),
+    restartCount: e.RestartCount ?? 0,
+    networkSettings,
+  };
+  if (healthObj?.Log && healthObj.Log.length > 0) {
+    details.healthLog = healthObj.Log.map((l) => ({ exitCode: l.ExitCode ?? 0, output: l.Output ?? '' }));
+  }
+  const startedAt = timestampFrom(st.StartedAt);
+  if (startedAt) details.startedAt = startedAt;
+  const finishedAt = timestampFrom(st.FinishedAt);
+  if (finishedAt) details.finishedAt = finishedAt;
+  return details;
+}
+
+export function networkFrom(e: EngineNetwork): NetworkSummary {
+  return {
+    id: e.Id,
+    name: e.Name,
+    driver: e.Driver ?? '',
+    labels: labelsFrom(e.Labels),
+    containers: Object.keys(e.Containers ?? {}),
+  };
+}
+
+export function volumeFrom(e: EngineVolume): VolumeSummary {
+  return { name: e.Name, driver: e.Driver ?? 'local', labels: labelsFrom(e.Labels), mountpoint: e.Mountpoint ?? '' };
+}
+
+/** Docker lists untagged images with "<none>:<none>" / "<none>@<none>": they are no tags. */
+function realRefs(refs: string[] | null | undefined): string[] {
+  return (refs ?? []).filter((r) => !r.startsWith('<none>'));
+}
+
+export function imageSummaryFrom(e: EngineImageSummary): ImageSummary {
+  return {
+    id: e.Id,
+    repoTags: realRefs(e.RepoTags),
+    repoDigests: realRefs(e.RepoDigests),
+    labels: labelsFrom(e.Labels),
+    created: e.Created ?? 0,
+    size: e.Size ?? 0,
+  };
+}
+
+export function imageInspectFrom(e: EngineImageInspect): ImageSummary {
+  const created = e.Created ? Math.floor(Date.parse(e.Created) / 1000) : 0;
+  return {
+    id: e.Id,
+    repoTags: realRefs(e.RepoTags),
+    repoDigests: realRefs(e.RepoDigests),
+    labels: labelsFrom(e.Config?.Labels),
+    created: Number.isFinite(created) ? created : 0,
+    size: e.Size ?? 0,
+  };
+}

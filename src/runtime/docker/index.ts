@@ -1,0 +1,36 @@
+/**
+ * runtime/docker: the `Runtime` interface on the Docker Engine API (also Podman's compatible socket).
+ */
+import { DockerRuntime } from './docker-runtime.js';
+import { resolveEndpoint, type Env } from './endpoint.js';
+import { Transport } from './transport.js';
+
+export interface DockerRuntimeOptions {
+  /** The environment to read DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION and HOME from. */
+  env: Env;
+  /** Default per-request timeout in milliseconds (60 000). Waits and stops without a grace period never time out. */
+  timeoutMs?: number;
+  /** Concurrent connections to the engine (32). */
+  maxSockets?: number;
+}
+
+/**
+ * A runtime on the engine the environment points at. Nothing is contacted until the first call; the
+ * API version is negotiated then. Throws EngineUnreachableError for an unsupported DOCKER_HOST or
+ * unreadable TLS certificates.
+ */
+export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntime {
+  const endpoint = resolveEndpoint(options.env);
+  const apiVersion = options.env['DOCKER_API_VERSION']?.trim();
+  const transport = new Transport(endpoint, {
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
+    ...(apiVersion ? { apiVersion } : {}),
+  });
+  return new DockerRuntime(transport);
+}
+
+export { DockerRuntime, PROJECT_LABEL } from './docker-runtime.js';
+export { resolveEndpoint, describeEndpoint, DEFAULT_SOCKET } from './endpoint.js';
+export type { EngineEndpoint, Env } from './endpoint.js';
+export { Transport, MAX_API_VERSION, negotiateApiVersion } from './transport.js';
