@@ -36,7 +36,7 @@ import {
   networkFrom,
   volumeFrom,
 } from './from-engine.js';
-import { isImageId, matchImageRefs } from './image-ref.js';
+import { familiarRef, isImageId, matchImageRefs } from './image-ref.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
 import {
   containerCreateBody,
@@ -79,7 +79,8 @@ export class DockerRuntime implements Runtime {
   private async imageIds(refs: string[]): Promise<Record<string, string>> {
     const unique = [...new Set(refs)];
     if (unique.length === 0) return {};
-    const names = unique.filter((r) => !isImageId(r));
+    // The engine's reference filter matches the familiar form ("busybox:latest", not docker.io/library/…).
+    const names = [...new Set(unique.filter((r) => !isImageId(r)).map(familiarRef))];
     const listed = names.length === 0 ? [] : await this.listImagesByFilter({ reference: names });
     const { found, unmatched } = matchImageRefs(unique, listed);
     const inspected = await Promise.all(unmatched.map(async (ref) => [ref, await this.inspectImage(ref)] as const));

@@ -72,7 +72,7 @@ export function errorForConnection(err: unknown, where: string, operation: strin
 
 export function timeoutError(operation: string, where: string, ms: number): EngineUnreachableError {
   return new EngineUnreachableError(
-    `${operation}: the Docker Engine at ${where} did not answer within ${Math.round(ms / 1000)}s`,
+    `${operation}: the Docker Engine at ${where} did not answer within ${ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`}`,
     { hint: ENGINE_HINT },
   );
 }
