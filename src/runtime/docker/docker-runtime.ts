@@ -155,6 +155,7 @@ export class DockerRuntime implements Runtime {
       accept: [304],
       // The engine answers after the grace period; without one we cannot know how long that is.
       timeoutMs: timeoutSec === undefined ? 0 : (timeoutSec + 60) * 1000,
+      long: true,
     });
   }
 
@@ -193,6 +194,7 @@ export class DockerRuntime implements Runtime {
       query: { condition },
       operation,
       timeoutMs: 0,
+      long: true,
     });
     const message = res.Error?.Message;
     if (message) throw new EngineError(500, message, operation);
@@ -311,7 +313,7 @@ export class DockerRuntime implements Runtime {
     const operation = `pull image ${ref}`;
     const tracker = new PullProgressTracker();
     await this.transport.stream(
-      { method: 'POST', path: '/images/create', query: pullQuery(ref), operation, timeoutMs: 120_000 },
+      { method: 'POST', path: '/images/create', query: pullQuery(ref), operation, timeoutMs: 120_000, long: true },
       (message) => {
         const progress = tracker.update(message as PullMessage);
         if (progress && onProgress) onProgress(progress);

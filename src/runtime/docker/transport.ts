@@ -1,6 +1,8 @@
 /**
- * HTTP to the engine with Node's own `http`/`https`: one keep-alive agent, JSON in and out, the API
- * version negotiated once through `GET /_ping` and put in front of every path.
+ * HTTP to the engine with Node's own `http`/`https`: a keep-alive agent, JSON in and out, the API
+ * version negotiated once through `GET /_ping` and put in front of every path. Requests that hold
+ * their connection for as long as the engine takes (wait, pull) use a second, unbounded agent, so
+ * that many of them never starve the short calls of sockets.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -32,6 +34,8 @@ export interface EngineRequest {
   timeoutMs?: number;
   /** false for `/_ping`, which lives outside the versioned paths. */
   versioned?: boolean;
+  /** The answer may take minutes (wait, pull): keep it off the bounded pool. */
+  long?: boolean;
 }
 
 export interface EngineResponse {
@@ -92,6 +96,7 @@ export function pathSegment(s: string): string {
 export class Transport {
   readonly where: string;
   private readonly agent: http.Agent;
+  private readonly longAgent: http.Agent;
   private readonly defaultTimeoutMs: number;
   private readonly fixedVersion: string | undefined;
   private version: Promise<string> | undefined;
@@ -103,17 +108,18 @@ export class Transport {
     const maxSockets = options.maxSockets ?? 32;
     if (endpoint.kind === 'tcp' && endpoint.tls) {
       const { certDir, verify } = endpoint.tls;
-      this.agent = new https.Agent({
-        keepAlive: true,
-        maxSockets,
+      const tls = {
         // Without verification the CA is optional; the client pair is always sent.
         ca: readCert(certDir, 'ca.pem', !verify),
         cert: readCert(certDir, 'cert.pem', false),
         key: readCert(certDir, 'key.pem', false),
         rejectUnauthorized: verify,
-      });
+      };
+      this.agent = new https.Agent({ keepAlive: true, maxSockets, ...tls });
+      this.longAgent = new https.Agent({ keepAlive: true, ...tls });
     } else {
       this.agent = new http.Agent({ keepAlive: true, maxSockets });
+      this.longAgent = new http.Agent({ keepAlive: true });
     }
   }
 
@@ -170,6 +176,7 @@ export class Transport {
 
   close(): void {
     this.agent.destroy();
+    this.longAgent.destroy();
   }
 
   /** With `onChunk`, a 2xx body is handed over piece by piece instead of collected. */
@@ -180,7 +187,7 @@ export class Transport {
       'Content-Length': payload ? payload.length : 0,
     };
     if (payload) headers['Content-Type'] = 'application/json';
-    const base: http.RequestOptions = { method: req.method, path, headers, agent: this.agent };
+    const base: http.RequestOptions = { method: req.method, path, headers, agent: req.long ? this.longAgent : this.agent };
     const options: http.RequestOptions =
       this.endpoint.kind === 'unix'
         ? { ...base, socketPath: this.endpoint.socketPath, host: 'localhost' }

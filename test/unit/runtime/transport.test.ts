@@ -77,7 +77,7 @@ describe('transport against a stand-in engine', () => {
         res.write('{"status":"Pulling fro');
         res.write('m app"}\r\n{"status":"Downloading","id":"l1","progressDetail":{"current":1,"total":2}}\r\n{"status":"Done"}');
         res.end('\r\n');
-      } else if (url === '/v1.43/slow') {
+      } else if (url.startsWith('/v1.43/slow')) {
         // never answers
       } else {
         res.writeHead(500).end('unexpected');
@@ -149,6 +149,15 @@ describe('transport against a stand-in engine', () => {
     await expect(transport.request({ method: 'GET', path: '/slow', operation: 'slow thing', timeoutMs: 100 })).rejects.toThrow(
       /slow thing: the Docker Engine at unix:\/\/.* did not answer within 100ms/,
     );
+  });
+
+  it('long waits do not take sockets from the bounded pool', async () => {
+    const t = new Transport({ kind: 'unix', socketPath }, { maxSockets: 1, timeoutMs: 2000 });
+    const hanging = t.request({ method: 'POST', path: '/slow', operation: 'wait for container x', long: true, timeoutMs: 0 }).catch((e: unknown) => e);
+    const res = await t.request({ method: 'GET', path: '/containers/json', operation: 'list containers' });
+    expect(res.body).toEqual([{ Id: 'c1' }]);
+    t.close();
+    expect(await hanging).toBeInstanceOf(EngineUnreachableError);
   });
 
   it('a missing socket is EngineUnreachableError with a hint, and a later call tries again', async () => {
