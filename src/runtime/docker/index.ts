@@ -1,13 +1,19 @@
 /**
  * runtime/docker: the `Runtime` interface on the Docker Engine API (also Podman's compatible socket).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { DockerRuntime } from './docker-runtime.js';
-import { resolveEndpoint, type Env } from './endpoint.js';
+import { resolveEndpoint, type ConfigFiles, type Env } from './endpoint.js';
 import { Transport } from './transport.js';
 
 export interface DockerRuntimeOptions {
-  /** The environment to read DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_API_VERSION and HOME from. */
+  /**
+   * The environment to read DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_CONTEXT,
+   * DOCKER_CONFIG, DOCKER_API_VERSION and HOME from.
+   */
   env: Env;
+  /** How the docker CLI's config and context files are read (default: the real file system). */
+  files?: ConfigFiles;
   /** Default per-request timeout in milliseconds (60 000). Waits and stops without a grace period never time out. */
   timeoutMs?: number;
   /** Concurrent connections to the engine (32). */
@@ -20,7 +26,7 @@ export interface DockerRuntimeOptions {
  * unreadable TLS certificates.
  */
 export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntime {
-  const endpoint = resolveEndpoint(options.env);
+  const endpoint = resolveEndpoint(options.env, options.files ?? diskFiles);
   const apiVersion = options.env['DOCKER_API_VERSION']?.trim();
   const transport = new Transport(endpoint, {
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
@@ -30,7 +36,18 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
   return new DockerRuntime(transport);
 }
 
+const diskFiles: ConfigFiles = {
+  readText(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  exists: (path) => existsSync(path),
+};
+
 export { DockerRuntime, PROJECT_LABEL } from './docker-runtime.js';
 export { resolveEndpoint, describeEndpoint, DEFAULT_SOCKET } from './endpoint.js';
-export type { EngineEndpoint, Env } from './endpoint.js';
+export type { ConfigFiles, EngineEndpoint, Env } from './endpoint.js';
 export { Transport, MAX_API_VERSION, negotiateApiVersion } from './transport.js';

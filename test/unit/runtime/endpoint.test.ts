@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EngineUnreachableError } from '../../../src/errors.js';
-import { describeEndpoint, resolveEndpoint } from '../../../src/runtime/docker/endpoint.js';
+import { createHash } from 'node:crypto';
+import { describeEndpoint, resolveEndpoint, type ConfigFiles } from '../../../src/runtime/docker/endpoint.js';
+
+/** The docker CLI's files, in memory. */
+function files(tree: Record<string, string>): ConfigFiles {
+  return { readText: (p) => tree[p], exists: (p) => p in tree };
+}
+const contextDir = (name: string): string => createHash('sha256').update(name).digest('hex');
 
 describe('where the engine is (DOCKER_HOST as the docker CLI reads it)', () => {
   it('default: the local socket', () => {
@@ -50,5 +57,49 @@ describe('where the engine is (DOCKER_HOST as the docker CLI reads it)', () => {
   it('described for messages', () => {
     expect(describeEndpoint({ kind: 'unix', socketPath: '/var/run/docker.sock' })).toBe('unix:///var/run/docker.sock');
     expect(describeEndpoint({ kind: 'tcp', host: 'e', port: 2376, tls: { certDir: '/c', verify: true } })).toBe('tcp://e:2376 (TLS)');
+  });
+});
+
+describe('docker contexts', () => {
+  const home = { HOME: '/home/u' };
+  const meta = (name: string, host: string, skip = false): Record<string, string> => ({
+    [`/home/u/.docker/contexts/meta/${contextDir(name)}/meta.json`]: JSON.stringify({
+      Name: name,
+      Metadata: {},
+      Endpoints: { docker: { Host: host, SkipTLSVerify: skip } },
+    }),
+  });
+
+  it('the current context from config.json', () => {
+    const fs = files({ '/home/u/.docker/config.json': '{"currentContext":"podman"}', ...meta('podman', 'unix:///run/podman/podman.sock') });
+    expect(resolveEndpoint(home, fs)).toEqual({ kind: 'unix', socketPath: '/run/podman/podman.sock' });
+  });
+
+  it('DOCKER_CONTEXT over config.json; its TLS files make it TLS', () => {
+    const tlsDir = `/home/u/.docker/contexts/tls/${contextDir('remote')}/docker`;
+    const fs = files({
+      '/home/u/.docker/config.json': '{"currentContext":"podman"}',
+      ...meta('remote', 'tcp://engine.internal:2376'),
+      [`${tlsDir}/ca.pem`]: 'x',
+      [`${tlsDir}/cert.pem`]: 'x',
+      [`${tlsDir}/key.pem`]: 'x',
+    });
+    expect(resolveEndpoint({ ...home, DOCKER_CONTEXT: 'remote' }, fs)).toEqual({
+      kind: 'tcp',
+      host: 'engine.internal',
+      port: 2376,
+      tls: { certDir: tlsDir, verify: true },
+    });
+  });
+
+  it('DOCKER_HOST wins over any context; "default" is the local socket; DOCKER_CONFIG moves the folder', () => {
+    const fs = files({ '/home/u/.docker/config.json': '{"currentContext":"remote"}', ...meta('remote', 'tcp://engine:2375') });
+    expect(resolveEndpoint({ ...home, DOCKER_HOST: 'unix:///tmp/d.sock' }, fs)).toEqual({ kind: 'unix', socketPath: '/tmp/d.sock' });
+    expect(resolveEndpoint({ ...home, DOCKER_CONTEXT: 'default' }, fs)).toEqual({ kind: 'unix', socketPath: '/var/run/docker.sock' });
+    expect(resolveEndpoint({ ...home, DOCKER_CONFIG: '/etc/dock' }, fs)).toEqual({ kind: 'unix', socketPath: '/var/run/docker.sock' });
+  });
+
+  it('a context that does not exist says so', () => {
+    expect(() => resolveEndpoint({ ...home, DOCKER_CONTEXT: 'gone' }, files({}))).toThrow(/docker context "gone" does not exist/);
   });
 });
