@@ -212,6 +212,8 @@ export interface NetworkConfig {
   ipam?: { driver?: string; config?: { subnet?: string; gateway?: string; ip_range?: string }[]; options?: Record<string, string> };
   labels?: Record<string, string>;
   external?: boolean;
+  /** `x-*` keys of the network, kept verbatim. */
+  extensions?: Record<string, unknown>;
 }
 
 export interface VolumeConfig {
@@ -221,6 +223,8 @@ export interface VolumeConfig {
   driver_opts?: Record<string, string>;
   labels?: Record<string, string>;
   external?: boolean;
+  /** `x-*` keys of the volume, kept verbatim. */
+  extensions?: Record<string, unknown>;
 }
 
 export interface SecretConfig {
@@ -230,4 +234,6 @@ export interface SecretConfig {
   content?: string;
   external?: boolean;
   labels?: Record<string, string>;
+  /** `x-*` keys, kept verbatim. */
+  extensions?: Record<string, unknown>;
 }

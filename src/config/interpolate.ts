@@ -1,0 +1,38 @@
+/**
+ * Interpolation over a parsed tree: every string value (never a key) goes through `substitute`.
+ * Errors are located at the value; unset variables are reported once each as warnings.
+ */
+import type { Issues } from './issues.js';
+import type { PathSeg, Positions } from './positions.js';
+import { substitute, TemplateError, type Lookup } from './template.js';
+
+export interface InterpolationResult {
+  /** Names of unset variables used without a default, in first-use order. */
+  unset: string[];
+}
+
+export function interpolateTree(root: Record<string, unknown>, lookup: Lookup, positions: Positions, issues: Issues, file: string): InterpolationResult {
+  const unset = new Set<string>();
+  const walk = (node: object, path: PathSeg[]): void => {
+    const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
+    for (const k of keys) {
+      const v = (node as Record<string | number, unknown>)[k];
+      if (typeof v === 'string') {
+        if (!v.includes('$')) continue;
+        try {
+          const r = substitute(v, lookup);
+          for (const u of r.unset) unset.add(u);
+          (node as Record<string | number, unknown>)[k] = r.value;
+        } catch (e) {
+          if (!(e instanceof TemplateError)) throw e;
+          const hint = e.variable ? `set ${e.variable} in the environment or in the .env file` : 'to write a literal "$", double it: "$$"';
+          issues.add(positions.valueAt(node, k), [...path, k], e.message, hint, file);
+        }
+      } else if (v !== null && typeof v === 'object') {
+        walk(v, [...path, k]);
+      }
+    }
+  };
+  walk(root, []);
+  return { unset: [...unset] };
+}

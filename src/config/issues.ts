@@ -1,0 +1,100 @@
+/**
+ * Collecting config problems: every step adds issues here instead of throwing, so the user sees
+ * all of them at once. Each issue carries file:line:column, the document path, a hint and a frame.
+ */
+import type { ConfigIssue } from '../errors.js';
+import { formatPath, type PathSeg, type Pos } from './positions.js';
+
+export class Issues {
+  readonly list: ConfigIssue[] = [];
+  private readonly seen = new Set<string>();
+
+  constructor(
+    /** File path -> source text, for code frames. */
+    private readonly sources: Map<string, string>,
+    private readonly frameWidth: number,
+  ) {}
+
+  add(pos: Pos | undefined, path: readonly PathSeg[] | string, message: string, hint?: string, fallbackFile?: string): void {
+    const p = typeof path === 'string' ? path : formatPath(path);
+    const file = pos?.file ?? fallbackFile ?? '';
+    const key = `${file}:${pos?.line ?? 0}:${pos?.column ?? 0}:${p}:${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const issue: ConfigIssue = { file, line: pos?.line ?? 0, column: pos?.column ?? 0, path: p, message };
+    if (hint) issue.hint = hint;
+    const src = pos ? this.sources.get(pos.file) : undefined;
+    if (pos && src !== undefined && pos.line > 0) issue.frame = codeFrame(src, pos.line, pos.column, this.frameWidth);
+    this.list.push(issue);
+  }
+
+  get count(): number {
+    return this.list.length;
+  }
+}
+
+/**
+ * A few lines of `source` around `line` with a caret under `column`, each line cut to `width`
+ * characters (the caller passes the terminal width; nothing here reads the terminal).
+ */
+export function codeFrame(source: string, line: number, column: number, width = 80, context = 2): string {
+  const lines = source.split(/\r?\n/);
+  const first = Math.max(1, line - context);
+  const last = Math.min(lines.length, line + 1);
+  const numWidth = String(last).length;
+  const room = Math.max(20, width - numWidth - 5);
+  // Scroll horizontally so that the caret stays visible on long lines.
+  const offset = column > room - 10 ? column - Math.floor(room / 2) : 0;
+  const out: string[] = [];
+  for (let n = first; n <= last; n++) {
+    const raw = (lines[n - 1] ?? '').replace(/\t/g, ' ');
+    let text = raw.slice(offset, offset + room);
+    if (offset > 0) text = `…${text.slice(1)}`;
+    if (raw.length > offset + room) text = `${text.slice(0, -1)}…`;
+    const mark = n === line ? '>' : ' ';
+    out.push(`${mark} ${String(n).padStart(numWidth)} | ${text}`.trimEnd());
+    if (n === line) {
+      const caretCol = Math.max(1, column - offset);
+      out.push(`  ${' '.repeat(numWidth)} | ${' '.repeat(caretCol - 1)}^`);
+    }
+  }
+  return out.join('\n');
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The closest candidate to `word`, when it is close enough to be a likely typo. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const lw = word.toLowerCase();
+  for (const c of candidates) {
+    const d = editDistance(lw, c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  return bestD <= limit ? best : undefined;
+}
+
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const c = closest(word, candidates);
+  return c === undefined ? undefined : `did you mean "${c}"?`;
+}

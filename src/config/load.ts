@@ -1,0 +1,415 @@
+/**
+ * loadProject(): find the stack files, read them, and turn them into a `Project`, or throw a
+ * ConfigError carrying every problem found (StackNotFoundError when there is nothing to read).
+ *
+ * Per file: parse (positions kept) -> interpolate -> validate against the schema -> rewrite to long
+ * form -> include -> extends. Then the files merge in order, profiles apply and the result is
+ * normalized into the model. The world (cwd, environment, stdin) comes in through the options.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { canonicalFile } from './canonical.js';
+import { discoverFiles } from './discovery.js';
+import { DotenvError, parseDotenv } from './dotenv.js';
+import { interpolateTree } from './interpolate.js';
+import { closest, Issues } from './issues.js';
+import { cloneTree, mergeMappings } from './merge.js';
+import type { Project } from './model.js';
+import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './names.js';
+import { normalizeProject } from './normalize.js';
+import { isMapping, Positions, put } from './positions.js';
+import { validateTree } from './schema.js';
+import { substitute, TemplateError, type Lookup } from './template.js';
+import { decodeText, parseYaml } from './yaml.js';
+
+export interface LoadOptions {
+  /** Working directory (never read from the process inside config/). */
+  cwd: string;
+  /** The shell environment (never read from the process inside config/). */
+  env: Record<string, string | undefined>;
+  /** `-f`, repeatable; "-" reads stdin. */
+  files?: string[];
+  /** `-p`. */
+  projectName?: string;
+  /** `--project-directory`. */
+  projectDirectory?: string;
+  /** `--env-file`, repeatable (later files win). */
+  envFiles?: string[];
+  /** `--profile`. */
+  profiles?: string[];
+  /** Default true; false for `config --no-interpolate`. */
+  interpolate?: boolean;
+  /** For `-f -`. */
+  readStdin?: () => Promise<string>;
+  /** Width of code frames in error reports (the terminal's width at the CLI edge); default 100. */
+  frameWidth?: number;
+}
+
+export interface LoadResult {
+  project: Project;
+  warnings: string[];
+}
+
+type Obj = Record<string, unknown>;
+
+/** Shared state of one load: positions, issues, sources, warnings. */
+class Session {
+  readonly positions = new Positions();
+  readonly sources = new Map<string, string>();
+  readonly issues: Issues;
+  readonly warnings: string[] = [];
+  private readonly unset = new Set<string>();
+  private versionWarned = false;
+
+  constructor(
+    readonly opts: LoadOptions,
+    frameWidth: number,
+  ) {
+    this.issues = new Issues(this.sources, frameWidth);
+  }
+
+  get interpolate(): boolean {
+    return this.opts.interpolate !== false;
+  }
+
+  warnUnset(names: string[]): void {
+    for (const n of names) {
+      if (this.unset.has(n)) continue;
+      this.unset.add(n);
+      this.warnings.push(`The "${n}" variable is not set. Defaulting to a blank string.`);
+    }
+  }
+
+  warnVersion(file: string): void {
+    if (this.versionWarned) return;
+    this.versionWarned = true;
+    this.warnings.push(`${file}: the attribute "version" is obsolete, it will be ignored; remove it to avoid confusion`);
+  }
+
+  fail(): never {
+    throw new ConfigError(this.issues.list);
+  }
+
+  check(): void {
+    if (this.issues.count > 0) this.fail();
+  }
+}
+
+/** Read dotenv files into one record (later files win). Missing explicit files are errors. */
+function readEnvFiles(paths: string[], explicit: boolean, shell: Lookup, s: Session): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of paths) {
+    if (!existsSync(p)) {
+      if (explicit) s.issues.add(undefined, '', `env file ${p} not found`, 'check the path given with --env-file', p);
+      continue;
+    }
+    const text = readFileSync(p, 'utf8');
+    s.sources.set(p, text);
+    try {
+      const vars = parseDotenv(text, { lookup: (n) => shell(n) ?? out[n] });
+      for (const [k, v] of Object.entries(vars)) put(out, k, v);
+    } catch (e) {
+      if (!(e instanceof DotenvError)) throw e;
+      s.issues.add({ file: p, line: e.line, column: e.column }, '', e.message);
+    }
+  }
+  return out;
+}
+
+function lookupIn(...layers: Record<string, string | undefined>[]): Lookup {
+  return (name) => {
+    for (const l of layers) {
+      if (Object.prototype.hasOwnProperty.call(l, name) && l[name] !== undefined) return l[name];
+    }
+    return undefined;
+  };
+}
+
+interface FileContext {
+  /** Relative paths in the file resolve against this directory. */
+  baseDir: string;
+  lookup: Lookup;
+}
+
+/** Parse one stack file; undefined when it has syntax errors. */
+function parseTree(file: string, text: string, s: Session): Obj | undefined {
+  s.sources.set(file, text);
+  return parseYaml(text, file, s.positions, s.issues).root;
+}
+
+/** Interpolate, validate and rewrite a parsed file to long form; undefined when it has errors. */
+function finishTree(root: Obj, file: string, ctx: FileContext, s: Session): Obj | undefined {
+  const before = s.issues.count;
+  if (s.interpolate) {
+    const r = interpolateTree(root, ctx.lookup, s.positions, s.issues, file);
+    s.warnUnset(r.unset);
+  }
+  if (s.issues.count > before) return undefined;
+  if (root.version !== undefined) s.warnVersion(file);
+  if (!validateTree(root, file, s.positions, s.issues)) return undefined;
+  delete root.version;
+  canonicalFile(root, { file, positions: s.positions, issues: s.issues, baseDir: ctx.baseDir, home: ctx.lookup('HOME') });
+  if (s.issues.count > before) return undefined;
+  return root;
+}
+
+function readStackFile(file: string, s: Session): string | undefined {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    s.issues.add(undefined, '', `cannot read the file: ${(e as Error).message}`, undefined, file);
+    return undefined;
+  }
+  return decodeText(bytes, file, s.issues);
+}
+
+/** Loads files by path for `extends: {file}` and `include`, each once. */
+class FileLoader {
+  private readonly cache = new Map<string, Obj | undefined>();
+  constructor(private readonly s: Session) {}
+
+  load(file: string, ctx: FileContext): Obj | undefined {
+    if (this.cache.has(file)) return this.cache.get(file);
+    this.cache.set(file, undefined);
+    const text = readStackFile(file, this.s);
+    if (text === undefined) return undefined;
+    const parsed = parseTree(file, text, this.s);
+    const tree = parsed && finishTree(parsed, file, ctx, this.s);
+    if (tree) processTree(tree, file, ctx, this, this.s);
+    this.cache.set(file, tree);
+    return tree;
+  }
+}
+
+/** include, then extends, within one file's tree. */
+function processTree(root: Obj, file: string, ctx: FileContext, loader: FileLoader, s: Session): void {
+  applyIncludes(root, file, ctx, loader, s);
+  applyExtends(root, file, ctx, loader, s);
+}
+
+function applyExtends(root: Obj, file: string, ctx: FileContext, loader: FileLoader, s: Session): void {
+  const services = root.services;
+  if (!isMapping(services)) return;
+  const state = new Map<string, 'resolving' | 'done'>();
+  const resolveService = (name: string, chain: string[]): void => {
+    if (state.get(name) === 'done') return;
+    const svc = services[name];
+    if (!isMapping(svc) || !isMapping(svc.extends)) {
+      state.set(name, 'done');
+      return;
+    }
+    if (state.get(name) === 'resolving') {
+      s.issues.add(s.positions.valueAt(svc, 'extends'), ['services', name, 'extends'], `circular extends: ${[...chain, name].join(' -> ')}`);
+      return;
+    }
+    state.set(name, 'resolving');
+    const ext = svc.extends as { service: string; file?: string };
+    let base: Obj | undefined;
+    if (ext.file !== undefined) {
+      const other = loader.load(ext.file, { baseDir: dirname(ext.file), lookup: ctx.lookup });
+      const otherServices = other && isMapping(other.services) ? other.services : undefined;
+      base = otherServices && isMapping(otherServices[ext.service]) ? otherServices[ext.service] as Obj : undefined;
+      if (other && !base) {
+        s.issues.add(s.positions.valueAt(svc.extends, 'service'), ['services', name, 'extends', 'service'], `service "${ext.service}" not found in ${ext.file}`, hintFor(ext.service, Object.keys(otherServices ?? {})));
+      }
+    } else {
+      if (!isMapping(services[ext.service])) {
+        s.issues.add(s.positions.valueAt(svc.extends, 'service'), ['services', name, 'extends', 'service'], `cannot extend undefined service "${ext.service}"`, hintFor(ext.service, Object.keys(services)));
+      } else {
+        resolveService(ext.service, [...chain, name]);
+        base = services[ext.service] as Obj;
+      }
+    }
+    state.set(name, 'done');
+    if (!base) return;
+    const copy = cloneTree(base, s.positions);
+    delete copy.extends;
+    const own: Obj = { ...svc };
+    delete own.extends;
+    for (const k of Object.keys(own)) s.positions.copyEntry(svc, k, own, k);
+    for (const k of s.positions.resetKeys(svc)) s.positions.markReset(own, k);
+    for (const k of Object.keys(own)) if (s.positions.isOverride(svc, k)) s.positions.markOverride(own, k);
+    const merged = mergeMappings(copy, own, ['services', name], s.positions);
+    put(services, name, merged);
+  };
+  for (const name of Object.keys(services)) resolveService(name, []);
+  void file;
+}
+
+function hintFor(word: string, candidates: string[]): string | undefined {
+  const c = closest(word, candidates);
+  return c ? `did you mean "${c}"?` : undefined;
+}
+
+const RESOURCE_KINDS = ['services', 'networks', 'volumes', 'secrets', 'configs'] as const;
+
+function applyIncludes(root: Obj, file: string, ctx: FileContext, loader: FileLoader, s: Session): void {
+  const includes = root.include;
+  delete root.include;
+  if (!Array.isArray(includes)) return;
+  const fileDir = file === '-' ? ctx.baseDir : dirname(file);
+  includes.forEach((inc: { path: string[]; project_directory?: string; env_file?: string[] }, i) => {
+    const paths = inc.path.map((p) => (isAbsolute(p) ? p : resolve(fileDir, p)));
+    const projectDir = inc.project_directory ? resolve(fileDir, inc.project_directory) : dirname(paths[0]!);
+    const envPaths = inc.env_file ? inc.env_file.map((p) => resolve(fileDir, p)) : [join(projectDir, '.env')];
+    const dotenv = readEnvFiles(envPaths, inc.env_file !== undefined, ctx.lookup, s);
+    const subCtx: FileContext = { baseDir: projectDir, lookup: (n) => ctx.lookup(n) ?? dotenv[n] };
+    let merged: Obj | undefined;
+    for (const p of paths) {
+      if (!existsSync(p)) {
+        s.issues.add(s.positions.valueAt(includes, i), ['include', i], `included file ${p} not found`);
+        continue;
+      }
+      const tree = loader.load(p, subCtx);
+      if (!tree) continue;
+      merged = merged ? mergeMappings(merged, cloneTree(tree, s.positions), [], s.positions) : cloneTree(tree, s.positions);
+    }
+    if (!merged) return;
+    for (const kind of RESOURCE_KINDS) {
+      const incoming = merged[kind];
+      if (!isMapping(incoming)) continue;
+      if (!isMapping(root[kind])) {
+        root[kind] = {};
+        s.positions.setSelf(root[kind] as object, s.positions.valueAt(includes, i));
+      }
+      const target = root[kind] as Obj;
+      for (const [name, def] of Object.entries(incoming)) {
+        if (Object.prototype.hasOwnProperty.call(target, name)) {
+          s.issues.add(s.positions.keyAt(target, name), [kind, name], `${kind.slice(0, -1)} "${name}" is also defined by the included file ${paths.join(', ')}`, 'rename one of them; included resources cannot be overridden');
+          continue;
+        }
+        put(target, name, def);
+        s.positions.copyEntry(incoming, name, target, name);
+      }
+    }
+  });
+}
+
+export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
+  const s = new Session(opts, opts.frameWidth ?? 100);
+  const cwd = resolve(opts.cwd);
+  const shell: Lookup = (n) => opts.env[n];
+  const envDir = opts.projectDirectory ? resolve(cwd, opts.projectDirectory) : cwd;
+  const explicitEnv = opts.envFiles !== undefined && opts.envFiles.length > 0;
+  const envPaths = (dir: string): string[] => (explicitEnv ? opts.envFiles!.map((f) => resolve(cwd, f)) : [join(dir, '.env')]);
+
+  let dotenv = readEnvFiles(envPaths(envDir), explicitEnv, shell, s);
+  s.check();
+  let lookup = lookupIn(opts.env, dotenv);
+
+  const found = discoverFiles({
+    cwd,
+    searchDir: envDir,
+    ...(opts.files ? { files: opts.files } : {}),
+    ...(lookup('COMPOSE_FILE') ? { composeFile: lookup('COMPOSE_FILE')! } : {}),
+    ...(lookup('COMPOSE_PATH_SEPARATOR') ? { pathSeparator: lookup('COMPOSE_PATH_SEPARATOR')! } : {}),
+  });
+  s.warnings.push(...found.warnings);
+  const first = found.files[0]!;
+  const projectDir = opts.projectDirectory ? envDir : first === '-' ? cwd : dirname(first);
+  if (!explicitEnv && projectDir !== envDir) {
+    dotenv = readEnvFiles(envPaths(projectDir), false, shell, s);
+    lookup = lookupIn(opts.env, dotenv);
+  }
+
+  // Read every file first: the project name may come from one of them.
+  const texts: { file: string; text: string }[] = [];
+  for (const file of found.files) {
+    if (file === '-') {
+      if (!opts.readStdin) s.issues.add(undefined, '', 'cannot read a stack file from stdin here', undefined, '-');
+      else texts.push({ file, text: await opts.readStdin() });
+      continue;
+    }
+    const text = readStackFile(file, s);
+    if (text !== undefined) texts.push({ file, text });
+  }
+  s.check();
+
+  const parsed: { file: string; root: Obj }[] = [];
+  for (const { file, text } of texts) {
+    const root = parseTree(file, text, s);
+    if (root) parsed.push({ file, root });
+  }
+  s.check();
+
+  const name = projectName(opts, lookup, parsed, projectDir, s);
+  s.check();
+  const envWithName = lookup('COMPOSE_PROJECT_NAME') === undefined ? lookupIn(opts.env, dotenv, { COMPOSE_PROJECT_NAME: name }) : lookup;
+  const ctx: FileContext = { baseDir: projectDir, lookup: envWithName };
+
+  const loader = new FileLoader(s);
+  const trees: Obj[] = [];
+  for (const { file, root } of parsed) {
+    const tree = finishTree(root, file, ctx, s);
+    if (tree) trees.push(tree);
+  }
+  s.check();
+  for (let i = 0; i < trees.length; i++) processTree(trees[i]!, parsed[i]!.file, ctx, loader, s);
+  s.check();
+
+  const root = trees[0]!;
+  for (const t of trees.slice(1)) mergeMappings(root, t, [], s.positions);
+
+  const profiles = opts.profiles?.length
+    ? opts.profiles
+    : (lookup('COMPOSE_PROFILES') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+
+  const project = normalizeProject({
+    root,
+    name,
+    workingDir: projectDir,
+    configFiles: found.files,
+    profiles,
+    lookup: envWithName,
+    positions: s.positions,
+    issues: s.issues,
+    warnings: s.warnings,
+    sources: s.sources,
+  });
+  s.check();
+  return { project: deepFreeze(project), warnings: s.warnings };
+}
+
+/** `-p` > COMPOSE_PROJECT_NAME > top-level `name` (last file wins) > the project directory's name. */
+function projectName(opts: LoadOptions, lookup: Lookup, files: { file: string; root: Obj }[], projectDir: string, s: Session): string {
+  const rule = (value: string): string => `${PROJECT_NAME_RULE}; try "${normalizeProjectName(value)}"`;
+  const strict = (value: string, origin: string): string => {
+    if (!isValidProjectName(value)) s.issues.add(undefined, '', `invalid project name "${value}"`, rule(value), origin);
+    return value;
+  };
+  if (opts.projectName !== undefined && opts.projectName !== '') return strict(opts.projectName, '--project-name');
+  const fromEnv = lookup('COMPOSE_PROJECT_NAME');
+  if (fromEnv) return strict(fromEnv, 'COMPOSE_PROJECT_NAME');
+  for (let i = files.length - 1; i >= 0; i--) {
+    const { root } = files[i]!;
+    if (typeof root.name !== 'string') continue;
+    let value = root.name;
+    if (s.interpolate) {
+      try {
+        value = substitute(value, lookup).value;
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        // Reported with its location when the file is interpolated.
+        continue;
+      }
+    }
+    if (value === '') continue;
+    if (!isValidProjectName(value)) s.issues.add(s.positions.valueAt(root, 'name'), ['name'], `invalid project name "${value}"`, rule(value));
+    return value;
+  }
+  const derived = normalizeProjectName(basename(projectDir));
+  if (derived === '') {
+    s.issues.add(undefined, '', `cannot derive a project name from the directory ${projectDir}`, 'set one with -p, COMPOSE_PROJECT_NAME or a top-level "name:"', projectDir);
+  }
+  return derived;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}

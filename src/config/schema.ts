@@ -1,0 +1,178 @@
+/**
+ * Validation against schemas/stack.schema.json (compiled once), and the translation of Ajv's
+ * errors into one message per location, in the user's words, at the user's file:line:column.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { didYouMean, type Issues } from './issues.js';
+import { fitsKind, KIND_NOUNS, type Kind } from './kinds.js';
+import type { PathSeg, Positions } from './positions.js';
+
+export const SCHEMA_URL = new URL('../../schemas/stack.schema.json', import.meta.url);
+
+let compiled: ValidateFunction | undefined;
+
+interface KindValidate {
+  (kind: Kind, data: unknown): boolean;
+  errors?: Partial<ErrorObject>[];
+}
+
+function validator(): ValidateFunction {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  const checkKind: KindValidate = (kind, data) => {
+    if (fitsKind(kind, data)) return true;
+    checkKind.errors = [{ keyword: 'x-kind', message: `must be ${KIND_NOUNS[kind]}`, params: { kind } }];
+    return false;
+  };
+  ajv.addKeyword({ keyword: 'x-kind', schemaType: 'string', errors: true, validate: checkKind });
+  const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
+  compiled = ajv.compile(schema);
+  return compiled;
+}
+
+/** Validate one file's tree; every problem is added to `issues`. Returns true when valid. */
+export function validateTree(root: unknown, file: string, positions: Positions, issues: Issues): boolean {
+  const validate = validator();
+  if (validate(root)) return true;
+  const located = translate(validate.errors ?? [], root).map((c) => ({ ...c, pos: positions.locate(root, c.segs, c.target) }));
+  located.sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.column ?? 0) - (b.pos?.column ?? 0));
+  for (const c of located) issues.add(c.pos, c.segs, c.message, c.hint, file);
+  return false;
+}
+
+interface Candidate {
+  segs: PathSeg[];
+  pointer: string;
+  target: 'key' | 'value';
+  /** type-like: the value's shape is wrong; composite: "none of the forms matched". */
+  kind: 'type' | 'composite' | 'specific';
+  noun?: string;
+  message: string;
+  hint?: string;
+}
+
+const NAME_PATTERN = '^[a-zA-Z0-9._-]+$';
+
+const TYPE_NOUNS: Record<string, string> = {
+  string: 'a string',
+  object: 'a mapping',
+  array: 'a list',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean (true or false)',
+  null: 'empty (null)',
+};
+
+function segments(root: unknown, pointer: string): PathSeg[] {
+  if (pointer === '') return [];
+  const out: PathSeg[] = [];
+  let node: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      const i = Number(seg);
+      out.push(i);
+      node = node[i];
+    } else {
+      out.push(seg);
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+function describeType(t: string, parentSchema: unknown): string {
+  if (t === 'array') {
+    const items = (parentSchema as { items?: { type?: unknown } } | undefined)?.items;
+    if (items && items.type === 'string') return 'a list of strings';
+  }
+  return TYPE_NOUNS[t] ?? `a ${t}`;
+}
+
+function candidate(e: ErrorObject, root: unknown): Candidate | undefined {
+  const base = segments(root, e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  const mk = (c: Omit<Candidate, 'pointer'>): Candidate => ({ ...c, pointer: c.segs.map(String).join('/') });
+  // Errors raised while checking a property name are reported by their propertyNames parent.
+  if ((e as { propertyName?: string }).propertyName !== undefined) return undefined;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return mk({ segs: [...base, key], target: 'key', kind: 'specific', message: `unknown key "${key}"`, hint: didYouMean(key, known) ?? (known.length ? undefined : undefined) });
+    }
+    case 'propertyNames': {
+      const key = String(params.propertyName);
+      const pattern = (e.schema as { pattern?: string } | undefined)?.pattern;
+      const message = pattern === NAME_PATTERN
+        ? `invalid name "${key}": use only letters, digits, ".", "_" and "-"`
+        : `invalid key "${key}"${pattern ? ` (must match ${pattern})` : ''}`;
+      return mk({ segs: [...base, key], target: 'key', kind: 'specific', message });
+    }
+    case 'required':
+      return mk({ segs: base, target: 'value', kind: 'specific', message: `missing required key "${String(params.missingProperty)}"` });
+    case 'type': {
+      const types = Array.isArray(params.type) ? (params.type as string[]) : String(params.type).split(',');
+      const noun = joinOr(types.map((t) => describeType(t, e.parentSchema)));
+      return mk({ segs: base, target: 'value', kind: 'type', noun, message: `must be ${noun}` });
+    }
+    case 'x-kind': {
+      const noun = KIND_NOUNS[params.kind as Kind];
+      return mk({ segs: base, target: 'value', kind: 'type', noun, message: `must be ${noun}` });
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
+      return mk({ segs: base, target: 'value', kind: 'specific', message: `must be one of: ${allowed.join(', ')}`, hint: typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined });
+    }
+    case 'pattern':
+      return mk({ segs: base, target: 'value', kind: 'specific', message: `"${String(e.data)}" is not a valid value (expected ${String(params.pattern)})` });
+    case 'anyOf':
+    case 'oneOf':
+      return mk({ segs: base, target: 'value', kind: 'composite', message: 'does not match any of the allowed forms' });
+    case 'uniqueItems':
+      return mk({ segs: base, target: 'value', kind: 'specific', message: `must not contain duplicates (items ${String(params.j)} and ${String(params.i)} are equal)` });
+    default:
+      return mk({ segs: base, target: 'value', kind: 'specific', message: e.message ?? 'is not valid' });
+  }
+}
+
+function joinOr(nouns: string[]): string {
+  const uniq = [...new Set(nouns)];
+  const withoutNull = uniq.length > 1 ? uniq.filter((n) => n !== TYPE_NOUNS.null) : uniq;
+  if (withoutNull.length <= 1) return withoutNull[0] ?? '';
+  return `${withoutNull.slice(0, -1).join(', ')} or ${withoutNull[withoutNull.length - 1]!}`;
+}
+
+/** One message per location: the most specific one. Exported for tests. */
+export function translate(errors: ErrorObject[], root: unknown): { segs: PathSeg[]; target: 'key' | 'value'; message: string; hint?: string }[] {
+  const cands = errors.map((e) => candidate(e, root)).filter((c): c is Candidate => c !== undefined);
+  const groups = new Map<string, Candidate[]>();
+  for (const c of cands) {
+    const k = `${c.target}\u0000${c.pointer}`;
+    const g = groups.get(k);
+    if (g) g.push(c);
+    else groups.set(k, [c]);
+  }
+  const out: { segs: PathSeg[]; target: 'key' | 'value'; message: string; hint?: string }[] = [];
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const prefix = first.pointer === '' ? '' : `${first.pointer}/`;
+    // A deeper problem means some form matched the shape here: the shape errors are noise.
+    const deeper = first.target === 'value' && cands.some((c) => c.pointer !== first.pointer && (prefix === '' || c.pointer.startsWith(prefix)));
+    const specific = group.filter((c) => c.kind === 'specific');
+    if (specific.length > 0) {
+      const messages = [...new Set(specific.map((c) => c.message))];
+      out.push({ segs: first.segs, target: first.target, message: messages.join('; '), hint: specific.find((c) => c.hint)?.hint });
+      continue;
+    }
+    if (deeper) continue;
+    const types = group.filter((c) => c.kind === 'type');
+    if (types.length > 0) {
+      out.push({ segs: first.segs, target: first.target, message: `must be ${joinOr(types.map((c) => c.noun!))}` });
+      continue;
+    }
+    out.push({ segs: first.segs, target: first.target, message: first.message });
+  }
+  return out;
+}

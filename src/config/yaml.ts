@@ -1,0 +1,212 @@
+/**
+ * YAML text -> plain data with a position for every node. We walk yaml's AST ourselves instead of
+ * calling toJS(): that keeps positions, lets us check duplicate keys in linear time, resolve `<<`
+ * merge keys and aliases under a node budget (alias bombs), read `0440` as octal like Compose
+ * does, and record the `!reset` / `!override` tags.
+ */
+import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { Issues } from './issues.js';
+import { put, text, type PathSeg, type Pos, type Positions } from './positions.js';
+
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+const MAX_NODES = 2_000_000;
+const MAX_DEPTH = 200;
+
+export interface ParsedFile {
+  file: string;
+  /** The document's top-level mapping ({} for an empty document); undefined when unreadable. */
+  root: Record<string, unknown> | undefined;
+}
+
+/** Decode file bytes as UTF-8 text, rejecting binary data and oversized files. */
+export function decodeText(bytes: Uint8Array, file: string, issues: Issues): string | undefined {
+  if (bytes.length > MAX_FILE_BYTES) {
+    issues.add(undefined, '', `file is too large (${bytes.length} bytes; the limit is ${MAX_FILE_BYTES})`, undefined, file);
+    return undefined;
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    issues.add(undefined, '', `file is not text: it contains a NUL byte at offset ${nul}`, 'is this really a compose file?', file);
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    issues.add(undefined, '', 'file is not valid UTF-8 text', 'is this really a compose file?', file);
+    return undefined;
+  }
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/** Parse one YAML document. Problems go to `issues`; the tree is returned when there were none. */
+export function parseYaml(text: string, file: string, positions: Positions, issues: Issues): ParsedFile {
+  const lc = new LineCounter();
+  const pos = (offset: number | undefined): Pos => {
+    const p = lc.linePos(offset ?? 0);
+    return { file, line: p.line, column: p.col };
+  };
+  const doc = parseDocument(text, {
+    lineCounter: lc,
+    uniqueKeys: false,
+    merge: false,
+    prettyErrors: false,
+    keepSourceTokens: false,
+    version: '1.2',
+    schema: 'core',
+  });
+  const before = issues.count;
+  for (const err of doc.errors) {
+    const message = err.code === 'MULTIPLE_DOCS'
+      ? 'the file contains several YAML documents; a stack file holds one'
+      : `YAML syntax error: ${firstLine(err.message)}`;
+    issues.add(pos(err.pos[0]), '', message);
+  }
+  if (issues.count > before) return { file, root: undefined };
+
+  const conv = new Converter(doc, pos, positions, issues);
+  const contents = doc.contents;
+  if (contents === null || (isScalar(contents) && contents.value === null)) return { file, root: {} };
+  const value = conv.node(contents, [], 0);
+  if (issues.count > before) return { file, root: undefined };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    issues.add(pos(contents.range?.[0]), '', 'the top level of a stack file must be a mapping', 'start with "services:"');
+    return { file, root: undefined };
+  }
+  positions.setSelf(value, pos(contents.range?.[0]));
+  return { file, root: value as Record<string, unknown> };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+const OCTAL = /^[-+]?0[0-7]+$/;
+
+class Converter {
+  private nodes = 0;
+  private budgetReported = false;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly pos: (offset: number | undefined) => Pos,
+    private readonly positions: Positions,
+    private readonly issues: Issues,
+  ) {}
+
+  private tooBig(path: readonly PathSeg[], at: Pos): boolean {
+    if (++this.nodes <= MAX_NODES) return false;
+    if (!this.budgetReported) {
+      this.budgetReported = true;
+      this.issues.add(at, path, `the document expands to more than ${MAX_NODES} values (aliases nested too deeply?)`, 'avoid aliases of aliases that multiply the document');
+    }
+    return true;
+  }
+
+  node(n: Node | null, path: PathSeg[], depth: number, aliasing: Set<Node> = new Set()): unknown {
+    if (n === null) return null;
+    const at = this.pos(n.range?.[0]);
+    if (this.tooBig(path, at)) return null;
+    if (depth > MAX_DEPTH) {
+      this.issues.add(at, path, `the document is nested more than ${MAX_DEPTH} levels deep`);
+      return null;
+    }
+    if (isAlias(n)) return this.alias(n, path, depth, aliasing);
+    if (isScalar(n)) {
+      if (n.type === 'PLAIN' && typeof n.source === 'string' && OCTAL.test(n.source)) return parseInt(n.source, 8);
+      const v: unknown = n.value;
+      if (v === undefined) return n.source ?? null;
+      if (typeof v === 'bigint') return Number(v);
+      return v;
+    }
+    if (isSeq(n)) {
+      const out: unknown[] = [];
+      this.positions.setSelf(out, at);
+      n.items.forEach((item, i) => {
+        const it = item as Node | null;
+        const p = it && 'range' in it && it.range ? this.pos(it.range[0]) : at;
+        out.push(this.node(it, [...path, i], depth + 1, aliasing));
+        this.positions.setEntry(out, i, { value: p });
+      });
+      return out;
+    }
+    if (isMap(n)) {
+      const out: Record<string, unknown> = {};
+      this.positions.setSelf(out, at);
+      const explicit = new Set<string>();
+      const merges: Pair[] = [];
+      for (const pair of n.items) {
+        const keyNode = pair.key as Node | null;
+        if (isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.source === '<<') {
+          merges.push(pair);
+          continue;
+        }
+        const keyPos = this.pos(keyNode?.range?.[0] ?? n.range?.[0]);
+        if (keyNode !== null && !isScalar(keyNode)) {
+          this.issues.add(keyPos, path, 'mapping keys must be plain values, not lists or mappings');
+          continue;
+        }
+        const key = keyNode === null ? '' : keyText(keyNode.source, keyNode.value);
+        if (explicit.has(key)) {
+          this.issues.add(keyPos, [...path, key], `duplicate key "${key}"`, 'a key may appear only once in a mapping; remove one of them');
+          continue;
+        }
+        explicit.add(key);
+        const valNode = pair.value as Node | null;
+        const valPos = valNode?.range ? this.pos(valNode.range[0]) : keyPos;
+        const tag = valNode && !isAlias(valNode) ? valNode.tag : undefined;
+        if (tag === '!reset') {
+          this.positions.markReset(out, key);
+          continue;
+        }
+        put(out, key, this.node(valNode, [...path, key], depth + 1, aliasing));
+        this.positions.setEntry(out, key, { key: keyPos, value: valPos });
+        if (tag === '!override') this.positions.markOverride(out, key);
+      }
+      for (const pair of merges) this.mergeKey(out, explicit, pair, path, depth, aliasing);
+      return out;
+    }
+    this.issues.add(at, path, 'unsupported YAML node');
+    return null;
+  }
+
+  private alias(a: Alias, path: PathSeg[], depth: number, aliasing: Set<Node>): unknown {
+    const target = a.resolve(this.doc) as Node | undefined;
+    const at = this.pos(a.range?.[0]);
+    if (!target) {
+      this.issues.add(at, path, `unknown anchor "*${a.source}"`, 'define it with "&name" before using it');
+      return null;
+    }
+    if (aliasing.has(target)) {
+      this.issues.add(at, path, `alias "*${a.source}" refers to a node that contains it`);
+      return null;
+    }
+    const next = new Set(aliasing).add(target);
+    return this.node(target, path, depth + 1, next);
+  }
+
+  /** `<<: *a` or `<<: [*a, *b]`: keys written explicitly win, then earlier merged mappings win. */
+  private mergeKey(out: Record<string, unknown>, explicit: Set<string>, pair: Pair, path: PathSeg[], depth: number, aliasing: Set<Node>): void {
+    const valNode = pair.value as Node | null;
+    const at = this.pos(valNode?.range?.[0] ?? (pair.key as Node | null)?.range?.[0]);
+    const sources: (Node | null)[] = isSeq(valNode) ? (valNode.items as (Node | null)[]) : [valNode];
+    for (const src of sources) {
+      const v = this.node(src, path, depth + 1, aliasing);
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+        this.issues.add(at, [...path, '<<'], 'a merge key "<<" must refer to a mapping or a list of mappings');
+        continue;
+      }
+      for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+        if (explicit.has(k) || Object.prototype.hasOwnProperty.call(out, k)) continue;
+        put(out, k, val);
+        this.positions.copyEntry(v, k, out, k);
+      }
+    }
+  }
+}
+
+function keyText(source: string | undefined, value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return source ?? '';
+  return source ?? text(value);
+}
