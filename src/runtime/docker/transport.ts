@@ -141,13 +141,14 @@ export class Transport {
     const prefix = req.versioned === false ? '' : `/v${await this.apiVersion()}`;
     const path = `${prefix}${req.path}${buildQuery(req.query)}`;
     const idempotent = req.method === 'GET' || req.method === 'HEAD';
-    try {
-      return await this.send(req, path);
-    } catch (err) {
-      // A keep-alive socket the engine closed meanwhile: safe to retry reads once.
-      if (idempotent && err instanceof StaleSocketError) return this.send(req, path);
-      if (err instanceof StaleSocketError) throw errorForConnection(err.cause, this.where, req.operation);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send(req, path);
+      } catch (err) {
+        if (!(err instanceof StaleSocketError)) throw err;
+        // A keep-alive socket the engine closed meanwhile: safe to retry a read once.
+        if (!idempotent || attempt > 1) throw errorForConnection(err.cause, this.where, req.operation);
+      }
     }
   }
 

@@ -55,7 +55,14 @@ describe('transport against a stand-in engine', () => {
   const socketPath = join(dir, 'engine.sock');
   const seen: { method: string; url: string; body: string }[] = [];
   const sockets = new Set<unknown>();
+  const served = new WeakSet<object>();
   const server = http.createServer((req, res) => {
+    // A keep-alive connection the engine drops when it is used again.
+    if (req.url?.startsWith('/v1.43/flaky') && served.has(req.socket)) {
+      req.socket.destroy();
+      return;
+    }
+    served.add(req.socket);
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -77,6 +84,8 @@ describe('transport against a stand-in engine', () => {
         res.write('{"status":"Pulling fro');
         res.write('m app"}\r\n{"status":"Downloading","id":"l1","progressDetail":{"current":1,"total":2}}\r\n{"status":"Done"}');
         res.end('\r\n');
+      } else if (url.startsWith('/v1.43/flaky')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
       } else if (url.startsWith('/v1.43/slow')) {
         // never answers
       } else {
@@ -149,6 +158,16 @@ describe('transport against a stand-in engine', () => {
     await expect(transport.request({ method: 'GET', path: '/slow', operation: 'slow thing', timeoutMs: 100 })).rejects.toThrow(
       /slow thing: the Docker Engine at unix:\/\/.* did not answer within 100ms/,
     );
+  });
+
+  it('a read on a keep-alive connection the engine dropped is retried once; a write is not', async () => {
+    const t = new Transport({ kind: 'unix', socketPath }, { maxSockets: 1 });
+    await t.request({ method: 'GET', path: '/flaky', operation: 'first' });
+    expect((await t.request({ method: 'GET', path: '/flaky', operation: 'read again' })).body).toEqual({ ok: true });
+    await expect(t.request({ method: 'POST', path: '/flaky', operation: 'write again' })).rejects.toThrow(
+      /^write again: lost the connection to the Docker Engine/,
+    );
+    t.close();
   });
 
   it('long waits do not take sockets from the bounded pool', async () => {
