@@ -79,7 +79,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The closest candidate to `word`, when it is close enough to be a likely typo. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   const lw = word.toLowerCase();
@@ -91,10 +91,16 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     }
   }
   const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
-  return bestD <= limit ? best : undefined;
+  if (bestD <= limit) return best;
+  // "healthy" for "service_healthy": a unique candidate that contains the word.
+  if (lw.length >= 4) {
+    const containing = [...candidates].filter((c) => c.toLowerCase().includes(lw));
+    if (containing.length === 1) return containing[0];
+  }
+  return undefined;
 }
 
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   const c = closest(word, candidates);
   return c === undefined ? undefined : `did you mean "${c}"?`;
 }

@@ -4,12 +4,12 @@
  * merge keys and aliases under a node budget (alias bombs), read `0440` as octal like Compose
  * does, and record the `!reset` / `!override` tags.
  */
-import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { Alias, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
 import type { Issues } from './issues.js';
 import { put, text, type PathSeg, type Pos, type Positions } from './positions.js';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
-const MAX_NODES = 2_000_000;
+const MAX_NODES = 500_000;
 const MAX_DEPTH = 200;
 
 export interface ParsedFile {
@@ -83,16 +83,38 @@ function firstLine(s: string): string {
 
 const OCTAL = /^[-+]?0[0-7]+$/;
 
+/**
+ * Alias -> anchored node, in one pass (yaml's Alias.resolve() walks the whole document for each
+ * alias, which is quadratic on files with many `<<: *base`). An alias refers to the latest anchor
+ * of that name written before it.
+ */
+function aliasTargets(doc: Document): Map<Alias, Node> {
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Alias, Node>();
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      const t = anchors.get(node.source);
+      if (t) targets.set(node, t);
+    } else if (isNode(node) && node.anchor) {
+      anchors.set(node.anchor, node);
+    }
+  });
+  return targets;
+}
+
 class Converter {
   private nodes = 0;
   private budgetReported = false;
+  private readonly targets: Map<Alias, Node>;
 
   constructor(
-    private readonly doc: Document,
+    doc: Document,
     private readonly pos: (offset: number | undefined) => Pos,
     private readonly positions: Positions,
     private readonly issues: Issues,
-  ) {}
+  ) {
+    this.targets = aliasTargets(doc);
+  }
 
   private tooBig(path: readonly PathSeg[], at: Pos): boolean {
     if (++this.nodes <= MAX_NODES) return false;
@@ -171,7 +193,7 @@ class Converter {
   }
 
   private alias(a: Alias, path: PathSeg[], depth: number, aliasing: Set<Node>): unknown {
-    const target = a.resolve(this.doc) as Node | undefined;
+    const target = this.targets.get(a);
     const at = this.pos(a.range?.[0]);
     if (!target) {
       this.issues.add(at, path, `unknown anchor "*${a.source}"`, 'define it with "&name" before using it');
@@ -181,8 +203,12 @@ class Converter {
       this.issues.add(at, path, `alias "*${a.source}" refers to a node that contains it`);
       return null;
     }
-    const next = new Set(aliasing).add(target);
-    return this.node(target, path, depth + 1, next);
+    aliasing.add(target);
+    try {
+      return this.node(target, path, depth + 1, aliasing);
+    } finally {
+      aliasing.delete(target);
+    }
   }
 
   /** `<<: *a` or `<<: [*a, *b]`: keys written explicitly win, then earlier merged mappings win. */
