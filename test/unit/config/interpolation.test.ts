@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { substitute } from '../../../src/config/template.js';
+import { load, loadBrief } from './helpers.js';
+
+const env: Record<string, string> = { SET: 'value', EMPTY: '' };
+const sub = (s: string): string => substitute(s, (n) => env[n]).value;
+
+describe('substitution syntax', () => {
+  it.each([
+    ['$SET', 'value'],
+    ['${SET}', 'value'],
+    ['a${SET}b', 'avalueb'],
+    ['$SET.x', 'value.x'],
+    ['${UNSET}', ''],
+    ['${UNSET:-d}', 'd'],
+    ['${EMPTY:-d}', 'd'],
+    ['${EMPTY-d}', ''],
+    ['${UNSET-d}', 'd'],
+    ['${SET:+alt}', 'alt'],
+    ['${EMPTY:+alt}', ''],
+    ['${EMPTY+alt}', 'alt'],
+    ['${UNSET+alt}', ''],
+    ['${UNSET:-${SET}}', 'value'],
+    ['${UNSET:-${ALSO:-deep}}', 'deep'],
+    ['$$SET', '$SET'],
+    ['$${SET}', '${SET}'],
+    ['cost: $$5', 'cost: $5'],
+  ])('%s -> %s', (input, expected) => {
+    expect(sub(input)).toBe(expected);
+  });
+
+  it('fails on a missing required variable, with the message', () => {
+    expect(() => sub('${UNSET:?must be set}')).toThrow('required variable UNSET is missing a value: must be set');
+    expect(() => sub('${EMPTY:?}')).toThrow('required variable EMPTY is missing a value');
+    expect(sub('${EMPTY?}')).toBe('');
+  });
+
+  it('fails on bad syntax', () => {
+    expect(() => sub('${}')).toThrow('invalid interpolation format "${}"');
+    expect(() => sub('${SET')).toThrow('invalid interpolation format "${SET": the "${" is not closed with "}"');
+    expect(() => sub('$1')).toThrow('invalid interpolation format "$1"');
+    expect(() => sub('${SET:x}')).toThrow('invalid interpolation format "${SET:x}"');
+  });
+
+  it('lists unset variables used without a default', () => {
+    expect(substitute('${A} $B ${C:-x} ${A}', () => undefined).unset).toEqual(['A', 'B']);
+  });
+});
+
+describe('interpolation in stack files', () => {
+  it('substitutes values, never keys', async () => {
+    const { project } = await load(
+      { 'compose.yaml': 'services:\n  web:\n    image: ${IMG}\n    labels:\n      $KEY: ${VAL}\n' },
+      { env: { IMG: 'nginx', KEY: 'k', VAL: 'v' } },
+    );
+    expect(project.services.web!.image).toBe('nginx');
+    expect(project.services.web!.labels).toEqual({ $KEY: 'v' });
+  });
+
+  it('types interpolated values where the schema wants a number or a boolean', async () => {
+    const { project } = await load(
+      { 'compose.yaml': 'services:\n  web:\n    image: x\n    scale: ${N}\n    tty: ${T}\n    ports: ["${P}:80"]\n' },
+      { env: { N: '3', T: 'true', P: '8080' } },
+    );
+    const web = project.services.web!;
+    expect([web.scale, web.tty, web.ports[0]!.published]).toEqual([3, true, '8080']);
+  });
+
+  it('warns once per unset variable and uses ""', async () => {
+    const { project, warnings } = await load({ 'compose.yaml': 'services:\n  web:\n    image: "x${NOPE}"\n    hostname: "${NOPE}h"\n' });
+    expect(project.services.web!.image).toBe('x');
+    expect(warnings).toEqual(['The "NOPE" variable is not set. Defaulting to a blank string.']);
+  });
+
+  it('reports a missing required variable at its value', async () => {
+    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: ${IMG:?set IMG to the image}\n' })).toEqual([
+      'compose.yaml:3:12: services.web.image: required variable IMG is missing a value: set IMG to the image (set IMG in the environment or in the .env file)',
+    ]);
+  });
+
+  it('reports bad syntax with a hint about "$$"', async () => {
+    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    command: echo $1\n' })).toEqual([
+      'compose.yaml:4:14: services.web.command: invalid interpolation format "$1" (to write a literal "$", double it: "$$")',
+    ]);
+  });
+
+  it('leaves everything as written with interpolate: false', async () => {
+    const { project } = await load({ 'compose.yaml': 'services:\n  web:\n    image: ${IMG:?x}\n    command: echo $$HOME\n' }, { interpolate: false });
+    expect(project.services.web!.image).toBe('${IMG:?x}');
+    expect(project.services.web!.command).toEqual(['echo', '$$HOME']);
+  });
+
+  it('knows COMPOSE_PROJECT_NAME', async () => {
+    const { project } = await load({ 'compose.yaml': 'name: shop\nservices:\n  web:\n    image: x\n    hostname: ${COMPOSE_PROJECT_NAME}-web\n' });
+    expect(project.services.web!.hostname).toBe('shop-web');
+  });
+});
