@@ -26,9 +26,18 @@ function withExtensions(o: Obj): Obj {
   return out;
 }
 
+/** Fields the loader always fills in: printed only when they hold something. */
+const DEFAULTED = ['environment', 'labels', 'ports', 'volumes', 'depends_on', 'networks'];
+
+function isEmpty(v: unknown): boolean {
+  return Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0;
+}
+
 function serviceDoc(s: ServiceConfig): Obj {
   const { name: _name, ...rest } = s;
-  return sortKeys(withExtensions(rest));
+  const doc = withExtensions(rest);
+  for (const k of DEFAULTED) if (isEmpty(doc[k])) delete doc[k];
+  return sortKeys(doc);
 }
 
 /** The document `berth config` prints, as plain data. */
