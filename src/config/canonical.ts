@@ -15,6 +15,8 @@ import { hostPath, parseVolumeShort, VolumeSyntaxError, type PathContext } from 
 
 export interface CanonicalContext extends PathContext {
   file: string;
+  /** Interpolation was turned off: short forms holding a `$` stay as written. */
+  raw?: boolean;
   positions: Positions;
   issues: Issues;
 }
@@ -307,6 +309,11 @@ class Canon {
     const out: unknown[] = [];
     this.positions.setSelf(out, this.positions.valueAt(s, 'ports'));
     raw.forEach((item, i) => {
+      if (this.ctx.raw && typeof item === 'string' && item.includes('$')) {
+        out.push(item);
+        this.positions.copyEntry(raw, i, out, out.length - 1);
+        return;
+      }
       try {
         const ports = isMapping(item) ? [portLong(item)] : parsePortShort(item as string | number);
         for (const port of ports) {
@@ -327,6 +334,7 @@ class Canon {
     if (!Array.isArray(raw)) return;
     raw.forEach((item, i) => {
       const at = [...path, 'volumes', i];
+      if (this.ctx.raw && typeof item === 'string' && item.includes('$')) return;
       if (typeof item === 'string') {
         try {
           const v = parseVolumeShort(item, this.ctx);

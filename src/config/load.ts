@@ -149,7 +149,7 @@ function finishTree(root: Obj, file: string, ctx: FileContext, s: Session): Obj 
   if (root.version !== undefined) s.warnVersion(file);
   if (!validateTree(root, file, s.positions, s.issues)) return undefined;
   delete root.version;
-  canonicalFile(root, { file, positions: s.positions, issues: s.issues, baseDir: ctx.baseDir, home: ctx.lookup('HOME') });
+  canonicalFile(root, { file, positions: s.positions, issues: s.issues, baseDir: ctx.baseDir, home: ctx.lookup('HOME'), raw: !s.interpolate });
   if (s.issues.count > before) return undefined;
   return root;
 }

@@ -82,6 +82,10 @@ export function normalizeProject(input: NormalizeInput): Project {
     out.services[name] = svc;
     const path = (...rest: PathSeg[]): PathSeg[] => ['services', name, ...rest];
 
+    if (svc.image === undefined && svc.build === undefined && raw.provider === undefined) {
+      err(services, name, path(), `service "${name}" has neither an image nor a build context`, 'add "image:" or "build:"', 'key');
+    }
+
     if (svc.network_mode !== undefined && isMapping(raw.networks) && Object.keys(raw.networks).length > 0) {
       err(raw, 'network_mode', path('network_mode'), '"network_mode" and "networks" cannot both be set', 'remove one of them');
     }

@@ -90,6 +90,12 @@ describe('interpolation in stack files', () => {
     expect(project.services.web!.command).toEqual(['echo', '$$HOME']);
   });
 
+  it('keeps short forms holding a variable as written with interpolate: false', async () => {
+    const { project } = await load({ 'compose.yaml': 'services:\n  web:\n    image: x\n    ports: ["${P}:80", "81"]\n    volumes: ["${D}:/d"]\n' }, { interpolate: false });
+    expect(project.services.web!.ports).toEqual(['${P}:80', { mode: 'ingress', target: 81, protocol: 'tcp' }]);
+    expect(project.services.web!.volumes).toEqual(['${D}:/d']);
+  });
+
   it('knows COMPOSE_PROJECT_NAME', async () => {
     const { project } = await load({ 'compose.yaml': 'name: shop\nservices:\n  web:\n    image: x\n    hostname: ${COMPOSE_PROJECT_NAME}-web\n' });
     expect(project.services.web!.hostname).toBe('shop-web');

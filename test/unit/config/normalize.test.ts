@@ -164,4 +164,10 @@ describe('normalization to the model', () => {
     const { project } = await load({ 'compose.yaml': 'services:\n  a: {image: x}\n' });
     expect(Object.isFrozen(project.services.a!.networks)).toBe(true);
   });
+
+  it('requires an image or a build context', async () => {
+    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    user: me\n' })).toEqual([
+      'compose.yaml:2:3: services.web: service "web" has neither an image nor a build context (add "image:" or "build:")',
+    ]);
+  });
 });

@@ -97,4 +97,15 @@ describe('YAML reading', () => {
       'compose.override.yaml:4:9: services.web.volumes[0]: service "web" uses volume "data", which is not declared under the top-level "volumes" (declare it: volumes: { data: {} }, or write a path ("./data") for a bind mount)',
     ]);
   });
+
+  it('rejects files over 10 MB before parsing them', async () => {
+    const out = await loadBrief({ 'compose.yaml': `services: {}\n#${'x'.repeat(10 * 1024 * 1024)}\n` });
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^compose\.yaml:0:0: file is too large \(\d+ bytes; the limit is 10485760\)$/);
+  });
+
+  it('rejects documents nested absurdly deep', async () => {
+    const issues = await loadIssues({ 'compose.yaml': `x-deep: ${'['.repeat(300)}${']'.repeat(300)}\nservices: {}\n` });
+    expect(issues[0]!.message).toBe('the document is nested more than 200 levels deep');
+  });
 });
