@@ -116,7 +116,7 @@ export interface ContainerSpec {
   /** `hostPort` as a range string when the stack gives one ("8000-8010"). */
   portRanges?: { target: number; protocol: string; hostIp?: string; hostPort: string }[];
   mounts: MountSpec[];
-  /** Anonymous volumes to carry over from a container being replaced (its id). */
+  /** `volumes_from`: `<container id or name>[:ro|:rw]` (apply resolves a service name to its container id). */
   volumesFrom?: string[];
   restartPolicy?: { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maxRetries?: number };
   /** `bridge`, `host`, `none`, `container:<id>`, or a network name; default: first endpoint's network. */
@@ -191,6 +191,12 @@ export interface ImageSummary {
   size: number;
 }
 
+export interface PullProgress {
+  status: string;
+  /** 0..1 over all layers, when the registry reported sizes. */
+  fraction?: number;
+}
+
 /** What `observe()` found for one project, in a few list calls. */
 export interface ObservedState {
   containers: ContainerSummary[];
@@ -231,6 +237,12 @@ export interface Runtime {
   inspectVolume(name: string): Promise<VolumeSummary>;
   createVolume(spec: VolumeSpec): Promise<VolumeSummary>;
   removeVolume(name: string, force?: boolean): Promise<void>;
+
+  /**
+   * Pull an image from its registry; `onProgress` gets the aggregated layer progress.
+   * (Added by the planner's `pull-image` action; credentials come with the image-side work.)
+   */
+  pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void>;
 
   /** `undefined` when the image is not present locally. */
   inspectImage(ref: string): Promise<ImageSummary | undefined>;

@@ -1,0 +1,251 @@
+/**
+ * apply/: executes a Plan through the Runtime and the graph walker, emitting progress events. Each
+ * action is dispatched to the runtime calls it names; nothing here decides what to do, only how.
+ */
+import { ApplyError } from '../errors.js';
+import type { Graph } from '../graph/index.js';
+import { walk } from '../graph/index.js';
+import { actionTitle, Label, type Action, type Plan } from '../plan/index.js';
+import type { Emit, EventStatus } from '../progress/events.js';
+import type { ContainerSpec, MountSpec, Runtime } from '../runtime/runtime.js';
+import { waitForDependency } from './wait.js';
+
+export interface ApplyOptions {
+  /** Most operations at once (`--parallel`, `COMPOSE_PARALLEL_LIMIT`). */
+  parallel: number;
+  /** Grace period for stopping containers, in seconds (`-t`). */
+  stopTimeoutSec?: number;
+  /** Time source for durations; injected for tests. */
+  now?: () => number;
+}
+
+export function actionId(a: Action): string {
+  const kind = a.kind.split('-').pop()!;
+  return a.kind === 'wait' ? `wait:${a.service}:${a.dependency}` : `${kind}:${a.target}`;
+}
+
+export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit: Emit, options: ApplyOptions): Promise<void> {
+  const now = options.now ?? Date.now;
+  const t0 = now();
+  const failures: { target: string; error: Error }[] = [];
+  const serviceIds = new Map<string, string>();
+  for (const a of plan.actions) {
+    if ((a.kind === 'keep-container' || a.kind === 'start-container') && !serviceIds.has(a.service)) serviceIds.set(a.service, a.id);
+  }
+
+  const run = async (a: Action): Promise<void> => {
+    const id = actionId(a);
+    const title = actionTitle(a);
+    const say = (status: EventStatus, text: string, detail?: string): void =>
+      emit({ id, title, status, text, ...(detail !== undefined && { detail }), ...((status === 'done' || status === 'failed') && { durationMs: now() - t0 }) });
+    try {
+      await execute(a, runtime, options, say, serviceIds, plan.project);
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      say('failed', 'Error', error.message);
+      failures.push({ target: title, error });
+      throw error;
+    }
+  };
+  const parallel = async (actions: Action[]): Promise<void> => {
+    await limitAll(actions, options.parallel, async (a) => {
+      try {
+        await run(a);
+      } catch {
+        // recorded in failures
+      }
+    });
+  };
+
+  const inGraph = (a: Action): a is Extract<Action, { service: string }> => 'service' in a && graph.nodes.includes(a.service);
+  const serviceActions = plan.actions.filter(inGraph);
+  const byService = new Map<string, Action[]>();
+  for (const a of serviceActions) byService.set(a.service, [...(byService.get(a.service) ?? []), a]);
+  const up = serviceActions.some((a) => a.kind !== 'remove-container' && a.kind !== 'stop-container');
+
+  // 1. Containers of services the stack no longer has (orphans), then networks, volumes and images.
+  await parallel(plan.actions.filter((a) => a.kind === 'remove-container' && !inGraph(a)));
+  if (failures.length === 0) {
+    await parallel(plan.actions.filter((a) => a.kind === 'create-network' || a.kind === 'create-volume' || a.kind === 'pull-image'));
+  }
+  // 2. Services in dependency order (reverse order when tearing down).
+  if (failures.length === 0 && byService.size > 0) {
+    const result = await walk(graph, { direction: up ? 'up' : 'down', concurrency: options.parallel, only: new Set(byService.keys()) }, async (service) => {
+      const actions = byService.get(service)!;
+      for (const w of actions.filter((a) => a.kind === 'wait')) await run(w);
+      const rest = actions.filter((a) => a.kind !== 'wait');
+      const errors: unknown[] = [];
+      await limitAll(rest, options.parallel, (a) => run(a).catch((e: unknown) => void errors.push(e)));
+      if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
+    });
+    for (const s of result.skipped) {
+      for (const a of byService.get(s) ?? []) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: 'an earlier step failed' });
+    }
+  }
+  // 3. Networks and volumes being removed, after the containers using them.
+  if (failures.length === 0) await parallel(plan.actions.filter((a) => a.kind === 'remove-network' || a.kind === 'remove-volume'));
+  if (failures.length > 0) throw new ApplyError(failures);
+}
+
+type Say = (status: EventStatus, text: string, detail?: string) => void;
+
+async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, serviceIds: Map<string, string>, projectName: string): Promise<void> {
+  switch (a.kind) {
+    case 'create-network':
+      say('working', 'Creating', a.reason);
+      await rt.createNetwork(a.spec);
+      say('done', 'Created');
+      return;
+    case 'create-volume':
+      say('working', 'Creating', a.reason);
+      await rt.createVolume(a.spec);
+      say('done', 'Created');
+      return;
+    case 'pull-image':
+      say('working', 'Pulling', a.reason);
+      await rt.pullImage(a.target, (p) => { if (p.fraction !== undefined) emitProgress(say, p.fraction); });
+      say('done', 'Pulled');
+      return;
+    case 'wait':
+      say('working', 'Waiting', `for ${a.reason}`);
+      try {
+        await waitForDependency(rt, projectName, a.dependency, a.condition);
+        say('done', a.condition === 'service_healthy' ? 'Healthy' : 'Completed', a.dependency);
+      } catch (err) {
+        if (a.required) throw err;
+        say('warning', 'Not ready', `${err instanceof Error ? err.message : String(err)} (not required: going on)`);
+        say('done', 'Skipped wait');
+      }
+      return;
+    case 'create-container': {
+      say('working', 'Creating', a.reason);
+      const spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
+      const id = await rt.createContainer(spec);
+      serviceIds.set(a.service, serviceIds.get(a.service) ?? id);
+      if (!a.start) { say('done', 'Created'); return; }
+      say('working', 'Starting');
+      await startOrRemove(rt, id);
+      say('done', 'Started');
+      return;
+    }
+    case 'recreate-container': {
+      say('working', 'Recreating', a.reason);
+      const old = await rt.inspectContainer(a.replaces);
+      let spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
+      if (!a.renewAnonVolumes) spec = { ...spec, mounts: carryAnonymousVolumes(spec.mounts, old.mounts) };
+      // The new container is made first: if that fails, the old one is still there and running.
+      const id = await rt.createContainer({ ...spec, name: `${old.id.slice(0, 12)}_${spec.name}` });
+      try {
+        await rt.stopContainer(old.id, options.stopTimeoutSec);
+        await rt.removeContainer(old.id, { force: true });
+        await rt.renameContainer(id, spec.name);
+      } catch (err) {
+        await rt.removeContainer(id, { force: true }).catch(() => undefined);
+        throw err;
+      }
+      serviceIds.set(a.service, id);
+      if (!a.start) { say('done', 'Recreated'); return; }
+      say('working', 'Starting');
+      await startOrRemove(rt, id);
+      say('done', 'Recreated');
+      return;
+    }
+    case 'start-container':
+      say('working', 'Starting', a.reason);
+      await rt.startContainer(a.id);
+      say('done', 'Started');
+      return;
+    case 'keep-container':
+      say('done', 'Running', a.reason);
+      return;
+    case 'stop-container':
+      say('working', 'Stopping');
+      await rt.stopContainer(a.id, options.stopTimeoutSec);
+      say('done', 'Stopped');
+      return;
+    case 'remove-container':
+      if (a.stop) {
+        say('working', 'Stopping', a.reason);
+        await rt.stopContainer(a.id, options.stopTimeoutSec);
+      }
+      say('working', 'Removing', a.reason);
+      await rt.removeContainer(a.id, { force: true });
+      say('done', 'Removed');
+      return;
+    case 'remove-network':
+      say('working', 'Removing');
+      await rt.removeNetwork(a.id);
+      say('done', 'Removed');
+      return;
+    case 'remove-volume':
+      say('working', 'Removing');
+      await rt.removeVolume(a.target);
+      say('done', 'Removed');
+      return;
+  }
+}
+
+function emitProgress(say: Say, fraction: number): void {
+  say('working', `Pulling ${Math.round(fraction * 100)}%`);
+}
+
+/** A container that fails to start (a port in use, a bad command) is removed: no half-made container stays. */
+async function startOrRemove(rt: Runtime, id: string): Promise<void> {
+  try {
+    await rt.startContainer(id);
+  } catch (err) {
+    await rt.removeContainer(id, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** `network_mode`/`ipc`/`pid: service:x` and `volumes_from: [x]` name services; the engine wants container ids. */
+async function resolveReferences(spec: ContainerSpec, rt: Runtime, projectName: string, serviceIds: Map<string, string>): Promise<ContainerSpec> {
+  const idOf = async (service: string): Promise<string> => {
+    const known = serviceIds.get(service);
+    if (known) return known;
+    const [found] = await rt.listContainers({ all: true, labels: { [Label.project]: projectName, [Label.service]: service, [Label.oneoff]: 'False' } });
+    if (!found) throw new Error(`service "${service}" has no container to share with`);
+    serviceIds.set(service, found.id);
+    return found.id;
+  };
+  const mode = async (m: string | undefined): Promise<string | undefined> =>
+    m?.startsWith('service:') ? `container:${await idOf(m.slice('service:'.length))}` : m;
+  const out: ContainerSpec = { ...spec };
+  const networkMode = await mode(spec.networkMode);
+  if (networkMode !== undefined) out.networkMode = networkMode;
+  const ipc = await mode(spec.ipcMode);
+  if (ipc !== undefined) out.ipcMode = ipc;
+  const pid = await mode(spec.pidMode);
+  if (pid !== undefined) out.pidMode = pid;
+  if (spec.volumesFrom) {
+    out.volumesFrom = await Promise.all(spec.volumesFrom.map(async (ref) => {
+      if (ref.startsWith('container:')) return ref.slice('container:'.length);
+      const [name, access] = ref.split(':');
+      const id = await idOf(name!);
+      return access ? `${id}:${access}` : id;
+    }));
+  }
+  return out;
+}
+
+/** Anonymous volumes survive a recreate: the new container mounts the old one's volume at the same target. */
+export function carryAnonymousVolumes(mounts: MountSpec[], old: { type: string; name?: string; target: string }[]): MountSpec[] {
+  return mounts.map((m) => {
+    if (m.type !== 'volume' || m.source !== undefined) return m;
+    const prev = old.find((o) => o.type === 'volume' && o.target === m.target && o.name);
+    return prev ? { ...m, source: prev.name! } : m;
+  });
+}
+
+/** Run `fn` over items with at most `limit` at once. */
+export async function limitAll<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+}

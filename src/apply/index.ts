@@ -1,0 +1,3 @@
+export * from './apply.js';
+export * from './ops.js';
+export { waitForDependency } from './wait.js';

@@ -1,0 +1,36 @@
+import { formatPlan, hasChanges } from '../../plan/index.js';
+import type { Context } from '../context.js';
+import { VERSION } from '../context.js';
+import { checkServices, parseScale, parseSeconds } from '../flags.js';
+
+export default async function up(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
+  if (!opts.detach) {
+    ctx.world.stderr.write('note: attached mode is not available yet; running detached (-d)\n');
+  }
+  const project = await ctx.load();
+  checkServices(project, services);
+  const options = {
+    services,
+    noDeps: opts.deps === false,
+    forceRecreate: opts.forceRecreate === true,
+    noRecreate: opts.recreate === false,
+    alwaysRecreateDeps: opts.alwaysRecreateDeps === true,
+    removeOrphans: opts.removeOrphans === true,
+    renewAnonVolumes: opts.renewAnonVolumes === true,
+    noStart: opts.start === false,
+    scale: parseScale(opts.scale),
+    berthVersion: VERSION,
+    parallel: ctx.parallel(),
+    stopTimeoutSec: parseSeconds(opts.timeout, '--timeout'),
+  };
+  const rt = await ctx.runtime();
+  const { up: runUp, planUpFor } = await import('../../apply/index.js');
+  if (opts.dryRun) {
+    const plan = await planUpFor(project, rt, options);
+    ctx.world.stdout.write(plan.actions.length ? `${formatPlan(plan)}\n` : '');
+    return 0;
+  }
+  const { plan } = await runUp(project, rt, options, await ctx.renderer());
+  if (!hasChanges(plan)) ctx.world.stderr.write(`${project.name}: everything is up to date, nothing changed\n`);
+  return 0;
+}

@@ -1,0 +1,109 @@
+/**
+ * What every command needs, built once from the global flags and the world (env, cwd, streams):
+ * the stack loader's options, the runtime, the renderer. The world is read here and nowhere deeper.
+ */
+import type { Command } from 'commander';
+import { StackNotFoundError, UsageError } from '../errors.js';
+import type { LoadOptions, LoadResult } from '../config/index.js';
+import type { Project } from '../config/model.js';
+import type { Renderer } from '../progress/events.js';
+import type { ProgressMode } from '../progress/index.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+export const VERSION = '0.1.0';
+
+export interface GlobalOptions {
+  file?: string[];
+  projectName?: string;
+  projectDirectory?: string;
+  envFile?: string[];
+  profile?: string[];
+  progress?: ProgressMode;
+  parallel?: string;
+  debug?: boolean;
+}
+
+export interface World {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+}
+
+export class Context {
+  private runtimeHandle?: Runtime;
+
+  constructor(
+    readonly world: World,
+    readonly global: GlobalOptions,
+  ) {}
+
+  static from(cmd: Command, world: World): Context {
+    return new Context(world, cmd.optsWithGlobals<GlobalOptions>());
+  }
+
+  loadOptions(overrides: Partial<LoadOptions> = {}): LoadOptions {
+    const g = this.global;
+    const opts: LoadOptions = { cwd: this.world.cwd, env: this.world.env, readStdin: () => readAll(this.world.stdin) };
+    if (g.file?.length) opts.files = g.file;
+    if (g.projectName !== undefined) opts.projectName = g.projectName;
+    if (g.projectDirectory !== undefined) opts.projectDirectory = g.projectDirectory;
+    if (g.envFile?.length) opts.envFiles = g.envFile;
+    if (g.profile?.length) opts.profiles = g.profile;
+    return { ...opts, ...overrides };
+  }
+
+  async load(overrides: Partial<LoadOptions> = {}): Promise<Project> {
+    const { loadProject } = await import('../config/index.js');
+    const result: LoadResult = await loadProject(this.loadOptions(overrides));
+    for (const w of result.warnings) this.world.stderr.write(`warning: ${w}\n`);
+    return result.project;
+  }
+
+  /**
+   * The project when a stack file is found; when none is and a name is given (`-p`, COMPOSE_PROJECT_NAME),
+   * just the name: `down`, `ps` and friends work from labels alone, as Compose's do.
+   */
+  async loadOrName(): Promise<{ project?: Project; name: string }> {
+    try {
+      const project = await this.load();
+      return { project, name: project.name };
+    } catch (err) {
+      const name = this.global.projectName ?? this.world.env.COMPOSE_PROJECT_NAME;
+      if (err instanceof StackNotFoundError && name) return { name: name.toLowerCase() };
+      throw err;
+    }
+  }
+
+  async runtime(): Promise<Runtime> {
+    if (!this.runtimeHandle) {
+      const { createRuntime } = await import('../runtime/index.js');
+      this.runtimeHandle = createRuntime({ env: this.world.env });
+    }
+    return this.runtimeHandle;
+  }
+
+  async renderer(): Promise<Renderer> {
+    const { createRenderer } = await import('../progress/index.js');
+    return createRenderer(this.global.progress ?? 'auto', this.world.stderr, this.world.env);
+  }
+
+  parallel(): number {
+    const text = this.global.parallel ?? this.world.env.COMPOSE_PARALLEL_LIMIT;
+    if (text === undefined || text === '' || text === '-1') return Infinity;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--parallel must be a positive integer or -1, got "${text}"`);
+    return n;
+  }
+
+  close(): void {
+    this.runtimeHandle?.close();
+  }
+}
+
+async function readAll(stream: NodeJS.ReadStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,266 @@
+/**
+ * Desired state: what the engine should hold for a project, in the runtime's terms. Pure: a function of
+ * the `Project` alone (plus the container number and the version string).
+ */
+import type { NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../config/model.js';
+import type { ContainerSpec, EndpointSpec, MountSpec, NetworkSpec, PublishedPort, VolumeSpec } from '../runtime/runtime.js';
+import { parseDurationNs } from './duration.js';
+import { configHash, encodeConfig, hashedConfig } from './hash.js';
+import { COMPOSE_COMPAT_VERSION, Label } from './labels.js';
+
+export function containerName(project: Project, service: ServiceConfig, number: number): string {
+  return service.container_name ?? `${project.name}-${service.name}-${number}`;
+}
+
+/** The image a service runs: `image:`, or `<project>-<service>` for a build-only service. */
+export function serviceImage(project: Project, service: ServiceConfig): string {
+  return service.image ?? `${project.name}-${service.name}`;
+}
+
+/** How many containers the service should have. */
+export function desiredReplicas(service: ServiceConfig, override?: number): number {
+  return override ?? service.scale ?? service.deploy?.replicas ?? 1;
+}
+
+export function networkSpec(project: Project, key: string, net: NetworkConfig, berthVersion: string): NetworkSpec {
+  const spec: NetworkSpec = {
+    name: net.name,
+    labels: {
+      ...net.labels,
+      [Label.project]: project.name,
+      [Label.network]: key,
+      [Label.version]: COMPOSE_COMPAT_VERSION,
+      [Label.berthVersion]: berthVersion,
+    },
+  };
+  if (net.driver !== undefined) spec.driver = net.driver;
+  if (net.driver_opts) spec.driverOpts = net.driver_opts;
+  if (net.internal !== undefined) spec.internal = net.internal;
+  if (net.attachable !== undefined) spec.attachable = net.attachable;
+  if (net.enable_ipv6 !== undefined) spec.enableIpv6 = net.enable_ipv6;
+  if (net.ipam) {
+    spec.ipam = {
+      config: (net.ipam.config ?? []).map((c) => ({
+        ...(c.subnet !== undefined && { subnet: c.subnet }),
+        ...(c.gateway !== undefined && { gateway: c.gateway }),
+        ...(c.ip_range !== undefined && { ipRange: c.ip_range }),
+      })),
+      ...(net.ipam.driver !== undefined && { driver: net.ipam.driver }),
+      ...(net.ipam.options !== undefined && { options: net.ipam.options }),
+    };
+  }
+  return spec;
+}
+
+export function volumeSpec(project: Project, key: string, vol: VolumeConfig, berthVersion: string): VolumeSpec {
+  return {
+    name: vol.name,
+    ...(vol.driver !== undefined && { driver: vol.driver }),
+    ...(vol.driver_opts !== undefined && { driverOpts: vol.driver_opts }),
+    labels: {
+      ...vol.labels,
+      [Label.project]: project.name,
+      [Label.volume]: key,
+      [Label.version]: COMPOSE_COMPAT_VERSION,
+      [Label.berthVersion]: berthVersion,
+    },
+  };
+}
+
+/** Labels every container of the service carries (the hash among them). */
+export function containerLabels(project: Project, service: ServiceConfig, number: number, berthVersion: string): Record<string, string> {
+  const config = hashedConfig(service);
+  return {
+    ...service.labels,
+    [Label.project]: project.name,
+    [Label.service]: service.name,
+    [Label.number]: String(number),
+    [Label.oneoff]: 'False',
+    [Label.configHash]: configHash(service),
+    [Label.workingDir]: project.working_dir,
+    [Label.configFiles]: project.config_files.join(','),
+    [Label.version]: COMPOSE_COMPAT_VERSION,
+    [Label.image]: serviceImage(project, service),
+    [Label.dependsOn]: Object.entries(service.depends_on)
+      .map(([name, d]) => `${name}:${d.condition}:${d.restart}`)
+      .join(','),
+    [Label.berthConfig]: encodeConfig(config),
+    [Label.berthVersion]: berthVersion,
+  };
+}
+
+export function containerSpec(project: Project, service: ServiceConfig, number: number, berthVersion: string): ContainerSpec {
+  const spec: ContainerSpec = {
+    name: containerName(project, service, number),
+    image: serviceImage(project, service),
+    env: Object.entries(service.environment)
+      .filter((e): e is [string, string] => e[1] !== null)
+      .map(([k, v]) => `${k}=${v}`),
+    labels: containerLabels(project, service, number, berthVersion),
+    ports: [],
+    mounts: mounts(project, service),
+    endpoints: endpoints(project, service),
+  };
+  if (service.command !== undefined) spec.command = service.command ?? [];
+  if (service.entrypoint !== undefined) spec.entrypoint = service.entrypoint ?? [];
+  if (service.hostname !== undefined) spec.hostname = service.hostname;
+  if (service.domainname !== undefined) spec.domainname = service.domainname;
+  if (service.user !== undefined) spec.user = service.user;
+  if (service.working_dir !== undefined) spec.workingDir = service.working_dir;
+  if (service.tty !== undefined) spec.tty = service.tty;
+  if (service.stdin_open !== undefined) spec.openStdin = service.stdin_open;
+  if (service.stop_signal !== undefined) spec.stopSignal = service.stop_signal;
+  const grace = parseDurationNs(service.stop_grace_period);
+  if (grace !== undefined) spec.stopTimeoutSec = Math.ceil(grace / 1e9);
+  if (service.healthcheck) {
+    const h = service.healthcheck;
+    const test = h.disable ? ['NONE'] : h.test;
+    if (test) {
+      spec.healthcheck = { test };
+      const set = (k: 'intervalNs' | 'timeoutNs' | 'startPeriodNs' | 'startIntervalNs', v: string | undefined): void => {
+        const ns = parseDurationNs(v);
+        if (ns !== undefined) spec.healthcheck![k] = ns;
+      };
+      set('intervalNs', h.interval);
+      set('timeoutNs', h.timeout);
+      set('startPeriodNs', h.start_period);
+      set('startIntervalNs', h.start_interval);
+      if (h.retries !== undefined) spec.healthcheck.retries = h.retries;
+    }
+  }
+  for (const p of service.ports) {
+    const range = p.published?.includes('-') ? p.published : undefined;
+    if (range) {
+      (spec.portRanges ??= []).push({ target: p.target, protocol: p.protocol, hostPort: range, ...(p.host_ip !== undefined && { hostIp: p.host_ip }) });
+      continue;
+    }
+    const port: PublishedPort = { target: p.target, protocol: p.protocol };
+    if (p.host_ip !== undefined) port.hostIp = p.host_ip;
+    if (p.published !== undefined && p.published !== '') port.hostPort = Number(p.published);
+    spec.ports.push(port);
+  }
+  if (service.expose?.length) {
+    spec.exposedPorts = service.expose.map((e) => {
+      const [port, protocol] = e.split('/');
+      return { port: Number(port), protocol: protocol ?? 'tcp' };
+    });
+  }
+  if (service.restart !== undefined) spec.restartPolicy = restartPolicy(service.restart);
+  if (service.network_mode !== undefined) spec.networkMode = service.network_mode;
+  if (service.volumes_from?.length) spec.volumesFrom = service.volumes_from;
+  if (service.extra_hosts?.length) spec.extraHosts = service.extra_hosts.map(hostEntry);
+  if (service.dns) spec.dns = service.dns;
+  if (service.dns_search) spec.dnsSearch = service.dns_search;
+  if (service.dns_opt) spec.dnsOptions = service.dns_opt;
+  if (service.cap_add) spec.capAdd = service.cap_add;
+  if (service.cap_drop) spec.capDrop = service.cap_drop;
+  if (service.privileged !== undefined) spec.privileged = service.privileged;
+  if (service.read_only !== undefined) spec.readOnlyRootfs = service.read_only;
+  if (service.init !== undefined) spec.init = service.init;
+  if (service.tmpfs?.length) {
+    spec.tmpfs = Object.fromEntries(service.tmpfs.map((t) => {
+      const i = t.indexOf(':');
+      return i < 0 ? [t, ''] : [t.slice(0, i), t.slice(i + 1)];
+    }));
+  }
+  if (service.ipc !== undefined) spec.ipcMode = service.ipc;
+  if (service.pid !== undefined) spec.pidMode = service.pid;
+  if (service.shm_size !== undefined) spec.shmSize = service.shm_size;
+  if (service.security_opt) spec.securityOpt = service.security_opt;
+  if (service.sysctls) spec.sysctls = service.sysctls;
+  if (service.ulimits) spec.ulimits = Object.entries(service.ulimits).map(([name, l]) => ({ name, soft: l.soft, hard: l.hard }));
+  if (service.devices) spec.devices = service.devices.map((d) => ({ source: d.source, target: d.target, permissions: d.permissions ?? 'rwm' }));
+  if (service.logging?.driver !== undefined || service.logging?.options) {
+    spec.logConfig = { type: service.logging.driver ?? '', config: service.logging.options ?? {} };
+  }
+  const limits = service.deploy?.resources?.limits;
+  if (limits?.memory !== undefined) spec.memoryBytes = limits.memory;
+  if (limits?.cpus !== undefined) spec.nanoCpus = Math.round(Number(limits.cpus) * 1e9);
+  if (limits?.pids !== undefined) spec.pidsLimit = limits.pids;
+  if (service.platform !== undefined) spec.platform = service.platform;
+  if (service.mac_address !== undefined) spec.macAddress = service.mac_address;
+  return spec;
+}
+
+function restartPolicy(text: string): NonNullable<ContainerSpec['restartPolicy']> {
+  const [name, retries] = text.split(':');
+  switch (name) {
+    case 'always':
+    case 'unless-stopped':
+      return { name };
+    case 'on-failure':
+      return retries ? { name, maxRetries: Number(retries) } : { name };
+    default:
+      return { name: 'no' };
+  }
+}
+
+/** The engine wants `host:ip`; Compose's canonical form is `host=ip`. */
+function hostEntry(entry: string): string {
+  const eq = entry.indexOf('=');
+  return eq < 0 ? entry : `${entry.slice(0, eq)}:${entry.slice(eq + 1)}`;
+}
+
+function mounts(project: Project, service: ServiceConfig): MountSpec[] {
+  const out: MountSpec[] = [];
+  for (const v of service.volumes) {
+    switch (v.type) {
+      case 'volume': {
+        const m: MountSpec = { type: 'volume', target: v.target };
+        if (v.source !== undefined) m.source = project.volumes[v.source]?.name ?? v.source;
+        if (v.read_only) m.readOnly = true;
+        if (v.volume?.nocopy) m.noCopy = true;
+        out.push(m);
+        break;
+      }
+      case 'bind': {
+        const m: MountSpec = { type: 'bind', source: v.source, target: v.target, createHostPath: v.bind?.create_host_path ?? true };
+        if (v.read_only) m.readOnly = true;
+        if (v.bind?.propagation !== undefined) m.propagation = v.bind.propagation;
+        out.push(m);
+        break;
+      }
+      case 'tmpfs': {
+        const m: MountSpec = { type: 'tmpfs', target: v.target };
+        if (v.tmpfs?.size !== undefined) m.tmpfsSize = v.tmpfs.size;
+        if (v.tmpfs?.mode !== undefined) m.tmpfsMode = v.tmpfs.mode;
+        if (v.read_only) m.readOnly = true;
+        out.push(m);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  // File-based secrets and configs are bind-mounted read-only, as Compose does outside Swarm.
+  for (const s of service.secrets ?? []) {
+    const file = project.secrets?.[s.source]?.file;
+    if (file) out.push({ type: 'bind', source: file, target: secretTarget(s.target, s.source, '/run/secrets/'), readOnly: true });
+  }
+  for (const c of service.configs ?? []) {
+    const file = project.configs?.[c.source]?.file;
+    if (file) out.push({ type: 'bind', source: file, target: secretTarget(c.target, c.source, '/'), readOnly: true });
+  }
+  return out;
+}
+
+function secretTarget(target: string | undefined, source: string, base: string): string {
+  if (!target) return `${base}${source}`;
+  return target.startsWith('/') ? target : `${base}${target}`;
+}
+
+function endpoints(project: Project, service: ServiceConfig): EndpointSpec[] {
+  if (service.network_mode !== undefined) return [];
+  const entries = Object.entries(service.networks).sort(
+    ([a, x], [b, y]) => (y?.priority ?? 0) - (x?.priority ?? 0) || a.localeCompare(b),
+  );
+  return entries.map(([key, cfg]) => {
+    const ep: EndpointSpec = {
+      network: project.networks[key]?.name ?? key,
+      aliases: [service.name, ...(cfg?.aliases ?? [])],
+    };
+    if (cfg?.ipv4_address !== undefined) ep.ipv4Address = cfg.ipv4_address;
+    if (cfg?.ipv6_address !== undefined) ep.ipv6Address = cfg.ipv6_address;
+    return ep;
+  });
+}

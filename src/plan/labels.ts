@@ -1,0 +1,24 @@
+/** Docker Compose's labels (so the tools people use group berth's objects), and berth's own extras. */
+export const Label = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  number: 'com.docker.compose.container-number',
+  oneoff: 'com.docker.compose.oneoff',
+  configHash: 'com.docker.compose.config-hash',
+  workingDir: 'com.docker.compose.project.working_dir',
+  configFiles: 'com.docker.compose.project.config_files',
+  environmentFile: 'com.docker.compose.project.environment_file',
+  version: 'com.docker.compose.version',
+  image: 'com.docker.compose.image',
+  dependsOn: 'com.docker.compose.depends_on',
+  containerNumber: 'com.docker.compose.container-number',
+  network: 'com.docker.compose.network',
+  volume: 'com.docker.compose.volume',
+  replace: 'com.docker.compose.replace',
+  /** berth: the service config the hash was computed from (deflated, base64), for field-level diffs. */
+  berthConfig: 'dev.berth.config',
+  berthVersion: 'dev.berth.version',
+} as const;
+
+/** The Compose version berth reports in `com.docker.compose.version`, so Compose accepts our objects. */
+export const COMPOSE_COMPAT_VERSION = '2.29.0';

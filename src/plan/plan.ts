@@ -1,0 +1,305 @@
+/**
+ * The planner: given the Project and what the runtime observed, the actions that make the engine match
+ * the stack, each with a human reason. Pure: no runtime handle, no clock, no I/O.
+ */
+import type { Project, ServiceConfig } from '../config/model.js';
+import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
+import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
+import { containerName, containerSpec, desiredReplicas, networkSpec, serviceImage, volumeSpec } from './desired.js';
+import { configHash, decodeConfig, diffConfig, hashedConfig } from './hash.js';
+import { Label } from './labels.js';
+
+export type Action =
+  | { kind: 'create-network'; target: string; spec: NetworkSpec; reason: string }
+  | { kind: 'create-volume'; target: string; spec: VolumeSpec; reason: string }
+  | { kind: 'pull-image'; target: string; services: string[]; reason: string }
+  | { kind: 'wait'; target: string; service: string; dependency: string; condition: 'service_healthy' | 'service_completed_successfully'; required: boolean; reason: string }
+  | { kind: 'create-container'; target: string; service: string; number: number; spec: ContainerSpec; start: boolean; reason: string }
+  | { kind: 'recreate-container'; target: string; service: string; number: number; spec: ContainerSpec; replaces: string; renewAnonVolumes: boolean; start: boolean; reason: string }
+  | { kind: 'start-container'; target: string; service: string; id: string; reason: string }
+  | { kind: 'keep-container'; target: string; service: string; id: string; reason: string }
+  | { kind: 'stop-container'; target: string; service: string; id: string; reason: string }
+  | { kind: 'remove-container'; target: string; service: string; id: string; stop: boolean; reason: string }
+  | { kind: 'remove-network'; target: string; id: string; reason: string }
+  | { kind: 'remove-volume'; target: string; reason: string };
+
+export type ActionKind = Action['kind'];
+
+export interface Plan {
+  project: string;
+  actions: Action[];
+  warnings: string[];
+}
+
+export interface UpOptions {
+  /** Limit to these services (plus their dependencies unless noDeps). */
+  services?: string[];
+  noDeps?: boolean;
+  forceRecreate?: boolean;
+  noRecreate?: boolean;
+  /** Also recreate dependents whose dependency is recreated (`--always-recreate-deps`). */
+  alwaysRecreateDeps?: boolean;
+  removeOrphans?: boolean;
+  renewAnonVolumes?: boolean;
+  noStart?: boolean;
+  /** `--scale SVC=N` */
+  scale?: Record<string, number>;
+  berthVersion: string;
+}
+
+/** Whether a plan changes anything (keep actions and waits do not). */
+export function hasChanges(plan: Plan): boolean {
+  return plan.actions.some((a) => a.kind !== 'keep-container' && a.kind !== 'wait');
+}
+
+export function projectGraph(project: Project): Graph {
+  return buildGraph(Object.fromEntries(Object.values(project.services).map((s) => [s.name, serviceDependencies(s)])));
+}
+
+const isOneoff = (c: ContainerSummary): boolean => c.labels[Label.oneoff] === 'True';
+const numberOf = (c: ContainerSummary): number => Number(c.labels[Label.number] ?? 0);
+const short = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
+
+export function planUp(project: Project, observed: ObservedState, options: UpOptions): Plan {
+  const graph = projectGraph(project);
+  const selected = options.services?.length
+    ? options.noDeps ? new Set(options.services) : withDependencies(graph, options.services)
+    : new Set(graph.nodes);
+  const services = topoOrder(graph).filter((s) => selected.has(s)).map((s) => project.services[s]!);
+  const actions: Action[] = [];
+  const warnings: string[] = [];
+
+  // Networks and volumes the selected services need.
+  const neededNetworks = new Set<string>();
+  const neededVolumes = new Set<string>();
+  for (const s of services) {
+    for (const key of Object.keys(s.networks)) neededNetworks.add(key);
+    for (const v of s.volumes) if (v.type === 'volume' && v.source !== undefined) neededVolumes.add(v.source);
+  }
+  const createdNetworks = new Set<string>();
+  for (const key of [...neededNetworks].sort()) {
+    const net = project.networks[key];
+    if (!net || net.external) continue;
+    if (!observed.networks.some((n) => n.name === net.name)) {
+      actions.push({ kind: 'create-network', target: net.name, spec: networkSpec(project, key, net, options.berthVersion), reason: 'missing' });
+      createdNetworks.add(key);
+    }
+  }
+  for (const key of [...neededVolumes].sort()) {
+    const vol = project.volumes[key];
+    if (!vol || vol.external) continue;
+    if (!observed.volumes.some((v) => v.name === vol.name)) {
+      actions.push({ kind: 'create-volume', target: vol.name, spec: volumeSpec(project, key, vol, options.berthVersion), reason: 'missing' });
+    }
+  }
+
+  // Images not present locally.
+  const missingImages = new Map<string, string[]>();
+  for (const s of services) {
+    const ref = serviceImage(project, s);
+    if (observed.images[ref] === undefined) missingImages.set(ref, [...(missingImages.get(ref) ?? []), s.name]);
+  }
+  for (const [ref, users] of [...missingImages].sort(([a], [b]) => a.localeCompare(b))) {
+    actions.push({ kind: 'pull-image', target: ref, services: users, reason: 'not present locally' });
+  }
+
+  // Orphans: containers of services the stack no longer has (services disabled by a profile are not orphans).
+  const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})]);
+  const orphans = observed.containers.filter((c) => !isOneoff(c) && !known.has(c.labels[Label.service] ?? ''));
+  if (orphans.length > 0) {
+    if (options.removeOrphans) {
+      for (const c of sortContainers(orphans)) {
+        actions.push({ kind: 'remove-container', target: c.name, service: c.labels[Label.service] ?? '', id: c.id, stop: c.state === 'running', reason: 'orphan' });
+      }
+    } else {
+      const names = sortContainers(orphans).map((c) => c.name).join(', ');
+      warnings.push(`found orphan containers (${names}) for this project; run with --remove-orphans to clean them up`);
+    }
+  }
+
+  const recreated = new Set<string>();
+  for (const s of services) {
+    actions.push(...planService(project, s, observed, options, createdNetworks, recreated));
+  }
+  return { project: project.name, actions, warnings };
+}
+
+function planService(
+  project: Project,
+  service: ServiceConfig,
+  observed: ObservedState,
+  options: UpOptions,
+  createdNetworks: ReadonlySet<string>,
+  recreated: Set<string>,
+): Action[] {
+  const out: Action[] = [];
+  const replicas = desiredReplicas(service, options.scale?.[service.name]);
+  const hash = configHash(service);
+  const imageRef = serviceImage(project, service);
+  const imageId = observed.images[imageRef];
+  const start = !options.noStart;
+  const containers = sortContainers(
+    observed.containers.filter((c) => !isOneoff(c) && c.labels[Label.service] === service.name),
+  );
+  const byNumber = new Map<number, ContainerSummary>();
+  for (const c of containers) {
+    const n = numberOf(c);
+    if (n >= 1 && n <= replicas && !byNumber.has(n)) byNumber.set(n, c);
+    else out.push({ kind: 'remove-container', target: c.name, service: service.name, id: c.id, stop: c.state === 'running', reason: n > replicas ? `scale down to ${replicas}` : 'duplicate container number' });
+  }
+  const depRecreated = Object.keys(service.depends_on).filter(
+    (d) => recreated.has(d) && (service.depends_on[d]!.restart || options.alwaysRecreateDeps),
+  );
+  const serviceNetworks = Object.keys(service.networks).filter((k) => createdNetworks.has(k));
+
+  let changesContainers = false;
+  for (let n = 1; n <= replicas; n++) {
+    const existing = byNumber.get(n);
+    const spec = containerSpec(project, service, n, options.berthVersion);
+    if (!existing) {
+      out.push({ kind: 'create-container', target: containerName(project, service, n), service: service.name, number: n, spec, start, reason: 'missing' });
+      changesContainers = true;
+      continue;
+    }
+    const reasons: string[] = [];
+    if (options.forceRecreate) reasons.push('forced');
+    else if (!options.noRecreate) {
+      if (existing.labels[Label.configHash] !== hash) reasons.push(describeConfigChange(existing, service));
+      if (imageId !== undefined && existing.imageId !== imageId) reasons.push(`image ${short(existing.imageId)}→${short(imageId)}`);
+      for (const k of serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
+      for (const d of depRecreated) reasons.push(`dependency ${d} recreated`);
+    }
+    if (reasons.length > 0) {
+      out.push({
+        kind: 'recreate-container', target: existing.name, service: service.name, number: n, spec,
+        replaces: existing.id, renewAnonVolumes: options.renewAnonVolumes ?? false, start, reason: reasons.join('; '),
+      });
+      changesContainers = true;
+    } else if (existing.state !== 'running' && start) {
+      out.push({ kind: 'start-container', target: existing.name, service: service.name, id: existing.id, reason: existing.state });
+      changesContainers = true;
+    } else {
+      out.push({ kind: 'keep-container', target: existing.name, service: service.name, id: existing.id, reason: `up to date (${existing.state})` });
+    }
+  }
+  if (out.some((a) => a.kind === 'recreate-container')) recreated.add(service.name);
+
+  // Waits on dependencies come first, and only when this service's containers change.
+  if (changesContainers && start) {
+    const waits: Action[] = [];
+    for (const [dep, d] of Object.entries(service.depends_on).sort(([a], [b]) => a.localeCompare(b))) {
+      if (d.condition === 'service_started') continue;
+      if (!project.services[dep]) continue;
+      waits.push({
+        kind: 'wait', target: service.name, service: service.name, dependency: dep, condition: d.condition, required: d.required,
+        reason: d.condition === 'service_healthy' ? `${dep} healthy` : `${dep} completed successfully`,
+      });
+    }
+    out.unshift(...waits);
+  }
+  return out;
+}
+
+function describeConfigChange(existing: ContainerSummary, service: ServiceConfig): string {
+  const before = decodeConfig(existing.labels[Label.berthConfig]);
+  if (!before) return 'config changed';
+  const fields = diffConfig(before, hashedConfig(service));
+  if (fields.length === 0) return 'config changed';
+  const shown = fields.slice(0, 5).join(', ');
+  return `${shown}${fields.length > 5 ? ` (+${fields.length - 5} more)` : ''} changed`;
+}
+
+function compareContainers(a: ContainerSummary, b: ContainerSummary): number {
+  return (a.labels[Label.service] ?? '').localeCompare(b.labels[Label.service] ?? '') || numberOf(a) - numberOf(b) || a.name.localeCompare(b.name);
+}
+
+function sortContainers(cs: ContainerSummary[]): ContainerSummary[] {
+  return [...cs].sort(compareContainers);
+}
+
+export interface DownOptions {
+  volumes?: boolean;
+  removeOrphans?: boolean;
+}
+
+/**
+ * Tear down a project: its containers in reverse dependency order, then its networks, then (with
+ * `volumes`) its volumes. Works from labels alone, so it needs no stack file; the project (when there is
+ * one) gives the order and tells orphans apart. External networks and volumes carry no project label and
+ * are never touched.
+ */
+export function planDown(projectName: string, observed: ObservedState, project: Project | undefined, options: DownOptions): Plan {
+  const actions: Action[] = [];
+  const warnings: string[] = [];
+  const known = project ? new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})]) : undefined;
+  const order = project ? topoOrder(projectGraph(project)).reverse() : [];
+  const rank = (c: ContainerSummary): number => {
+    const i = order.indexOf(c.labels[Label.service] ?? '');
+    return i < 0 ? -1 : i;
+  };
+  const containers = [...observed.containers].sort((a, b) => rank(a) - rank(b) || compareContainers(a, b));
+  const orphans: string[] = [];
+  for (const c of containers) {
+    const service = c.labels[Label.service] ?? '';
+    const orphan = known !== undefined && !known.has(service) && !isOneoff(c);
+    if (orphan && !options.removeOrphans) {
+      orphans.push(c.name);
+      continue;
+    }
+    actions.push({ kind: 'remove-container', target: c.name, service, id: c.id, stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting', reason: orphan ? 'orphan' : 'down' });
+  }
+  if (orphans.length > 0) {
+    warnings.push(`found orphan containers (${orphans.join(', ')}) for this project; run with --remove-orphans to clean them up`);
+  }
+  for (const n of [...observed.networks].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (orphans.length > 0 && n.containers.length > 0) continue;
+    actions.push({ kind: 'remove-network', target: n.name, id: n.id, reason: 'down' });
+  }
+  if (options.volumes) {
+    for (const v of [...observed.volumes].sort((a, b) => a.name.localeCompare(b.name))) {
+      actions.push({ kind: 'remove-volume', target: v.name, reason: 'down -v' });
+    }
+  }
+  return { project: projectName, actions, warnings };
+}
+
+const VERB: Record<ActionKind, string> = {
+  'create-network': 'create',
+  'create-volume': 'create',
+  'pull-image': 'pull',
+  wait: 'wait',
+  'create-container': 'create',
+  'recreate-container': 'recreate',
+  'start-container': 'start',
+  'keep-container': 'keep',
+  'stop-container': 'stop',
+  'remove-container': 'remove',
+  'remove-network': 'remove',
+  'remove-volume': 'remove',
+};
+
+const NOUN: Partial<Record<ActionKind, string>> = {
+  'create-network': 'network ',
+  'remove-network': 'network ',
+  'create-volume': 'volume ',
+  'remove-volume': 'volume ',
+  'pull-image': 'image ',
+};
+
+export function actionVerb(a: Action): string {
+  return VERB[a.kind];
+}
+
+/** `network demo_default`, `web-1`, `image busybox`: how an action's target is shown. */
+export function actionTitle(a: Action): string {
+  return `${NOUN[a.kind] ?? ''}${a.target}`;
+}
+
+/** One stable line per action: `<target>: <verb>: <reason>`. The text `berth plan` prints and tests compare. */
+export function formatAction(a: Action): string {
+  return `${actionTitle(a)}: ${VERB[a.kind]}: ${a.reason}`;
+}
+
+export function formatPlan(plan: Plan): string {
+  return plan.actions.map(formatAction).join('\n');
+}

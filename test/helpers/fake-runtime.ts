@@ -1,0 +1,243 @@
+/**
+ * An in-memory Runtime for unit tests of the layers above the engine. It keeps containers, networks,
+ * volumes and images in maps and answers the interface the way the engine does (names unique, 404 and 409
+ * as typed errors), so plan/apply tests observe real state changes.
+ */
+import { ConflictError, NotFoundError } from '../../src/errors.js';
+import type {
+  ContainerDetails, ContainerSpec, ContainerSummary, EndpointSpec, EngineInfo, ImageSummary, LabelFilter,
+  NetworkSpec, NetworkSummary, ObservedState, PullProgress, Runtime, VolumeSpec, VolumeSummary,
+} from '../../src/runtime/runtime.js';
+
+interface FakeContainer extends ContainerDetails {
+  spec: ContainerSpec;
+}
+
+export class FakeRuntime implements Runtime {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly networks = new Map<string, NetworkSummary>();
+  readonly volumes = new Map<string, VolumeSummary>();
+  readonly images = new Map<string, ImageSummary>();
+  /** Every mutating call, in order: "create web-1", "start <id>", ... */
+  readonly calls: string[] = [];
+  /** Make the next call of this name fail once with the given error. */
+  readonly failNext = new Map<string, Error>();
+  private seq = 0;
+
+  constructor(images: Record<string, string> = {}) {
+    for (const [ref, id] of Object.entries(images)) this.addImage(ref, id);
+  }
+
+  addImage(ref: string, id: string): void {
+    this.images.set(ref, { id, repoTags: [ref], repoDigests: [], labels: {}, created: 0, size: 0 });
+  }
+
+  private nextId(): string {
+    this.seq++;
+    return this.seq.toString(16).padStart(64, '0');
+  }
+
+  private fail(op: string): void {
+    const e = this.failNext.get(op);
+    if (e) {
+      this.failNext.delete(op);
+      throw e;
+    }
+  }
+
+  private find(idOrName: string): FakeContainer {
+    for (const c of this.containers.values()) if (c.id === idOrName || c.name === idOrName || c.id.startsWith(idOrName)) return c;
+    throw new NotFoundError(404, `No such container: ${idOrName}`, 'inspect container');
+  }
+
+  info(): Promise<EngineInfo> {
+    return Promise.resolve({ apiVersion: '1.41', version: 'fake', os: 'linux', arch: 'amd64' });
+  }
+
+  async observe(project: string, imageRefs: string[]): Promise<ObservedState> {
+    const labels = { 'com.docker.compose.project': project };
+    const images: Record<string, string> = {};
+    for (const r of imageRefs) {
+      const i = this.images.get(r);
+      if (i) images[r] = i.id;
+    }
+    return {
+      containers: await this.listContainers({ all: true, labels }),
+      networks: await this.listNetworks({ labels }),
+      volumes: await this.listVolumes({ labels }),
+      images,
+    };
+  }
+
+  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string }): Promise<ContainerSummary[]> {
+    return Promise.resolve(
+      [...this.containers.values()]
+        .filter((c) => (filter.all || c.state === 'running') && matches(c.labels, filter.labels) && (!filter.name || c.name === filter.name))
+        .map(({ spec: _spec, ...c }) => structuredClone(c)),
+    );
+  }
+
+  inspectContainer(idOrName: string): Promise<ContainerDetails> {
+    const { spec: _spec, ...c } = this.find(idOrName);
+    return Promise.resolve(structuredClone(c));
+  }
+
+  /** The spec a container was created from, for assertions. */
+  specOf(name: string): ContainerSpec {
+    return this.find(name).spec;
+  }
+
+  createContainer(spec: ContainerSpec): Promise<string> {
+    this.calls.push(`create ${spec.name}`);
+    this.fail('createContainer');
+    for (const c of this.containers.values()) {
+      if (c.name === spec.name) return Promise.reject(new ConflictError(409, `Conflict. The container name "/${spec.name}" is already in use`, `create container ${spec.name}`));
+    }
+    const image = this.images.get(spec.image);
+    if (!image) return Promise.reject(new NotFoundError(404, `No such image: ${spec.image}`, `create container ${spec.name}`));
+    for (const ep of spec.endpoints) {
+      if (!this.networks.has(ep.network)) return Promise.reject(new NotFoundError(404, `network ${ep.network} not found`, `create container ${spec.name}`));
+    }
+    const id = this.nextId();
+    this.containers.set(id, {
+      id, name: spec.name, image: spec.image, imageId: image.id, labels: { ...spec.labels }, state: 'created', status: 'Created',
+      health: 'none', created: this.seq, ports: spec.ports, networks: spec.endpoints.map((e) => e.network), exitCode: 0, env: spec.env,
+      command: spec.command ?? [], entrypoint: spec.entrypoint ?? [], restartCount: 0,
+      mounts: spec.mounts.map((m) => ({
+        type: m.type, target: m.target, readOnly: m.readOnly ?? false, source: m.source ?? '',
+        ...(m.type === 'volume' && { name: m.source ?? this.nextId() }),
+      })),
+      networkSettings: Object.fromEntries(spec.endpoints.map((e) => [e.network, { ipAddress: '', aliases: e.aliases }])),
+      spec,
+    });
+    for (const ep of spec.endpoints) this.networks.get(ep.network)!.containers.push(id);
+    return Promise.resolve(id);
+  }
+
+  startContainer(id: string): Promise<void> {
+    this.calls.push(`start ${this.find(id).name}`);
+    this.fail('startContainer');
+    const c = this.find(id);
+    c.state = 'running';
+    c.status = 'Up';
+    if (c.spec.healthcheck) c.health = 'healthy';
+    return Promise.resolve();
+  }
+
+  stopContainer(id: string): Promise<void> {
+    this.calls.push(`stop ${this.find(id).name}`);
+    const c = this.find(id);
+    c.state = 'exited';
+    c.status = 'Exited (0)';
+    return Promise.resolve();
+  }
+
+  killContainer(id: string): Promise<void> {
+    return this.stopContainer(id);
+  }
+
+  removeContainer(id: string, options?: { force?: boolean }): Promise<void> {
+    const c = this.find(id);
+    this.calls.push(`remove ${c.name}`);
+    if (c.state === 'running' && !options?.force) return Promise.reject(new ConflictError(409, 'container is running', 'remove container'));
+    this.containers.delete(c.id);
+    for (const n of this.networks.values()) n.containers = n.containers.filter((x) => x !== c.id);
+    return Promise.resolve();
+  }
+
+  renameContainer(id: string, newName: string): Promise<void> {
+    const c = this.find(id);
+    this.calls.push(`rename ${c.name} ${newName}`);
+    c.name = newName;
+    return Promise.resolve();
+  }
+
+  waitContainer(id: string): Promise<number> {
+    return Promise.resolve(this.find(id).exitCode);
+  }
+
+  connectNetwork(network: string, containerId: string, _endpoint: Omit<EndpointSpec, 'network'>): Promise<void> {
+    this.networks.get(network)?.containers.push(containerId);
+    return Promise.resolve();
+  }
+
+  disconnectNetwork(network: string, containerId: string): Promise<void> {
+    const n = this.networks.get(network);
+    if (n) n.containers = n.containers.filter((x) => x !== containerId);
+    return Promise.resolve();
+  }
+
+  listNetworks(filter: { labels?: LabelFilter; name?: string }): Promise<NetworkSummary[]> {
+    return Promise.resolve([...this.networks.values()].filter((n) => matches(n.labels, filter.labels) && (!filter.name || n.name === filter.name)).map((n) => structuredClone(n)));
+  }
+
+  inspectNetwork(idOrName: string): Promise<NetworkSummary> {
+    for (const n of this.networks.values()) if (n.id === idOrName || n.name === idOrName) return Promise.resolve(structuredClone(n));
+    return Promise.reject(new NotFoundError(404, `network ${idOrName} not found`, 'inspect network'));
+  }
+
+  createNetwork(spec: NetworkSpec): Promise<string> {
+    this.calls.push(`create network ${spec.name}`);
+    if (this.networks.has(spec.name)) return Promise.reject(new ConflictError(409, `network with name ${spec.name} already exists`, 'create network'));
+    const id = this.nextId();
+    this.networks.set(spec.name, { id, name: spec.name, driver: spec.driver ?? 'bridge', labels: { ...spec.labels }, containers: [] });
+    return Promise.resolve(id);
+  }
+
+  removeNetwork(idOrName: string): Promise<void> {
+    for (const n of this.networks.values()) {
+      if (n.id === idOrName || n.name === idOrName) {
+        this.calls.push(`remove network ${n.name}`);
+        if (n.containers.length) return Promise.reject(new ConflictError(409, `network ${n.name} has active endpoints`, 'remove network'));
+        this.networks.delete(n.name);
+        return Promise.resolve();
+      }
+    }
+    return Promise.reject(new NotFoundError(404, `network ${idOrName} not found`, 'remove network'));
+  }
+
+  listVolumes(filter: { labels?: LabelFilter; name?: string }): Promise<VolumeSummary[]> {
+    return Promise.resolve([...this.volumes.values()].filter((v) => matches(v.labels, filter.labels) && (!filter.name || v.name === filter.name)).map((v) => structuredClone(v)));
+  }
+
+  inspectVolume(name: string): Promise<VolumeSummary> {
+    const v = this.volumes.get(name);
+    return v ? Promise.resolve(structuredClone(v)) : Promise.reject(new NotFoundError(404, `get ${name}: no such volume`, 'inspect volume'));
+  }
+
+  createVolume(spec: VolumeSpec): Promise<VolumeSummary> {
+    this.calls.push(`create volume ${spec.name}`);
+    const v = this.volumes.get(spec.name) ?? { name: spec.name, driver: spec.driver ?? 'local', labels: { ...spec.labels }, mountpoint: `/fake/${spec.name}` };
+    this.volumes.set(spec.name, v);
+    return Promise.resolve(structuredClone(v));
+  }
+
+  removeVolume(name: string): Promise<void> {
+    this.calls.push(`remove volume ${name}`);
+    if (!this.volumes.delete(name)) return Promise.reject(new NotFoundError(404, `get ${name}: no such volume`, 'remove volume'));
+    return Promise.resolve();
+  }
+
+  pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void> {
+    this.calls.push(`pull ${ref}`);
+    this.fail('pullImage');
+    onProgress?.({ status: 'Downloading', fraction: 0.5 });
+    if (!this.images.has(ref)) this.addImage(ref, `sha256:${this.nextId()}`);
+    return Promise.resolve();
+  }
+
+  inspectImage(ref: string): Promise<ImageSummary | undefined> {
+    return Promise.resolve(this.images.get(ref));
+  }
+
+  listImages(): Promise<ImageSummary[]> {
+    return Promise.resolve([...this.images.values()]);
+  }
+
+  close(): void {}
+}
+
+function matches(labels: Record<string, string>, filter: LabelFilter | undefined): boolean {
+  if (!filter) return true;
+  return Object.entries(filter).every(([k, v]) => (v === true ? k in labels : labels[k] === v));
+}
