@@ -175,6 +175,20 @@ export class Transport {
     return res.body as T;
   }
 
+  /**
+   * Node request options for a call whose body or connection the caller handles itself (followed logs,
+   * events, attach, exec, archives: runtime/docker/stream.ts): the versioned path, the long agent, no timeout.
+   */
+  async rawOptions(method: EngineRequest['method'], path: string, query: Record<string, QueryValue> | undefined, headers: http.OutgoingHttpHeaders): Promise<{ lib: typeof http | typeof https; options: http.RequestOptions }> {
+    const versioned = `/v${await this.apiVersion()}${path}${buildQuery(query)}`;
+    const base: http.RequestOptions = { method, path: versioned, headers, agent: this.longAgent };
+    const options: http.RequestOptions =
+      this.endpoint.kind === 'unix'
+        ? { ...base, socketPath: this.endpoint.socketPath, host: 'localhost' }
+        : { ...base, host: this.endpoint.host, port: this.endpoint.port };
+    return { lib: this.endpoint.kind === 'tcp' && this.endpoint.tls ? https : http, options };
+  }
+
   close(): void {
     this.agent.destroy();
     this.longAgent.destroy();
