@@ -41,7 +41,6 @@ export interface ConfigIssue {
 /** The stack files are wrong: carries every issue found, not just the first. */
 export class ConfigError extends BerthError {
   readonly code = 'CONFIG_INVALID';
-  override readonly exitCode = 15;
   constructor(readonly issues: ConfigIssue[]) {
     super(formatIssuesHeadline(issues));
     this.detail = issues.map(formatIssue).join('\n\n');
@@ -64,7 +63,6 @@ function formatIssuesHeadline(issues: ConfigIssue[]): string {
 /** No stack file was found, or a named file does not exist. */
 export class StackNotFoundError extends BerthError {
   readonly code = 'STACK_NOT_FOUND';
-  override readonly exitCode = 14;
 }
 
 /** A dependency cycle between services. */

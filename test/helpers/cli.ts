@@ -1,0 +1,65 @@
+/**
+ * Drive the real CLI (the built `bin/berth.js`) as a user would, and the engine through the docker CLI
+ * for what a user would check by hand (a file in a volume, a container's id).
+ */
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = `${ROOT}bin/berth.js`;
+
+export interface Run {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function berth(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+  const r = await execa('node', [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...options.env, CI: 'true' },
+    reject: false,
+    ...(options.input !== undefined && { input: options.input }),
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export async function docker(args: string[]): Promise<Run> {
+  const r = await execa('docker', args, { reject: false });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Container ids of a project, by service (all states). */
+export async function containerIds(project: string): Promise<Record<string, string>> {
+  const r = await docker(['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}} {{.ID}}']);
+  return Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+}
+
+/** A loopback port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function httpGet(url: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.text() };
+}
+
+/** Remove every object of a project left behind, whatever state a failed test left it in. */
+export async function purgeProject(project: string): Promise<void> {
+  const label = `label=com.docker.compose.project=${project}`;
+  const ids = (await docker(['ps', '-aq', '--filter', label])).stdout.split('\n').filter(Boolean);
+  if (ids.length) await docker(['rm', '-f', '-v', ...ids]);
+  const nets = (await docker(['network', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
+  if (nets.length) await docker(['network', 'rm', ...nets]);
+  const vols = (await docker(['volume', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
+  if (vols.length) await docker(['volume', 'rm', '-f', ...vols]);
+}
