@@ -141,6 +141,8 @@ export function normalizeProject(input: NormalizeInput): Project {
     });
   }
 
+  reportCycles(out.services, services, input);
+
   for (const [key, n] of Object.entries(declared.networks)) out.networks[key] = resource<NetworkConfig>(key, n, input.name);
   if (usesDefault && !out.networks.default) out.networks.default = { name: `${input.name}_default` };
   for (const [key, v] of Object.entries(declared.volumes)) out.volumes[key] = resource<VolumeConfig>(key, v, input.name);
@@ -254,4 +256,74 @@ function labels(name: string, raw: Obj, input: NormalizeInput): Record<string, s
   const own = isMapping(raw.labels) ? (raw.labels as Record<string, string>) : {};
   for (const [k, v] of Object.entries(own)) put(out, k, v);
   return out;
+}
+
+/** One "a needs b" reference, with where it is written. */
+interface Edge {
+  to: string;
+  /** Document path of the reference. */
+  path: PathSeg[];
+  /** The container object and key holding it (for its position). */
+  at: [object, PathSeg];
+  which: 'key' | 'value';
+}
+
+/**
+ * Edges of one service: depends_on, links, volumes_from and network_mode/ipc/pid `service:x`,
+ * as the graph layer sees them, each with the place it is written.
+ */
+function serviceEdges(name: string, svc: ServiceConfig, raw: Obj): Edge[] {
+  const edges: Edge[] = [];
+  const path = (...rest: PathSeg[]): PathSeg[] => ['services', name, ...rest];
+  for (const dep of Object.keys(svc.depends_on)) {
+    if (isMapping(raw.depends_on)) edges.push({ to: dep, path: path('depends_on', dep), at: [raw.depends_on, dep], which: 'key' });
+  }
+  (svc.links ?? []).forEach((l, i) => {
+    if (Array.isArray(raw.links)) edges.push({ to: l.split(':')[0]!, path: path('links', i), at: [raw.links, i], which: 'value' });
+  });
+  (svc.volumes_from ?? []).forEach((vf, i) => {
+    if (vf.startsWith('container:') || !Array.isArray(raw.volumes_from)) return;
+    edges.push({ to: vf.split(':')[0]!, path: path('volumes_from', i), at: [raw.volumes_from, i], which: 'value' });
+  });
+  for (const key of ['network_mode', 'ipc', 'pid'] as const) {
+    const v = svc[key];
+    const m = typeof v === 'string' ? SERVICE_REF.exec(v) : null;
+    if (m) edges.push({ to: m[1]!, path: path(key), at: [raw, key], which: 'value' });
+  }
+  return edges.filter((e) => e.to !== name);
+}
+
+/**
+ * Dependency cycles between the enabled services: each is reported once, at the reference that
+ * closes it (the last edge of the cycle found walking the services in file order).
+ */
+function reportCycles(enabled: Record<string, ServiceConfig>, raws: Record<string, Obj>, input: NormalizeInput): void {
+  const edges = new Map<string, Edge[]>();
+  for (const [name, svc] of Object.entries(enabled)) edges.set(name, serviceEdges(name, svc, raws[name]!).filter((e) => enabled[e.to] !== undefined));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const reported = new Set<string>();
+  const visit = (n: string): void => {
+    state.set(n, 'visiting');
+    stack.push(n);
+    for (const e of edges.get(n) ?? []) {
+      const s = state.get(e.to);
+      if (s === 'done') continue;
+      if (s === undefined) {
+        visit(e.to);
+        continue;
+      }
+      const cycle = [...stack.slice(stack.indexOf(e.to)), e.to];
+      const members = cycle.slice(0, -1);
+      const key = [...members].sort().join('\u0000');
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const [obj, k] = e.at;
+      const pos = e.which === 'key' ? input.positions.keyAt(obj, k) : input.positions.valueAt(obj, k);
+      input.issues.add(pos, e.path, `dependency cycle: ${cycle.join(' -> ')}`, 'services cannot wait for each other: remove one of the depends_on, links, volumes_from or "service:" references in the cycle', input.configFiles[0]);
+    }
+    stack.pop();
+    state.set(n, 'done');
+  };
+  for (const n of edges.keys()) if (!state.has(n)) visit(n);
 }
