@@ -142,3 +142,31 @@ export class InternalError extends BerthError {
   readonly code = 'INTERNAL';
   override readonly exitCode = 70;
 }
+
+/** An image build failed: names the service and, when the engine said which, the Dockerfile step. */
+export class BuildError extends BerthError {
+  readonly code = 'BUILD_FAILED';
+  constructor(
+    readonly service: string,
+    readonly step: string | undefined,
+    readonly engineMessage: string,
+    options?: { cause?: unknown; hint?: string },
+  ) {
+    super(`build of service "${service}" failed${step ? ` at ${step}` : ''}: ${engineMessage}`, options);
+  }
+}
+
+/** A build context, Dockerfile or .dockerignore that cannot be read or is not allowed. */
+export class BuildContextError extends BerthError {
+  readonly code = 'BUILD_CONTEXT';
+}
+
+/** A registry refused the credentials (or asked for some); never carries the secret. */
+export class RegistryAuthError extends BerthError {
+  readonly code = 'REGISTRY_AUTH';
+}
+
+/** An image a service needs is not present and its pull policy forbids getting it. */
+export class ImageMissingError extends BerthError {
+  readonly code = 'IMAGE_MISSING';
+}
