@@ -108,6 +108,8 @@ export interface ContainerSpec {
   workingDir?: string;
   tty?: boolean;
   openStdin?: boolean;
+  /** Close the container's stdin when the attached client disconnects (one-off `run` with stdin). */
+  stdinOnce?: boolean;
   stopSignal?: string;
   stopTimeoutSec?: number;
   healthcheck?: HealthcheckSpec;
@@ -206,6 +208,82 @@ export interface ObservedState {
   images: Record<string, string>;
 }
 
+/** Which output a log line or a chunk of process output came from. */
+export type OutputStream = 'stdout' | 'stderr';
+
+/** One line of a container's log, without its line end (TTY containers: everything is `stdout`). */
+export interface LogLine {
+  stream: OutputStream;
+  text: string;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  /** Only the last N lines (per container); absent: all. */
+  tail?: number;
+  /** RFC 3339 date, Unix seconds, or a duration before now ("10m"), as the engine takes it. */
+  since?: string;
+  until?: string;
+  /** Each line starts with the engine's RFC 3339 timestamp and a space. */
+  timestamps?: boolean;
+  /** Stops a followed log. */
+  signal?: AbortSignal;
+}
+
+/** A terminal the caller owns: its size now and when it changes. */
+export interface TerminalSize {
+  rows: number;
+  columns: number;
+}
+
+/** Where a process's streams go. With `stdin`, the caller's input is sent until it ends. */
+export interface ProcessIO {
+  stdin?: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** With a TTY: the terminal's size, and a way to hear of changes (returns an unsubscribe). */
+  terminal?: { size(): TerminalSize; onResize(listener: () => void): () => void };
+}
+
+export interface ExecSpec {
+  command: string[];
+  env?: string[];
+  user?: string;
+  workingDir?: string;
+  privileged?: boolean;
+  tty: boolean;
+  /** Start it and return at once (exit code unknown: 0). */
+  detach?: boolean;
+}
+
+/** A path in a container, as the archive endpoints describe it. */
+export interface PathStat {
+  name: string;
+  size: number;
+  /** Go's os.FileMode bits: 1<<31 is a directory, 1<<27 a symlink. */
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+  isDirectory: boolean;
+}
+
+/** `top`: the columns `ps` printed and one row per process. */
+export interface ProcessList {
+  titles: string[];
+  processes: string[][];
+}
+
+/** One engine event (container start/die/kill/..., network connect, ...). */
+export interface EngineEvent {
+  /** Milliseconds since the epoch. */
+  timeMs: number;
+  type: string;
+  action: string;
+  /** Id of the object (container id, network id, ...). */
+  id: string;
+  attributes: Record<string, string>;
+}
+
 export interface Runtime {
   /** Ping and negotiate the API version. Throws EngineUnreachableError. */
   info(): Promise<EngineInfo>;
@@ -247,6 +325,30 @@ export interface Runtime {
   /** `undefined` when the image is not present locally. */
   inspectImage(ref: string): Promise<ImageSummary | undefined>;
   listImages(filter: { labels?: LabelFilter; reference?: string }): Promise<ImageSummary[]>;
+
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  /** Stop (with a grace period in seconds) and start again. */
+  restartContainer(id: string, timeoutSec?: number): Promise<void>;
+  /** The container's log, line by line, stdout and stderr told apart. Ends when the log does (or `signal` aborts a follow). */
+  containerLogs(id: string, options: LogOptions): AsyncIterable<LogLine>;
+  /** Runs a command in a running container; resolves with its exit code once its output has ended. */
+  exec(containerId: string, spec: ExecSpec, io: ProcessIO): Promise<number>;
+  /**
+   * Attaches to a container's streams (before starting it, to miss nothing). Resolves once attached;
+   * `ended` settles when the container's output ends; `resize()` sends the terminal's size (call it
+   * once the container runs; later changes follow by themselves).
+   */
+  attachContainer(id: string, io: ProcessIO, options: { tty: boolean }): Promise<{ ended: Promise<void>; resize(): Promise<void> }>;
+  topContainer(id: string, psArgs?: string): Promise<ProcessList>;
+  /** `undefined` when the path does not exist in the container. */
+  statContainerPath(id: string, path: string): Promise<PathStat | undefined>;
+  /** A tar of `path` (its entries start with the path's base name). */
+  getArchive(id: string, path: string): Promise<{ stat: PathStat; tar: NodeJS.ReadableStream }>;
+  /** Extracts a tar into the directory `dir` of the container (which must exist). */
+  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void>;
+  /** Engine events matching the labels, as they happen, until `signal` aborts. */
+  events(filter: { labels?: LabelFilter; type?: string[]; since?: string; until?: string }, signal?: AbortSignal): AsyncIterable<EngineEvent>;
 
   /** Release sockets (keep-alive agents). */
   close(): void;

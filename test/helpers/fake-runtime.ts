@@ -8,6 +8,9 @@ import type {
   ContainerDetails, ContainerSpec, ContainerSummary, EndpointSpec, EngineInfo, ImageSummary, LabelFilter,
   NetworkSpec, NetworkSummary, ObservedState, PullProgress, Runtime, VolumeSpec, VolumeSummary,
 } from '../../src/runtime/runtime.js';
+import type {
+  EngineEvent, ExecSpec, LogLine, LogOptions, PathStat, ProcessIO, ProcessList,
+} from '../../src/runtime/runtime.js';
 
 interface FakeContainer extends ContainerDetails {
   spec: ContainerSpec;
@@ -232,6 +235,91 @@ export class FakeRuntime implements Runtime {
 
   listImages(): Promise<ImageSummary[]> {
     return Promise.resolve([...this.images.values()]);
+  }
+
+  /** Lines each container's log holds, by container name. */
+  readonly logs = new Map<string, LogLine[]>();
+  /** Every exec, in order. */
+  readonly execs: { container: string; spec: ExecSpec }[] = [];
+  /** Exit code an exec of this command (joined by spaces) returns; default 0. */
+  readonly execCodes = new Map<string, number>();
+  /** Files in containers: "<name>:<path>" -> contents. */
+  readonly files = new Map<string, Buffer>();
+  readonly recordedEvents: EngineEvent[] = [];
+
+  pauseContainer(id: string): Promise<void> {
+    const c = this.find(id);
+    this.calls.push(`pause ${c.name}`);
+    if (c.state !== 'running') return Promise.reject(new ConflictError(409, `Container ${c.id} is not running`, 'pause container'));
+    c.state = 'paused';
+    c.status = 'Up (Paused)';
+    return Promise.resolve();
+  }
+
+  unpauseContainer(id: string): Promise<void> {
+    const c = this.find(id);
+    this.calls.push(`unpause ${c.name}`);
+    if (c.state !== 'paused') return Promise.reject(new ConflictError(409, `Container ${c.id} is not paused`, 'unpause container'));
+    c.state = 'running';
+    c.status = 'Up';
+    return Promise.resolve();
+  }
+
+  restartContainer(id: string): Promise<void> {
+    const c = this.find(id);
+    this.calls.push(`restart ${c.name}`);
+    c.state = 'running';
+    c.status = 'Up';
+    c.restartCount++;
+    return Promise.resolve();
+  }
+
+  async *containerLogs(id: string, options: LogOptions): AsyncIterable<LogLine> {
+    const lines = this.logs.get(this.find(id).name) ?? [];
+    await Promise.resolve();
+    yield* options.tail === undefined ? lines : lines.slice(Math.max(0, lines.length - options.tail));
+  }
+
+  exec(containerId: string, spec: ExecSpec, io: ProcessIO): Promise<number> {
+    const c = this.find(containerId);
+    this.calls.push(`exec ${c.name} ${spec.command.join(' ')}`);
+    if (c.state !== 'running') return Promise.reject(new ConflictError(409, `Container ${c.id} is not running`, 'exec'));
+    this.execs.push({ container: c.name, spec });
+    io.stdout.write(`${spec.command.join(' ')}\n`);
+    return Promise.resolve(spec.detach ? 0 : this.execCodes.get(spec.command.join(' ')) ?? 0);
+  }
+
+  attachContainer(id: string): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
+    this.calls.push(`attach ${this.find(id).name}`);
+    return Promise.resolve({ ended: Promise.resolve(), resize: () => Promise.resolve() });
+  }
+
+  topContainer(id: string): Promise<ProcessList> {
+    this.find(id);
+    return Promise.resolve({ titles: ['PID', 'CMD'], processes: [['1', 'sleep 1000']] });
+  }
+
+  private stat(name: string, path: string): PathStat | undefined {
+    const data = this.files.get(`${name}:${path}`);
+    return data && { name: path.split('/').pop() ?? '', size: data.length, mode: 0o644, mtime: '', linkTarget: '', isDirectory: false };
+  }
+
+  statContainerPath(id: string, path: string): Promise<PathStat | undefined> {
+    return Promise.resolve(this.stat(this.find(id).name, path));
+  }
+
+  getArchive(id: string, path: string): Promise<{ stat: PathStat; tar: NodeJS.ReadableStream }> {
+    return Promise.reject(new NotFoundError(404, `Could not find the file ${path} in container ${id}`, 'copy from container'));
+  }
+
+  putArchive(id: string, dir: string): Promise<void> {
+    this.calls.push(`put ${this.find(id).name} ${dir}`);
+    return Promise.resolve();
+  }
+
+  async *events(filter: { labels?: LabelFilter }): AsyncIterable<EngineEvent> {
+    await Promise.resolve();
+    yield* this.recordedEvents.filter((e) => matches(e.attributes, filter.labels));
   }
 
   close(): void {}

@@ -8,7 +8,14 @@ import type {
   ContainerSpec,
   ContainerSummary,
   EndpointSpec,
+  EngineEvent,
   EngineInfo,
+  ExecSpec,
+  LogLine,
+  LogOptions,
+  PathStat,
+  ProcessIO,
+  ProcessList,
   ImageSummary,
   LabelFilter,
   NetworkSpec,
@@ -37,6 +44,10 @@ import {
   volumeFrom,
 } from './from-engine.js';
 import { familiarRef, isImageId, matchImageRefs } from './image-ref.js';
+import { getArchive, putArchive, statContainerPath } from './archive.js';
+import { engineEvents } from './events.js';
+import { attachToContainer, execInContainer } from './exec.js';
+import { containerLogs } from './logs.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
 import {
   containerCreateBody,
@@ -123,7 +134,7 @@ export class DockerRuntime implements Runtime {
       method: 'POST',
       path: '/containers/create',
       query: { name: spec.name, platform: spec.platform },
-      body: containerCreateBody(spec, apiVersion),
+      body: { ...containerCreateBody(spec, apiVersion), ...(spec.stdinOnce && { AttachStdin: true, StdinOnce: true }) },
       operation: `create container ${spec.name}`,
     });
     const { rest } = splitEndpoints(spec);
@@ -175,6 +186,63 @@ export class DockerRuntime implements Runtime {
       query: { force: options.force, v: options.volumes },
       operation: `remove container ${shortRef(id)}`,
     });
+  }
+
+  async pauseContainer(id: string): Promise<void> {
+    await this.transport.request({ method: 'POST', path: `/containers/${pathSegment(id)}/pause`, operation: `pause container ${shortRef(id)}` });
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await this.transport.request({ method: 'POST', path: `/containers/${pathSegment(id)}/unpause`, operation: `unpause container ${shortRef(id)}` });
+  }
+
+  async restartContainer(id: string, timeoutSec?: number): Promise<void> {
+    await this.transport.request({
+      method: 'POST',
+      path: `/containers/${pathSegment(id)}/restart`,
+      query: { t: timeoutSec },
+      operation: `restart container ${shortRef(id)}`,
+      timeoutMs: timeoutSec === undefined ? 0 : (timeoutSec + 60) * 1000,
+      long: true,
+    });
+  }
+
+  containerLogs(id: string, options: LogOptions): AsyncIterable<LogLine> {
+    return containerLogs(this.transport, id, options);
+  }
+
+  exec(containerId: string, spec: ExecSpec, io: ProcessIO): Promise<number> {
+    return execInContainer(this.transport, containerId, spec, io);
+  }
+
+  attachContainer(id: string, io: ProcessIO, options: { tty: boolean }): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
+    return attachToContainer(this.transport, id, io, options);
+  }
+
+  async topContainer(id: string, psArgs?: string): Promise<ProcessList> {
+    const res = await this.transport.json<{ Titles?: string[] | null; Processes?: string[][] | null }>({
+      method: 'GET',
+      path: `/containers/${pathSegment(id)}/top`,
+      query: { ps_args: psArgs },
+      operation: `list processes of container ${shortRef(id)}`,
+    });
+    return { titles: res.Titles ?? [], processes: res.Processes ?? [] };
+  }
+
+  statContainerPath(id: string, path: string): Promise<PathStat | undefined> {
+    return statContainerPath(this.transport, id, path);
+  }
+
+  getArchive(id: string, path: string): Promise<{ stat: PathStat; tar: NodeJS.ReadableStream }> {
+    return getArchive(this.transport, id, path);
+  }
+
+  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
+    return putArchive(this.transport, id, dir, tar);
+  }
+
+  events(filter: { labels?: LabelFilter; type?: string[]; since?: string; until?: string }, signal?: AbortSignal): AsyncIterable<EngineEvent> {
+    return engineEvents(this.transport, filter, signal);
   }
 
   async renameContainer(id: string, newName: string): Promise<void> {
