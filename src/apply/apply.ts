@@ -68,6 +68,15 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   if (failures.length === 0) {
     await parallel(plan.actions.filter((a) => a.kind === 'create-network' || a.kind === 'create-volume' || a.kind === 'pull-image'));
   }
+  // Dependents restarted around a dependency's recreate are stopped before anything is recreated.
+  if (failures.length === 0) {
+    await limitAll(plan.actions.filter((a) => a.kind === 'restart-container'), options.parallel, async (a) => {
+      emit({ id: actionId(a), title: actionTitle(a), status: 'working', text: 'Stopping', detail: a.reason });
+      await runtime.stopContainer(a.id, options.stopTimeoutSec).catch((err: unknown) => {
+        failures.push({ target: actionTitle(a), error: err instanceof Error ? err : new Error(String(err)) });
+      });
+    });
+  }
   // 2. Services in dependency order (reverse order when tearing down).
   if (failures.length === 0 && byService.size > 0) {
     const result = await walk(graph, { direction: up ? 'up' : 'down', concurrency: options.parallel, only: new Set(byService.keys()) }, async (service) => {
@@ -154,6 +163,11 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       say('working', 'Starting', a.reason);
       await rt.startContainer(a.id);
       say('done', 'Started');
+      return;
+    case 'restart-container':
+      say('working', 'Starting', a.reason);
+      await rt.startContainer(a.id);
+      say('done', 'Restarted');
       return;
     case 'keep-container':
       say('done', 'Running', a.reason);

@@ -17,6 +17,8 @@ export type Action =
   | { kind: 'create-container'; target: string; service: string; number: number; spec: ContainerSpec; start: boolean; reason: string }
   | { kind: 'recreate-container'; target: string; service: string; number: number; spec: ContainerSpec; replaces: string; renewAnonVolumes: boolean; start: boolean; reason: string }
   | { kind: 'start-container'; target: string; service: string; id: string; reason: string }
+  /** Stopped before its dependency is recreated, started after it (`depends_on.restart: true`). */
+  | { kind: 'restart-container'; target: string; service: string; id: string; reason: string }
   | { kind: 'keep-container'; target: string; service: string; id: string; reason: string }
   | { kind: 'stop-container'; target: string; service: string; id: string; reason: string }
   | { kind: 'remove-container'; target: string; service: string; id: string; stop: boolean; reason: string }
@@ -147,9 +149,9 @@ function planService(
     if (n >= 1 && n <= replicas && !byNumber.has(n)) byNumber.set(n, c);
     else out.push({ kind: 'remove-container', target: c.name, service: service.name, id: c.id, stop: c.state === 'running', reason: n > replicas ? `scale down to ${replicas}` : 'duplicate container number' });
   }
-  const depRecreated = Object.keys(service.depends_on).filter(
-    (d) => recreated.has(d) && (service.depends_on[d]!.restart || options.alwaysRecreateDeps),
-  );
+  const recreatedDeps = Object.keys(service.depends_on).filter((d) => recreated.has(d));
+  const depRecreate = options.alwaysRecreateDeps ? recreatedDeps : [];
+  const depRestart = options.alwaysRecreateDeps ? [] : recreatedDeps.filter((d) => service.depends_on[d]!.restart);
   const serviceNetworks = Object.keys(service.networks).filter((k) => createdNetworks.has(k));
 
   let changesContainers = false;
@@ -167,13 +169,16 @@ function planService(
       if (existing.labels[Label.configHash] !== hash) reasons.push(describeConfigChange(existing, service));
       if (imageId !== undefined && existing.imageId !== imageId) reasons.push(`image ${short(existing.imageId)}→${short(imageId)}`);
       for (const k of serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
-      for (const d of depRecreated) reasons.push(`dependency ${d} recreated`);
+      for (const d of depRecreate) reasons.push(`dependency ${d} recreated`);
     }
     if (reasons.length > 0) {
       out.push({
         kind: 'recreate-container', target: existing.name, service: service.name, number: n, spec,
         replaces: existing.id, renewAnonVolumes: options.renewAnonVolumes ?? false, start, reason: reasons.join('; '),
       });
+      changesContainers = true;
+    } else if (depRestart.length > 0 && existing.state === 'running' && start) {
+      out.push({ kind: 'restart-container', target: existing.name, service: service.name, id: existing.id, reason: depRestart.map((d) => `dependency ${d} recreated`).join('; ') });
       changesContainers = true;
     } else if (existing.state !== 'running' && start) {
       out.push({ kind: 'start-container', target: existing.name, service: service.name, id: existing.id, reason: existing.state });
@@ -271,6 +276,7 @@ const VERB: Record<ActionKind, string> = {
   'create-container': 'create',
   'recreate-container': 'recreate',
   'start-container': 'start',
+  'restart-container': 'restart',
   'keep-container': 'keep',
   'stop-container': 'stop',
   'remove-container': 'remove',

@@ -28,7 +28,7 @@ function fixture(name: string) {
 const svc = (extra = '') => `    image: berth-local/busybox\n    init: true\n    command: sleep 300\n${extra}`;
 
 describe('converge', () => {
-  it('changing one env var recreates exactly that service and its restart:true dependents, and plan names the field', async () => {
+  it('changing one env var recreates exactly that service and restarts its restart:true dependents, and plan names the field', async () => {
     const f = fixture('env');
     const stack = (foo: string) => [
       'services:',
@@ -44,14 +44,17 @@ describe('converge', () => {
     const plan = await f.run('plan');
     expect(plan.exitCode).toBe(2);
     expect(plan.stdout).toContain(`${f.project}-db-1: recreate: environment.FOO changed`);
-    expect(plan.stdout).toContain(`${f.project}-api-1: recreate: dependency db recreated`);
+    expect(plan.stdout).toContain(`${f.project}-api-1: restart: dependency db recreated`);
     expect(plan.stdout).toContain(`${f.project}-other-1: keep: up to date (running)`);
 
+    const startedAt = () => docker(['inspect', '-f', '{{.State.StartedAt}}', `${f.project}-api-1`]).then((r) => r.stdout);
+    const apiStarted = await startedAt();
     expect((await f.run('up', '-d')).exitCode).toBe(0);
     const after = await containerIds(f.project);
     expect(after[`${f.project}-other-1`]).toBe(before[`${f.project}-other-1`]);
     expect(after[`${f.project}-db-1`]).not.toBe(before[`${f.project}-db-1`]);
-    expect(after[`${f.project}-api-1`]).not.toBe(before[`${f.project}-api-1`]);
+    expect(after[`${f.project}-api-1`]).toBe(before[`${f.project}-api-1`]);
+    expect(await startedAt()).not.toBe(apiStarted); // restarted around db's recreate
     const env = await docker(['inspect', '-f', '{{json .Config.Env}}', `${f.project}-db-1`]);
     expect(env.stdout).toContain('FOO=two');
     expect((await f.run('plan')).exitCode).toBe(0);

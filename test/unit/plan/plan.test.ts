@@ -67,7 +67,7 @@ describe('planUp', () => {
     expect(formatPlan(await plan(demo({ FOO: 'b' }), rt))).toBe([
       'demo-db-1: recreate: environment.FOO changed',
       'web: wait: db healthy',
-      'demo-web-1: recreate: dependency db recreated',
+      'demo-web-1: restart: dependency db recreated',
       'demo-worker-1: keep: up to date (running)',
     ].join('\n'));
   });
