@@ -1,0 +1,89 @@
+// A minimal Engine API client for the bench: Node's own `http` over the unix socket, one keep-alive agent
+// with no socket limit, so that every request of a phase can be in flight at once. Used by the engine
+// floor (measured) and by the harness's state helpers (not measured).
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
+import http from 'node:http';
+
+const API = '/v1.41';
+
+function socketPath() {
+  const host = process.env.DOCKER_HOST;
+  if (!host) return '/var/run/docker.sock';
+  if (host.startsWith('unix://')) return host.slice('unix://'.length);
+  throw new Error(`bench: only unix:// engines are supported (DOCKER_HOST=${host})`);
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const path = socketPath();
+
+/** One request; resolves with the parsed JSON body (or null), rejects on a status >= 400. */
+export function request(method, url, body, { okStatuses = [] } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      {
+        socketPath: path,
+        agent,
+        method,
+        path: API + url,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 400 && !okStatuses.includes(status)) {
+            reject(new Error(`${method} ${url}: ${status} ${text.trim()}`));
+            return;
+          }
+          if (text === '') return resolve(null);
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            resolve(text);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+export function close() {
+  agent.destroy();
+}
+
+export function labelFilter(labels) {
+  return encodeURIComponent(JSON.stringify({ label: labels }));
+}
+
+export const PROJECT_LABEL = 'com.docker.compose.project';
+/** Every object the bench stacks create carries this label: cleanup touches nothing else. */
+export const BENCH_LABEL = 'dev.berth.bench';
+
+export async function listContainers(project) {
+  return request('GET', `/containers/json?all=1&filters=${labelFilter([`${PROJECT_LABEL}=${project}`])}`);
+}
+
+/**
+ * Remove every container, network and volume of the bench's own projects (those carrying BENCH_LABEL
+ * and a project label starting with `prefix`, or equal to it with `exact`). Objects without BENCH_LABEL
+ * are never touched.
+ */
+export async function removeProjects(prefix, { exact = false } = {}) {
+  const matches = (project) => (exact ? project === prefix : project.startsWith(prefix));
+  const mine = (labels) => labels && labels[BENCH_LABEL] !== undefined && matches(labels[PROJECT_LABEL] ?? '');
+  const containers = (await request('GET', `/containers/json?all=1&filters=${labelFilter([BENCH_LABEL])}`)).filter((c) => mine(c.Labels));
+  await Promise.all(containers.map((c) => request('DELETE', `/containers/${c.Id}?force=1&v=1`, undefined, { okStatuses: [404, 409] })));
+  const networks = (await request('GET', `/networks?filters=${labelFilter([BENCH_LABEL])}`)).filter((n) => mine(n.Labels));
+  await Promise.all(networks.map((n) => request('DELETE', `/networks/${n.Id}`, undefined, { okStatuses: [404] })));
+  const volumes = ((await request('GET', `/volumes?filters=${labelFilter([BENCH_LABEL])}`)).Volumes ?? []).filter((v) => mine(v.Labels));
+  await Promise.all(volumes.map((v) => request('DELETE', `/volumes/${encodeURIComponent(v.Name)}`, undefined, { okStatuses: [404, 409] })));
+  return { containers: containers.length, networks: networks.length, volumes: volumes.length };
+}

@@ -1,0 +1,337 @@
+#!/usr/bin/env node
+// The bench harness: generates stacks, puts each project in the state a scenario starts from, and runs
+// hyperfine once per scenario with berth, docker-compose (v1) and the engine floor side by side. Prints a
+// markdown table of medians and ratios, and writes the raw hyperfine JSON plus the table to
+// bench/results/. See bench/README.md.
+//
+//   node bench/run.mjs [--sizes 1,10,50] [--scenarios cold,noop,change,down,startup,config]
+//                      [--runs N] [--warmup N] [--update-readme] [--keep]
+import process from 'node:process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { close, listContainers, removeProjects, request } from './lib/engine.mjs';
+import { IMAGE, IMAGE_VARIANTS, writeConfigStack, writeUpStack } from './lib/stack.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const BERTH = join(root, 'bin', 'berth.js');
+const FLOOR = join(here, 'floor.mjs');
+const STATE = join(here, 'state.mjs');
+const PREFIX = 'bench-';
+const BASE_IMAGE = 'berth-local/busybox:latest';
+
+const ENGINE_SCENARIOS = ['cold', 'noop', 'change', 'down'];
+const CONFIG_SCENARIOS = ['startup', 'config'];
+
+/** The bar from issue 7, as the most berth may take relative to the reference. */
+const BARS = { cold: 1.05, change: 1.05, down: 1.05, noop: 1.5, startup: 1.5 };
+
+const DESCRIPTIONS = {
+  cold: 'cold `up -d`',
+  noop: 'no-op `up -d`',
+  change: '`up -d` after image change',
+  down: '`down`',
+  startup: 'start-up + `config`, 10 services',
+  config: '`config`, 200 services + 5 overrides',
+};
+
+function parseArgs(argv) {
+  const opts = { sizes: [1, 10, 50], scenarios: [...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS], runs: undefined, warmup: 1, updateReadme: false, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) fail(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--sizes') opts.sizes = next().split(',').map((s) => Number(s));
+    else if (a === '--scenarios') opts.scenarios = next().split(',');
+    else if (a === '--runs') opts.runs = Number(next());
+    else if (a === '--warmup') opts.warmup = Number(next());
+    else if (a === '--update-readme') opts.updateReadme = true;
+    else if (a === '--keep') opts.keep = true;
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 9).join('\n') + '\n');
+      process.exit(0);
+    } else fail(`unknown option ${a}`);
+  }
+  for (const n of opts.sizes) if (!Number.isInteger(n) || n < 1) fail(`--sizes: "${n}" is not a positive integer`);
+  for (const s of opts.scenarios) if (![...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS].includes(s)) fail(`--scenarios: unknown scenario "${s}"`);
+  if (opts.runs !== undefined && !(Number.isInteger(opts.runs) && opts.runs >= 2)) fail('--runs must be an integer >= 2');
+  if (!(Number.isInteger(opts.warmup) && opts.warmup >= 0)) fail('--warmup must be an integer >= 0');
+  return opts;
+}
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+function log(message) {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+/** Runs per command, by scenario and stack size: enough for a median, within ~15 min on 2 cores. */
+function runsFor(scenario, n, opts) {
+  if (opts.runs !== undefined) return opts.runs;
+  if (scenario === 'noop') return n <= 10 ? 15 : n <= 50 ? 10 : 5;
+  if (scenario === 'startup' || scenario === 'config') return 15;
+  return n <= 1 ? 10 : n <= 10 ? 7 : n <= 50 ? 5 : 3;
+}
+
+function which(tool) {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
+}
+
+async function preflight() {
+  const missing = [];
+  if (!which('hyperfine')) missing.push('hyperfine (Debian: apt-get install -y hyperfine)');
+  if (!which('docker-compose')) missing.push('docker-compose (Debian: apt-get install -y docker-compose)');
+  if (!which('docker')) missing.push('docker (the CLI, used only to build the two bench images)');
+  if (missing.length > 0) fail(`missing tools:\n  ${missing.join('\n  ')}`);
+  if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) fail('berth is not built: run `npm run build` first');
+  try {
+    await request('GET', '/_ping');
+  } catch (err) {
+    fail(`no Docker Engine answers (${err.message}): run \`bash scripts/engine.sh\``);
+  }
+  try {
+    await request('GET', `/images/${encodeURIComponent(BASE_IMAGE)}/json`);
+  } catch {
+    fail(`base image ${BASE_IMAGE} is missing: run \`bash scripts/base-image.sh\``);
+  }
+}
+
+/** Two images that differ only by a label, built from the local base image; IMAGE starts at variant a. */
+function buildImages(work) {
+  for (const v of IMAGE_VARIANTS) {
+    const ctx = join(work, `image-${v.split(':')[1]}`);
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BASE_IMAGE}\nLABEL dev.berth.bench.variant=${v.split(':')[1]}\n`);
+    execFileSync('docker', ['build', '-q', '-t', v, ctx], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+  execFileSync('docker', ['tag', IMAGE_VARIANTS[0], IMAGE]);
+}
+
+function hyperfine(name, commands, { runs, warmup, prepare, exportPath }) {
+  const args = ['--style', 'basic', '-N', '--runs', String(runs), '--warmup', String(warmup), '--export-json', exportPath];
+  for (const c of commands) {
+    if (prepare) args.push('--prepare', prepare(c));
+  }
+  for (const c of commands) args.push('--command-name', c.name, c.cmd);
+  log(`${name}: ${commands.map((c) => c.name).join(' / ')}, ${runs} runs + ${warmup} warm-up`);
+  const r = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`hyperfine failed for ${name} (exit ${r.status}); rerun the command by hand to see its error`);
+  const data = JSON.parse(readFileSync(exportPath, 'utf8'));
+  return Object.fromEntries(data.results.map((res) => [res.command, res]));
+}
+
+async function expectRunning(project, n, what) {
+  const cs = await listContainers(project);
+  const running = cs.filter((c) => c.State === 'running');
+  if (running.length !== n || cs.length !== n) throw new Error(`${what}: ${project} has ${running.length}/${cs.length} running containers, expected ${n}`);
+  return cs;
+}
+
+async function expectGone(project, what) {
+  const cs = await listContainers(project);
+  const nets = await request('GET', `/networks?filters=${encodeURIComponent(JSON.stringify({ name: [`${project}_default`] }))}`);
+  if (cs.length > 0 || nets.some((x) => x.Name === `${project}_default`)) {
+    throw new Error(`${what}: ${project} still has ${cs.length} containers / its network`);
+  }
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+async function engineBench(n, opts, work, resultsDir, runId) {
+  const dir = join(work, `n${n}`);
+  const { compose, floor } = writeUpStack(dir, n);
+  const tools = [
+    { name: 'berth', project: `${PREFIX}${runId}-b${n}x` },
+    { name: 'docker-compose', project: `${PREFIX}${runId}-c${n}x` },
+    { name: 'floor', project: `${PREFIX}${runId}-f${n}x` },
+  ];
+  const cmdFor = (tool, op) => {
+    if (tool.name === 'floor') return `node ${FLOOR} ${op === 'cold' || op === 'prepare-up' ? 'up' : op === 'noop' ? 'noop' : op} ${tool.project} ${floor}`;
+    const verb = op === 'down' ? 'down' : 'up -d';
+    return tool.name === 'berth' ? `node ${BERTH} -p ${tool.project} -f ${compose} ${verb}` : `docker-compose -p ${tool.project} -f ${compose} ${verb}`;
+  };
+  const out = {};
+  const upWithOwnTool = (tool) => {
+    const [cmd, ...args] = cmdFor(tool, 'cold').split(' ');
+    run(cmd, args);
+  };
+
+  for (const scenario of ENGINE_SCENARIOS.filter((s) => opts.scenarios.includes(s))) {
+    const commands = tools.map((t) => ({ name: t.name, cmd: cmdFor(t, scenario), tool: t }));
+    const exportPath = join(resultsDir, `${runId}-n${n}-${scenario}.json`);
+    const common = { runs: runsFor(scenario, n, opts), warmup: opts.warmup, exportPath };
+    if (scenario === 'cold') {
+      out.cold = hyperfine(`${n} services, cold up -d`, commands, { ...common, prepare: (c) => `node ${STATE} reset ${c.tool.project}` });
+      for (const t of tools) await expectRunning(t.project, n, 'after cold up');
+    } else if (scenario === 'noop') {
+      // Each project is brought up by its own tool (labels and config hashes are that tool's).
+      for (const t of tools) {
+        await removeProjects(t.project, { exact: true });
+        upWithOwnTool(t);
+      }
+      const before = Object.fromEntries(await Promise.all(tools.map(async (t) => [t.name, (await expectRunning(t.project, n, 'before no-op')).map((c) => c.Id).sort().join()])));
+      out.noop = hyperfine(`${n} services, no-op up -d`, commands, common);
+      for (const t of tools) {
+        const after = (await expectRunning(t.project, n, 'after no-op')).map((c) => c.Id).sort().join();
+        if (after !== before[t.name]) throw new Error(`no-op up -d of ${t.name} replaced containers: it was not a no-op`);
+      }
+    } else if (scenario === 'change') {
+      for (const t of tools) {
+        const cs = await listContainers(t.project);
+        if (cs.length !== n || cs.some((c) => c.State !== 'running')) {
+          await removeProjects(t.project, { exact: true });
+          upWithOwnTool(t);
+        }
+      }
+      out.change = hyperfine(`${n} services, up -d after image change`, commands, { ...common, prepare: (c) => `node ${STATE} flip ${c.tool.project}` });
+      const image = await request('GET', `/images/${encodeURIComponent(IMAGE)}/json`);
+      for (const t of tools) {
+        const cs = await expectRunning(t.project, n, 'after image change');
+        if (cs.some((c) => c.ImageID !== image.Id)) throw new Error(`up -d of ${t.name} after an image change left containers on the old image`);
+      }
+    } else if (scenario === 'down') {
+      // The state before each down: the stack up, made by the floor (same names and labels as Compose's)
+      // so that the preparation costs as little as possible.
+      out.down = hyperfine(`${n} services, down`, commands, {
+        ...common,
+        prepare: (c) => `node ${STATE} reset-up ${c.tool.project} ${floor}`,
+      });
+      for (const t of tools) await expectGone(t.project, 'after down');
+    }
+  }
+  for (const t of tools) await removeProjects(t.project, { exact: true });
+  return out;
+}
+
+function configBench(opts, work, resultsDir, runId) {
+  const out = {};
+  const node = { name: 'node -e ""', cmd: `node -e ""` };
+  if (opts.scenarios.includes('startup')) {
+    const { compose } = writeUpStack(join(work, 'startup'), 10);
+    out.startup = hyperfine('start-up + config, 10 services', [
+      { name: 'berth', cmd: `node ${BERTH} -f ${compose} config` },
+      { name: 'docker-compose', cmd: `docker-compose -f ${compose} config` },
+      { name: 'node', cmd: node.cmd },
+    ], { runs: runsFor('startup', 10, opts), warmup: Math.max(opts.warmup, 2), exportPath: join(resultsDir, `${runId}-startup.json`) });
+  }
+  if (opts.scenarios.includes('config')) {
+    const files = writeConfigStack(join(work, 'config200'), 200);
+    const f = files.map((x) => `-f ${x}`).join(' ');
+    out.config = hyperfine('config, 200 services + 5 overrides', [
+      { name: 'berth', cmd: `node ${BERTH} ${f} config` },
+      { name: 'docker-compose', cmd: `docker-compose ${f} config` },
+      { name: 'node', cmd: node.cmd },
+    ], { runs: runsFor('config', 200, opts), warmup: Math.max(opts.warmup, 2), exportPath: join(resultsDir, `${runId}-config.json`) });
+  }
+  return out;
+}
+
+const ms = (r) => (r === undefined ? '–' : `${Math.round(r.median * 1000)} ms`);
+const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a.median / b.median);
+const fmtRatio = (x) => (x === undefined ? '–' : `${x.toFixed(2)}x`);
+
+function table(engine, config) {
+  const lines = [
+    '| stack | scenario | berth | docker-compose | floor | berth/floor | berth/docker-compose | docker-compose/floor | bar (berth/floor) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const [n, byScenario] of Object.entries(engine)) {
+    for (const scenario of ENGINE_SCENARIOS) {
+      const r = byScenario[scenario];
+      if (!r) continue;
+      const bf = ratio(r.berth, r.floor);
+      const bar = BARS[scenario];
+      lines.push(
+        `| ${n} | ${DESCRIPTIONS[scenario]} | ${ms(r.berth)} | ${ms(r['docker-compose'])} | ${ms(r.floor)} | ${fmtRatio(bf)} | ${fmtRatio(ratio(r.berth, r['docker-compose']))} | ${fmtRatio(ratio(r['docker-compose'], r.floor))} | ≤ ${bar}x: ${bf !== undefined && bf <= bar ? 'met' : '**not met**'} |`,
+      );
+    }
+  }
+  for (const scenario of CONFIG_SCENARIOS) {
+    const r = config[scenario];
+    if (!r) continue;
+    const bn = ratio(r.berth, r.node);
+    const bar = BARS[scenario];
+    const barText = bar === undefined ? '(no bar; vs docker-compose)' : `≤ ${bar}x of \`node -e ""\`: ${bn !== undefined && bn <= bar ? 'met' : '**not met**'}`;
+    lines.push(
+      `| ${scenario === 'startup' ? 10 : 200} | ${DESCRIPTIONS[scenario]} | ${ms(r.berth)} | ${ms(r['docker-compose'])} | ${ms(r.node)} (\`node -e ""\`) | ${fmtRatio(bn)} | ${fmtRatio(ratio(r.berth, r['docker-compose']))} | ${fmtRatio(ratio(r['docker-compose'], r.node))} | ${barText} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function updateReadme(markdown) {
+  const readme = join(here, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error('bench/README.md has no results markers');
+  writeFileSync(readme, `${text.slice(0, a + start.length)}\n${markdown}\n${text.slice(b)}`);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  await preflight();
+  const runId = Math.random().toString(36).slice(2, 6);
+  const work = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const resultsDir = join(here, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const started = Date.now();
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    log('interrupted: cleaning up');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const leftovers = await removeProjects(PREFIX);
+  if (leftovers.containers + leftovers.networks + leftovers.volumes > 0) log(`removed leftovers of an earlier run: ${JSON.stringify(leftovers)}`);
+  const engine = {};
+  let config = {};
+  let failure;
+  try {
+    if (opts.scenarios.some((s) => ENGINE_SCENARIOS.includes(s))) {
+      buildImages(work);
+      for (const n of opts.sizes) {
+        if (interrupted) break;
+        engine[n] = await engineBench(n, opts, work, resultsDir, runId);
+      }
+    }
+    if (!interrupted) config = configBench(opts, work, resultsDir, runId);
+  } catch (err) {
+    failure = err;
+  } finally {
+    await removeProjects(PREFIX);
+    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    close();
+  }
+  const markdown = [
+    table(engine, config),
+    '',
+    `Medians of hyperfine runs (run id ${runId}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
+      `${Math.round((Date.now() - started) / 1000)} s in all). Raw data: \`bench/results/${runId}-*.json\`.`,
+  ].join('\n');
+  writeFileSync(join(resultsDir, `${runId}.md`), `${markdown}\n`);
+  process.stdout.write(`\n${markdown}\n`);
+  if (opts.updateReadme && !failure) updateReadme(markdown);
+  if (failure) {
+    log(failure instanceof Error ? failure.message : String(failure));
+    process.exitCode = 1;
+  }
+}
+
+await main();
