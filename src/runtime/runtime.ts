@@ -191,6 +191,51 @@ export interface ImageSummary {
   labels: Record<string, string>;
   created: number;
   size: number;
+  /** When a name was last given to this image locally (pull, build, tag), ms since the epoch; inspect only. */
+  lastTagTime?: number;
+}
+
+/** Credentials for one registry, as the Docker config file or a credential helper gave them. */
+export interface RegistryAuth {
+  /** Registry host as credentials are keyed: "127.0.0.1:5000", "https://index.docker.io/v1/". */
+  serverAddress: string;
+  username?: string;
+  password?: string;
+  identityToken?: string;
+  /** Where they came from, for messages ("/root/.docker/config.json", "docker-credential-pass"). */
+  source: string;
+}
+
+/** One image build, in berth's terms (the build context is a local folder). */
+export interface BuildSpec {
+  /** For messages: the service being built. */
+  service?: string;
+  /** Absolute path of the context folder. */
+  context: string;
+  /** The Dockerfile: absolute, or relative to the context; default `Dockerfile` in the context. */
+  dockerfile?: string;
+  /** Dockerfile text given in the stack instead of a file. */
+  dockerfileInline?: string;
+  /** Names to tag the result with; the first is the service's image. */
+  tags: string[];
+  args?: Record<string, string>;
+  target?: string;
+  labels?: Record<string, string>;
+  cacheFrom?: string[];
+  noCache?: boolean;
+  /** Always try to pull newer versions of the base images. */
+  pull?: boolean;
+  network?: string;
+  shmSize?: number;
+  extraHosts?: string[];
+  platform?: string;
+  quiet?: boolean;
+}
+
+/** A line of build output; `step` is the Dockerfile step it belongs to ("Step 2/5 : RUN make"). */
+export interface BuildProgress {
+  step?: string;
+  line: string;
 }
 
 export interface PullProgress {
@@ -320,7 +365,20 @@ export interface Runtime {
    * Pull an image from its registry; `onProgress` gets the aggregated layer progress.
    * (Added by the planner's `pull-image` action; credentials come with the image-side work.)
    */
-  pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void>;
+  pullImage(ref: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void>;
+
+  /**
+   * Build an image from a local context (streamed, never written to disk); resolves with the new
+   * image id. Throws BuildError naming the failed step. Registry credentials for base images come
+   * from the runtime's own credential source.
+   */
+  buildImage(spec: BuildSpec, onProgress?: (p: BuildProgress) => void): Promise<string>;
+  /** Push a tagged image to its registry; `auth` overrides the runtime's credential lookup. */
+  pushImage(ref: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void>;
+  /** Give an image another name (`target` is `repo[:tag]`). */
+  tagImage(source: string, target: string): Promise<void>;
+  /** Remove an image name (the image itself once no name is left); NotFoundError when absent. */
+  removeImage(ref: string, options?: { force?: boolean }): Promise<void>;
 
   /** `undefined` when the image is not present locally. */
   inspectImage(ref: string): Promise<ImageSummary | undefined>;

@@ -6,7 +6,7 @@
 import { ConflictError, NotFoundError } from '../../src/errors.js';
 import type {
   ContainerDetails, ContainerSpec, ContainerSummary, EndpointSpec, EngineInfo, ImageSummary, LabelFilter,
-  NetworkSpec, NetworkSummary, ObservedState, PullProgress, Runtime, VolumeSpec, VolumeSummary,
+  NetworkSpec, NetworkSummary, ObservedState, PullProgress, Runtime, BuildSpec, BuildProgress, RegistryAuth, VolumeSpec, VolumeSummary,
 } from '../../src/runtime/runtime.js';
 import type {
   EngineEvent, ExecSpec, LogLine, LogOptions, PathStat, ProcessIO, ProcessList,
@@ -221,11 +221,52 @@ export class FakeRuntime implements Runtime {
     return Promise.resolve();
   }
 
-  pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void> {
+  /** What a registry holds: reference -> image id a pull gets (default: a new id when absent locally). */
+  readonly registry = new Map<string, string>();
+  /** Every build, in order, with its spec. */
+  readonly builds: BuildSpec[] = [];
+
+  pullImage(ref: string, onProgress?: (p: PullProgress) => void, _auth?: RegistryAuth): Promise<void> {
     this.calls.push(`pull ${ref}`);
     this.fail('pullImage');
     onProgress?.({ status: 'Downloading', fraction: 0.5 });
-    if (!this.images.has(ref)) this.addImage(ref, `sha256:${this.nextId()}`);
+    const fromRegistry = this.registry.get(ref);
+    if (fromRegistry !== undefined) this.addImage(ref, fromRegistry);
+    else if (!this.images.has(ref)) this.addImage(ref, `sha256:${this.nextId()}`);
+    return Promise.resolve();
+  }
+
+  /** Each build makes a new image id, tagged with every name of the spec. */
+  buildImage(spec: BuildSpec, onProgress?: (p: BuildProgress) => void): Promise<string> {
+    this.calls.push(`build ${spec.tags[0] ?? ''}`);
+    this.builds.push(spec);
+    this.fail('buildImage');
+    onProgress?.({ step: 'step 1/1 (FROM scratch)', line: 'Step 1/1 : FROM scratch' });
+    const id = `sha256:${this.nextId()}`;
+    for (const t of spec.tags) this.addImage(t, id);
+    return Promise.resolve(id);
+  }
+
+  pushImage(ref: string, _onProgress?: (p: PullProgress) => void, _auth?: RegistryAuth): Promise<void> {
+    this.calls.push(`push ${ref}`);
+    this.fail('pushImage');
+    const img = this.images.get(ref);
+    if (!img) return Promise.reject(new NotFoundError(404, `An image does not exist locally with the tag: ${ref}`, `push image ${ref}`));
+    this.registry.set(ref, img.id);
+    return Promise.resolve();
+  }
+
+  tagImage(source: string, target: string): Promise<void> {
+    this.calls.push(`tag ${source} ${target}`);
+    const img = this.images.get(source) ?? [...this.images.values()].find((i) => i.id === source);
+    if (!img) return Promise.reject(new NotFoundError(404, `No such image: ${source}`, `tag image ${source}`));
+    this.addImage(target, img.id);
+    return Promise.resolve();
+  }
+
+  removeImage(ref: string, _options?: { force?: boolean }): Promise<void> {
+    this.calls.push(`rmi ${ref}`);
+    if (!this.images.delete(ref)) return Promise.reject(new NotFoundError(404, `No such image: ${ref}`, `remove image ${ref}`));
     return Promise.resolve();
   }
 

@@ -2,8 +2,11 @@
  * The `Runtime` interface on the Docker Engine API. Each method is one or a few HTTP calls; shapes are
  * translated by the pure helpers in `to-engine.ts` and `from-engine.ts`.
  */
-import { EngineError, NotFoundError } from '../../errors.js';
+import { BuildError, EngineError, NotFoundError, RegistryAuthError } from '../../errors.js';
 import type {
+  BuildProgress,
+  BuildSpec,
+  RegistryAuth,
   ContainerDetails,
   ContainerSpec,
   ContainerSummary,
@@ -49,6 +52,11 @@ import { engineEvents } from './events.js';
 import { attachToContainer, execInContainer } from './exec.js';
 import { containerLogs } from './logs.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
+import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryHost } from './auth.js';
+import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
+import { packContext, prepareContext } from './context.js';
+import { jsonStream } from './json-stream.js';
+import { isAuthFailure, splitTag } from './push.js';
 import {
   containerCreateBody,
   endpointConfig,
@@ -67,7 +75,11 @@ export function shortRef(idOrName: string): string {
 }
 
 export class DockerRuntime implements Runtime {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** Registry credentials (the Docker config file and its helpers); none: anonymous. */
+    private readonly credentials?: CredentialStore,
+  ) {}
 
   async info(): Promise<EngineInfo> {
     const apiVersion = await this.transport.apiVersion();
@@ -374,23 +386,122 @@ export class DockerRuntime implements Runtime {
   }
 
   /**
-   * Pulls through the engine, which talks to the registry. The stream's own error (the status is 200
-   * even when the pull fails) becomes an EngineError; a missing image or tag is a NotFoundError.
+   * Pulls through the engine, which talks to the registry, with the registry's credentials when the
+   * Docker config has some. The stream's own error (the status is 200 even when the pull fails) becomes
+   * an EngineError; a missing image or tag is a NotFoundError; refused credentials a RegistryAuthError.
    */
-  async pullImage(ref: string, onProgress?: (p: PullProgress) => void): Promise<void> {
+  async pullImage(ref: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void> {
     const operation = `pull image ${ref}`;
+    const creds = auth ?? (await this.credentials?.forImage(ref));
     const tracker = new PullProgressTracker();
-    await this.transport.stream(
-      { method: 'POST', path: '/images/create', query: pullQuery(ref), operation, timeoutMs: 120_000, long: true },
-      (message) => {
-        const progress = tracker.update(message as PullMessage);
-        if (progress && onProgress) onProgress(progress);
-      },
-    );
-    if (tracker.error !== undefined) {
-      const notFound = /not found|manifest unknown|does not exist|repository .* not found/i.test(tracker.error);
-      throw notFound ? new NotFoundError(404, tracker.error, operation) : new EngineError(500, tracker.error, operation);
+    try {
+      await jsonStream(
+        this.transport,
+        { method: 'POST', path: '/images/create', query: pullQuery(ref), headers: { 'X-Registry-Auth': encodeAuthHeader(creds) }, operation },
+        (message) => {
+          const progress = tracker.update(message as PullMessage);
+          if (progress && onProgress) onProgress(progress);
+        },
+      );
+    } catch (err) {
+      throw registryError(err, operation, ref, creds);
     }
+    if (tracker.error !== undefined) {
+      const message = redact(tracker.error, creds);
+      if (isAuthFailure(message)) throw authError(operation, ref, creds, message);
+      const notFound = /not found|manifest unknown|does not exist|repository .* not found/i.test(message);
+      throw notFound ? new NotFoundError(404, message, operation) : new EngineError(500, message, operation);
+    }
+  }
+
+  async pushImage(ref: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void> {
+    const operation = `push image ${ref}`;
+    const creds = auth ?? (await this.credentials?.forImage(ref));
+    const { name, tag } = splitTag(ref);
+    const tracker = new PullProgressTracker();
+    try {
+      await jsonStream(
+        this.transport,
+        { method: 'POST', path: `/images/${pathSegment(name)}/push`, query: { tag }, headers: { 'X-Registry-Auth': encodeAuthHeader(creds) }, operation },
+        (message) => {
+          const progress = tracker.update(message as PullMessage);
+          if (progress && onProgress) onProgress(progress);
+        },
+      );
+    } catch (err) {
+      throw registryError(err, operation, ref, creds);
+    }
+    if (tracker.error !== undefined) {
+      const message = redact(tracker.error, creds);
+      if (isAuthFailure(message)) throw authError(operation, ref, creds, message);
+      throw new EngineError(500, message, operation);
+    }
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    const { name, tag } = splitTag(target);
+    await this.transport.request({
+      method: 'POST',
+      path: `/images/${pathSegment(source)}/tag`,
+      query: { repo: name, tag },
+      operation: `tag image ${shortRef(source)} as ${target}`,
+    });
+  }
+
+  async removeImage(ref: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.transport.request({
+      method: 'DELETE',
+      path: `/images/${pathSegment(ref)}`,
+      query: { force: options.force },
+      operation: `remove image ${shortRef(ref)}`,
+    });
+  }
+
+  /**
+   * Streams the context as a tar while the engine reads it; build output goes to `onProgress` line by
+   * line. A failing step throws BuildError with the step and the engine's message.
+   */
+  async buildImage(spec: BuildSpec, onProgress?: (p: BuildProgress) => void): Promise<string> {
+    const who = spec.service ?? spec.tags[0] ?? spec.context;
+    const operation = `build image ${spec.tags[0] ?? ''}`.trim();
+    const src: { context: string; dockerfile?: string; dockerfileInline?: string } = { context: spec.context };
+    if (spec.dockerfile !== undefined) src.dockerfile = spec.dockerfile;
+    if (spec.dockerfileInline !== undefined) src.dockerfileInline = spec.dockerfileInline;
+    const prepared = await prepareContext(src);
+    const headers: Record<string, string> = {};
+    if (this.credentials) {
+      const auths: RegistryAuth[] = [];
+      for (const host of this.credentials.knownHosts()) {
+        const a = await this.credentials.forHost(host);
+        if (a) auths.push(a);
+      }
+      if (auths.length > 0) headers['X-Registry-Config'] = encodeAuthConfigs(auths);
+    }
+    const tracker = new BuildTracker();
+    try {
+      await jsonStream(
+        this.transport,
+        {
+          method: 'POST',
+          path: '/build',
+          query: buildQuery(spec, prepared.dockerfile),
+          headers,
+          body: { stream: packContext(spec.context, prepared), contentType: 'application/x-tar' },
+          operation,
+        },
+        (message) => {
+          for (const p of tracker.update(message as BuildMessage)) onProgress?.(p);
+        },
+      );
+    } catch (err) {
+      if (err instanceof EngineError) throw new BuildError(who, tracker.step, err.engineMessage, { cause: err });
+      throw err;
+    }
+    if (tracker.error !== undefined) throw new BuildError(who, tracker.errorStep, tracker.error);
+    if (tracker.imageId !== undefined) return tracker.imageId.startsWith('sha256:') ? tracker.imageId : `sha256:${tracker.imageId}`;
+    const img = spec.tags[0] === undefined ? undefined : await this.inspectImage(spec.tags[0]);
+    if (!img) throw new BuildError(who, undefined, 'the engine did not report the built image');
+    return img.id;
   }
 
   async inspectImage(ref: string): Promise<ImageSummary | undefined> {
@@ -400,7 +511,10 @@ export class DockerRuntime implements Runtime {
         path: `/images/${pathSegment(ref)}/json`,
         operation: `inspect image ${ref}`,
       });
-      return imageInspectFrom(e);
+      const out = imageInspectFrom(e);
+      const lastTag = Date.parse((e as { Metadata?: { LastTagTime?: string } }).Metadata?.LastTagTime ?? '');
+      if (Number.isFinite(lastTag) && lastTag > 0) out.lastTagTime = lastTag;
+      return out;
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw err;
@@ -428,4 +542,26 @@ export class DockerRuntime implements Runtime {
   close(): void {
     this.transport.close();
   }
+}
+
+/** A registry failure as the user should read it: refused credentials named, secrets never shown. */
+function registryError(err: unknown, operation: string, ref: string, creds: RegistryAuth | undefined): unknown {
+  if (!(err instanceof EngineError)) return err;
+  const message = redact(err.engineMessage, creds);
+  if (isAuthFailure(message)) return authError(operation, ref, creds, message);
+  if (message === err.engineMessage) return err;
+  return err instanceof NotFoundError ? new NotFoundError(err.status, message, operation) : new EngineError(err.status, message, operation);
+}
+
+function authError(operation: string, ref: string, creds: RegistryAuth | undefined, message: string): RegistryAuthError {
+  const host = registryHost(ref);
+  if (!creds) {
+    return new RegistryAuthError(`${operation}: the registry ${host} wants credentials and none are configured (${message})`, {
+      hint: `add a login for ${host} to the Docker config (docker login ${host}), or set DOCKER_CONFIG to the folder of a config.json that has one`,
+    });
+  }
+  const who = creds.username !== undefined ? `user "${creds.username}"` : 'the identity token';
+  return new RegistryAuthError(`${operation}: the registry ${host} refused the credentials of ${who} from ${creds.source} (${message})`, {
+    hint: `check the login for ${host} (docker login ${host})`,
+  });
 }

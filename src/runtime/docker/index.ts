@@ -3,6 +3,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { DockerRuntime } from './docker-runtime.js';
+import { CredentialStore, defaultHelperRunner } from './auth.js';
 import { resolveEndpoint, type ConfigFiles, type Env } from './endpoint.js';
 import { Transport } from './transport.js';
 
@@ -33,7 +34,9 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
     ...(apiVersion ? { apiVersion } : {}),
   });
-  return new DockerRuntime(transport);
+  const files = options.files ?? diskFiles;
+  const credentials = new CredentialStore({ env: options.env, readText: (p) => files.readText(p), runHelper: defaultHelperRunner });
+  return new DockerRuntime(transport, credentials);
 }
 
 const diskFiles: ConfigFiles = {
