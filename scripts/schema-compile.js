@@ -3,7 +3,8 @@
 // dist/config/stack-validate.js, which the loader imports instead of compiling the schema with
 // Ajv at every start. Usage: node scripts/schema-compile.js [OUT_FILE]
 import { existsSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
 
 const compiler = new URL('../dist/config/schema-compile.js', import.meta.url);
 if (!existsSync(compiler)) {
