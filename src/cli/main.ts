@@ -23,6 +23,8 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--parallel <n>', 'most engine operations at once (-1: no limit)')
     .option('--debug', 'show stack traces')
     .showSuggestionAfterError(true)
+    // Global flags go before the command, as Compose's do: `rm -f`, `logs -f` and `run -p` are the command's own.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => world.stdout.write(s),
@@ -58,6 +60,8 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--no-start', 'create but do not start')
     .option('--scale <service=n>', 'number of containers for a service (repeatable)', collect)
     .option('-t, --timeout <seconds>', 'shutdown timeout when replacing containers')
+    .option('--wait', 'wait until services are running, and healthy where they have a healthcheck (implies -d)')
+    .option('--wait-timeout <seconds>', 'give up waiting after this long')
     .option('--dry-run', 'print the plan and change nothing')
     .action(action(() => import('./commands/up.js')));
 
@@ -107,6 +111,60 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(action(() => import('./commands/config.js')));
 
+  // Day-two commands: each gets an example under its --help.
+  const example = (cmd: Command, ...lines: string[]): Command => cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+
+  example(program
+    .command('start')
+    .description('Start the stack\'s existing containers, dependencies first')
+    .argument('[services...]', 'only these services')
+    .action(action(() => import('./commands/start.js'))), 'berth start', 'berth start db web');
+
+  example(program
+    .command('stop')
+    .description('Stop running containers (dependents first) without removing them')
+    .argument('[services...]', 'only these services')
+    .option('-t, --timeout <seconds>', 'grace period before SIGKILL')
+    .action(action(() => import('./commands/stop.js'))), 'berth stop', 'berth stop -t 2 web');
+
+  example(program
+    .command('restart')
+    .description('Restart containers (and the services that depend on them with restart: true)')
+    .argument('[services...]', 'only these services')
+    .option('-t, --timeout <seconds>', 'grace period before SIGKILL')
+    .option('--no-deps', 'do not restart dependent services')
+    .action(action(() => import('./commands/restart.js'))), 'berth restart web', 'berth restart -t 0 --no-deps db');
+
+  example(program
+    .command('kill')
+    .description('Send a signal (default SIGKILL) to running containers')
+    .argument('[services...]', 'only these services')
+    .option('-s, --signal <signal>', 'signal to send', 'SIGKILL')
+    .option('--remove-orphans', 'accepted for Compose compatibility; does nothing')
+    .action(action(() => import('./commands/kill.js'))), 'berth kill', 'berth kill -s SIGHUP web');
+
+  example(program
+    .command('pause')
+    .description('Pause the processes of running containers')
+    .argument('[services...]', 'only these services')
+    .action(action(() => import('./commands/pause.js'))), 'berth pause web');
+
+  example(program
+    .command('unpause')
+    .description('Resume paused containers')
+    .argument('[services...]', 'only these services')
+    .action(action(() => import('./commands/unpause.js'))), 'berth unpause web');
+
+  example(program
+    .command('rm')
+    .description('Remove stopped service containers (asks first unless -f)')
+    .argument('[services...]', 'only these services')
+    .option('-f, --force', 'do not ask for confirmation')
+    .option('-s, --stop', 'stop running containers first')
+    .option('-v, --volumes', 'also remove anonymous volumes attached to the containers')
+    .option('-t, --timeout <seconds>', 'grace period when stopping (-s)')
+    .action(action(() => import('./commands/rm.js'))), 'berth rm -f', 'berth rm -s -f -v web');
+
   program
     .command('version')
     .description('Show the berth version')
@@ -115,12 +173,37 @@ export function buildProgram(world: World, result: { code: number }): Command {
     });
 
   for (const cmd of program.commands) {
+    acceptGlobalsAfter(program, cmd);
     cmd.exitOverride().showSuggestionAfterError(true).configureOutput({
       writeOut: (s) => world.stdout.write(s),
       writeErr: (s) => world.stderr.write(s),
     });
   }
   return program;
+}
+
+/**
+ * Global flags belong before the command (positional options), so that a command's own short flags
+ * (`rm -f`, `logs -f`, `run -p`) are its own; the global flags a command does not reuse are still
+ * accepted after it, as hidden copies, so `berth up -d --progress plain` keeps working.
+ */
+function acceptGlobalsAfter(program: Command, cmd: Command): void {
+  const taken = (flag: string | undefined): boolean => flag !== undefined && cmd.options.some((o) => o.short === flag || o.long === flag);
+  for (const g of program.options) {
+    if (g.long === '--version' || !g.long || taken(g.long)) continue;
+    const short = g.short && !taken(g.short) ? `${g.short}, ` : '';
+    const value = g.required ? ' <value>' : g.optional ? ' [value]' : '';
+    const copy = new Option(`${short}${g.long}${value}`, g.description).hideHelp();
+    if (g.argChoices) copy.choices(g.argChoices);
+    cmd.addOption(copy);
+    // The value lands on the program, where Context reads global flags from.
+    const key = g.attributeName();
+    cmd.on(`option:${copy.name()}`, (raw: string | undefined) => {
+      const previous: unknown = program.getOptionValueSource(key) === 'default' ? undefined : program.getOptionValue(key);
+      const value: unknown = raw === undefined ? true : g.parseArg ? g.parseArg(raw, previous) : raw;
+      program.setOptionValueWithSource(key, value, 'cli');
+    });
+  }
 }
 
 export async function main(argv: string[], world: World = defaultWorld()): Promise<number> {

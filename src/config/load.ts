@@ -19,7 +19,7 @@ import type { Project } from './model.js';
 import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './names.js';
 import { normalizeProject } from './normalize.js';
 import { isMapping, Positions, put } from './positions.js';
-import { prepareValidator, validateTree } from './schema.js';
+import { validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 import { decodeText, parseYaml } from './yaml.js';
 
@@ -289,7 +289,6 @@ function applyIncludes(root: Obj, file: string, ctx: FileContext, loader: FileLo
 
 export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const s = new Session(opts, opts.frameWidth ?? 100);
-  await prepareValidator();
   const cwd = resolve(opts.cwd);
   const shell: Lookup = (n) => opts.env[n];
   const envDir = opts.projectDirectory ? resolve(cwd, opts.projectDirectory) : cwd;

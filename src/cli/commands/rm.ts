@@ -1,0 +1,45 @@
+import { createInterface } from 'node:readline';
+import type { Context } from '../context.js';
+import { parseSeconds } from '../flags.js';
+import { lifecycleTarget } from './lifecycle.js';
+
+/**
+ * `berth rm [-f] [-s] [-v] [SERVICE...]`: removes the stack's stopped service containers. Without `-f`
+ * it asks first, reading the answer from stdin (no answer: nothing is removed).
+ */
+export default async function rm(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
+  const t = await lifecycleTarget(ctx, services);
+  const { removeServices } = await import('../../apply/lifecycle.js');
+  const force = opts.force === true;
+  const out = ctx.world.stdout;
+  const result = await removeServices(await ctx.runtime(), t, {
+    parallel: ctx.parallel(),
+    stop: opts.stop === true,
+    volumes: opts.volumes === true,
+    timeoutSec: parseSeconds(opts.timeout, '--timeout'),
+    confirm: async (names) => {
+      const msg = `Going to remove ${names.join(', ')}`;
+      if (force) {
+        out.write(`${msg}\n`);
+        return true;
+      }
+      return ask(ctx, `${msg}\nAre you sure? [yN] `);
+    },
+  }, await ctx.renderer(), opts.stop === true ? await ctx.renderer() : undefined);
+  if (result.confirmed && result.containers.length === 0) ctx.world.stderr.write('No stopped containers\n');
+  return 0;
+}
+
+async function ask(ctx: Context, question: string): Promise<boolean> {
+  ctx.world.stderr.write(question);
+  const rl = createInterface({ input: ctx.world.stdin, terminal: false });
+  try {
+    const line = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^y(es)?$/i.test(line.trim());
+  } finally {
+    rl.close();
+  }
+}
