@@ -134,6 +134,8 @@ export class ApplyError extends BerthError {
         : `${failures.length} operations failed`,
     );
     if (failures.length > 1) this.detail = failures.map((f) => `  ${f.target}: ${f.error.message}`).join('\n');
+    const hinted = failures.map((f) => f.error).find((e): e is BerthError => e instanceof BerthError && e.hint !== undefined);
+    if (hinted) this.hint = hinted.hint;
   }
 }
 

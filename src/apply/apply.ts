@@ -2,12 +2,12 @@
  * apply/: executes a Plan through the Runtime and the graph walker, emitting progress events. Each
  * action is dispatched to the runtime calls it names; nothing here decides what to do, only how.
  */
-import { ApplyError } from '../errors.js';
+import { ApplyError, ConflictError } from '../errors.js';
 import type { Graph } from '../graph/index.js';
 import { walk } from '../graph/index.js';
 import { actionTitle, Label, type Action, type Plan } from '../plan/index.js';
 import type { Emit, EventStatus } from '../progress/events.js';
-import type { ContainerSpec, MountSpec, Runtime } from '../runtime/runtime.js';
+import type { ContainerSpec, MountSpec, NetworkSpec, Runtime } from '../runtime/runtime.js';
 import { waitForDependency } from './wait.js';
 
 export interface ApplyOptions {
@@ -102,7 +102,7 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
   switch (a.kind) {
     case 'create-network':
       say('working', 'Creating', a.reason);
-      await rt.createNetwork(a.spec);
+      await ensureNetwork(rt, a.spec);
       say('done', 'Created');
       return;
     case 'create-volume':
@@ -129,7 +129,7 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
     case 'create-container': {
       say('working', 'Creating', a.reason);
       const spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
-      const id = await rt.createContainer(spec);
+      const id = await createOrAdopt(rt, spec);
       serviceIds.set(a.service, serviceIds.get(a.service) ?? id);
       if (!a.start) { say('done', 'Created'); return; }
       say('working', 'Starting');
@@ -201,6 +201,40 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
 
 function emitProgress(say: Say, fraction: number): void {
   say('working', `Pulling ${Math.round(fraction * 100)}%`);
+}
+
+/**
+ * Create a network. Two `up`s at once may both create it (the engine allows several networks of one
+ * name): whoever sees more than one keeps the lowest id and removes the others, so both converge on the
+ * same network.
+ */
+async function ensureNetwork(rt: Runtime, spec: NetworkSpec): Promise<void> {
+  try {
+    await rt.createNetwork(spec);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+  }
+  const same = (await rt.listNetworks({ name: spec.name })).sort((x, y) => x.id.localeCompare(y.id));
+  for (const extra of same.slice(1)) await rt.removeNetwork(extra.id).catch(() => undefined);
+}
+
+/**
+ * Create a container. When the name is taken by this very container (same project, service and number,
+ * made by a concurrent `up`), adopt it; when it is taken by anything else, say so and leave it alone.
+ */
+async function createOrAdopt(rt: Runtime, spec: ContainerSpec): Promise<string> {
+  try {
+    return await rt.createContainer(spec);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    const holder = await rt.inspectContainer(spec.name).catch(() => undefined);
+    const same = holder && [Label.project, Label.service, Label.number, Label.oneoff].every((k) => holder.labels[k] === spec.labels[k]);
+    if (same) return holder.id;
+    err.hint = holder?.labels[Label.project]
+      ? `the name belongs to a container of project "${holder.labels[Label.project]}"; use another project name (-p) or bring that project down`
+      : `a container made by another tool holds the name "${spec.name}"; remove or rename it, or use another project name (-p)`;
+    throw err;
+  }
 }
 
 /** A container that fails to start (a port in use, a bad command) is removed: no half-made container stays. */

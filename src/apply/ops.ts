@@ -2,10 +2,12 @@
  * The operations a command asks for, each as: one snapshot of observed state, a pure plan, an apply.
  */
 import type { Project } from '../config/model.js';
-import { actionTitle, hasChanges, planDown, planUp, projectGraph, serviceImage, type DownOptions, type Plan, type UpOptions } from '../plan/index.js';
+import { ApplyError } from '../errors.js';
+import { actionTitle, hasChanges, Label, planDown, planUp, projectGraph, serviceImage, type DownOptions, type Plan, type UpOptions } from '../plan/index.js';
 import type { Emit, Renderer } from '../progress/events.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { actionId, applyPlan, type ApplyOptions } from './apply.js';
+import { waitForDependency } from './wait.js';
 
 export interface OpResult {
   plan: Plan;
@@ -18,10 +20,49 @@ export async function planUpFor(project: Project, rt: Runtime, options: UpOption
   return planUp(project, observed, options);
 }
 
-export async function up(project: Project, rt: Runtime, options: UpOptions & ApplyOptions, renderer: Renderer): Promise<OpResult> {
+export interface WaitOptions {
+  /** `--wait`: after applying, wait until every started service is running, and healthy where it has a healthcheck. */
+  wait?: boolean;
+  /** `--wait-timeout` in seconds. */
+  waitTimeoutSec?: number;
+}
+
+export async function up(project: Project, rt: Runtime, options: UpOptions & ApplyOptions & WaitOptions, renderer: Renderer): Promise<OpResult> {
   const plan = await planUpFor(project, rt, options);
-  await execute(plan, project, rt, options, renderer);
+  const services = options.wait && !options.noStart ? [...new Set(plan.actions.flatMap((a) => ('service' in a && project.services[a.service] ? [a.service] : [])))] : [];
+  await execute(plan, project, rt, options, renderer, async (emit) => {
+    if (services.length > 0) await waitReady(project, services, rt, emit, options.waitTimeoutSec);
+  });
   return { plan, changed: hasChanges(plan) };
+}
+
+async function waitReady(project: Project, services: string[], rt: Runtime, emit: Emit, timeoutSec: number | undefined): Promise<void> {
+  const controller = new AbortController();
+  const timer = timeoutSec !== undefined ? setTimeout(() => controller.abort(), timeoutSec * 1000) : undefined;
+  try {
+    await Promise.all(services.map(async (name) => {
+      const id = `ready:${name}`;
+      const healthy = project.services[name]!.healthcheck?.test !== undefined && !project.services[name]!.healthcheck?.disable;
+      emit({ id, title: name, status: 'working', text: 'Waiting', detail: healthy ? 'for healthy' : 'for running' });
+      try {
+        if (healthy) await waitForDependency(rt, project.name, name, 'service_healthy', controller.signal);
+        else await waitRunning(rt, project.name, name);
+      } catch (err) {
+        const message = controller.signal.aborted ? `not ready after ${timeoutSec}s` : err instanceof Error ? err.message : String(err);
+        emit({ id, title: name, status: 'failed', text: 'Error', detail: message });
+        throw new ApplyError([{ target: name, error: new Error(message) }]);
+      }
+      emit({ id, title: name, status: 'done', text: healthy ? 'Healthy' : 'Running' });
+    }));
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+async function waitRunning(rt: Runtime, projectName: string, service: string): Promise<void> {
+  const containers = await rt.listContainers({ all: true, labels: { [Label.project]: projectName, [Label.service]: service, [Label.oneoff]: 'False' } });
+  const down = containers.filter((c) => c.state !== 'running');
+  if (down.length > 0) throw new Error(`${down.map((c) => c.name).join(', ')} ${down.length === 1 ? 'is' : 'are'} not running (${down[0]!.status})`);
 }
 
 export async function planDownFor(projectName: string, project: Project | undefined, rt: Runtime, options: DownOptions): Promise<Plan> {
@@ -35,13 +76,21 @@ export async function down(projectName: string, project: Project | undefined, rt
   return { plan, changed: hasChanges(plan) };
 }
 
-async function execute(plan: Plan, project: Project | undefined, rt: Runtime, options: ApplyOptions, renderer: Renderer): Promise<void> {
+async function execute(
+  plan: Plan,
+  project: Project | undefined,
+  rt: Runtime,
+  options: ApplyOptions,
+  renderer: Renderer,
+  after?: (emit: Emit) => Promise<void>,
+): Promise<void> {
   const emit: Emit = (e) => renderer.event(e);
   renderer.start(plan.actions.map((a) => ({ id: actionId(a), title: actionTitle(a) })));
   for (const w of plan.warnings) emit({ id: 'warning', title: plan.project, status: 'warning', text: 'Warning', detail: w });
   const graph = project ? projectGraph(project) : { nodes: [], deps: new Map(), dependents: new Map() };
   try {
     await applyPlan(plan, graph, rt, emit, options);
+    await after?.(emit);
   } finally {
     await renderer.done();
   }

@@ -10,12 +10,12 @@ export class JsonRenderer implements Renderer {
   async done(): Promise<void> {}
 }
 
-/** `--progress quiet`: nothing but warnings and failures. */
+/** `--progress quiet`: nothing but warnings (failures are reported once, by the command's error report). */
 export class QuietRenderer implements Renderer {
   constructor(private readonly out: NodeJS.WritableStream) {}
   start(): void {}
   event(e: ProgressEvent): void {
-    if (e.status === 'failed' || e.status === 'warning') this.out.write(`${e.status === 'failed' ? 'error' : 'warning'}: ${e.title}: ${e.detail ?? e.text}\n`);
+    if (e.status === 'warning') this.out.write(`warning: ${e.title}: ${e.detail ?? e.text}\n`);
   }
   async done(): Promise<void> {}
 }

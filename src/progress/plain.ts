@@ -8,9 +8,10 @@ export class PlainRenderer implements Renderer {
     if (e.status === 'pending') return;
     if (e.status === 'working' && e.progress !== undefined) return;
     const parts = [e.title, e.text];
-    if (e.detail) parts.push(e.detail);
+    // A failure's message is printed once, by the command's error report at the end.
+    if (e.detail && e.status !== 'failed') parts.push(e.detail);
     if (e.durationMs !== undefined && (e.status === 'done' || e.status === 'failed')) parts.push(`${(e.durationMs / 1000).toFixed(1)}s`);
-    const mark = e.status === 'failed' ? 'error: ' : e.status === 'warning' ? 'warning: ' : '';
+    const mark = e.status === 'warning' ? 'warning: ' : '';
     this.out.write(`${mark}${parts.join('  ')}\n`);
   }
   async done(): Promise<void> {}

@@ -4,7 +4,7 @@ import { VERSION } from '../context.js';
 import { checkServices, parseScale, parseSeconds } from '../flags.js';
 
 export default async function up(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
-  if (!opts.detach) {
+  if (!opts.detach && !opts.wait) {
     ctx.world.stderr.write('note: attached mode is not available yet; running detached (-d)\n');
   }
   const project = await ctx.load();
@@ -22,6 +22,8 @@ export default async function up(ctx: Context, services: string[], opts: Record<
     berthVersion: VERSION,
     parallel: ctx.parallel(),
     stopTimeoutSec: parseSeconds(opts.timeout, '--timeout'),
+    wait: opts.wait === true,
+    waitTimeoutSec: parseSeconds(opts.waitTimeout, '--wait-timeout'),
   };
   const rt = await ctx.runtime();
   const { up: runUp, planUpFor } = await import('../../apply/index.js');

@@ -2,7 +2,9 @@
  * `up` converges: it changes exactly what the stack file changed, says why, waits for health, scales,
  * handles orphans and keeps anonymous volumes.
  */
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -120,5 +122,47 @@ describe('converge', () => {
     expect(after[`${f.project}-app-1`]).not.toBe(before[`${f.project}-app-1`]);
     expect((await docker(['exec', `${f.project}-app-1`, 'cat', '/cache/data'])).stdout).toBe('precious');
     await f.run('down', '-v');
+  });
+});
+
+describe('races and conflicts', () => {
+  it('two ups at once end with one container per service and one default network', async () => {
+    const f = fixture('twice');
+    f.write(['services:', '  a:', svc(), '  b:', svc(), '  c:', svc()].join('\n'));
+    const [x, y] = await Promise.all([f.run('up', '-d'), f.run('up', '-d')]);
+    expect([x.exitCode, y.exitCode]).toEqual([0, 0]);
+    expect(Object.keys(await containerIds(f.project)).sort()).toEqual(['a', 'b', 'c'].map((s) => `${f.project}-${s}-1`));
+    const nets = await docker(['network', 'ls', '-q', '--filter', `name=^${f.project}_default$`]);
+    expect(nets.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect((await f.run('plan')).exitCode).toBe(0);
+  });
+
+  it('a port already in use is a clear error and leaves no half-made container', async () => {
+    const f = fixture('port');
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    try {
+      f.write(['services:', '  web:', svc(`    ports: ["127.0.0.1:${port}:80"]\n`), '  other:', svc()].join('\n'));
+      const r = await f.run('up', '-d');
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/address already in use|port is already allocated/);
+      expect(Object.keys(await containerIds(f.project))).not.toContain(`${f.project}-web-1`);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('up --wait returns once services are healthy; --wait-timeout gives up on one that is not', async () => {
+    const f = fixture('wait');
+    const stack = (check: string) => ['services:', '  app:', svc(`    healthcheck:\n      test: ["CMD-SHELL", "${check}"]\n      interval: 1s\n      retries: 60\n`)].join('\n');
+    f.write(stack('test -f /tmp/ready || touch /tmp/ready; test -f /tmp/ready'));
+    const ok = await f.run('up', '--wait');
+    expect(ok.exitCode).toBe(0);
+    expect((await docker(['inspect', '-f', '{{.State.Health.Status}}', `${f.project}-app-1`])).stdout).toBe('healthy');
+    f.write(stack('false'));
+    const late = await f.run('up', '--wait', '--wait-timeout', '3');
+    expect(late.exitCode).toBe(1);
+    expect(late.stderr).toContain('not ready after 3s');
   });
 });
