@@ -107,6 +107,7 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--profiles', 'print the profile names')
     .option('--images', 'print the image names')
     .option('--hash <services>', 'print the config hash of services ("*" for all)')
+    .option('--environment', 'print the environment used for interpolation')
     .option('--no-interpolate', 'do not interpolate variables')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(action(() => import('./commands/config.js')));
