@@ -8,11 +8,20 @@ import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, Volum
 import { containerName, containerSpec, desiredReplicas, networkSpec, serviceImage, volumeSpec } from './desired.js';
 import { configHash, decodeConfig, diffConfig, hashedConfig } from './hash.js';
 import { Label } from './labels.js';
+import { ImageMissingError } from '../errors.js';
+import { parseDurationNs } from './duration.js';
 
 export type Action =
   | { kind: 'create-network'; target: string; spec: NetworkSpec; reason: string }
   | { kind: 'create-volume'; target: string; spec: VolumeSpec; reason: string }
   | { kind: 'pull-image'; target: string; services: string[]; reason: string }
+  /** Build the image `target` of service `builds`; `services` are all the services that run it. */
+  | { kind: 'build-image'; target: string; builds: string; services: string[]; reason: string }
+  /**
+   * A container otherwise up to date whose image is being built or pulled in the same run: apply
+   * recreates it when the image id then differs from `imageId`, else keeps (or starts) it.
+   */
+  | { kind: 'check-container'; target: string; service: string; number: number; id: string; imageId: string; image: string; spec: ContainerSpec; renewAnonVolumes: boolean; start: boolean; running: boolean; reason: string }
   | { kind: 'wait'; target: string; service: string; dependency: string; condition: 'service_healthy' | 'service_completed_successfully'; required: boolean; reason: string }
   | { kind: 'create-container'; target: string; service: string; number: number; spec: ContainerSpec; start: boolean; reason: string }
   | { kind: 'recreate-container'; target: string; service: string; number: number; spec: ContainerSpec; replaces: string; renewAnonVolumes: boolean; start: boolean; reason: string }
@@ -47,6 +56,16 @@ export interface UpOptions {
   /** `--scale SVC=N` */
   scale?: Record<string, number>;
   berthVersion: string;
+  /** `up --build`: build every selected service that has `build:`. */
+  build?: boolean;
+  /** `up --no-build`: never build, even a missing image. */
+  noBuild?: boolean;
+  /** `up --pull <policy>`: instead of each service's `pull_policy`. */
+  pull?: string;
+  /** Now (ms since the epoch), for `pull_policy: daily`/`weekly`/`every_<d>`. */
+  now?: number;
+  /** Image reference -> when it was last tagged locally (ms), for the periodic pull policies. */
+  imageTagTimes?: Record<string, number>;
 }
 
 /** Whether a plan changes anything (keep actions and waits do not). */
@@ -95,15 +114,10 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
     }
   }
 
-  // Images not present locally.
-  const missingImages = new Map<string, string[]>();
-  for (const s of services) {
-    const ref = serviceImage(project, s);
-    if (observed.images[ref] === undefined) missingImages.set(ref, [...(missingImages.get(ref) ?? []), s.name]);
-  }
-  for (const [ref, users] of [...missingImages].sort(([a], [b]) => a.localeCompare(b))) {
-    actions.push({ kind: 'pull-image', target: ref, services: users, reason: 'not present locally' });
-  }
+  // Images: built or pulled as each service's pull policy (or `--build`/`--pull`) says.
+  const imageActions = planImages(project, services, observed, options);
+  actions.push(...imageActions);
+  const pendingImages = new Set(imageActions.flatMap((a) => (a.kind === 'build-image' || a.kind === 'pull-image' ? a.services : [])));
 
   // Orphans: containers of services the stack no longer has (services disabled by a profile are not orphans).
   const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})]);
@@ -121,7 +135,7 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
 
   const recreated = new Set<string>();
   for (const s of services) {
-    actions.push(...planService(project, s, observed, options, createdNetworks, recreated));
+    actions.push(...planService(project, s, observed, options, createdNetworks, recreated, pendingImages.has(s.name)));
   }
   return { project: project.name, actions, warnings };
 }
@@ -133,6 +147,7 @@ function planService(
   options: UpOptions,
   createdNetworks: ReadonlySet<string>,
   recreated: Set<string>,
+  imagePending = false,
 ): Action[] {
   const out: Action[] = [];
   const replicas = desiredReplicas(service, options.scale?.[service.name]);
@@ -171,7 +186,14 @@ function planService(
       for (const k of serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
       for (const d of depRecreate) reasons.push(`dependency ${d} recreated`);
     }
-    if (reasons.length > 0) {
+    if (reasons.length === 0 && imagePending && !options.noRecreate) {
+      out.push({
+        kind: 'check-container', target: existing.name, service: service.name, number: n, id: existing.id, imageId: existing.imageId,
+        image: imageRef, spec, renewAnonVolumes: options.renewAnonVolumes ?? false, start, running: existing.state === 'running',
+        reason: `recreate if image ${imageRef} changes (now ${short(existing.imageId)})`,
+      });
+      changesContainers = true;
+    } else if (reasons.length > 0) {
       out.push({
         kind: 'recreate-container', target: existing.name, service: service.name, number: n, spec,
         replaces: existing.id, renewAnonVolumes: options.renewAnonVolumes ?? false, start, reason: reasons.join('; '),
@@ -272,6 +294,8 @@ const VERB: Record<ActionKind, string> = {
   'create-network': 'create',
   'create-volume': 'create',
   'pull-image': 'pull',
+  'build-image': 'build',
+  'check-container': 'check',
   wait: 'wait',
   'create-container': 'create',
   'recreate-container': 'recreate',
@@ -290,6 +314,7 @@ const NOUN: Partial<Record<ActionKind, string>> = {
   'create-volume': 'volume ',
   'remove-volume': 'volume ',
   'pull-image': 'image ',
+  'build-image': 'image ',
 };
 
 export function actionVerb(a: Action): string {
@@ -308,4 +333,96 @@ export function formatAction(a: Action): string {
 
 export function formatPlan(plan: Plan): string {
   return plan.actions.map(formatAction).join('\n');
+}
+
+/** A service's pull policy in one of the forms Compose accepts, normalized. */
+export type PullPolicy =
+  | { kind: 'always' | 'missing' | 'never' | 'build' }
+  | { kind: 'every'; ms: number; label: string };
+
+/** `always`, `missing`/`if_not_present`, `never`, `build`, `daily`, `weekly`, `every_<duration>` (`every_12h`); undefined: unknown. */
+export function parsePullPolicy(text: string): PullPolicy | undefined {
+  const t = text.trim().toLowerCase();
+  switch (t) {
+    case 'always': case 'never': case 'build': case 'missing': return { kind: t };
+    case 'if_not_present': return { kind: 'missing' };
+    case 'daily': return { kind: 'every', ms: 86_400_000, label: 'daily' };
+    case 'weekly': return { kind: 'every', ms: 7 * 86_400_000, label: 'weekly' };
+    case 'refresh': return { kind: 'always' };
+  }
+  if (t.startsWith('every_')) {
+    // Days and weeks as well as Go's units: "every_2d", "every_1w12h".
+    const text = t.slice('every_'.length).replace(/(\d+)([dw])/g, (_m, n: string, u: string) => `${Number(n) * (u === 'd' ? 24 : 168)}h`);
+    const ns = parseDurationNs(text);
+    if (ns !== undefined && ns > 0) return { kind: 'every', ms: Math.round(ns / 1e6), label: t };
+  }
+  return undefined;
+}
+
+/**
+ * The build and pull actions for the selected services. A service with `build:` is built when asked
+ * (`--build`, `pull_policy: build`) or when its image is missing; one without is pulled as its policy
+ * says: `always`; `missing` (the default) when absent; `daily`/`weekly`/`every_<d>` when absent or last
+ * tagged longer ago than that; `never` requires the image to be present. `--pull` overrides the policy.
+ */
+export function planImages(project: Project, services: ServiceConfig[], observed: ObservedState, options: UpOptions): Action[] {
+  const pulls = new Map<string, { services: string[]; reason: string }>();
+  const builds = new Map<string, { builds: string; services: string[]; reason: string }>();
+  const missingNever: string[] = [];
+  for (const s of services) {
+    const ref = serviceImage(project, s);
+    const present = observed.images[ref] !== undefined;
+    const policyText = options.pull ?? s.pull_policy ?? 'missing';
+    const policy = parsePullPolicy(policyText);
+    if (!policy) throw new ImageMissingError(`service "${s.name}": unknown pull_policy "${policyText}"`, { hint: 'use always, missing, never, build, daily, weekly or every_<duration>' });
+    const by = options.pull !== undefined ? `--pull ${options.pull}` : `pull_policy: ${policyText}`;
+    const existingBuild = builds.get(ref);
+    if (existingBuild) {
+      existingBuild.services.push(s.name);
+      continue;
+    }
+    if (s.build && !options.noBuild) {
+      let reason: string | undefined;
+      if (options.build) reason = 'up --build';
+      else if (policy.kind === 'build') reason = by;
+      else if (!present && policy.kind !== 'always') reason = 'not present locally';
+      if (reason !== undefined) {
+        const users = services.filter((o) => serviceImage(project, o) === ref).map((o) => o.name);
+        builds.set(ref, { builds: s.name, services: users, reason });
+        pulls.delete(ref);
+        continue;
+      }
+      if (policy.kind !== 'always') continue;
+    }
+    let reason: string | undefined;
+    switch (policy.kind) {
+      case 'always':
+        reason = by;
+        break;
+      case 'never':
+        if (!present) missingNever.push(`${ref} (service ${s.name})`);
+        break;
+      case 'every': {
+        const tagged = options.imageTagTimes?.[ref];
+        if (!present) reason = 'not present locally';
+        else if (options.now !== undefined && tagged !== undefined && options.now - tagged >= policy.ms) reason = `${by}: last pulled over ${policy.label.replace(/^every_/, '')} ago`;
+        break;
+      }
+      default:
+        if (!present) reason = 'not present locally';
+    }
+    if (reason === undefined) continue;
+    const known = pulls.get(ref);
+    if (known) known.services.push(s.name);
+    else pulls.set(ref, { services: [s.name], reason });
+  }
+  if (missingNever.length > 0) {
+    throw new ImageMissingError(`image not present locally and pull_policy is never: ${missingNever.join(', ')}`, {
+      hint: 'pull or build it first (berth pull / berth build), or change pull_policy',
+    });
+  }
+  const out: Action[] = [];
+  for (const [ref, p] of [...pulls].sort(([a], [b]) => a.localeCompare(b))) out.push({ kind: 'pull-image', target: ref, services: p.services, reason: p.reason });
+  for (const [ref, b] of [...builds].sort(([a], [b2]) => a.localeCompare(b2))) out.push({ kind: 'build-image', target: ref, builds: b.builds, services: b.services, reason: b.reason });
+  return out;
 }
