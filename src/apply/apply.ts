@@ -2,7 +2,7 @@
  * apply/: executes a Plan through the Runtime and the graph walker, emitting progress events. Each
  * action is dispatched to the runtime calls it names; nothing here decides what to do, only how.
  */
-import { ApplyError, ConflictError } from '../errors.js';
+import { ApplyError, ConflictError, NotFoundError } from '../errors.js';
 import type { Graph } from '../graph/index.js';
 import { walk } from '../graph/index.js';
 import { actionTitle, Label, type Action, type Plan } from '../plan/index.js';
@@ -183,17 +183,17 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
         await rt.stopContainer(a.id, options.stopTimeoutSec);
       }
       say('working', 'Removing', a.reason);
-      await rt.removeContainer(a.id, { force: true });
+      await rt.removeContainer(a.id, { force: true, volumes: a.removeVolumes === true });
       say('done', 'Removed');
       return;
     case 'remove-network':
       say('working', 'Removing');
-      await rt.removeNetwork(a.id);
+      await rt.removeNetwork(a.id).catch(goneIsFine);
       say('done', 'Removed');
       return;
     case 'remove-volume':
       say('working', 'Removing');
-      await rt.removeVolume(a.target);
+      await rt.removeVolume(a.target).catch(goneIsFine);
       say('done', 'Removed');
       return;
   }
@@ -235,6 +235,11 @@ async function createOrAdopt(rt: Runtime, spec: ContainerSpec): Promise<string> 
       : `a container made by another tool holds the name "${spec.name}"; remove or rename it, or use another project name (-p)`;
     throw err;
   }
+}
+
+/** Removing what is already gone (a concurrent `down`, the engine's own cleanup) is not an error. */
+function goneIsFine(err: unknown): void {
+  if (!(err instanceof NotFoundError)) throw err;
 }
 
 /** A container that fails to start (a port in use, a bad command) is removed: no half-made container stays. */

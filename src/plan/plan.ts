@@ -30,7 +30,7 @@ export type Action =
   | { kind: 'restart-container'; target: string; service: string; id: string; reason: string }
   | { kind: 'keep-container'; target: string; service: string; id: string; reason: string }
   | { kind: 'stop-container'; target: string; service: string; id: string; reason: string }
-  | { kind: 'remove-container'; target: string; service: string; id: string; stop: boolean; reason: string }
+  | { kind: 'remove-container'; target: string; service: string; id: string; stop: boolean; reason: string; removeVolumes?: boolean }
   | { kind: 'remove-network'; target: string; id: string; reason: string }
   | { kind: 'remove-volume'; target: string; reason: string };
 
@@ -273,7 +273,10 @@ export function planDown(projectName: string, observed: ObservedState, project: 
       orphans.push(c.name);
       continue;
     }
-    actions.push({ kind: 'remove-container', target: c.name, service, id: c.id, stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting', reason: orphan ? 'orphan' : 'down' });
+    actions.push({
+      kind: 'remove-container', target: c.name, service, id: c.id, stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting',
+      reason: orphan ? 'orphan' : 'down', ...(options.volumes && { removeVolumes: true }),
+    });
   }
   if (orphans.length > 0) {
     warnings.push(`found orphan containers (${orphans.join(', ')}) for this project; run with --remove-orphans to clean them up`);
@@ -286,6 +289,14 @@ export function planDown(projectName: string, observed: ObservedState, project: 
     for (const v of [...observed.volumes].sort((a, b) => a.name.localeCompare(b.name))) {
       actions.push({ kind: 'remove-volume', target: v.name, reason: 'down -v' });
     }
+    // Anonymous volumes (a 64-hex name, no project label) of the containers being removed. The engine's
+    // own `rm -v` misses those a recreate carried over, which the new container mounts by name.
+    const anonymous = new Set<string>();
+    for (const a of actions) {
+      if (a.kind !== 'remove-container') continue;
+      for (const v of observed.containers.find((c) => c.id === a.id)?.volumes ?? []) if (/^[0-9a-f]{64}$/.test(v)) anonymous.add(v);
+    }
+    for (const v of [...anonymous].sort()) actions.push({ kind: 'remove-volume', target: v, reason: 'anonymous volume' });
   }
   return { project: projectName, actions, warnings };
 }

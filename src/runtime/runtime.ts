@@ -42,6 +42,8 @@ export interface ContainerSummary {
   created: number;
   ports: PublishedPort[];
   networks: string[];
+  /** Names of the volumes it mounts (named and anonymous). */
+  volumes?: string[];
 }
 
 export interface ContainerDetails extends ContainerSummary {

@@ -35,6 +35,7 @@ export interface EngineContainerSummary {
   State?: string;
   Status?: string;
   NetworkSettings?: { Networks?: Record<string, EngineEndpointSettings> | null } | null;
+  Mounts?: EngineMountPoint[] | null;
 }
 
 export interface EngineHealth {

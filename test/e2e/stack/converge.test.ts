@@ -121,7 +121,9 @@ describe('converge', () => {
     const after = await containerIds(f.project);
     expect(after[`${f.project}-app-1`]).not.toBe(before[`${f.project}-app-1`]);
     expect((await docker(['exec', `${f.project}-app-1`, 'cat', '/cache/data'])).stdout).toBe('precious');
-    await f.run('down', '-v');
+    const volume = (await docker(['inspect', '-f', '{{range .Mounts}}{{.Name}}{{end}}', `${f.project}-app-1`])).stdout;
+    expect((await f.run('down', '-v')).exitCode).toBe(0);
+    expect((await docker(['volume', 'inspect', volume])).exitCode).not.toBe(0); // down -v removes anonymous volumes too
   });
 });
 
