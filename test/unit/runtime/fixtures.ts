@@ -28,6 +28,10 @@ export const docker2010List: EngineContainerSummary[] = [
         },
       },
     },
+    Mounts: [
+      { Type: 'volume', Name: 'fixt_data', Source: '/var/lib/docker/volumes/fixt_data/_data', Destination: '/www', Driver: 'local', Mode: 'z', RW: true, Propagation: '' },
+      { Type: 'bind', Source: '/srv/site', Destination: '/site', Mode: '', RW: false, Propagation: 'rprivate' },
+    ],
   },
 ];
 
