@@ -19,7 +19,7 @@ import type { Project } from './model.js';
 import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './names.js';
 import { normalizeProject } from './normalize.js';
 import { isMapping, Positions, put } from './positions.js';
-import { validateTree } from './schema.js';
+import { prepareValidator, validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 import { decodeText, parseYaml } from './yaml.js';
 
@@ -49,6 +49,11 @@ export interface LoadOptions {
 export interface LoadResult {
   project: Project;
   warnings: string[];
+  /**
+   * The environment interpolation used: the shell's over the project's .env / --env-file
+   * values, plus COMPOSE_PROJECT_NAME (what `config --environment` prints).
+   */
+  environment: Record<string, string>;
 }
 
 type Obj = Record<string, unknown>;
@@ -289,6 +294,7 @@ function applyIncludes(root: Obj, file: string, ctx: FileContext, loader: FileLo
 
 export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const s = new Session(opts, opts.frameWidth ?? 100);
+  await prepareValidator();
   const cwd = resolve(opts.cwd);
   const shell: Lookup = (n) => opts.env[n];
   const envDir = opts.projectDirectory ? resolve(cwd, opts.projectDirectory) : cwd;
@@ -369,7 +375,12 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
     sources: s.sources,
   });
   s.check();
-  return { project: deepFreeze(project), warnings: s.warnings };
+  const environment: Record<string, string> = {};
+  for (const layer of [dotenv, opts.env]) {
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) put(environment, k, v);
+  }
+  if (environment.COMPOSE_PROJECT_NAME === undefined) environment.COMPOSE_PROJECT_NAME = name;
+  return { project: deepFreeze(project), warnings: s.warnings, environment };
 }
 
 /** `-p` > COMPOSE_PROJECT_NAME > top-level `name` (last file wins) > the project directory's name. */

@@ -2,7 +2,7 @@
  * A Project back to text, as `docker compose config` prints it: long forms, absolute paths,
  * interpolated values, only the enabled services. Loading the output again gives the same model.
  */
-import { stringify } from 'yaml';
+import { Scalar, stringify, type ScalarTag } from 'yaml';
 import type { Project, ServiceConfig } from './model.js';
 import { put } from './positions.js';
 
@@ -62,8 +62,54 @@ export function projectDocument(project: Project): Obj {
   return doc;
 }
 
-export function renderProject(project: Project, format: 'yaml' | 'json'): string {
+/**
+ * File modes of secrets and configs print in octal (`mode: 0440`), as Compose writes them; the
+ * loader reads a leading-zero number back as octal. JSON keeps the number, as Compose's does.
+ */
+const FILE_MODE: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  format: 'FILE_MODE',
+  default: true,
+  identify: (v) => Number.isInteger(v),
+  test: /^(?!)/,
+  resolve: (s) => parseInt(s, 8),
+  stringify: ({ value }) => `0${Number(value).toString(8)}`,
+};
+
+function octalModes(doc: Obj): void {
+  const fix = (list: unknown): unknown =>
+    Array.isArray(list)
+      ? list.map((item: unknown) => {
+          if (item === null || typeof item !== 'object' || typeof (item as Obj).mode !== 'number') return item;
+          const mode = new Scalar((item as Obj).mode);
+          mode.format = 'FILE_MODE';
+          return { ...(item as Obj), mode };
+        })
+      : list;
+  for (const svc of Object.values((doc.services ?? {}) as Record<string, Obj>)) {
+    for (const k of ['secrets', 'configs']) if (svc[k] !== undefined) put(svc, k, fix(svc[k]));
+    if (svc.build !== null && typeof svc.build === 'object' && (svc.build as Obj).secrets !== undefined) {
+      put(svc, 'build', { ...(svc.build as Obj), secrets: fix((svc.build as Obj).secrets) });
+    }
+  }
+}
+
+export interface RenderOptions {
+  /**
+   * Write every `$` as `$$` (as `docker compose config` does for interpolated output), so that
+   * the text read back is not interpolated a second time and gives the same model.
+   */
+  escapeDollars?: boolean;
+}
+
+export function renderProject(project: Project, format: 'yaml' | 'json', opts: RenderOptions = {}): string {
   const doc = projectDocument(project);
-  if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
-  return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, nullStr: 'null' });
+  let text: string;
+  if (format === 'json') {
+    text = `${JSON.stringify(doc, null, 2)}\n`;
+  } else {
+    octalModes(doc);
+    text = stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, nullStr: 'null', customTags: (tags) => [...tags, FILE_MODE] });
+  }
+  return opts.escapeDollars ? text.replace(/\$/g, () => '$$') : text;
 }
