@@ -7,7 +7,8 @@ import type { Graph } from '../graph/index.js';
 import { walk } from '../graph/index.js';
 import { actionTitle, Label, type Action, type Plan } from '../plan/index.js';
 import type { Emit, EventStatus } from '../progress/events.js';
-import type { ContainerSpec, MountSpec, NetworkSpec, Runtime } from '../runtime/runtime.js';
+import type { BuildSpec, ContainerSpec, MountSpec, NetworkSpec, Runtime } from '../runtime/runtime.js';
+import { executeBuild, runBuilds, type BuildAction } from './images.js';
 import { waitForDependency } from './wait.js';
 
 export interface ApplyOptions {
@@ -17,6 +18,8 @@ export interface ApplyOptions {
   stopTimeoutSec?: number;
   /** Time source for durations; injected for tests. */
   now?: () => number;
+  /** What each `build-image` action builds, by image reference (prepared from the project by ops). */
+  buildSpecs?: Map<string, BuildSpec>;
 }
 
 export function actionId(a: Action): string {
@@ -30,7 +33,7 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   const failures: { target: string; error: Error }[] = [];
   const serviceIds = new Map<string, string>();
   for (const a of plan.actions) {
-    if ((a.kind === 'keep-container' || a.kind === 'start-container') && !serviceIds.has(a.service)) serviceIds.set(a.service, a.id);
+    if ((a.kind === 'keep-container' || a.kind === 'start-container' || a.kind === 'check-container') && !serviceIds.has(a.service)) serviceIds.set(a.service, a.id);
   }
 
   const run = async (a: Action): Promise<void> => {
@@ -66,8 +69,31 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   // 1. Containers of services the stack no longer has (orphans), then networks, volumes and images.
   await parallel(plan.actions.filter((a) => a.kind === 'remove-container' && !inGraph(a)));
   if (failures.length === 0) {
-    await parallel(plan.actions.filter((a) => a.kind === 'create-network' || a.kind === 'create-volume' || a.kind === 'pull-image'));
+    await parallel(plan.actions.filter((a) => a.kind === 'create-network' || a.kind === 'create-volume'));
   }
+  // Images: pulls, then builds (a build may start FROM a pulled image, or FROM another build's image).
+  // A failed image stops only the services that use it and their dependents.
+  const imageFailures = new Set<string>();
+  if (failures.length === 0) {
+    const before = failures.length;
+    const pulls = plan.actions.filter((a): a is Extract<Action, { kind: 'pull-image' }> => a.kind === 'pull-image');
+    await parallel(pulls);
+    const failedPulls = new Set(failures.slice(before).map((f) => f.target));
+    for (const p of pulls) if (failedPulls.has(actionTitle(p))) for (const s of p.services) imageFailures.add(s);
+    const builds = plan.actions.filter((a): a is BuildAction => a.kind === 'build-image');
+    if (builds.length > 0) {
+      const result = await runBuilds(builds, options.buildSpecs ?? new Map<string, BuildSpec>(), options.parallel, (a) => run(a));
+      for (const { action } of result.failed) for (const s of action.services) imageFailures.add(s);
+      for (const a of result.skipped) {
+        for (const s of a.services) imageFailures.add(s);
+        const error = new Error('not built: the image it starts FROM failed to build');
+        emit({ id: actionId(a), title: actionTitle(a), status: 'failed', text: 'Skipped', detail: error.message });
+        failures.push({ target: actionTitle(a), error });
+      }
+    }
+  }
+  const blocked = dependentsOf(graph, imageFailures);
+  const otherFailures = (): number => failures.filter((f) => !f.target.startsWith('image ')).length;
   // Dependents restarted around a dependency's recreate are stopped before anything is recreated.
   if (failures.length === 0) {
     await limitAll(plan.actions.filter((a) => a.kind === 'restart-container'), options.parallel, async (a) => {
@@ -78,8 +104,12 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
     });
   }
   // 2. Services in dependency order (reverse order when tearing down).
-  if (failures.length === 0 && byService.size > 0) {
-    const result = await walk(graph, { direction: up ? 'up' : 'down', concurrency: options.parallel, only: new Set(byService.keys()) }, async (service) => {
+  if (otherFailures() === 0 && byService.size > 0) {
+    for (const s of blocked) {
+      for (const a of byService.get(s) ?? []) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: 'its image could not be made' });
+    }
+    const only = new Set([...byService.keys()].filter((s) => !blocked.has(s)));
+    const result = await walk(graph, { direction: up ? 'up' : 'down', concurrency: options.parallel, only }, async (service) => {
       const actions = byService.get(service)!;
       for (const w of actions.filter((a) => a.kind === 'wait')) await run(w);
       const rest = actions.filter((a) => a.kind !== 'wait');
@@ -115,6 +145,31 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       await rt.pullImage(a.target, (p) => { if (p.fraction !== undefined) emitProgress(say, p.fraction); });
       say('done', 'Pulled');
       return;
+    case 'build-image': {
+      say('working', 'Building', a.reason);
+      const id = await executeBuild(a, rt, options.buildSpecs?.get(a.target), (p) => say('working', 'Building', p.line));
+      say('done', 'Built', id.replace(/^sha256:/, '').slice(0, 12));
+      return;
+    }
+    case 'check-container': {
+      const now = await rt.inspectImage(a.image);
+      if (now && now.id !== a.imageId) {
+        const reason = `image ${a.imageId.replace(/^sha256:/, '').slice(0, 12)}→${now.id.replace(/^sha256:/, '').slice(0, 12)}`;
+        await execute({
+          kind: 'recreate-container', target: a.target, service: a.service, number: a.number, spec: a.spec,
+          replaces: a.id, renewAnonVolumes: a.renewAnonVolumes, start: a.start, reason,
+        }, rt, options, say, serviceIds, projectName);
+        return;
+      }
+      if (!a.running && a.start) {
+        say('working', 'Starting', 'image unchanged');
+        await rt.startContainer(a.id);
+        say('done', 'Started');
+        return;
+      }
+      say('done', 'Running', 'up to date (image unchanged)');
+      return;
+    }
     case 'wait':
       say('working', 'Waiting', `for ${a.reason}`);
       try {
@@ -301,4 +356,17 @@ export async function limitAll<T>(items: T[], limit: number, fn: (item: T) => Pr
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+}
+
+/** The services in `roots` and every service that depends on one of them, directly or not. */
+export function dependentsOf(graph: Graph, roots: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (out.has(n)) continue;
+    out.add(n);
+    for (const d of graph.dependents.get(n) ?? []) stack.push(d);
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import type { Emit, Renderer } from '../progress/events.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { actionId, applyPlan, type ApplyOptions } from './apply.js';
 import { waitForDependency } from './wait.js';
+import { buildSpecsFor, imageTagTimes, type BuildOptions } from './images.js';
 
 export interface OpResult {
   plan: Plan;
@@ -17,7 +18,7 @@ export interface OpResult {
 export async function planUpFor(project: Project, rt: Runtime, options: UpOptions): Promise<Plan> {
   const refs = [...new Set(Object.values(project.services).map((s) => serviceImage(project, s)))];
   const observed = await rt.observe(project.name, refs);
-  return planUp(project, observed, options);
+  return planUp(project, observed, { ...options, ...(await imageTagTimes(project, rt, options, observed.images)) });
 }
 
 export interface WaitOptions {
@@ -27,8 +28,9 @@ export interface WaitOptions {
   waitTimeoutSec?: number;
 }
 
-export async function up(project: Project, rt: Runtime, options: UpOptions & ApplyOptions & WaitOptions, renderer: Renderer): Promise<OpResult> {
+export async function up(project: Project, rt: Runtime, options: UpOptions & ApplyOptions & WaitOptions & BuildOptions, renderer: Renderer): Promise<OpResult> {
   const plan = await planUpFor(project, rt, options);
+  if (plan.actions.some((a) => a.kind === 'build-image')) options = { ...options, buildSpecs: buildSpecsFor(project, plan.actions, options) };
   const services = options.wait && !options.noStart ? [...new Set(plan.actions.flatMap((a) => ('service' in a && project.services[a.service] ? [a.service] : [])))] : [];
   await execute(plan, project, rt, options, renderer, async (emit) => {
     if (services.length > 0) await waitReady(project, services, rt, emit, options.waitTimeoutSec);
