@@ -83,6 +83,11 @@ export class NoSuchServiceError extends BerthError {
   }
 }
 
+/** A network or volume the stack declares `external` does not exist. */
+export class ExternalResourceMissingError extends BerthError {
+  readonly code = 'EXTERNAL_MISSING';
+}
+
 /** Bad command-line usage. */
 export class UsageError extends BerthError {
   readonly code = 'USAGE';
@@ -171,4 +176,9 @@ export class RegistryAuthError extends BerthError {
 /** An image a service needs is not present and its pull policy forbids getting it. */
 export class ImageMissingError extends BerthError {
   readonly code = 'IMAGE_MISSING';
+}
+
+/** A service has no container in the state a command needs (exec into a stopped service, port of a missing replica). */
+export class NoContainerError extends BerthError {
+  readonly code = 'NO_CONTAINER';
 }

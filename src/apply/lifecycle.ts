@@ -5,7 +5,7 @@
  * the containers to the stack's services. Without it, the graph comes from the containers' own
  * `com.docker.compose.depends_on` labels.
  */
-import { ApplyError, NoSuchServiceError } from '../errors.js';
+import { ApplyError, NoContainerError, NoSuchServiceError } from '../errors.js';
 import type { Project } from '../config/model.js';
 import { buildGraph, walk, type Graph } from '../graph/index.js';
 import { Label, projectGraph } from '../plan/index.js';
@@ -240,4 +240,25 @@ export async function removeServices(rt: Runtime, t: Target, options: RemoveOpti
     say('done', 'Removed');
   });
   return { containers: todo, confirmed: true };
+}
+
+/**
+ * The container `exec`, `port`, `cp` and friends act on: number `index` (default 1) of the service; with
+ * `running`, it must be running.
+ */
+export async function serviceContainer(rt: Runtime, t: Target, service: string, options: { index?: number | undefined; running?: boolean } = {}): Promise<ContainerSummary> {
+  const all = await targetContainers(rt, { ...t, services: [service] });
+  checkKnown({ ...t, services: [service] }, all);
+  const index = options.index ?? 1;
+  const c = all.find((x) => numberOf(x) === index);
+  if (!c) {
+    const numbers = all.map(numberOf);
+    throw new NoContainerError(`service "${service}" has no container number ${index}`, {
+      hint: numbers.length ? `its containers are numbered ${numbers.join(', ')}` : `start it first: berth up -d ${service}`,
+    });
+  }
+  if (options.running && c.state !== 'running') {
+    throw new NoContainerError(`container ${c.name} is not running (${c.state})`, { hint: `start it first: berth start ${service}` });
+  }
+  return c;
 }

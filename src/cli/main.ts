@@ -166,6 +166,36 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('-t, --timeout <seconds>', 'grace period when stopping (-s)')
     .action(action(() => import('./commands/rm.js'))), 'berth rm -f', 'berth rm -s -f -v web');
 
+  example(program
+    .command('logs')
+    .description('Show the containers\' output (stdout and stderr)')
+    .argument('[services...]', 'only these services')
+    .option('-f, --follow', 'follow the output, also of containers that start later')
+    .option('-t, --timestamps', 'show timestamps')
+    .option('-n, --tail <lines>', 'only the last lines of each container ("all" or a number)', 'all')
+    .option('--since <time>', 'only lines since a time (2024-05-01T10:00:00Z) or a duration ago (10m)')
+    .option('--until <time>', 'only lines before a time or a duration ago')
+    .option('--no-color', 'plain output without colors')
+    .option('--no-log-prefix', 'leave out the container name prefix')
+    .option('--index <n>', 'only this container of the service')
+    .action(action(() => import('./commands/logs.js'))), 'berth logs --tail 20 web', 'berth logs -f -t', 'berth logs --since 10m --no-log-prefix db');
+
+  example(program
+    .command('exec')
+    .description('Run a command in a running container of a service; exits with its exit code')
+    .argument('<service>', 'the service')
+    .argument('<command...>', 'the command and its arguments')
+    .option('-d, --detach', 'run in the background')
+    .option('-T, --no-tty', 'no pseudo-TTY (the default when stdin is not a terminal)')
+    .option('--no-interactive', 'do not send stdin to the command')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
+    .option('-u, --user <user>', 'run as this user')
+    .option('-w, --workdir <dir>', 'working directory in the container')
+    .option('--privileged', 'extended privileges')
+    .option('--index <n>', 'which container of the service (default 1)')
+    .passThroughOptions()
+    .action(action(() => import('./commands/exec.js'))), 'berth exec web sh', 'berth exec -T db sh -c \'echo $HOSTNAME\'', 'berth exec --index 2 -e DEBUG=1 web env');
+
   program
     .command('version')
     .description('Show the berth version')

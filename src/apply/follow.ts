@@ -1,0 +1,122 @@
+/**
+ * Reading the logs of a project's containers at once: every container's stream read in parallel and
+ * handed to one sink line by line. Following (`logs -f`, attached `up`) also watches the engine's events,
+ * so a container that starts later (restarted, recreated, scaled) is picked up, and reports each exit.
+ */
+import { Label } from '../plan/labels.js';
+import type { ContainerSummary, LogLine, LogOptions, Runtime } from '../runtime/runtime.js';
+
+export interface FollowTarget {
+  projectName: string;
+  /** Only these services (none: all). */
+  services: string[];
+  /** Services whose containers are read (a subset of `services`, for `--no-attach`); absent: all of them. */
+  attach?: ReadonlySet<string>;
+}
+
+export interface FollowOptions extends Omit<LogOptions, 'signal' | 'follow'> {
+  follow: boolean;
+  /** Ends the whole thing (Ctrl-C, an abort). */
+  signal?: AbortSignal;
+  /** Called for each followed container whose log ended because it stopped, with its exit code. */
+  onExit?: (container: ContainerSummary, exitCode: number) => void;
+  /** Called once per container whose log starts being read. */
+  onAttach?: (container: ContainerSummary) => void;
+}
+
+export type LogSink = (container: ContainerSummary, line: LogLine) => void;
+
+const serviceOf = (c: ContainerSummary): string => c.labels[Label.service] ?? '';
+
+/**
+ * Reads the logs of `containers`; when following, also of every container of the target that starts
+ * later, until no followed container is left running (or `signal` aborts). Resolves when done.
+ */
+export async function readLogs(rt: Runtime, target: FollowTarget, containers: ContainerSummary[], options: FollowOptions, sink: LogSink): Promise<void> {
+  const inner = new AbortController();
+  const outer = options.signal;
+  const stopAll = (): void => inner.abort();
+  if (outer?.aborted) return;
+  outer?.addEventListener('abort', stopAll, { once: true });
+  const attached = (c: ContainerSummary): boolean => !target.attach || target.attach.has(serviceOf(c));
+  const inTarget = (c: ContainerSummary): boolean => target.services.length === 0 || target.services.includes(serviceOf(c));
+
+  const active = new Map<string, Promise<void>>();
+  const errors: Error[] = [];
+  let settle: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => { settle = resolve; });
+
+  const base: LogOptions = {
+    follow: options.follow,
+    ...(options.tail !== undefined && { tail: options.tail }),
+    ...(options.since !== undefined && { since: options.since }),
+    ...(options.until !== undefined && { until: options.until }),
+    ...(options.timestamps !== undefined && { timestamps: options.timestamps }),
+    signal: inner.signal,
+  };
+
+  const checkDone = async (): Promise<void> => {
+    if (active.size > 0) return;
+    if (!options.follow || inner.signal.aborted) { settle(); return; }
+    // Every stream ended: done unless one of the target's containers is (again) running.
+    const running = (await rt.listContainers({ labels: { [Label.project]: target.projectName } }).catch(() => []))
+      .filter((c) => c.labels[Label.oneoff] !== 'True' && inTarget(c) && attached(c));
+    if (active.size === 0 && running.length === 0) settle();
+  };
+
+  const read = (c: ContainerSummary, opts: LogOptions): void => {
+    if (active.has(c.id)) return;
+    options.onAttach?.(c);
+    const p = (async () => {
+      try {
+        for await (const line of rt.containerLogs(c.id, opts)) sink(c, line);
+      } catch (err) {
+        if (!inner.signal.aborted) errors.push(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        if (options.follow && !inner.signal.aborted && options.onExit) {
+          // The stream ends when the container stops: say how it ended.
+          const d = await rt.inspectContainer(c.id).catch(() => undefined);
+          if (d && (d.state === 'exited' || d.state === 'dead')) options.onExit(c, d.exitCode);
+        }
+        active.delete(c.id);
+        await checkDone();
+      }
+    })();
+    active.set(c.id, p);
+  };
+
+  let watcher: Promise<void> = Promise.resolve();
+  if (options.follow) {
+    const events = rt.events({ labels: { [Label.project]: target.projectName }, type: ['container'] }, inner.signal);
+    watcher = (async () => {
+      try {
+        for await (const e of events) {
+          if (e.action !== 'start') continue;
+          const labels = e.attributes;
+          if (labels[Label.oneoff] === 'True') continue;
+          const summary = { id: e.id, name: labels.name ?? e.id.slice(0, 12), labels } as unknown as ContainerSummary;
+          if (!inTarget(summary)) continue;
+          if (!attached(summary)) continue;
+          // A container that (re)started after we began: read what it writes from its start on, once
+          // the stream of its previous run has ended.
+          const [found] = await rt.listContainers({ all: true, labels: { [Label.project]: target.projectName }, name: summary.name });
+          const previous = active.get(e.id);
+          const since = (e.timeMs / 1000).toFixed(3);
+          if (previous) previous.then(() => read(found ?? summary, { ...base, since }), () => undefined);
+          else read(found ?? summary, { ...base, since });
+        }
+      } catch (err) {
+        if (!inner.signal.aborted) errors.push(err instanceof Error ? err : new Error(String(err)));
+      }
+    })();
+  }
+
+  for (const c of containers.filter(attached)) read(c, base);
+  if (active.size === 0) await checkDone();
+  await finished;
+  inner.abort();
+  outer?.removeEventListener('abort', stopAll);
+  await watcher;
+  await Promise.all(active.values());
+  if (errors.length > 0) throw errors[0]!;
+}
