@@ -2,7 +2,7 @@
  * The operations a command asks for, each as: one snapshot of observed state, a pure plan, an apply.
  */
 import type { Project } from '../config/model.js';
-import { ApplyError } from '../errors.js';
+import { ApplyError, ExternalResourceMissingError } from '../errors.js';
 import { actionTitle, hasChanges, Label, planDown, planUp, projectGraph, serviceImage, type DownOptions, type Plan, type UpOptions } from '../plan/index.js';
 import type { Emit, Renderer } from '../progress/events.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -17,8 +17,30 @@ export interface OpResult {
 
 export async function planUpFor(project: Project, rt: Runtime, options: UpOptions): Promise<Plan> {
   const refs = [...new Set(Object.values(project.services).map((s) => serviceImage(project, s)))];
-  const observed = await rt.observe(project.name, refs);
+  const [observed] = await Promise.all([rt.observe(project.name, refs), checkExternals(project, rt)]);
   return planUp(project, observed, { ...options, ...(await imageTagTimes(project, rt, options, observed.images)) });
+}
+
+/** External networks and volumes carry no project label, so the snapshot does not see them: ask by name. */
+async function checkExternals(project: Project, rt: Runtime): Promise<void> {
+  const used = new Set(Object.values(project.services).flatMap((s) => [
+    ...Object.keys(s.networks).map((k) => `n:${k}`),
+    ...s.volumes.flatMap((v) => (v.type === 'volume' && v.source !== undefined ? [`v:${v.source}`] : [])),
+  ]));
+  const checks: Promise<void>[] = [];
+  for (const [key, n] of Object.entries(project.networks)) {
+    if (!n.external || !used.has(`n:${key}`)) continue;
+    checks.push(rt.listNetworks({ name: n.name }).then((found) => {
+      if (found.length === 0) throw new ExternalResourceMissingError(`network ${n.name} is declared as external, but could not be found`, { hint: `create it first: docker network create ${n.name}` });
+    }));
+  }
+  for (const [key, v] of Object.entries(project.volumes)) {
+    if (!v.external || !used.has(`v:${key}`)) continue;
+    checks.push(rt.listVolumes({ name: v.name }).then((found) => {
+      if (found.length === 0) throw new ExternalResourceMissingError(`volume ${v.name} is declared as external, but could not be found`, { hint: `create it first: docker volume create ${v.name}` });
+    }));
+  }
+  await Promise.all(checks);
 }
 
 export interface WaitOptions {

@@ -55,6 +55,17 @@ describe('bad input', () => {
   });
 });
 
+describe('missing external resources', () => {
+  it('an external network that does not exist is named, with how to create it, before anything is made', async () => {
+    const { stderr } = await upFails([
+      'services:', '  web:', '    image: berth-local/busybox', '    networks: [outside]',
+      'networks:', '  outside:', '    external: true', `    name: ${project}-nowhere`, '',
+    ].join('\n'));
+    expect(stderr).toContain(`network ${project}-nowhere is declared as external, but could not be found`);
+    expect(stderr).toContain(`docker network create ${project}-nowhere`);
+  });
+});
+
 describe('objects of other tools', () => {
   it('down never touches a container without the project label', async () => {
     const foreign = `${project}-web-1`;
