@@ -17,7 +17,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', 'test/**', 'bench/**', 'vitest.config.ts'],
+    files: ['**/*.js', '**/*.mjs', 'test/**', 'bench/**', 'vitest.config.ts'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: {
+      globals: {
+        process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly',
+        clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly',
+        AbortController: 'readonly', fetch: 'readonly', performance: 'readonly', structuredClone: 'readonly',
+      },
+    },
   },
 );
