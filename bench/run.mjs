@@ -70,8 +70,9 @@ function fail(message) {
   process.exit(2);
 }
 
+const t0 = Date.now();
 function log(message) {
-  process.stderr.write(`bench: ${message}\n`);
+  process.stderr.write(`bench [${Math.round((Date.now() - t0) / 1000)} s]: ${message}\n`);
 }
 
 /** Runs per command, by scenario and stack size: enough for a median, within ~15 min on 2 cores. */
@@ -268,6 +269,24 @@ function table(engine, config) {
       `| ${scenario === 'startup' ? 10 : 200} | ${DESCRIPTIONS[scenario]} | ${ms(r.berth)} | ${ms(r['docker-compose'])} | ${ms(r.node)} (\`node -e ""\`) | ${fmtRatio(bn)} | ${fmtRatio(ratio(r.berth, r['docker-compose']))} | ${fmtRatio(ratio(r['docker-compose'], r.node))} | ${barText} |`,
     );
   }
+  lines.push(
+    '',
+    'CPU time of the measured process itself (user + system, mean of the runs; the engine\'s work is not in it). It moves less than wall time on a busy machine:',
+    '',
+    '| stack | scenario | berth | docker-compose | floor or `node -e ""` |',
+    '|---:|---|---:|---:|---:|',
+  );
+  const cpu = (r) => (r === undefined ? '–' : `${Math.round((r.user + r.system) * 1000)} ms`);
+  for (const [n, byScenario] of Object.entries(engine)) {
+    for (const scenario of ENGINE_SCENARIOS) {
+      const r = byScenario[scenario];
+      if (r) lines.push(`| ${n} | ${DESCRIPTIONS[scenario]} | ${cpu(r.berth)} | ${cpu(r['docker-compose'])} | ${cpu(r.floor)} |`);
+    }
+  }
+  for (const scenario of CONFIG_SCENARIOS) {
+    const r = config[scenario];
+    if (r) lines.push(`| ${scenario === 'startup' ? 10 : 200} | ${DESCRIPTIONS[scenario]} | ${cpu(r.berth)} | ${cpu(r['docker-compose'])} | ${cpu(r.node)} |`);
+  }
   return lines.join('\n');
 }
 
@@ -299,7 +318,9 @@ async function main() {
   process.on('SIGTERM', onSignal);
 
   const leftovers = await removeProjects(PREFIX);
-  if (leftovers.containers + leftovers.networks + leftovers.volumes > 0) log(`removed leftovers of an earlier run: ${JSON.stringify(leftovers)}`);
+  if (leftovers.containers + leftovers.networks + leftovers.volumes > 0) {
+    log(`removed leftovers of an earlier run: ${leftovers.containers} containers, ${leftovers.networks} networks, ${leftovers.volumes} volumes`);
+  }
   const engine = {};
   let config = {};
   let failure;
@@ -315,7 +336,12 @@ async function main() {
   } catch (err) {
     failure = err;
   } finally {
-    await removeProjects(PREFIX);
+    try {
+      await removeProjects(PREFIX);
+    } catch (err) {
+      log(`cleanup failed, run \`node bench/state.mjs cleanup ${PREFIX}\` by hand: ${err.message}`);
+      process.exitCode = 1;
+    }
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
     close();
   }
