@@ -5,18 +5,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { BuildContextError } from '../errors.js';
+import { ApplyError, BerthError, BuildContextError, NotFoundError } from '../errors.js';
+import { buildGraph, serviceDependencies, withDependencies } from '../graph/index.js';
+import type { Emit, EventStatus, Renderer } from '../progress/events.js';
+import { limitAll } from './apply.js';
 import type { Project, ServiceConfig } from '../config/model.js';
 import { Label, parsePullPolicy, serviceImage, type Action, type UpOptions } from '../plan/index.js';
-import type { BuildProgress, BuildSpec, Runtime } from '../runtime/runtime.js';
+import type { BuildProgress, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
 import { familiarRef } from '../runtime/docker/image-ref.js';
 
 export type BuildAction = Extract<Action, { kind: 'build-image' }>;
 
 export interface BuildOptions {
   noCache?: boolean;
-  /** Always pull newer base images. */
-  pull?: boolean;
+  /** Always pull newer base images (`build --pull`). */
+  pullBase?: boolean;
   /** `--build-arg KEY=VALUE` (or `KEY`, taken from the environment). */
   buildArgs?: Record<string, string | null>;
   quiet?: boolean;
@@ -49,7 +52,7 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
   if (b.target !== undefined) spec.target = b.target;
   if (b.cache_from?.length) spec.cacheFrom = b.cache_from;
   if (b.no_cache || options.noCache) spec.noCache = true;
-  if (b.pull || options.pull) spec.pull = true;
+  if (b.pull || options.pullBase) spec.pull = true;
   if (b.network !== undefined) spec.network = b.network;
   if (b.shm_size !== undefined) spec.shmSize = b.shm_size;
   if (b.extra_hosts?.length) spec.extraHosts = b.extra_hosts;
@@ -244,4 +247,172 @@ export async function imageTagTimes(project: Project, rt: Runtime, options: UpOp
     if (img?.lastTagTime !== undefined) out[ref] = img.lastTagTime;
   }
   return { imageTagTimes: out };
+}
+
+/** Turns an emit into a Say for one action id. */
+function sayFor(emit: Emit, id: string, title: string): (status: EventStatus, text: string, detail?: string) => void {
+  return (status, text, detail) => emit({ id, title, status, text, ...(detail !== undefined && { detail }) });
+}
+
+export interface BuildCommandOptions extends BuildOptions {
+  /** Also build the services these depend on (`--with-dependencies`). */
+  withDependencies?: boolean;
+  parallel: number;
+}
+
+/**
+ * `berth build`: every selected service with `build:` (all by default), in FROM order. Returns the
+ * image id of each built reference; throws ApplyError naming every failed build.
+ */
+export async function buildServices(project: Project, rt: Runtime, names: string[], options: BuildCommandOptions, renderer: Renderer): Promise<Map<string, string>> {
+  const graph = buildGraph(Object.fromEntries(Object.values(project.services).map((s) => [s.name, serviceDependencies(s)])));
+  const selected = names.length === 0 ? new Set(graph.nodes) : options.withDependencies ? withDependencies(graph, names) : new Set(names);
+  const services = Object.values(project.services).filter((s) => selected.has(s.name) && s.build);
+  const actions: BuildAction[] = [];
+  for (const s of services) {
+    const ref = serviceImage(project, s);
+    const known = actions.find((a) => a.target === ref);
+    if (known) known.services.push(s.name);
+    else actions.push({ kind: 'build-image', target: ref, builds: s.name, services: [s.name], reason: 'berth build' });
+  }
+  const specs = buildSpecsFor(project, actions, options);
+  const built = new Map<string, string>();
+  const failures: { target: string; error: Error }[] = [];
+  const emit: Emit = (e) => renderer.event(e);
+  renderer.start(actions.map((a) => ({ id: `image:${a.target}`, title: `image ${a.target}` })));
+  try {
+    const result = await runBuilds(actions, specs, options.parallel, async (a) => {
+      const say = sayFor(emit, `image:${a.target}`, `image ${a.target}`);
+      say('working', 'Building', `service ${a.builds}`);
+      try {
+        const id = await executeBuild(a, rt, specs.get(a.target), (p) => say('working', 'Building', p.line));
+        built.set(a.target, id);
+        say('done', 'Built', id.replace(/^sha256:/, '').slice(0, 12));
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        say('failed', 'Error', error.message);
+        failures.push({ target: `image ${a.target}`, error });
+        throw error;
+      }
+    });
+    for (const a of result.skipped) {
+      const error = new Error('not built: the image it starts FROM failed to build');
+      sayFor(emit, `image:${a.target}`, `image ${a.target}`)('failed', 'Skipped', error.message);
+      failures.push({ target: `image ${a.target}`, error });
+    }
+    for (const f of result.failed) if (!failures.some((x) => x.target === `image ${f.action.target}`)) failures.push({ target: `image ${f.action.target}`, error: f.error });
+  } finally {
+    await renderer.done();
+  }
+  if (failures.length > 0) throw failures.length === 1 && failures[0]!.error instanceof BerthError ? failures[0]!.error : new ApplyError(failures);
+  return built;
+}
+
+export interface PullCommandOptions {
+  ignoreFailures?: boolean;
+  includeDeps?: boolean;
+  parallel: number;
+}
+
+/**
+ * `berth pull`: the images of the selected services that name one (`image:`); services that only
+ * build are left out. Each reference is pulled once. Returns the references that failed when failures
+ * are ignored; throws otherwise.
+ */
+export async function pullServices(project: Project, rt: Runtime, names: string[], options: PullCommandOptions, renderer: Renderer): Promise<string[]> {
+  const graph = buildGraph(Object.fromEntries(Object.values(project.services).map((s) => [s.name, serviceDependencies(s)])));
+  const selected = names.length === 0 ? new Set(graph.nodes) : options.includeDeps ? withDependencies(graph, names) : new Set(names);
+  const refs = [...new Set(Object.values(project.services).filter((s) => selected.has(s.name) && s.image !== undefined).map((s) => s.image!))].sort();
+  return transferImages(refs, options.parallel, options.ignoreFailures ?? false, renderer, 'Pulling', 'Pulled', (ref, onProgress) => rt.pullImage(ref, onProgress));
+}
+
+/** `berth push`: the images of the selected services that have both `build:` and `image:` (as Compose). */
+export async function pushServices(project: Project, rt: Runtime, names: string[], options: { ignoreFailures?: boolean; parallel: number }, renderer: Renderer): Promise<string[]> {
+  const selected = names.length === 0 ? new Set(Object.keys(project.services)) : new Set(names);
+  const services = Object.values(project.services).filter((s) => selected.has(s.name) && s.image !== undefined);
+  const withBuild = services.filter((s) => s.build);
+  const refs = [...new Set((withBuild.length > 0 ? withBuild : services).map((s) => s.image!))].sort();
+  return transferImages(refs, options.parallel, options.ignoreFailures ?? false, renderer, 'Pushing', 'Pushed', (ref, onProgress) => rt.pushImage(ref, onProgress));
+}
+
+async function transferImages(
+  refs: string[],
+  parallel: number,
+  ignoreFailures: boolean,
+  renderer: Renderer,
+  working: string,
+  done: string,
+  transfer: (ref: string, onProgress: (p: { status: string; fraction?: number }) => void) => Promise<void>,
+): Promise<string[]> {
+  const emit: Emit = (e) => renderer.event(e);
+  renderer.start(refs.map((r) => ({ id: `image:${r}`, title: `image ${r}` })));
+  const failures: { target: string; error: Error }[] = [];
+  try {
+    await limitAll(refs, parallel, async (ref) => {
+      const say = sayFor(emit, `image:${ref}`, `image ${ref}`);
+      say('working', working);
+      try {
+        await transfer(ref, (p) => {
+          if (p.fraction !== undefined) emit({ id: `image:${ref}`, title: `image ${ref}`, status: 'working', text: `${working} ${Math.round(p.fraction * 100)}%`, progress: p.fraction });
+        });
+        say('done', done);
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        say(ignoreFailures ? 'warning' : 'failed', ignoreFailures ? 'Skipped' : 'Error', error.message);
+        failures.push({ target: `image ${ref}`, error });
+      }
+    });
+  } finally {
+    await renderer.done();
+  }
+  if (failures.length > 0 && !ignoreFailures) throw failures.length === 1 && failures[0]!.error instanceof BerthError ? failures[0]!.error : new ApplyError(failures);
+  return failures.map((f) => f.target.slice('image '.length));
+}
+
+export interface ProjectImage {
+  service: string;
+  ref: string;
+  /** Absent: not present locally. */
+  image?: ImageSummary;
+  /** The service names no image of its own: berth makes `<project>-<service>` by building. */
+  local: boolean;
+}
+
+/** The image of each selected service (all by default), as present locally. */
+export async function projectImages(project: Project, rt: Runtime, names: string[] = []): Promise<ProjectImage[]> {
+  const services = Object.values(project.services).filter((s) => names.length === 0 || names.includes(s.name)).sort((a, b) => a.name.localeCompare(b.name));
+  return Promise.all(services.map(async (s) => {
+    const ref = serviceImage(project, s);
+    const image = await rt.inspectImage(ref);
+    const out: ProjectImage = { service: s.name, ref, local: s.image === undefined };
+    if (image) out.image = image;
+    return out;
+  }));
+}
+
+/**
+ * `down --rmi local|all`: removes the images of the project's services (`local`: only those berth
+ * named itself, `<project>-<service>`); images that are gone already, or still used by a container
+ * of another project, are reported, not fatal. Returns the references removed.
+ */
+export async function removeProjectImages(project: Project, rt: Runtime, mode: 'local' | 'all', emit: Emit): Promise<string[]> {
+  const images = await projectImages(project, rt);
+  const refs = [...new Set(images.filter((i) => i.image && (mode === 'all' || i.local)).map((i) => i.ref))].sort();
+  const removed: string[] = [];
+  for (const ref of refs) {
+    const say = sayFor(emit, `image:${ref}`, `image ${ref}`);
+    say('working', 'Removing');
+    try {
+      await rt.removeImage(ref);
+      removed.push(ref);
+      say('done', 'Removed');
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        say('done', 'Removed', 'already gone');
+        continue;
+      }
+      say('warning', 'Kept', err instanceof Error ? err.message : String(err));
+    }
+  }
+  return removed;
 }

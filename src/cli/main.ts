@@ -63,6 +63,9 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--wait', 'wait until services are running, and healthy where they have a healthcheck (implies -d)')
     .option('--wait-timeout <seconds>', 'give up waiting after this long')
     .option('--dry-run', 'print the plan and change nothing')
+    .option('--build', 'build images before starting containers')
+    .option('--no-build', 'do not build an image, even when it is missing')
+    .addOption(new Option('--pull <policy>', 'pull images before running (instead of each service\'s pull_policy)').choices(['always', 'missing', 'never', 'build', 'daily', 'weekly']))
     .action(action(() => import('./commands/up.js')));
 
   program
@@ -72,6 +75,7 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--remove-orphans', 'remove containers of services not in the stack')
     .option('-t, --timeout <seconds>', 'shutdown timeout')
     .option('--dry-run', 'print the plan and change nothing')
+    .addOption(new Option('--rmi <type>', 'also remove images: "local" (those without a custom name) or "all"').choices(['local', 'all']))
     .action(action(() => import('./commands/down.js')));
 
   program
@@ -195,6 +199,64 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--index <n>', 'which container of the service (default 1)')
     .passThroughOptions()
     .action(action(() => import('./commands/exec.js'))), 'berth exec web sh', 'berth exec -T db sh -c \'echo $HOSTNAME\'', 'berth exec --index 2 -e DEBUG=1 web env');
+
+  program
+    .command('build')
+    .description('Build or rebuild the images of services that have a build section')
+    .argument('[services...]', 'only these services')
+    .option('--no-cache', 'do not use the build cache')
+    .option('--pull', 'always try to pull newer versions of the base images')
+    .option('--build-arg <key=value>', 'set a build argument (repeatable)', collect)
+    .option('-q, --quiet', 'print only the image ids')
+    .option('--with-dependencies', 'also build the services these depend on')
+    .action(action(() => import('./commands/build.js')));
+
+  program
+    .command('pull')
+    .description('Pull the images of services')
+    .argument('[services...]', 'only these services')
+    .option('--ignore-pull-failures', 'pull what can be pulled and ignore the failures')
+    .option('--include-deps', 'also pull the services these depend on')
+    .option('-q, --quiet', 'no progress output')
+    .action(action(() => import('./commands/pull.js')));
+
+  program
+    .command('push')
+    .description('Push the images of services to their registries')
+    .argument('[services...]', 'only these services')
+    .option('--ignore-push-failures', 'push what can be pushed and ignore the failures')
+    .option('-q, --quiet', 'no progress output')
+    .action(action(() => import('./commands/push.js')));
+
+  program
+    .command('images')
+    .description('List the images the stack\'s services use')
+    .argument('[services...]', 'only these services')
+    .option('-q, --quiet', 'only image ids')
+    .option('--format <format>', 'table or json', 'table')
+    .action(action(() => import('./commands/images.js')));
+
+  example(program
+    .command('run')
+    .description('Run a one-off command in a new container of a service (dependencies started first); exits with its exit code')
+    .argument('<service>', 'the service')
+    .argument('[command...]', 'the command and its arguments (default: the service\'s)')
+    .option('--rm', 'remove the container when it exits')
+    .option('-d, --detach', 'run in the background and print the container name')
+    .option('--name <name>', 'container name (default: <project>-<service>-run-<id>)')
+    .option('--entrypoint <cmd>', 'override the entrypoint')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
+    .option('-l, --label <KEY=VALUE>', 'add a label (repeatable)', collect)
+    .option('-u, --user <user>', 'run as this user')
+    .option('-w, --workdir <dir>', 'working directory in the container')
+    .option('-v, --volume <volume>', 'mount a volume, short syntax (repeatable)', collect)
+    .option('-p, --publish <port>', 'publish a port, short syntax (repeatable)', collect)
+    .option('-P, --service-ports', 'publish the service\'s ports')
+    .option('--no-deps', 'do not start the services it depends on')
+    .option('-T, --no-tty', 'no pseudo-TTY (the default when stdin is not a terminal)')
+    .option('--no-interactive', 'do not send stdin to the container')
+    .passThroughOptions()
+    .action(action(() => import('./commands/run.js'))), 'berth run --rm web sh -c \'echo hi\'', 'berth run --rm -e DEBUG=1 -v ./data:/data worker', 'berth run -d --name migrate --no-deps app ./migrate');
 
   program
     .command('version')

@@ -63,7 +63,7 @@ export interface UpOptions {
   /** `up --pull <policy>`: instead of each service's `pull_policy`. */
   pull?: string;
   /** Now (ms since the epoch), for `pull_policy: daily`/`weekly`/`every_<d>`. */
-  now?: number;
+  nowMs?: number;
   /** Image reference -> when it was last tagged locally (ms), for the periodic pull policies. */
   imageTagTimes?: Record<string, number>;
 }
@@ -416,7 +416,7 @@ export function planImages(project: Project, services: ServiceConfig[], observed
       case 'every': {
         const tagged = options.imageTagTimes?.[ref];
         if (!present) reason = 'not present locally';
-        else if (options.now !== undefined && tagged !== undefined && options.now - tagged >= policy.ms) reason = `${by}: last pulled over ${policy.label.replace(/^every_/, '')} ago`;
+        else if (options.nowMs !== undefined && tagged !== undefined && options.nowMs - tagged >= policy.ms) reason = `${by}: last pulled over ${policy.label.replace(/^every_/, '')} ago`;
         break;
       }
       default:

@@ -1,6 +1,7 @@
 import { formatPlan } from '../../plan/index.js';
 import type { Context } from '../context.js';
 import { parseSeconds } from '../flags.js';
+import { UsageError } from '../../errors.js';
 
 export default async function down(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const { project, name } = await ctx.loadOrName();
@@ -17,7 +18,23 @@ export default async function down(ctx: Context, _args: string[], opts: Record<s
     ctx.world.stdout.write(plan.actions.length ? `${formatPlan(plan)}\n` : '');
     return 0;
   }
-  const { plan } = await runDown(name, project, rt, options, await ctx.renderer());
+  const rmi = opts.rmi;
+  if (rmi !== undefined && rmi !== 'local' && rmi !== 'all') throw new UsageError(`--rmi must be local or all, got ${JSON.stringify(rmi)}`);
+  if (rmi !== undefined && !project) throw new UsageError('--rmi needs the stack file, to know which images are the project\'s');
+  const renderer = await ctx.renderer();
+  const { plan } = await runDown(name, project, rt, options, renderer);
+  if (rmi !== undefined && project) {
+    const { removeProjectImages } = await import('../../apply/images.js');
+    const { createRenderer } = await import('../../progress/index.js');
+    const imageRenderer = await createRenderer(ctx.global.progress ?? 'auto', ctx.world.stderr, ctx.world.env);
+    imageRenderer.start([]);
+    try {
+      await removeProjectImages(project, rt, rmi, (e) => imageRenderer.event(e));
+    } finally {
+      await imageRenderer.done();
+    }
+    return 0;
+  }
   if (plan.actions.length === 0) ctx.world.stderr.write(`${name}: nothing to do: no containers, networks or volumes of this project\n`);
   return 0;
 }

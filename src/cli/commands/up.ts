@@ -1,6 +1,7 @@
 import { formatPlan, hasChanges } from '../../plan/index.js';
 import type { Context } from '../context.js';
 import { VERSION } from '../context.js';
+import { UsageError } from '../../errors.js';
 import { checkServices, parseScale, parseSeconds } from '../flags.js';
 
 export default async function up(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
@@ -24,7 +25,15 @@ export default async function up(ctx: Context, services: string[], opts: Record<
     stopTimeoutSec: parseSeconds(opts.timeout, '--timeout'),
     wait: opts.wait === true,
     waitTimeoutSec: parseSeconds(opts.waitTimeout, '--wait-timeout'),
+    build: opts.build === true,
+    noBuild: opts.build === false,
+    ...(typeof opts.pull === 'string' && { pull: opts.pull }),
+    nowMs: Date.now(),
+    env: ctx.world.env,
   };
+  if (options.pull !== undefined && !['always', 'missing', 'never', 'build', 'daily', 'weekly'].includes(options.pull) && !options.pull.startsWith('every_')) {
+    throw new UsageError(`--pull must be always, missing, never, build, daily, weekly or every_<duration>, got "${options.pull}"`);
+  }
   const rt = await ctx.runtime();
   const { up: runUp, planUpFor } = await import('../../apply/index.js');
   if (opts.dryRun) {

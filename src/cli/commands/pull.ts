@@ -1,0 +1,18 @@
+import type { Context } from '../context.js';
+import { checkServices } from '../flags.js';
+
+export default async function pull(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
+  const project = await ctx.load();
+  checkServices(project, services);
+  const rt = await ctx.runtime();
+  const { pullServices } = await import('../../apply/images.js');
+  const { createRenderer } = await import('../../progress/index.js');
+  const renderer = opts.quiet === true ? await createRenderer('quiet', ctx.world.stderr, ctx.world.env) : await ctx.renderer();
+  const failed = await pullServices(project, rt, services, {
+    parallel: ctx.parallel(),
+    ignoreFailures: opts.ignorePullFailures === true,
+    includeDeps: opts.includeDeps === true,
+  }, renderer);
+  for (const ref of failed) ctx.world.stderr.write(`warning: could not pull ${ref} (ignored)\n`);
+  return 0;
+}
