@@ -1,0 +1,195 @@
+/**
+ * `run`: a one-off container of a service, as Compose makes them: named
+ * `<project>-<service>-run-<12 hex>`, labelled `com.docker.compose.oneoff=True` (so `up`, `down`'s
+ * planner and `ps` tell it from the service's own containers), no restart policy, no published ports
+ * unless asked, no service alias on the networks. The service's dependencies are brought up first
+ * through `up`. Attached, it streams the container's output and returns its exit code.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConflictError, UsageError } from '../errors.js';
+import type { Project, ServiceConfig } from '../config/model.js';
+import { parsePortShort, PortSyntaxError } from '../config/ports.js';
+import { parseVolumeShort, VolumeSyntaxError } from '../config/volumes.js';
+import { withDependencies } from '../graph/index.js';
+import { containerSpec, networkSpec, projectGraph, serviceImage, volumeSpec, type UpOptions } from '../plan/index.js';
+import type { Renderer } from '../progress/events.js';
+import type { ContainerSpec, ProcessIO, Runtime } from '../runtime/runtime.js';
+import type { ApplyOptions } from './apply.js';
+import { up } from './ops.js';
+
+export const SLUG_LABEL = 'com.docker.compose.slug';
+
+export interface RunOptions {
+  service: string;
+  /** Replaces the service's command when not empty. */
+  command: string[];
+  /** `--entrypoint`: replaces the entrypoint (and clears the command unless one is given). */
+  entrypoint?: string[];
+  name?: string;
+  /** `-e KEY=VALUE` or `-e KEY` (taken from `lookupEnv`). */
+  env: string[];
+  labels: string[];
+  user?: string;
+  workdir?: string;
+  /** `-v` short syntax. */
+  volumes: string[];
+  /** `-p` short syntax. */
+  publish: string[];
+  servicePorts: boolean;
+  noDeps: boolean;
+  detach: boolean;
+  /** Remove the container (and its anonymous volumes) once it exits. */
+  remove: boolean;
+  tty: boolean;
+  /** Send stdin to the container. */
+  interactive: boolean;
+}
+
+export interface RunWorld {
+  lookupEnv: (name: string) => string | undefined;
+  home: string | undefined;
+  /** 64 hex characters; injected for tests. */
+  randomId?: () => string;
+}
+
+/** The service as the one-off runs it: flags applied over the stack's settings. Pure. */
+export function oneOffService(project: Project, service: ServiceConfig, o: RunOptions, world: RunWorld): ServiceConfig {
+  const s: ServiceConfig = { ...service, environment: { ...service.environment }, labels: { ...service.labels } };
+  delete s.restart;
+  delete s.container_name;
+  if (s.deploy) s.deploy = { ...s.deploy, restart_policy: undefined } as typeof s.deploy;
+  if (o.entrypoint !== undefined) {
+    s.entrypoint = o.entrypoint;
+    s.command = o.command.length > 0 ? o.command : [];
+  } else if (o.command.length > 0) {
+    s.command = o.command;
+  }
+  for (const e of o.env) {
+    const eq = e.indexOf('=');
+    if (eq === 0) throw new UsageError(`-e expects KEY=VALUE or KEY, got "${e}"`);
+    if (eq > 0) s.environment[e.slice(0, eq)] = e.slice(eq + 1);
+    else {
+      const v = world.lookupEnv(e);
+      if (v !== undefined) s.environment[e] = v;
+    }
+  }
+  for (const l of o.labels) {
+    const eq = l.indexOf('=');
+    if (eq <= 0) throw new UsageError(`-l expects KEY=VALUE, got "${l}"`);
+    s.labels[l.slice(0, eq)] = l.slice(eq + 1);
+  }
+  if (o.user !== undefined) s.user = o.user;
+  if (o.workdir !== undefined) s.working_dir = o.workdir;
+  try {
+    s.ports = [...(o.servicePorts ? service.ports : []), ...o.publish.flatMap((p) => parsePortShort(p))];
+  } catch (err) {
+    if (err instanceof PortSyntaxError) throw new UsageError(`-p: ${err.message}`);
+    throw err;
+  }
+  try {
+    s.volumes = [...service.volumes, ...o.volumes.map((v) => parseVolumeShort(v, { baseDir: project.working_dir, home: world.home }))];
+  } catch (err) {
+    if (err instanceof VolumeSyntaxError) throw new UsageError(`-v: ${err.message}`);
+    throw err;
+  }
+  s.tty = o.tty;
+  s.stdin_open = o.interactive;
+  return s;
+}
+
+/** The container spec of the one-off: Compose's name, labels and network settings. Pure. */
+export function oneOffSpec(project: Project, service: ServiceConfig, o: RunOptions, slug: string, berthVersion: string): ContainerSpec {
+  const spec = containerSpec(project, service, 1, berthVersion);
+  spec.name = o.name ?? `${project.name}-${service.name}-run-${slug.slice(0, 12)}`;
+  spec.labels = { ...spec.labels, 'com.docker.compose.oneoff': 'True', [SLUG_LABEL]: slug };
+  delete spec.labels['com.docker.compose.container-number'];
+  // Not reachable under the service's name: that belongs to the service's own containers.
+  spec.endpoints = spec.endpoints.map((ep) => ({ ...ep, aliases: ep.aliases.filter((a) => a !== service.name) }));
+  if (o.interactive && !o.detach) {
+    spec.openStdin = true;
+    spec.stdinOnce = true;
+  }
+  return spec;
+}
+
+export interface RunResult {
+  containerId: string;
+  name: string;
+  /** The command's exit code (0 when detached). */
+  exitCode: number;
+}
+
+export async function runOneOff(
+  project: Project,
+  rt: Runtime,
+  o: RunOptions,
+  apply: ApplyOptions & { berthVersion: string },
+  renderer: () => Promise<Renderer>,
+  io: ProcessIO,
+  world: RunWorld,
+): Promise<RunResult> {
+  const service = project.services[o.service]!;
+  if (!o.noDeps) {
+    const deps = [...withDependencies(projectGraph(project), [o.service])].filter((s) => s !== o.service);
+    if (deps.length > 0) {
+      const options: UpOptions & ApplyOptions = { ...apply, services: deps };
+      await up(project, rt, options, await renderer());
+    }
+  }
+  const s = oneOffService(project, service, o, world);
+  await ensureResources(project, s, rt, apply.berthVersion);
+  const slug = (world.randomId ?? (() => randomBytes(32).toString('hex')))();
+  const spec = oneOffSpec(project, s, o, slug, apply.berthVersion);
+  const id = await rt.createContainer(spec);
+  if (o.detach) {
+    await startOrRemove(rt, id);
+    return { containerId: id, name: spec.name, exitCode: 0 };
+  }
+  const forward = (signal: NodeJS.Signals): void => {
+    rt.killContainer(id, signal).catch(() => undefined);
+  };
+  let attached: { ended: Promise<void>; resize(): Promise<void> } | undefined;
+  try {
+    attached = await rt.attachContainer(id, io, { tty: o.tty });
+    // Without a TTY, Ctrl-C and friends go to the command, as `docker run` does; with one, the terminal sends them.
+    if (!o.tty) for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, forward);
+    await startOrRemove(rt, id);
+    await attached.resize().catch(() => undefined);
+    const exitCode = await rt.waitContainer(id, 'not-running');
+    await attached.ended;
+    return { containerId: id, name: spec.name, exitCode };
+  } finally {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(sig, forward);
+    if (o.remove) await rt.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
+  }
+}
+
+async function startOrRemove(rt: Runtime, id: string): Promise<void> {
+  try {
+    await rt.startContainer(id);
+  } catch (err) {
+    await rt.removeContainer(id, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The networks and named volumes the one-off needs, and its image, when `up` did not make them. */
+async function ensureResources(project: Project, s: ServiceConfig, rt: Runtime, berthVersion: string): Promise<void> {
+  for (const key of Object.keys(s.networks)) {
+    const net = project.networks[key];
+    if (!net || net.external) continue;
+    if ((await rt.listNetworks({ name: net.name })).length > 0) continue;
+    await rt.createNetwork(networkSpec(project, key, net, berthVersion)).catch((err: unknown) => {
+      if (!(err instanceof ConflictError)) throw err;
+    });
+  }
+  for (const v of s.volumes) {
+    if (v.type !== 'volume' || v.source === undefined) continue;
+    const vol = project.volumes[v.source];
+    if (!vol || vol.external) continue;
+    if ((await rt.listVolumes({ name: vol.name })).length > 0) continue;
+    await rt.createVolume(volumeSpec(project, v.source, vol, berthVersion));
+  }
+  const image = serviceImage(project, s);
+  if (!(await rt.inspectImage(image))) await rt.pullImage(image);
+}
