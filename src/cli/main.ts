@@ -258,6 +258,63 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .passThroughOptions()
     .action(action(() => import('./commands/run.js'))), 'berth run --rm web sh -c \'echo hi\'', 'berth run --rm -e DEBUG=1 -v ./data:/data worker', 'berth run -d --name migrate --no-deps app ./migrate');
 
+  example(program
+    .command('cp')
+    .description('Copy files or folders between a service container and the host')
+    .argument('<source>', 'SERVICE:PATH or a host path')
+    .argument('<destination>', 'a host path or SERVICE:PATH')
+    .option('--index <n>', 'which container of the service (default 1)')
+    .action(action(() => import('./commands/cp.js'))), 'berth cp web:/etc/hosts ./hosts', 'berth cp ./site web:/var/www', 'berth cp --index 2 ./app.bin worker:/tmp/');
+
+  example(program
+    .command('port')
+    .description('Print the host address a container port is published on')
+    .argument('<service>', 'the service')
+    .argument('<port>', 'the container port')
+    .option('--protocol <protocol>', 'tcp, udp or sctp', 'tcp')
+    .option('--index <n>', 'which container of the service (default 1)')
+    .action(action(() => import('./commands/port.js'))), 'berth port web 80', 'berth port --protocol udp --index 2 dns 53');
+
+  example(program
+    .command('top')
+    .description('Show the processes running in each container')
+    .argument('[services...]', 'only these services')
+    .action(action(() => import('./commands/top.js'))), 'berth top', 'berth top web');
+
+  example(program
+    .command('ls')
+    .description('List the Compose projects on the engine (running ones unless -a)')
+    .option('-a, --all', 'also projects whose containers are all stopped')
+    .option('-q, --quiet', 'only project names')
+    .option('--format <format>', 'table or json', 'table')
+    .option('--filter <name=NAME>', 'only projects whose name contains NAME (repeatable)', collect)
+    .action(action(() => import('./commands/ls.js'))), 'berth ls', 'berth ls -a --format json');
+
+  example(program
+    .command('events')
+    .description('Stream the project\'s container events until Ctrl-C')
+    .argument('[services...]', 'only these services')
+    .option('--json', 'one JSON object per line')
+    .action(action(() => import('./commands/events.js'))), 'berth events', 'berth events --json web');
+
+  example(program
+    .command('wait')
+    .description('Wait for the services\' containers to stop; exits with the first one\'s exit code')
+    .argument('<services...>', 'the services')
+    .option('--down-project', 'bring the project down when the first container stops')
+    .action(action(() => import('./commands/wait.js'))), 'berth wait migrate', 'berth wait --down-project tests');
+
+  example(program
+    .command('create')
+    .description('Create the stack\'s networks, volumes and containers without starting them')
+    .argument('[services...]', 'only these services (and their dependencies)')
+    .option('--force-recreate', 'recreate containers even if nothing changed')
+    .option('--no-recreate', 'never recreate existing containers')
+    .option('--no-deps', 'do not create linked services')
+    .option('--remove-orphans', 'remove containers of services not in the stack')
+    .option('--scale <service=n>', 'number of containers for a service (repeatable)', collect)
+    .action(action(() => import('./commands/create.js'))), 'berth create', 'berth create --force-recreate web');
+
   program
     .command('version')
     .description('Show the berth version')
