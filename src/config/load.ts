@@ -137,10 +137,10 @@ interface FileContext {
   lookup: Lookup;
 }
 
-/** Parse one stack file; undefined when it has syntax errors. */
-function parseTree(file: string, text: string, s: Session): Obj | undefined {
+/** Parse one stack file into its documents (layers, in order); undefined when it has syntax errors. */
+function parseTree(file: string, text: string, s: Session): Obj[] | undefined {
   s.sources.set(file, text);
-  return parseYaml(text, file, s.positions, s.issues).root;
+  return parseYaml(text, file, s.positions, s.issues).documents;
 }
 
 /** Interpolate, validate and rewrite a parsed file to long form; undefined when it has errors. */
@@ -170,19 +170,32 @@ function readStackFile(file: string, s: Session): string | undefined {
   return decodeText(bytes, file, s.issues);
 }
 
-/** Loads files by path for `extends: {file}` and `include`, each once. */
+/**
+ * Loads files by path for `extends: {file}` and `include`, each once: parsed, interpolated,
+ * validated, long form, includes applied. `extends` is resolved service by service (see
+ * Extends), so two files may extend services of each other.
+ */
 class FileLoader {
   private readonly cache = new Map<string, Obj | undefined>();
-  constructor(private readonly s: Session) {}
+  readonly extends: Extends;
+  constructor(private readonly s: Session) {
+    this.extends = new Extends(this, s);
+  }
 
   load(file: string, ctx: FileContext): Obj | undefined {
     if (this.cache.has(file)) return this.cache.get(file);
     this.cache.set(file, undefined);
     const text = readStackFile(file, this.s);
     if (text === undefined) return undefined;
-    const parsed = parseTree(file, text, this.s);
-    const tree = parsed && finishTree(parsed, file, ctx, this.s);
-    if (tree) processTree(tree, file, ctx, this, this.s);
+    const docs = parseTree(file, text, this.s);
+    if (!docs) return undefined;
+    let tree: Obj | undefined;
+    for (const doc of docs) {
+      const layer = finishTree(doc, file, ctx, this.s);
+      if (!layer) return undefined;
+      applyIncludes(layer, file, ctx, this, this.s);
+      tree = tree ? mergeMappings(tree, layer, [], this.s.positions) : layer;
+    }
     this.cache.set(file, tree);
     return tree;
   }
@@ -191,44 +204,67 @@ class FileLoader {
 /** include, then extends, within one file's tree. */
 function processTree(root: Obj, file: string, ctx: FileContext, loader: FileLoader, s: Session): void {
   applyIncludes(root, file, ctx, loader, s);
-  applyExtends(root, file, ctx, loader, s);
+  loader.extends.applyAll(root, file, ctx);
 }
 
-function applyExtends(root: Obj, file: string, ctx: FileContext, loader: FileLoader, s: Session): void {
-  const services = root.services;
-  if (!isMapping(services)) return;
-  const state = new Map<string, 'resolving' | 'done'>();
-  const resolveService = (name: string, chain: string[]): void => {
-    if (state.get(name) === 'done') return;
+/**
+ * `extends`, resolved per service and memoized per (file, service): a service's base is resolved
+ * first (in its own file, which may be another one, or this one again through another file),
+ * then the service's own keys merge over a copy of it. A chain that comes back to a service
+ * being resolved is a cycle, reported where its `extends` is written.
+ */
+class Extends {
+  private readonly state = new Map<string, 'resolving' | 'done'>();
+
+  constructor(
+    private readonly loader: FileLoader,
+    private readonly s: Session,
+  ) {}
+
+  applyAll(root: Obj, file: string, ctx: FileContext): void {
+    const services = root.services;
+    if (!isMapping(services)) return;
+    for (const name of Object.keys(services)) this.resolve(services, file, name, ctx, []);
+  }
+
+  /** Resolve `services[name]` in place; false when its chain is broken (reported). */
+  private resolve(services: Obj, file: string, name: string, ctx: FileContext, chain: { file: string; name: string }[]): boolean {
+    const s = this.s;
+    const key = `${file}\u0000${name}`;
     const svc = services[name];
-    if (!isMapping(svc) || !isMapping(svc.extends)) {
-      state.set(name, 'done');
-      return;
+    if (this.state.get(key) === 'done' || !isMapping(svc) || !isMapping(svc.extends)) {
+      this.state.set(key, 'done');
+      return true;
     }
-    if (state.get(name) === 'resolving') {
-      s.issues.add(s.positions.valueAt(svc, 'extends'), ['services', name, 'extends'], `circular extends: ${[...chain, name].join(' -> ')}`);
-      return;
+    if (this.state.get(key) === 'resolving') {
+      const start = chain.findIndex((c) => c.file === file && c.name === name);
+      const cycle = [...chain.slice(start), { file, name }];
+      const label = (c: { file: string; name: string }): string => (c.file === cycle[0]!.file ? c.name : `${c.name} (${basename(c.file)})`);
+      s.issues.add(s.positions.valueAt(svc, 'extends'), ['services', name, 'extends'], `circular extends: ${cycle.map(label).join(' -> ')}`);
+      return false;
     }
-    state.set(name, 'resolving');
+    this.state.set(key, 'resolving');
     const ext = svc.extends as { service: string; file?: string };
+    const next = [...chain, { file, name }];
     let base: Obj | undefined;
+    let ok = true;
     if (ext.file !== undefined) {
-      const other = loader.load(ext.file, { baseDir: dirname(ext.file), lookup: ctx.lookup });
+      const other = this.loader.load(ext.file, { baseDir: dirname(ext.file), lookup: ctx.lookup });
       const otherServices = other && isMapping(other.services) ? other.services : undefined;
-      base = otherServices && isMapping(otherServices[ext.service]) ? otherServices[ext.service] as Obj : undefined;
-      if (other && !base) {
+      if (other && !isMapping(otherServices?.[ext.service])) {
         s.issues.add(s.positions.valueAt(svc.extends, 'service'), ['services', name, 'extends', 'service'], `service "${ext.service}" not found in ${ext.file}`, hintFor(ext.service, Object.keys(otherServices ?? {})));
+      } else if (otherServices) {
+        ok = this.resolve(otherServices, ext.file, ext.service, { baseDir: dirname(ext.file), lookup: ctx.lookup }, next);
+        base = otherServices[ext.service] as Obj;
       }
+    } else if (!isMapping(services[ext.service])) {
+      s.issues.add(s.positions.valueAt(svc.extends, 'service'), ['services', name, 'extends', 'service'], `cannot extend undefined service "${ext.service}"`, hintFor(ext.service, Object.keys(services)));
     } else {
-      if (!isMapping(services[ext.service])) {
-        s.issues.add(s.positions.valueAt(svc.extends, 'service'), ['services', name, 'extends', 'service'], `cannot extend undefined service "${ext.service}"`, hintFor(ext.service, Object.keys(services)));
-      } else {
-        resolveService(ext.service, [...chain, name]);
-        base = services[ext.service] as Obj;
-      }
+      ok = this.resolve(services, file, ext.service, ctx, next);
+      base = services[ext.service] as Obj;
     }
-    state.set(name, 'done');
-    if (!base) return;
+    this.state.set(key, 'done');
+    if (!base || !ok) return false;
     const copy = cloneTree(base, s.positions);
     delete copy.extends;
     const own: Obj = { ...svc };
@@ -236,11 +272,9 @@ function applyExtends(root: Obj, file: string, ctx: FileContext, loader: FileLoa
     for (const k of Object.keys(own)) s.positions.copyEntry(svc, k, own, k);
     for (const k of s.positions.resetKeys(svc)) s.positions.markReset(own, k);
     for (const k of Object.keys(own)) if (s.positions.isOverride(svc, k)) s.positions.markOverride(own, k);
-    const merged = mergeMappings(copy, own, ['services', name], s.positions);
-    put(services, name, merged);
-  };
-  for (const name of Object.keys(services)) resolveService(name, []);
-  void file;
+    put(services, name, mergeMappings(copy, own, ['services', name], s.positions));
+    return true;
+  }
 }
 
 function hintFor(word: string, candidates: string[]): string | undefined {
@@ -335,8 +369,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
 
   const parsed: { file: string; root: Obj }[] = [];
   for (const { file, text } of texts) {
-    const root = parseTree(file, text, s);
-    if (root) parsed.push({ file, root });
+    for (const root of parseTree(file, text, s) ?? []) parsed.push({ file, root });
   }
   s.check();
 

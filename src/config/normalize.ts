@@ -72,6 +72,7 @@ export function normalizeProject(input: NormalizeInput): Project {
     configs: (isMapping(root.configs) ? root.configs : {}) as Record<string, Obj>,
   };
   let usesDefault = false;
+  const containerNames = new Map<string, string>();
 
   for (const [name, raw] of Object.entries(services)) {
     const svc = service(name, raw, input);
@@ -84,6 +85,17 @@ export function normalizeProject(input: NormalizeInput): Project {
 
     if (svc.image === undefined && svc.build === undefined && raw.provider === undefined) {
       err(services, name, path(), `service "${name}" has neither an image nor a build context`, 'add "image:" or "build:"', 'key');
+    }
+
+    const replicas = svc.scale ?? svc.deploy?.replicas ?? 1;
+    if (svc.container_name !== undefined && replicas > 1) {
+      const key = svc.scale !== undefined ? 'scale' : 'deploy';
+      err(raw, 'container_name', path('container_name'), `service "${name}" sets "container_name" and runs ${replicas} containers (${key === 'scale' ? 'scale' : 'deploy.replicas'}), but a container name must be unique`, 'remove "container_name", or run a single container');
+    }
+    if (svc.container_name !== undefined) {
+      const other = containerNames.get(svc.container_name);
+      if (other !== undefined) err(raw, 'container_name', path('container_name'), `container name "${svc.container_name}" is already used by service "${other}"`, 'give each service its own container_name');
+      else containerNames.set(svc.container_name, name);
     }
 
     if (svc.network_mode !== undefined && isMapping(raw.networks) && Object.keys(raw.networks).length > 0) {
@@ -142,6 +154,17 @@ export function normalizeProject(input: NormalizeInput): Project {
   }
 
   reportCycles(out.services, services, input);
+
+  // An external resource is only referenced, never created: nothing but its name may be set.
+  for (const kind of ['networks', 'volumes', 'secrets', 'configs'] as const) {
+    for (const [key, def] of Object.entries(declared[kind])) {
+      if (def.external !== true) continue;
+      for (const field of Object.keys(def)) {
+        if (field === 'external' || field === 'name' || field.startsWith('x-')) continue;
+        err(def, field, [kind, key, field], `conflicting parameters "external" and "${field}" specified for ${kind.slice(0, -1)} "${key}"`, `an external ${kind.slice(0, -1)} already exists and is not created by berth: remove "${field}", or remove "external"`, 'key');
+      }
+    }
+  }
 
   for (const [key, n] of Object.entries(declared.networks)) out.networks[key] = resource<NetworkConfig>(key, n, input.name);
   if (usesDefault && !out.networks.default) out.networks.default = { name: `${input.name}_default` };

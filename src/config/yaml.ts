@@ -4,7 +4,7 @@
  * merge keys and aliases under a node budget (alias bombs), read `0440` as octal like Compose
  * does, and record the `!reset` / `!override` tags.
  */
-import { Alias, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
+import { Alias, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair } from 'yaml';
 import type { Issues } from './issues.js';
 import { put, text, type PathSeg, type Pos, type Positions } from './positions.js';
 
@@ -14,8 +14,10 @@ const MAX_DEPTH = 200;
 
 export interface ParsedFile {
   file: string;
-  /** The document's top-level mapping ({} for an empty document); undefined when unreadable. */
+  /** The first document's top-level mapping ({} for an empty file); undefined when unreadable. */
   root: Record<string, unknown> | undefined;
+  /** Every non-empty document's top-level mapping, in order (at least one); undefined when unreadable. */
+  documents: Record<string, unknown>[] | undefined;
 }
 
 /** Decode file bytes as UTF-8 text, rejecting binary data and oversized files. */
@@ -39,14 +41,18 @@ export function decodeText(bytes: Uint8Array, file: string, issues: Issues): str
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
-/** Parse one YAML document. Problems go to `issues`; the tree is returned when there were none. */
+/**
+ * Parse a stack file. A file may hold several YAML documents (`---`): as Docker Compose v2 does,
+ * each is a layer of its own, merged in order by the loader; empty documents are skipped.
+ * Problems go to `issues`; the documents are returned when there were none.
+ */
 export function parseYaml(text: string, file: string, positions: Positions, issues: Issues): ParsedFile {
   const lc = new LineCounter();
   const pos = (offset: number | undefined): Pos => {
     const p = lc.linePos(offset ?? 0);
     return { file, line: p.line, column: p.col };
   };
-  const doc = parseDocument(text, {
+  const parsed = parseAllDocuments(text, {
     lineCounter: lc,
     uniqueKeys: false,
     merge: false,
@@ -55,26 +61,29 @@ export function parseYaml(text: string, file: string, positions: Positions, issu
     version: '1.2',
     schema: 'core',
   });
+  const docs = 'empty' in parsed ? [] : parsed;
   const before = issues.count;
-  for (const err of doc.errors) {
-    const message = err.code === 'MULTIPLE_DOCS'
-      ? 'the file contains several YAML documents; a stack file holds one'
-      : `YAML syntax error: ${firstLine(err.message)}`;
-    issues.add(pos(err.pos[0]), '', message);
-  }
-  if (issues.count > before) return { file, root: undefined };
+  const streamErrors = 'empty' in parsed ? parsed.errors : [];
+  for (const err of [...streamErrors, ...docs.flatMap((d) => d.errors)]) issues.add(pos(err.pos[0]), '', `YAML syntax error: ${firstLine(err.message)}`);
+  if (issues.count > before) return { file, root: undefined, documents: undefined };
 
-  const conv = new Converter(doc, pos, positions, issues);
-  const contents = doc.contents;
-  if (contents === null || (isScalar(contents) && contents.value === null)) return { file, root: {} };
-  const value = conv.node(contents, [], 0);
-  if (issues.count > before) return { file, root: undefined };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    issues.add(pos(contents.range?.[0]), '', 'the top level of a stack file must be a mapping', 'start with "services:"');
-    return { file, root: undefined };
+  const documents: Record<string, unknown>[] = [];
+  for (const doc of docs) {
+    const conv = new Converter(doc, pos, positions, issues);
+    const contents = doc.contents;
+    if (contents === null || (isScalar(contents) && contents.value === null)) continue;
+    const value = conv.node(contents, [], 0);
+    if (issues.count > before) continue;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      issues.add(pos(contents.range?.[0]), '', 'the top level of a stack file must be a mapping', 'start with "services:"');
+      continue;
+    }
+    positions.setSelf(value, pos(contents.range?.[0]));
+    documents.push(value as Record<string, unknown>);
   }
-  positions.setSelf(value, pos(contents.range?.[0]));
-  return { file, root: value as Record<string, unknown> };
+  if (issues.count > before) return { file, root: undefined, documents: undefined };
+  if (documents.length === 0) documents.push({});
+  return { file, root: documents[0], documents };
 }
 
 function firstLine(s: string): string {
