@@ -10,7 +10,7 @@ import { buildGraph, serviceDependencies, withDependencies } from '../graph/inde
 import type { Emit, EventStatus, Renderer } from '../progress/events.js';
 import { limitAll } from './apply.js';
 import type { Project, ServiceConfig } from '../config/model.js';
-import { Label, parsePullPolicy, serviceImage, type Action, type UpOptions } from '../plan/index.js';
+import { parsePullPolicy, serviceImage, type Action, type UpOptions } from '../plan/index.js';
 import type { BuildProgress, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
 import { familiarRef } from '../runtime/docker/image-ref.js';
 
@@ -44,8 +44,9 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
     service: service.name,
     context: b.context,
     tags: [...new Set([serviceImage(project, service), ...(b.tags ?? [])])],
-    labels: { ...b.labels, [Label.project]: project.name, [Label.service]: service.name },
   };
+  // Only the stack's own labels: each label is one more step (and layer) in the classic builder.
+  if (b.labels && Object.keys(b.labels).length > 0) spec.labels = { ...b.labels };
   if (b.dockerfile_inline !== undefined) spec.dockerfileInline = b.dockerfile_inline;
   else if (b.dockerfile !== undefined) spec.dockerfile = b.dockerfile;
   if (Object.keys(args).length > 0) spec.args = args;

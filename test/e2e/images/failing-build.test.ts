@@ -1,0 +1,57 @@
+/**
+ * A build step that fails: the error names the service and the step with the engine's message, the
+ * command exits non-zero, the service gets no container, and the other services are brought up.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { berth, containerIds, docker, purgeProject } from '../../helpers/cli.js';
+
+const project = `e2e-failbuild-${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), 'berth-failbuild-'));
+afterAll(async () => {
+  await purgeProject(project);
+  await docker(['rmi', '-f', `${project}-broken`]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a failing build', () => {
+  it('names the service and the RUN step, exits non-zero, creates no container for it and leaves the others running', async () => {
+    writeFileSync(join(dir, 'compose.yaml'), [
+      'services:',
+      '  ok:',
+      '    image: berth-local/busybox:latest',
+      '    init: true',
+      '    command: sleep 300',
+      '  broken:',
+      '    build:',
+      '      context: .',
+      '      dockerfile_inline: |',
+      '        FROM berth-local/busybox:latest',
+      '        RUN echo preparing',
+      '        RUN echo about to fail && exit 3',
+      '    command: sleep 300',
+      '  needs-broken:',
+      '    image: berth-local/busybox:latest',
+      '    command: sleep 300',
+      '    depends_on: [broken]',
+      '',
+    ].join('\n'));
+    const r = await berth(['-p', project, 'up', '-d'], { cwd: dir });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('build of service "broken" failed at step 3/3 (RUN echo about to fail && exit 3)');
+    expect(r.stderr).toContain('returned a non-zero code: 3');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    const ids = await containerIds(project);
+    expect(Object.keys(ids).sort()).toEqual([`${project}-ok-1`]);
+    const state = await docker(['inspect', '-f', '{{.State.Status}}', `${project}-ok-1`]);
+    expect(state.stdout).toBe('running');
+    expect((await docker(['image', 'inspect', `${project}-broken`])).exitCode).not.toBe(0);
+
+    const build = await berth(['-p', project, 'build', 'broken'], { cwd: dir });
+    expect(build.exitCode).toBe(1);
+    expect(build.stderr).toContain('error: build of service "broken" failed at step 3/3');
+  });
+});
