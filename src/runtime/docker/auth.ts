@@ -60,14 +60,19 @@ export function serverAddressFor(host: string): string {
 
 /** `X-Registry-Auth`: base64url JSON; `{}` when there are no credentials (push insists on the header). */
 export function encodeAuthHeader(auth: RegistryAuth | undefined): string {
-  return Buffer.from(JSON.stringify(auth ? engineAuth(auth) : {})).toString('base64url');
+  return urlBase64(JSON.stringify(auth ? engineAuth(auth) : {}));
 }
 
 /** `X-Registry-Config` for a build: credentials of every registry a base image may come from. */
 export function encodeAuthConfigs(auths: RegistryAuth[]): string {
   const out: Record<string, ReturnType<typeof engineAuth>> = {};
   for (const a of auths) out[a.serverAddress] = engineAuth(a);
-  return Buffer.from(JSON.stringify(out)).toString('base64url');
+  return urlBase64(JSON.stringify(out));
+}
+
+/** The URL-safe alphabet with `=` padding kept: the engine (Go's base64.URLEncoding) rejects it unpadded. */
+export function urlBase64(text: string): string {
+  return Buffer.from(text).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 function engineAuth(a: RegistryAuth): { username?: string; password?: string; identitytoken?: string; serveraddress: string } {
