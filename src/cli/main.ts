@@ -65,6 +65,15 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--dry-run', 'print the plan and change nothing')
     .option('--build', 'build images before starting containers')
     .option('--no-build', 'do not build an image, even when it is missing')
+    .option('--abort-on-container-exit', 'attached: stop every container when one exits')
+    .option('--abort-on-container-failure', 'attached: stop every container when one exits with a non-zero code')
+    .option('--exit-code-from <service>', 'attached: exit with this service\'s exit code (implies --abort-on-container-exit)')
+    .option('--attach <service>', 'attached: show only these services\' logs (repeatable)', collect)
+    .addOption(new Option('--no-attach <service>', 'attached: do not show this service\'s logs (repeatable)').argParser((v: string, prev: unknown) => [...(Array.isArray(prev) ? (prev as string[]) : []), `!${v}`]))
+    .option('--attach-dependencies', 'attached: also show the logs of the services it depends on')
+    .option('--no-color', 'attached: logs without colors')
+    .option('--no-log-prefix', 'attached: logs without the container name prefix')
+    .option('--timestamps', 'attached: show timestamps')
     .addOption(new Option('--pull <policy>', 'pull images before running (instead of each service\'s pull_policy)').choices(['always', 'missing', 'never', 'build', 'daily', 'weekly']))
     .action(action(() => import('./commands/up.js')));
 

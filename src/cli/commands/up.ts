@@ -5,11 +5,11 @@ import { UsageError } from '../../errors.js';
 import { checkServices, parseScale, parseSeconds } from '../flags.js';
 
 export default async function up(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
-  if (!opts.detach && !opts.wait) {
-    ctx.world.stderr.write('note: attached mode is not available yet; running detached (-d)\n');
-  }
+  const attached = !opts.detach && !opts.wait && !opts.dryRun && opts.start !== false;
+  const sinceSec = (Date.now() / 1000 - 1).toFixed(3);
   const project = await ctx.load();
   checkServices(project, services);
+  if (attached) (await import('./up-attached.js')).checkAttachedFlags(project, opts);
   const options = {
     services,
     noDeps: opts.deps === false,
@@ -43,5 +43,6 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   }
   const { plan } = await runUp(project, rt, options, await ctx.renderer());
   if (!hasChanges(plan)) ctx.world.stderr.write(`${project.name}: everything is up to date, nothing changed\n`);
+  if (attached) return (await import('./up-attached.js')).followAfterUp(ctx, project, rt, services, opts, sinceSec);
   return 0;
 }

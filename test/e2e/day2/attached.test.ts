@@ -1,0 +1,64 @@
+/**
+ * Attached `up`, in a pseudo-terminal (`script` gives berth one; writing Ctrl-C to it is what a user's
+ * keyboard does): prefixed logs of both services, one Ctrl-C stops every container gracefully and berth
+ * exits 0; `--exit-code-from` returns that container's exit code and stops the others.
+ */
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { berth, BIN, docker, purgeProject, ROOT } from '../../helpers/cli.js';
+import { eventually } from '../../helpers/eventually.js';
+
+const project = `e2e-att-${process.pid}`;
+const abort = `e2e-att-abort-${process.pid}`;
+const file = `${ROOT}test/e2e/day2/fixtures/attached/compose.yaml`;
+
+const states = async (p: string): Promise<Record<string, string>> => {
+  const r = await docker(['ps', '-a', '--filter', `label=com.docker.compose.project=${p}`, '--format', '{{.Names}} {{.State}}']);
+  return Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+};
+
+beforeAll(() => Promise.all([purgeProject(project), purgeProject(abort)]));
+afterAll(() => Promise.all([purgeProject(project), purgeProject(abort)]));
+
+describe('attached up', () => {
+  it('shows both services\' logs with prefixes; one Ctrl-C stops every container gracefully and exits 0', async () => {
+    const session = execa('script', ['-qec', `node ${BIN} -f ${file} -p ${project} up`, '/dev/null'], { reject: false, stdin: 'pipe' });
+    let screen = '';
+    // On a terminal the prefixes are colored and the progress view draws: keep the text only.
+    // eslint-disable-next-line no-control-regex
+    session.stdout.on('data', (c: Buffer) => { screen += c.toString().replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); });
+    try {
+      await eventually(() => {
+        expect(screen).toMatch(/^db-1 +\| db ready$/m);
+        expect(screen).toMatch(/^web-1 +\| web serving$/m);
+      }, { timeoutMs: 60_000, intervalMs: 200 });
+    } catch (err) {
+      session.kill();
+      throw err;
+    }
+    session.stdin.write('\x03');
+    const r = await session;
+    expect(r.exitCode).toBe(0);
+    expect(screen).toContain('Gracefully stopping... (press Ctrl+C again to force)');
+    expect(await states(project)).toEqual({ [`${project}-db-1`]: 'exited', [`${project}-web-1`]: 'exited' });
+    // Graceful: the services' TERM traps ran, so they exited 0 rather than being killed.
+    expect(screen).toMatch(/^web-1 +\| exited with code 0$/m);
+  });
+
+  it('--exit-code-from returns the job\'s exit code and stops the other services', async () => {
+    const r = await berth(['-f', file, '-p', abort, '--profile', 'job', 'up', '--exit-code-from', 'job']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toMatch(/^job-1 +\| job working$/m);
+    expect(r.stdout).toMatch(/^job-1 +\| exited with code 3$/m);
+    expect(r.stderr).toContain('Aborting on container exit...');
+    const s = await states(abort);
+    expect(s[`${abort}-db-1`]).toBe('exited');
+    expect(s[`${abort}-web-1`]).toBe('exited');
+  });
+
+  it('--exit-code-from an unknown service is refused before anything starts', async () => {
+    const r = await berth(['-f', file, '-p', abort, 'up', '--exit-code-from', 'jbo']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('no such service: jbo');
+  });
+});
