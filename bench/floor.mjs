@@ -13,7 +13,7 @@
 //   down    one list call; stop then remove every container (in parallel); remove the network
 import process from 'node:process';
 import { readFileSync } from 'node:fs';
-import { BENCH_LABEL, PROJECT_LABEL, close, listContainers, request } from './lib/engine.mjs';
+import { BENCH_LABEL, PROJECT_LABEL, close, listContainers, removeNetwork, request } from './lib/engine.mjs';
 
 const [op, project, specPath] = process.argv.slice(2);
 if (!op || !project || !specPath) {
@@ -92,7 +92,7 @@ async function change() {
 async function down() {
   const containers = await listContainers(project);
   await Promise.all(containers.map((c) => stopAndRemove(c.Id)));
-  await request('DELETE', `/networks/${encodeURIComponent(network)}`, undefined, { okStatuses: [404] });
+  await removeNetwork(network);
 }
 
 const ops = { up, noop, change, down };

@@ -5,7 +5,7 @@
 // bench/results/. See bench/README.md.
 //
 //   node bench/run.mjs [--sizes 1,10,50] [--scenarios cold,noop,change,down,startup,config]
-//                      [--runs N] [--warmup N] [--update-readme] [--keep]
+//                      [--runs N] [--warmup N] [--rounds N] [--update-readme] [--keep]
 import process from 'node:process';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ const DESCRIPTIONS = {
 };
 
 function parseArgs(argv) {
-  const opts = { sizes: [1, 10, 50], scenarios: [...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS], runs: undefined, warmup: 1, updateReadme: false, keep: false };
+  const opts = { sizes: [1, 10, 50], scenarios: [...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS], runs: undefined, warmup: 1, rounds: 3, updateReadme: false, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -51,6 +51,7 @@ function parseArgs(argv) {
     else if (a === '--scenarios') opts.scenarios = next().split(',');
     else if (a === '--runs') opts.runs = Number(next());
     else if (a === '--warmup') opts.warmup = Number(next());
+    else if (a === '--rounds') opts.rounds = Number(next());
     else if (a === '--update-readme') opts.updateReadme = true;
     else if (a === '--keep') opts.keep = true;
     else if (a === '--help' || a === '-h') {
@@ -62,6 +63,7 @@ function parseArgs(argv) {
   for (const s of opts.scenarios) if (![...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS].includes(s)) fail(`--scenarios: unknown scenario "${s}"`);
   if (opts.runs !== undefined && !(Number.isInteger(opts.runs) && opts.runs >= 2)) fail('--runs must be an integer >= 2');
   if (!(Number.isInteger(opts.warmup) && opts.warmup >= 0)) fail('--warmup must be an integer >= 0');
+  if (!(Number.isInteger(opts.rounds) && opts.rounds >= 1)) fail('--rounds must be an integer >= 1');
   return opts;
 }
 
@@ -80,7 +82,7 @@ function runsFor(scenario, n, opts) {
   if (opts.runs !== undefined) return opts.runs;
   if (scenario === 'noop') return n <= 10 ? 15 : n <= 50 ? 10 : 5;
   if (scenario === 'startup' || scenario === 'config') return 15;
-  return n <= 1 ? 10 : n <= 10 ? 7 : n <= 50 ? 5 : 3;
+  return n <= 1 ? 10 : n <= 10 ? 7 : n <= 50 ? 4 : 3;
 }
 
 function which(tool) {
@@ -117,17 +119,50 @@ function buildImages(work) {
   execFileSync('docker', ['tag', IMAGE_VARIANTS[0], IMAGE]);
 }
 
-function hyperfine(name, commands, { runs, warmup, prepare, exportPath }) {
-  const args = ['--style', 'basic', '-N', '--runs', String(runs), '--warmup', String(warmup), '--export-json', exportPath];
-  for (const c of commands) {
-    if (prepare) args.push('--prepare', prepare(c));
+/**
+ * Runs hyperfine `rounds` times (each round: every command, runs/rounds times), so that a machine
+ * whose load drifts over minutes weighs on the three tools alike; the warm-up is in the first round.
+ * Returns per command the merged run times with their median and mean user/system times.
+ */
+function hyperfine(name, commands, { runs, warmup, rounds, prepare, exportPath }) {
+  const r = Math.max(1, Math.min(rounds, Math.floor(runs / 2)));
+  const perRound = Array.from({ length: r }, (_, i) => Math.floor(runs / r) + (i < runs % r ? 1 : 0));
+  log(`${name}: ${commands.map((c) => c.name).join(' / ')}, ${runs} runs in ${r} round(s) + ${warmup} warm-up`);
+  const merged = Object.fromEntries(commands.map((c) => [c.name, { command: c.name, times: [], user: 0, system: 0, exit_codes: [] }]));
+  perRound.forEach((n, round) => {
+    const w = round === 0 ? warmup : 0;
+    const file = exportPath.replace(/\.json$/, `.r${round + 1}.json`);
+    // -i: a run that fails (the engine has bad moments under load) is counted and shown in the table
+    // rather than ending the whole benchmark.
+    const args = ['--style', 'basic', '-N', '-i', '--runs', String(n), '--warmup', String(w), '--export-json', file];
+    if (prepare) for (const c of commands) args.push('--prepare', prepare(c));
+    for (const c of commands) args.push('--command-name', c.name, c.cmd);
+    const res = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (res.status !== 0) throw new Error(`hyperfine failed for ${name} (exit ${res.status}); rerun the command by hand to see its error`);
+    for (const x of JSON.parse(readFileSync(file, 'utf8')).results) {
+      const m = merged[x.command];
+      m.times.push(...x.times);
+      m.exit_codes.push(...(x.exit_codes ?? []));
+      m.user += x.user * x.times.length;
+      m.system += x.system * x.times.length;
+    }
+  });
+  for (const m of Object.values(merged)) {
+    m.failed = m.exit_codes.filter((c) => c !== 0).length;
+    if (m.failed > 0) log(`${name}: ${m.command} failed in ${m.failed} of ${m.times.length} runs (see its output with hyperfine --show-output)`);
+    m.user /= m.times.length;
+    m.system /= m.times.length;
+    m.median = median(m.times);
+    m.mean = m.times.reduce((a, b) => a + b, 0) / m.times.length;
   }
-  for (const c of commands) args.push('--command-name', c.name, c.cmd);
-  log(`${name}: ${commands.map((c) => c.name).join(' / ')}, ${runs} runs + ${warmup} warm-up`);
-  const r = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`hyperfine failed for ${name} (exit ${r.status}); rerun the command by hand to see its error`);
-  const data = JSON.parse(readFileSync(exportPath, 'utf8'));
-  return Object.fromEntries(data.results.map((res) => [res.command, res]));
+  writeFileSync(exportPath, JSON.stringify({ results: Object.values(merged) }, null, 2));
+  return merged;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 async function expectRunning(project, n, what) {
@@ -140,9 +175,10 @@ async function expectRunning(project, n, what) {
 async function expectGone(project, what) {
   const cs = await listContainers(project);
   const nets = await request('GET', `/networks?filters=${encodeURIComponent(JSON.stringify({ name: [`${project}_default`] }))}`);
-  if (cs.length > 0 || nets.some((x) => x.Name === `${project}_default`)) {
-    throw new Error(`${what}: ${project} still has ${cs.length} containers / its network`);
-  }
+  if (cs.length > 0) throw new Error(`${what}: ${project} still has ${cs.length} containers`);
+  // A tool that could not remove the network exits non-zero, which the table shows; a network left
+  // with a stale endpoint by the engine (moby/moby#42119) is only worth a note.
+  if (nets.some((x) => x.Name === `${project}_default`)) log(`${what}: the network ${project}_default is still there`);
 }
 
 function run(cmd, args) {
@@ -163,16 +199,28 @@ async function engineBench(n, opts, work, resultsDir, runId) {
     const verb = op === 'down' ? 'down' : 'up -d';
     return tool.name === 'berth' ? `node ${BERTH} -p ${tool.project} -f ${compose} ${verb}` : `docker-compose -p ${tool.project} -f ${compose} ${verb}`;
   };
-  const out = {};
+  const out = { failures: [] };
   const upWithOwnTool = (tool) => {
     const [cmd, ...args] = cmdFor(tool, 'cold').split(' ');
     run(cmd, args);
   };
 
   for (const scenario of ENGINE_SCENARIOS.filter((s) => opts.scenarios.includes(s))) {
+    try {
+      await engineScenario(scenario);
+    } catch (err) {
+      out.failures.push(`${n} services, ${scenario}: ${err.message}`);
+      log(`${n} services, ${scenario} failed: ${err.message}`);
+      for (const t of tools) await removeProjects(t.project, { exact: true });
+    }
+  }
+  for (const t of tools) await removeProjects(t.project, { exact: true });
+  return out;
+
+  async function engineScenario(scenario) {
     const commands = tools.map((t) => ({ name: t.name, cmd: cmdFor(t, scenario), tool: t }));
     const exportPath = join(resultsDir, `${runId}-n${n}-${scenario}.json`);
-    const common = { runs: runsFor(scenario, n, opts), warmup: opts.warmup, exportPath };
+    const common = { runs: runsFor(scenario, n, opts), warmup: opts.warmup, rounds: opts.rounds, exportPath };
     if (scenario === 'cold') {
       out.cold = hyperfine(`${n} services, cold up -d`, commands, { ...common, prepare: (c) => `node ${STATE} reset ${c.tool.project}` });
       for (const t of tools) await expectRunning(t.project, n, 'after cold up');
@@ -212,8 +260,6 @@ async function engineBench(n, opts, work, resultsDir, runId) {
       for (const t of tools) await expectGone(t.project, 'after down');
     }
   }
-  for (const t of tools) await removeProjects(t.project, { exact: true });
-  return out;
 }
 
 function configBench(opts, work, resultsDir, runId) {
@@ -225,7 +271,7 @@ function configBench(opts, work, resultsDir, runId) {
       { name: 'berth', cmd: `node ${BERTH} -f ${compose} config` },
       { name: 'docker-compose', cmd: `docker-compose -f ${compose} config` },
       { name: 'node', cmd: node.cmd },
-    ], { runs: runsFor('startup', 10, opts), warmup: Math.max(opts.warmup, 2), exportPath: join(resultsDir, `${runId}-startup.json`) });
+    ], { runs: runsFor('startup', 10, opts), warmup: Math.max(opts.warmup, 2), rounds: opts.rounds, exportPath: join(resultsDir, `${runId}-startup.json`) });
   }
   if (opts.scenarios.includes('config')) {
     const files = writeConfigStack(join(work, 'config200'), 200);
@@ -234,12 +280,12 @@ function configBench(opts, work, resultsDir, runId) {
       { name: 'berth', cmd: `node ${BERTH} ${f} config` },
       { name: 'docker-compose', cmd: `docker-compose ${f} config` },
       { name: 'node', cmd: node.cmd },
-    ], { runs: runsFor('config', 200, opts), warmup: Math.max(opts.warmup, 2), exportPath: join(resultsDir, `${runId}-config.json`) });
+    ], { runs: runsFor('config', 200, opts), warmup: Math.max(opts.warmup, 2), rounds: opts.rounds, exportPath: join(resultsDir, `${runId}-config.json`) });
   }
   return out;
 }
 
-const ms = (r) => (r === undefined ? '–' : `${Math.round(r.median * 1000)} ms`);
+const ms = (r) => (r === undefined ? '–' : `${Math.round(r.median * 1000)} ms${r.failed > 0 ? ` (${r.failed}/${r.times.length} failed)` : ''}`);
 const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a.median / b.median);
 const fmtRatio = (x) => (x === undefined ? '–' : `${x.toFixed(2)}x`);
 
@@ -301,6 +347,23 @@ function updateReadme(markdown) {
   writeFileSync(readme, `${text.slice(0, a + start.length)}\n${markdown}\n${text.slice(b)}`);
 }
 
+/** One run at a time: a run removes every bench project at its start, so a second one would break the first. */
+const LOCK = join(tmpdir(), 'berth-bench.lock');
+function takeLock() {
+  if (existsSync(LOCK)) {
+    const pid = Number(readFileSync(LOCK, 'utf8'));
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch {
+      alive = false;
+    }
+    if (alive) fail(`another bench run (pid ${pid}) is in progress; wait for it or stop it first`);
+  }
+  writeFileSync(LOCK, String(process.pid));
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   await preflight();
@@ -317,6 +380,7 @@ async function main() {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  takeLock();
   const leftovers = await removeProjects(PREFIX);
   if (leftovers.containers + leftovers.networks + leftovers.volumes > 0) {
     log(`removed leftovers of an earlier run: ${leftovers.containers} containers, ${leftovers.networks} networks, ${leftovers.volumes} volumes`);
@@ -343,10 +407,13 @@ async function main() {
       process.exitCode = 1;
     }
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    rmSync(LOCK, { force: true });
     close();
   }
+  const failures = Object.values(engine).flatMap((x) => x.failures);
   const markdown = [
     table(engine, config),
+    ...(failures.length > 0 ? ['', 'Scenarios that failed their checks:', '', ...failures.map((f) => `- ${f}`)] : []),
     '',
     `Medians of hyperfine runs (run id ${runId}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
       `${Math.round((Date.now() - started) / 1000)} s in all). Raw data: \`bench/results/${runId}-*.json\`.`,

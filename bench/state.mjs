@@ -7,6 +7,7 @@
 //   node bench/state.mjs cleanup <prefix>     remove every bench project whose name starts with prefix
 import process from 'node:process';
 import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMAGE, IMAGE_VARIANTS } from './lib/stack.mjs';
@@ -30,6 +31,9 @@ const ops = {
   'reset-up': async () => {
     await removeProjects(arg, { exact: true });
     execFileSync(process.execPath, [floor, 'up', arg, spec], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // Let the engine finish setting the containers up before the timed command stops them: a stop
+    // racing a start's network setup can leave a stale endpoint in dockerd 20.10 (moby/moby#42119).
+    await sleep(1000);
   },
   flip: () => flipImage(arg),
   cleanup: () => removeProjects(arg),

@@ -106,18 +106,18 @@ export async function removeProjects(prefix, { exact = false } = {}) {
  * containers were force-removed, a busy engine can report that for a moment: disconnect what is left
  * and retry for up to ~3 s. (dockerd 20.10 can also keep such a stale endpoint until it restarts.)
  */
-async function removeNetwork(id) {
+export async function removeNetwork(id) {
   for (let attempt = 0; ; attempt++) {
     try {
-      await request('DELETE', `/networks/${id}`, undefined, { okStatuses: [404] });
+      await request('DELETE', `/networks/${encodeURIComponent(id)}`, undefined, { okStatuses: [404] });
       return true;
     } catch (err) {
       if (!/active endpoints/.test(err.message)) throw err;
       if (attempt >= 15) return false;
-      const net = await request('GET', `/networks/${id}`, undefined, { okStatuses: [404] });
+      const net = await request('GET', `/networks/${encodeURIComponent(id)}`, undefined, { okStatuses: [404] });
       await Promise.all(
         Object.keys(net?.Containers ?? {}).map((c) =>
-          request('POST', `/networks/${id}/disconnect`, { Container: c, Force: true }, { okStatuses: [404, 500] }),
+          request('POST', `/networks/${encodeURIComponent(id)}/disconnect`, { Container: c, Force: true }, { okStatuses: [404, 500] }),
         ),
       );
       await sleep(200);
