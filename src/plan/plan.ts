@@ -403,7 +403,8 @@ export function planImages(project: Project, services: ServiceConfig[], observed
         pulls.delete(ref);
         continue;
       }
-      if (policy.kind !== 'always') continue;
+      // A buildable image is pulled only when its own pull_policy says always, not for `--pull always`.
+      if (policy.kind !== 'always' || options.pull !== undefined) continue;
     }
     let reason: string | undefined;
     switch (policy.kind) {

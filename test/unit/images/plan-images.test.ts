@@ -117,3 +117,14 @@ describe('recreating after a build or pull in the same run', () => {
     expect([...rt.containers.values()].map((c) => c.name)).toEqual(['dev-cache-1']);
   });
 });
+
+describe('--pull always and buildable services', () => {
+  it('pulls the images of services without build:, and leaves buildable ones to their builds', async () => {
+    const rt = new FakeRuntime({ 'dev-web': OLD, redis: BASE });
+    const text = formatPlan(await plan(stack(), rt, { pull: 'always' }));
+    expect(text).toContain('image redis: pull: --pull always');
+    expect(text).not.toContain('image dev-web: pull');
+    expect(formatPlan(await plan(stack({ web: { build, image: 'reg/web:1', pull_policy: 'always' } }), new FakeRuntime({ 'reg/web:1': OLD, redis: BASE }))))
+      .toContain('image reg/web:1: pull: pull_policy: always');
+  });
+});
