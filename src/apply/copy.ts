@@ -75,7 +75,7 @@ export async function copyOut(rt: Runtime, containerId: string, src: string, des
   const extract = tar.extract();
   const feeding = (async () => {
     for await (const chunk of stream) {
-      if (!extract.write(chunk as Buffer)) await new Promise<void>((r) => { extract.once('drain', () => r()); });
+      if (!extract.write(chunk)) await new Promise<void>((r) => { extract.once('drain', () => r()); });
     }
     extract.end(undefined);
   })().catch((err: unknown) => extract.destroy(err instanceof Error ? err : new Error(String(err))));

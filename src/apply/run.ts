@@ -57,7 +57,10 @@ export function oneOffService(project: Project, service: ServiceConfig, o: RunOp
   const s: ServiceConfig = { ...service, environment: { ...service.environment }, labels: { ...service.labels } };
   delete s.restart;
   delete s.container_name;
-  if (s.deploy) s.deploy = { ...s.deploy, restart_policy: undefined } as typeof s.deploy;
+  if (s.deploy) {
+    const { restart_policy: _ignored, ...deploy } = s.deploy;
+    s.deploy = deploy;
+  }
   if (o.entrypoint !== undefined) {
     s.entrypoint = o.entrypoint;
     s.command = o.command.length > 0 ? o.command : [];

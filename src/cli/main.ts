@@ -106,7 +106,10 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('-a, --all', 'also stopped containers')
     .option('-q, --quiet', 'only ids')
     .option('--services', 'only service names')
-    .option('--format <format>', 'table or json', 'table')
+    .option('--format <format>', 'table, json, or a template such as "{{.Name}} {{.Health}}"', 'table')
+    .option('--status <state>', 'only containers in this state (repeatable): created, running, paused, restarting, removing, exited, dead', collect)
+    .option('--filter <status=state>', 'filter, as --status (repeatable)', collect)
+    .addHelpText('after', '\nExamples:\n  berth ps -a\n  berth ps --status exited -q\n  berth ps --format "table {{.Name}}\\t{{.State}}\\t{{.Health}}"\n')
     .action(action(() => import('./commands/ps.js')));
 
   program

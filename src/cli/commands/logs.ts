@@ -44,12 +44,14 @@ export default async function logs(ctx: Context, services: string[], opts: Recor
 function parseTail(value: unknown): number | undefined {
   if (value === undefined || value === 'all' || value === '-1') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--tail expects a number of lines or "all", got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--tail expects a number of lines or "all", got "${show(value)}"`);
   return n;
 }
 
+const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
 export function parseIndex(value: unknown): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--index expects a container number from 1, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--index expects a container number from 1, got "${show(value)}"`);
   return n;
 }

@@ -1,24 +1,72 @@
 import { Label } from '../../plan/labels.js';
 import type { ContainerSummary, PublishedPort } from '../../runtime/runtime.js';
 import type { Context } from '../context.js';
+import { UsageError } from '../../errors.js';
 import { checkServices } from '../flags.js';
 import { ago, table } from '../table.js';
 
+const STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+
+/** `--status S` (repeatable) and `--filter status=S`: the states asked for; empty: no state filter. */
+export function statusFilter(status: unknown, filter: unknown): string[] {
+  const out: string[] = [];
+  for (const s of Array.isArray(status) ? (status as string[]) : []) out.push(s);
+  for (const f of Array.isArray(filter) ? (filter as string[]) : []) {
+    const m = /^status=(.*)$/.exec(f);
+    if (!m) throw new UsageError(`--filter supports status=STATE, got "${f}"`);
+    out.push(m[1]!);
+  }
+  for (const s of out) if (!STATES.includes(s)) throw new UsageError(`unknown status "${s}": use one of ${STATES.join(', ')}`);
+  return out;
+}
+
+/**
+ * `--format` with a Go-template-like text: `{{.Name}}`, `{{.Service}}`, `{{json .Labels}}`, ... over the
+ * fields of `ps --format json`; a leading `table ` adds a header row. `\t` in the text is a tab.
+ */
+export function formatTemplate(template: string, rows: Record<string, unknown>[]): string {
+  const isTable = template.startsWith('table ');
+  const body = (isTable ? template.slice(6) : template).replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const field = /\{\{\s*(json\s+)?\.(\w+)\s*\}\}/g;
+  const render = (row: Record<string, unknown>): string => body.replace(field, (_m, json: string | undefined, key: string) => {
+    const v = row[key];
+    if (json) return JSON.stringify(v ?? null);
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return v === undefined || v === null ? '' : JSON.stringify(v);
+  });
+  const lines = rows.map(render);
+  if (isTable) {
+    const header = body.replace(field, (_m, _j: string | undefined, key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase());
+    const cells = [header, ...lines].map((l) => l.split('\t'));
+    return table(cells[0]!, cells.slice(1));
+  }
+  return lines.map((l) => `${l}\n`).join('');
+}
+
 export default async function ps(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
+  const states = statusFilter(opts.status, opts.filter);
+  const format = typeof opts.format === 'string' ? opts.format : 'table';
+  if (format !== 'table' && format !== 'json' && !format.includes('{{')) {
+    throw new UsageError(`--format expects table, json or a template such as "{{.Name}} {{.Status}}", got "${format}"`);
+  }
   const { project, name } = await ctx.loadOrName();
   if (project) checkServices(project, services);
   const rt = await ctx.runtime();
-  const all = await rt.listContainers({ all: opts.all === true, labels: { [Label.project]: name } });
+  const all = await rt.listContainers({ all: opts.all === true || states.length > 0, labels: { [Label.project]: name } });
   const containers = all
     .filter((c) => services.length === 0 || services.includes(c.labels[Label.service] ?? ''))
+    .filter((c) => states.length === 0 || states.includes(c.state))
     .sort((a, b) => a.name.localeCompare(b.name));
   const out = ctx.world.stdout;
   if (opts.services) {
     for (const s of [...new Set(containers.map((c) => c.labels[Label.service] ?? ''))].sort()) out.write(`${s}\n`);
   } else if (opts.quiet) {
     for (const c of containers) out.write(`${c.id}\n`);
-  } else if (opts.format === 'json') {
+  } else if (format === 'json') {
     for (const c of containers) out.write(`${JSON.stringify(psJson(c, name))}\n`);
+  } else if (format !== 'table') {
+    out.write(formatTemplate(format, containers.map((c) => psJson(c, name))));
   } else {
     const now = Date.now();
     out.write(table(

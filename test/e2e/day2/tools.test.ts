@@ -121,4 +121,12 @@ describe('events and wait', () => {
     const all = await run('ls', '-a', '-q');
     expect(all.stdout.split('\n')).toContain(project);
   });
+
+  it('ps --status and --format templates select and shape the rows', async () => {
+    const exited = await run('ps', '--status', 'exited', '--format', '{{.Service}} {{.State}}');
+    expect(exited.exitCode, exited.stderr).toBe(0);
+    expect(exited.stdout.split('\n')).toEqual(['job exited', 'web exited']);
+    const running = await run('ps', '--filter', 'status=running', '-q');
+    expect(running.stdout).toBe('');
+  });
 });
