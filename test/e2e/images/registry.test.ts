@@ -72,7 +72,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await purgeProject(deploy);
   await purgeProject(publisher);
-  if (ref) await docker(['rmi', '-f', ref, otherRef]);
+  if (ref) {
+    // By id: a pushed image keeps its digest reference after its tag is gone.
+    const host = ref.slice(0, ref.indexOf('/'));
+    const ids = (await docker(['images', '-q', '--filter', `reference=${host}/berth-e2e/*`])).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await docker(['rmi', '-f', ...new Set(ids)]);
+  }
   registry?.kill();
   rmSync(root, { recursive: true, force: true });
 });
