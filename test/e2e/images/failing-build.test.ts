@@ -10,9 +10,16 @@ import { berth, containerIds, docker, purgeProject } from '../../helpers/cli.js'
 
 const project = `e2e-failbuild-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'berth-failbuild-'));
+const marker = `preparing-${project}`;
 afterAll(async () => {
   await purgeProject(project);
   await docker(['rmi', '-f', `${project}-broken`]);
+  // The engine keeps the layers of the steps that passed as untagged images: ours carry the marker.
+  const dangling = (await docker(['images', '-q', '--filter', 'dangling=true'])).stdout.split('\n').filter(Boolean);
+  for (const id of new Set(dangling)) {
+    const cmd = await docker(['image', 'inspect', '-f', '{{json .ContainerConfig.Cmd}}', id]);
+    if (cmd.stdout.includes(marker)) await docker(['rmi', id]);
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -29,7 +36,7 @@ describe('a failing build', () => {
       '      context: .',
       '      dockerfile_inline: |',
       '        FROM berth-local/busybox:latest',
-      '        RUN echo preparing',
+      `        RUN echo ${marker}`,
       '        RUN echo about to fail && exit 3',
       '    command: sleep 300',
       '  needs-broken:',
