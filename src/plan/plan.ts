@@ -380,6 +380,7 @@ export function planImages(project: Project, services: ServiceConfig[], observed
   const pulls = new Map<string, { services: string[]; reason: string }>();
   const builds = new Map<string, { builds: string; services: string[]; reason: string }>();
   const missingNever: string[] = [];
+  const missingNoBuild: string[] = [];
   for (const s of services) {
     const ref = serviceImage(project, s);
     const present = observed.images[ref] !== undefined;
@@ -405,6 +406,10 @@ export function planImages(project: Project, services: ServiceConfig[], observed
       }
       // A buildable image is pulled only when its own pull_policy says always, not for `--pull always`.
       if (policy.kind !== 'always' || options.pull !== undefined) continue;
+    }
+    if (s.build && options.noBuild && s.image === undefined && !present) {
+      missingNoBuild.push(`${ref} (service ${s.name})`);
+      continue;
     }
     let reason: string | undefined;
     switch (policy.kind) {
@@ -432,6 +437,9 @@ export function planImages(project: Project, services: ServiceConfig[], observed
     throw new ImageMissingError(`image not present locally and pull_policy is never: ${missingNever.join(', ')}`, {
       hint: 'pull or build it first (berth pull / berth build), or change pull_policy',
     });
+  }
+  if (missingNoBuild.length > 0) {
+    throw new ImageMissingError(`image not built yet and --no-build was given: ${missingNoBuild.join(', ')}`, { hint: 'run berth build first, or up without --no-build' });
   }
   const out: Action[] = [];
   for (const [ref, p] of [...pulls].sort(([a], [b]) => a.localeCompare(b))) out.push({ kind: 'pull-image', target: ref, services: p.services, reason: p.reason });

@@ -52,7 +52,8 @@ describe('image actions', () => {
     expect(formatPlan(await plan(stack({ web: { build, pull_policy: 'build' } }), rt))).toContain('image dev-web: build: pull_policy: build');
     expect(formatPlan(await plan(stack({ cache: { image: 'redis', pull_policy: 'always' } }), rt))).toContain('image redis: pull: pull_policy: always');
     expect(formatPlan(await plan(stack(), rt, { pull: 'always' }))).toContain('image redis: pull: --pull always');
-    expect(formatPlan(await plan(stack(), new FakeRuntime({ redis: BASE }), { noBuild: true }))).not.toContain('build:');
+    expect(formatPlan(await plan(stack(), rt, { noBuild: true }))).not.toContain('build:');
+    await expect(plan(stack(), new FakeRuntime({ redis: BASE }), { noBuild: true })).rejects.toThrow('image not built yet and --no-build was given: dev-web (service web)');
   });
 
   it('pulls daily/weekly/every_<d> images once they were last tagged longer ago than that', async () => {
