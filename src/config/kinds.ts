@@ -6,10 +6,8 @@
 export type Kind = 'boolean' | 'integer' | 'number' | 'duration' | 'bytes' | 'mode';
 
 const TRUE = new Set(['true', 'yes', 'y', 'on']);
-const FALSE = new Set(['false', 'no', 'n', 'off']);
 const INT = /^[-+]?\d+$/;
 const NUM = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-const DURATION = /^[-+]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
 const BYTES = /^(\d+(?:\.\d+)?) ?([bkmgtp]?)(i?b)?$/i;
 
 /** What each kind is, in the user's words: "must be " + this. */
@@ -22,23 +20,38 @@ export const KIND_NOUNS: Record<Kind, string> = {
   mode: 'a file mode such as 0440 or "0440"',
 };
 
+/**
+ * What each kind accepts, as data, so that the schema keyword can be generated as code (for the
+ * precompiled validator) from the same rules `fitsKind` applies: a string fits when its trimmed
+ * text matches `text`; a number fits per `number` and `min`; booleans only where `boolean` says.
+ */
+export interface KindRule {
+  text?: RegExp;
+  number?: 'integer' | 'finite';
+  min?: number;
+  boolean?: true;
+}
+
+export const KIND_RULES: Record<Kind, KindRule> = {
+  boolean: { text: /^(true|yes|y|on|false|no|n|off)$/i, boolean: true },
+  integer: { text: INT, number: 'integer' },
+  number: { text: NUM, number: 'finite' },
+  duration: { text: /^(0|[-+]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/ },
+  bytes: { text: /^(-1|(\d+(?:\.\d+)?) ?([bkmgtp]?)(i?b)?)$/i, number: 'integer', min: -1 },
+  mode: { text: /^0?[0-7]{1,4}$/, number: 'integer', min: 0 },
+};
+
 /** Does `v` fit `kind`? Strings holding an unexpanded `$` pass (interpolation was turned off). */
 export function fitsKind(kind: Kind, v: unknown): boolean {
-  if (typeof v === 'string' && v.includes('$')) return true;
-  switch (kind) {
-    case 'boolean':
-      return typeof v === 'boolean' || (typeof v === 'string' && (TRUE.has(v.toLowerCase()) || FALSE.has(v.toLowerCase())));
-    case 'integer':
-      return (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && INT.test(v.trim()));
-    case 'number':
-      return (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && NUM.test(v.trim()));
-    case 'duration':
-      return typeof v === 'string' && (v.trim() === '0' || DURATION.test(v.trim()));
-    case 'bytes':
-      return (typeof v === 'number' && Number.isInteger(v) && v >= -1) || (typeof v === 'string' && (BYTES.test(v.trim()) || v.trim() === '-1'));
-    case 'mode':
-      return (typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && /^0?[0-7]{1,4}$/.test(v.trim()));
+  const rule = KIND_RULES[kind];
+  if (typeof v === 'string') return v.includes('$') || (rule.text !== undefined && rule.text.test(v.trim()));
+  if (typeof v === 'boolean') return rule.boolean === true;
+  if (typeof v === 'number') {
+    if (rule.number === undefined) return false;
+    if (rule.number === 'integer' ? !Number.isInteger(v) : !Number.isFinite(v)) return false;
+    return rule.min === undefined || v >= rule.min;
   }
+  return false;
 }
 
 export function toBoolean(v: unknown): boolean {

@@ -2,32 +2,52 @@
  * Validation against schemas/stack.schema.json (compiled once), and the translation of Ajv's
  * errors into one message per location, in the user's words, at the user's file:line:column.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
+import type { ErrorObject } from 'ajv';
 import { didYouMean, type Issues } from './issues.js';
-import { fitsKind, KIND_NOUNS, type Kind } from './kinds.js';
+import { KIND_NOUNS, type Kind } from './kinds.js';
 import type { PathSeg, Positions } from './positions.js';
 
 export const SCHEMA_URL = new URL('../../schemas/stack.schema.json', import.meta.url);
+/** Written by `npm run build` (scripts/schema-compile.js) next to the built loader. */
+export const PRECOMPILED_URL = new URL('./stack-validate.js', import.meta.url);
 
-let compiled: ValidateFunction | undefined;
-
-interface KindValidate {
-  (kind: Kind, data: unknown): boolean;
-  errors?: Partial<ErrorObject>[];
+/** FNV-1a over the UTF-16 code units, as 8 hex digits: cheap enough to check at every start. */
+export function fingerprint(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
 }
 
-function validator(): ValidateFunction {
+export interface Validator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+let compiled: Validator | undefined;
+
+/**
+ * Get the validator ready: the precompiled module when it was built from this very schema,
+ * otherwise compile the schema now with Ajv (slow; only when the build step did not run).
+ */
+export async function prepareValidator(): Promise<Validator> {
   if (compiled) return compiled;
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  const checkKind: KindValidate = (kind, data) => {
-    if (fitsKind(kind, data)) return true;
-    checkKind.errors = [{ keyword: 'x-kind', message: `must be ${KIND_NOUNS[kind]}`, params: { kind } }];
-    return false;
-  };
-  ajv.addKeyword({ keyword: 'x-kind', schemaType: 'string', errors: true, validate: checkKind });
-  const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
-  compiled = ajv.compile(schema);
+  compiled = (await precompiled()) ?? (await import('./schema-compile.js')).compileSchema();
+  return compiled;
+}
+
+async function precompiled(): Promise<Validator | undefined> {
+  if (!existsSync(PRECOMPILED_URL)) return undefined;
+  const mod = (await import(PRECOMPILED_URL.href)) as { default?: Validator; schemaHash?: string };
+  if (typeof mod.default !== 'function' || mod.schemaHash !== fingerprint(readFileSync(SCHEMA_URL, 'utf8'))) return undefined;
+  return mod.default;
+}
+
+function validator(): Validator {
+  if (!compiled) throw new Error('the stack schema validator was used before prepareValidator()');
   return compiled;
 }
 
