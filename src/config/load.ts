@@ -214,7 +214,8 @@ function processTree(root: Obj, file: string, ctx: FileContext, loader: FileLoad
  * being resolved is a cycle, reported where its `extends` is written.
  */
 class Extends {
-  private readonly state = new Map<string, 'resolving' | 'done'>();
+  /** Per services mapping (a file's tree; a file read twice is two trees): name -> done. */
+  private readonly done = new WeakMap<object, Set<string>>();
 
   constructor(
     private readonly loader: FileLoader,
@@ -230,20 +231,20 @@ class Extends {
   /** Resolve `services[name]` in place; false when its chain is broken (reported). */
   private resolve(services: Obj, file: string, name: string, ctx: FileContext, chain: { file: string; name: string }[]): boolean {
     const s = this.s;
-    const key = `${file}\u0000${name}`;
+    let done = this.done.get(services);
+    if (!done) this.done.set(services, (done = new Set()));
     const svc = services[name];
-    if (this.state.get(key) === 'done' || !isMapping(svc) || !isMapping(svc.extends)) {
-      this.state.set(key, 'done');
+    if (done.has(name) || !isMapping(svc) || !isMapping(svc.extends)) {
+      done.add(name);
       return true;
     }
-    if (this.state.get(key) === 'resolving') {
-      const start = chain.findIndex((c) => c.file === file && c.name === name);
+    const start = chain.findIndex((c) => c.file === file && c.name === name);
+    if (start >= 0) {
       const cycle = [...chain.slice(start), { file, name }];
       const label = (c: { file: string; name: string }): string => (c.file === cycle[0]!.file ? c.name : `${c.name} (${basename(c.file)})`);
       s.issues.add(s.positions.valueAt(svc, 'extends'), ['services', name, 'extends'], `circular extends: ${cycle.map(label).join(' -> ')}`);
       return false;
     }
-    this.state.set(key, 'resolving');
     const ext = svc.extends as { service: string; file?: string };
     const next = [...chain, { file, name }];
     let base: Obj | undefined;
@@ -263,7 +264,7 @@ class Extends {
       ok = this.resolve(services, file, ext.service, ctx, next);
       base = services[ext.service] as Obj;
     }
-    this.state.set(key, 'done');
+    done.add(name);
     if (!base || !ok) return false;
     const copy = cloneTree(base, s.positions);
     delete copy.extends;
@@ -303,6 +304,7 @@ function applyIncludes(root: Obj, file: string, ctx: FileContext, loader: FileLo
       }
       const tree = loader.load(p, subCtx);
       if (!tree) continue;
+      loader.extends.applyAll(tree, p, subCtx);
       merged = merged ? mergeMappings(merged, cloneTree(tree, s.positions), [], s.positions) : cloneTree(tree, s.positions);
     }
     if (!merged) return;

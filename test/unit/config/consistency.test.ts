@@ -73,6 +73,25 @@ describe('extends across files', () => {
     expect(project.services.core).toMatchObject({ image: 'core' });
   });
 
+  it('resolves extends inside an included file against that file', async () => {
+    const { project, dir } = await load({
+      'compose.yaml': 'include: [sub/compose.yaml]\nservices:\n  web: {image: web}\n',
+      'sub/compose.yaml': [
+        'services:',
+        '  base: {image: base, user: nobody}',
+        '  worker:',
+        '    extends: base',
+        '    command: [work]',
+        '  tool:',
+        '    extends: {file: ./tools.yaml, service: t}',
+        '',
+      ].join('\n'),
+      'sub/tools.yaml': 'services:\n  t:\n    image: tool\n    volumes: ["./cache:/cache"]\n',
+    });
+    expect(project.services.worker).toMatchObject({ image: 'base', user: 'nobody', command: ['work'] });
+    expect(project.services.tool!.volumes[0]).toMatchObject({ source: join(dir, 'sub', 'cache') });
+  });
+
   it('reports a cycle that runs through two files', async () => {
     expect(await loadBrief({
       'compose.yaml': 'services:\n  web:\n    extends: {file: other.yaml, service: app}\n',
