@@ -10,16 +10,22 @@ echo "==> building berth"
 npm run --silent build
 echo "==> checking the Docker Engine"
 bash scripts/engine.sh
-echo "==> local base image"
+echo "==> local images (offline, from Debian packages)"
 bash scripts/base-image.sh
+for script in scripts/images/*.sh; do bash "$script"; done
 echo "==> berth up -d (samples/hello)"
 node bin/berth.js -f samples/hello/compose.yaml up -d
+echo "==> berth up -d --build --wait (samples/devstack)"
+node bin/berth.js -f samples/devstack/compose.yaml up -d --build --wait
 port=${HELLO_PORT:-18080}
+devport=${DEVSTACK_PORT:-18480}
 cat <<MSG
 
-The sample stack is up. Try:
-  curl http://127.0.0.1:$port/            # served by "web"
-  curl http://127.0.0.1:$port/client.txt  # fetched by "client" from http://web:8080/
+Two sample stacks are up. Try:
+  curl http://127.0.0.1:$port/                 # hello: served by "web"
+  curl http://127.0.0.1:$port/client.txt       # hello: fetched by "client" from http://web:8080/
+  curl http://127.0.0.1:$devport/cgi-bin/hello # devstack: the web app, counting visits in Redis
   node bin/berth.js -f samples/hello/compose.yaml ps
   node bin/berth.js -f samples/hello/compose.yaml down
+  node bin/berth.js -f samples/devstack/compose.yaml down
 MSG
