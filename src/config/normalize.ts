@@ -89,8 +89,8 @@ export function normalizeProject(input: NormalizeInput): Project {
 
     const replicas = svc.scale ?? svc.deploy?.replicas ?? 1;
     if (svc.container_name !== undefined && replicas > 1) {
-      const key = svc.scale !== undefined ? 'scale' : 'deploy';
-      err(raw, 'container_name', path('container_name'), `service "${name}" sets "container_name" and runs ${replicas} containers (${key === 'scale' ? 'scale' : 'deploy.replicas'}), but a container name must be unique`, 'remove "container_name", or run a single container');
+      const via = svc.scale !== undefined ? 'scale' : 'deploy.replicas';
+      err(raw, 'container_name', path('container_name'), `service "${name}" sets "container_name" and runs ${replicas} containers (${via}), but a container name must be unique`, 'remove "container_name", or run a single container');
     }
     if (svc.container_name !== undefined) {
       const other = containerNames.get(svc.container_name);
