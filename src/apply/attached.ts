@@ -4,6 +4,7 @@
  * `--abort-on-container-exit`/`--abort-on-container-failure`/`--exit-code-from`, which then stops the
  * rest. `stop()` (first Ctrl-C) stops the containers gracefully; `kill()` (second) kills them.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../config/model.js';
 import { withDependencies } from '../graph/index.js';
 import { Label, projectGraph } from '../plan/index.js';
@@ -112,7 +113,11 @@ export class AttachedSession {
     const target = { projectName: this.project.name, project: this.project, services: this.o.services.length ? [...withDependencies(projectGraph(this.project), this.o.services)] : [] };
     this.stopping = this.renderer()
       .then((r) => stopServices(this.rt, target, { parallel: this.o.parallel, timeoutSec: this.o.stopTimeoutSec }, r))
-      .catch((err: unknown) => this.sink.say(`error: ${err instanceof Error ? err.message : String(err)}`));
+      .catch((err: unknown) => this.sink.say(`error: ${err instanceof Error ? err.message : String(err)}`))
+      // Stopped on purpose: nothing is coming back, so the follow need not wait for restarts. A moment
+      // first, for the last lines of the stopped containers to arrive.
+      .then(() => sleep(250))
+      .finally(() => this.abort.abort());
   }
 
   /** Kills them (a second Ctrl-C). */

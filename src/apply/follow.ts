@@ -3,6 +3,7 @@
  * handed to one sink line by line. Following (`logs -f`, attached `up`) also watches the engine's events,
  * so a container that starts later (restarted, recreated, scaled) is picked up, and reports each exit.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Label } from '../plan/labels.js';
 import type { ContainerSummary, LogLine, LogOptions, Runtime } from '../runtime/runtime.js';
 
@@ -29,6 +30,13 @@ export type LogSink = (container: ContainerSummary, line: LogLine) => void;
 const serviceOf = (c: ContainerSummary): string => c.labels[Label.service] ?? '';
 
 /**
+ * How long a follow waits, once every stream has ended and the engine has gone quiet, for a restarted
+ * or recreated container to come back (an API restart of a TTY container can take seconds between its
+ * `stop` and `start` events). Abort the signal to end at once.
+ */
+const RESTART_GRACE_MS = 3000;
+
+/**
  * Reads the logs of `containers`; when following, also of every container of the target that starts
  * later, until no followed container is left running (or `signal` aborts). Resolves when done.
  */
@@ -42,6 +50,7 @@ export async function readLogs(rt: Runtime, target: FollowTarget, containers: Co
   const inTarget = (c: ContainerSummary): boolean => target.services.length === 0 || target.services.includes(serviceOf(c));
 
   const active = new Map<string, Promise<void>>();
+  let lastEventMs = Date.now();
   const errors: Error[] = [];
   let settle: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => { settle = resolve; });
@@ -58,7 +67,18 @@ export async function readLogs(rt: Runtime, target: FollowTarget, containers: Co
   const checkDone = async (): Promise<void> => {
     if (active.size > 0) return;
     if (!options.follow || inner.signal.aborted) { settle(); return; }
-    // Every stream ended: done unless one of the target's containers is (again) running.
+    // Every stream ended. A restart or recreate leaves a gap between the old process's end and the new
+    // one's start, during which the engine keeps reporting events (die, stop, ...): wait until it has
+    // been quiet for a while before deciding that nothing runs any more.
+    try {
+      for (let quiet = Date.now() - lastEventMs; quiet < RESTART_GRACE_MS; quiet = Date.now() - lastEventMs) {
+        await sleep(RESTART_GRACE_MS - quiet, undefined, { signal: inner.signal });
+      }
+    } catch {
+      settle();
+      return;
+    }
+    if (active.size > 0) return;
     const running = (await rt.listContainers({ labels: { [Label.project]: target.projectName } }).catch(() => []))
       .filter((c) => c.labels[Label.oneoff] !== 'True' && inTarget(c) && attached(c));
     if (active.size === 0 && running.length === 0) settle();
@@ -91,6 +111,7 @@ export async function readLogs(rt: Runtime, target: FollowTarget, containers: Co
     watcher = (async () => {
       try {
         for await (const e of events) {
+          lastEventMs = Date.now();
           if (e.action !== 'start') continue;
           const labels = e.attributes;
           if (labels[Label.oneoff] === 'True') continue;
@@ -101,7 +122,9 @@ export async function readLogs(rt: Runtime, target: FollowTarget, containers: Co
           // the stream of its previous run has ended.
           const [found] = await rt.listContainers({ all: true, labels: { [Label.project]: target.projectName }, name: summary.name });
           const previous = active.get(e.id);
-          const since = (e.timeMs / 1000).toFixed(3);
+          // From the moment the new process started (the event itself can come after its first lines).
+          const started = await rt.inspectContainer(e.id).then((d) => (d.startedAt ? Date.parse(d.startedAt) : NaN), () => NaN);
+          const since = ((Number.isNaN(started) ? e.timeMs - 1000 : started) / 1000).toFixed(3);
           if (previous) previous.then(() => read(found ?? summary, { ...base, since }), () => undefined);
           else read(found ?? summary, { ...base, since });
         }

@@ -8,6 +8,7 @@ import { eventually } from '../../helpers/eventually.js';
 
 const project = `e2e-life-${process.pid}`;
 const other = `e2e-life-other-${process.pid}`;
+const fresh = `e2e-life-fresh-${process.pid}`;
 const file = `${ROOT}test/e2e/day2/fixtures/lifecycle/compose.yaml`;
 const run = (...args: string[]) => berth(['-f', file, '-p', project, ...args]);
 
@@ -20,11 +21,11 @@ const startedAt = async (name: string): Promise<string> => (await docker(['inspe
 const exitCode = async (name: string): Promise<string> => (await docker(['inspect', '-f', '{{.State.ExitCode}}', name])).stdout.trim();
 
 beforeAll(async () => {
-  await Promise.all([purgeProject(project), purgeProject(other)]);
+  await Promise.all([purgeProject(project), purgeProject(other), purgeProject(fresh)]);
   const up = await run('up', '-d');
   expect(up.exitCode, up.stderr).toBe(0);
 });
-afterAll(() => Promise.all([purgeProject(project), purgeProject(other)]));
+afterAll(() => Promise.all([purgeProject(project), purgeProject(other), purgeProject(fresh)]));
 
 describe('lifecycle commands', () => {
   it('stop stops every container and start starts them again', async () => {
@@ -97,6 +98,15 @@ describe('lifecycle commands', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain('Are you sure?');
     expect(await state(`${other}-web-1`)).toBe('exited');
+  });
+
+  it('create makes the containers without starting them; start starts them', async () => {
+    const c = await berth(['-f', file, '-p', fresh, 'create']);
+    expect(c.exitCode, c.stderr).toBe(0);
+    expect(await state(`${fresh}-db-1`)).toBe('created');
+    expect(await state(`${fresh}-web-1`)).toBe('created');
+    expect((await berth(['-f', file, '-p', fresh, 'start'])).exitCode).toBe(0);
+    expect(await state(`${fresh}-web-1`)).toBe('running');
   });
 
   it('an unknown service is an error with a suggestion', async () => {

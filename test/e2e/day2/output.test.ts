@@ -55,6 +55,21 @@ describe('logs', () => {
     expect(r.stdout).toMatch(/^talker-2 \| \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z out last$/);
   });
 
+  it('-f follows the output and picks up a container that restarts, until Ctrl-C', async () => {
+    const follow = execa('node', [BIN, '-f', file, '-p', project, 'logs', '-f', '--no-log-prefix', 'term'], { reject: false });
+    let seen = '';
+    follow.stdout.on('data', (c: Buffer) => { seen += c.toString(); });
+    try {
+      await eventually(() => expect(seen.split('\n').filter((l) => l === 'tty one')).toHaveLength(1));
+      expect((await run('restart', '-t', '1', 'term')).exitCode).toBe(0);
+      // The restarted container writes its first line again, and the follower shows it.
+      await eventually(() => expect(seen.split('\n').filter((l) => l === 'tty one')).toHaveLength(2), { timeoutMs: 30_000 });
+    } finally {
+      follow.kill('SIGINT');
+    }
+    expect((await follow).exitCode).toBe(0);
+  });
+
   it('an unknown service is an error with a suggestion', async () => {
     const r = await run('logs', 'talkr');
     expect(r.exitCode).toBe(1);
