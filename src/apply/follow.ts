@@ -122,11 +122,13 @@ export async function readLogs(rt: Runtime, target: FollowTarget, containers: Co
           // the stream of its previous run has ended.
           const [found] = await rt.listContainers({ all: true, labels: { [Label.project]: target.projectName }, name: summary.name });
           const previous = active.get(e.id);
-          // From the moment the new process started (the event itself can come after its first lines).
-          const started = await rt.inspectContainer(e.id).then((d) => (d.startedAt ? Date.parse(d.startedAt) : NaN), () => NaN);
-          const since = ((Number.isNaN(started) ? e.timeMs - 1000 : started) / 1000).toFixed(3);
-          if (previous) previous.then(() => read(found ?? summary, { ...base, since }), () => undefined);
-          else read(found ?? summary, { ...base, since });
+          // Only what the new run writes: everything after the previous run ended (its FinishedAt; the
+          // start event and StartedAt can both come after the new process's first lines). A container
+          // that never ran before is read from its beginning.
+          const finished = await rt.inspectContainer(e.id).then((d) => (d.finishedAt ? Date.parse(d.finishedAt) : NaN), () => NaN);
+          const opts = Number.isNaN(finished) || finished <= 0 ? base : { ...base, since: (finished / 1000).toFixed(3) };
+          if (previous) previous.then(() => read(found ?? summary, opts), () => undefined);
+          else read(found ?? summary, opts);
         }
       } catch (err) {
         if (!inner.signal.aborted) errors.push(err instanceof Error ? err : new Error(String(err)));
