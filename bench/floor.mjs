@@ -59,12 +59,13 @@ async function stopAndRemove(id) {
 async function up() {
   const labels = { [PROJECT_LABEL]: project, [BENCH_LABEL]: '1' };
   await Promise.all([
-    request('POST', '/networks/create', {
-      Name: network,
-      CheckDuplicate: true,
-      Driver: 'bridge',
-      Labels: { ...labels, 'com.docker.compose.network': 'default' },
-    }),
+    // 409: the network is there already (only when the harness could not remove it); use it.
+    request(
+      'POST',
+      '/networks/create',
+      { Name: network, CheckDuplicate: true, Driver: 'bridge', Labels: { ...labels, 'com.docker.compose.network': 'default' } },
+      { okStatuses: [409] },
+    ),
     ...spec.services
       .filter((s) => s.volume)
       .map((s) => request('POST', '/volumes/create', { Name: `${project}_${s.volume}`, Labels: { ...labels, 'com.docker.compose.volume': s.volume } })),

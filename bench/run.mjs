@@ -189,11 +189,16 @@ function run(cmd, args) {
 async function engineBench(n, opts, work, resultsDir, runId) {
   const dir = join(work, `n${n}`);
   const { compose, floor } = writeUpStack(dir, n);
+  // Project names per scenario too: should the engine keep a stale endpoint on one project's network
+  // (see removeNetwork in lib/engine.mjs), the scenarios after it do not inherit the damage.
   const tools = [
-    { name: 'berth', project: `${PREFIX}${runId}-b${n}x` },
-    { name: 'docker-compose', project: `${PREFIX}${runId}-c${n}x` },
-    { name: 'floor', project: `${PREFIX}${runId}-f${n}x` },
+    { name: 'berth', letter: 'b' },
+    { name: 'docker-compose', letter: 'c' },
+    { name: 'floor', letter: 'f' },
   ];
+  const useProjects = (scenario) => {
+    for (const t of tools) t.project = `${PREFIX}${runId}-${scenario}-${t.letter}${n}x`;
+  };
   const cmdFor = (tool, op) => {
     if (tool.name === 'floor') return `node ${FLOOR} ${op === 'cold' || op === 'prepare-up' ? 'up' : op === 'noop' ? 'noop' : op} ${tool.project} ${floor}`;
     const verb = op === 'down' ? 'down' : 'up -d';
@@ -206,15 +211,15 @@ async function engineBench(n, opts, work, resultsDir, runId) {
   };
 
   for (const scenario of ENGINE_SCENARIOS.filter((s) => opts.scenarios.includes(s))) {
+    useProjects(scenario);
     try {
       await engineScenario(scenario);
     } catch (err) {
       out.failures.push(`${n} services, ${scenario}: ${err.message}`);
       log(`${n} services, ${scenario} failed: ${err.message}`);
-      for (const t of tools) await removeProjects(t.project, { exact: true });
     }
+    for (const t of tools) await removeProjects(t.project, { exact: true });
   }
-  for (const t of tools) await removeProjects(t.project, { exact: true });
   return out;
 
   async function engineScenario(scenario) {
@@ -226,10 +231,7 @@ async function engineBench(n, opts, work, resultsDir, runId) {
       for (const t of tools) await expectRunning(t.project, n, 'after cold up');
     } else if (scenario === 'noop') {
       // Each project is brought up by its own tool (labels and config hashes are that tool's).
-      for (const t of tools) {
-        await removeProjects(t.project, { exact: true });
-        upWithOwnTool(t);
-      }
+      for (const t of tools) upWithOwnTool(t);
       const before = Object.fromEntries(await Promise.all(tools.map(async (t) => [t.name, (await expectRunning(t.project, n, 'before no-op')).map((c) => c.Id).sort().join()])));
       out.noop = hyperfine(`${n} services, no-op up -d`, commands, common);
       for (const t of tools) {
@@ -237,13 +239,7 @@ async function engineBench(n, opts, work, resultsDir, runId) {
         if (after !== before[t.name]) throw new Error(`no-op up -d of ${t.name} replaced containers: it was not a no-op`);
       }
     } else if (scenario === 'change') {
-      for (const t of tools) {
-        const cs = await listContainers(t.project);
-        if (cs.length !== n || cs.some((c) => c.State !== 'running')) {
-          await removeProjects(t.project, { exact: true });
-          upWithOwnTool(t);
-        }
-      }
+      for (const t of tools) upWithOwnTool(t);
       out.change = hyperfine(`${n} services, up -d after image change`, commands, { ...common, prepare: (c) => `node ${STATE} flip ${c.tool.project}` });
       const image = await request('GET', `/images/${encodeURIComponent(IMAGE)}/json`);
       for (const t of tools) {

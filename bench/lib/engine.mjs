@@ -81,7 +81,14 @@ export async function removeProjects(prefix, { exact = false } = {}) {
   const matches = (project) => (exact ? project === prefix : project.startsWith(prefix));
   const mine = (labels) => labels && labels[BENCH_LABEL] !== undefined && matches(labels[PROJECT_LABEL] ?? '');
   const containers = (await request('GET', `/containers/json?all=1&filters=${labelFilter([BENCH_LABEL])}`)).filter((c) => mine(c.Labels));
-  await Promise.all(containers.map((c) => request('DELETE', `/containers/${c.Id}?force=1&v=1`, undefined, { okStatuses: [404, 409] })));
+  // Stop before removing: force-removing running containers in parallel on a busy engine is what
+  // left stale endpoints behind in dockerd 20.10 (moby/moby#42119) during our runs.
+  await Promise.all(
+    containers.map(async (c) => {
+      if (c.State === 'running') await request('POST', `/containers/${c.Id}/stop?t=2`, undefined, { okStatuses: [304, 404] });
+      await request('DELETE', `/containers/${c.Id}?force=1&v=1`, undefined, { okStatuses: [404, 409] });
+    }),
+  );
   const networks = (await request('GET', `/networks?filters=${labelFilter([BENCH_LABEL])}`)).filter((n) => mine(n.Labels));
   const stuck = [];
   await Promise.all(
