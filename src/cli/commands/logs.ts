@@ -11,7 +11,7 @@ export default async function logs(ctx: Context, services: string[], opts: Recor
   const { targetContainers, checkKnown } = await import('../../apply/lifecycle.js');
   const { readLogs } = await import('../../apply/follow.js');
   const rt = await ctx.runtime();
-  const all = await targetContainers(rt, t, { oneoff: true });
+  const all = await targetContainers(rt, t);
   checkKnown(t, all);
   const containers = index === undefined ? all : all.filter((c) => c.labels['com.docker.compose.container-number'] === String(index));
   const printer = new LogPrinter(ctx.world.stdout, ctx.world.stderr, {
