@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
@@ -29,7 +29,11 @@ async function importStandalone(): Promise<{ default: Validator; schemaHash: str
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `stack-validate-${process.pid}.js`);
   writeFileSync(file, standaloneModule());
-  return (await import(pathToFileURL(file).href)) as { default: Validator; schemaHash: string };
+  try {
+    return (await import(`${pathToFileURL(file).href}?${Date.now()}`)) as { default: Validator; schemaHash: string };
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 describe('precompiled schema validator', () => {
