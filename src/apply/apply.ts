@@ -2,12 +2,13 @@
  * apply/: executes a Plan through the Runtime and the graph walker, emitting progress events. Each
  * action is dispatched to the runtime calls it names; nothing here decides what to do, only how.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplyError, ConflictError, NotFoundError } from '../errors.js';
 import type { Graph } from '../graph/index.js';
 import { walk } from '../graph/index.js';
-import { actionTitle, Label, type Action, type Plan } from '../plan/index.js';
+import { actionTitle, carryAnonymousVolumes, Label, type Action, type Plan } from '../plan/index.js';
 import type { Emit, EventStatus } from '../progress/events.js';
-import type { BuildSpec, ContainerSpec, MountSpec, NetworkSpec, Runtime } from '../runtime/runtime.js';
+import type { BuildSpec, ContainerSpec, NetworkSpec, Runtime } from '../runtime/runtime.js';
 import { executeBuild, runBuilds, type BuildAction } from './images.js';
 import { waitForDependency } from './wait.js';
 
@@ -157,7 +158,7 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
         const reason = `image ${a.imageId.replace(/^sha256:/, '').slice(0, 12)}→${now.id.replace(/^sha256:/, '').slice(0, 12)}`;
         await execute({
           kind: 'recreate-container', target: a.target, service: a.service, number: a.number, spec: a.spec,
-          replaces: a.id, renewAnonVolumes: a.renewAnonVolumes, start: a.start, reason,
+          replaces: a.id, renewAnonVolumes: a.renewAnonVolumes, start: a.start, reason, running: a.running,
         }, rt, options, say, serviceIds, projectName);
         return;
       }
@@ -194,14 +195,24 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
     }
     case 'recreate-container': {
       say('working', 'Recreating', a.reason);
-      const old = await rt.inspectContainer(a.replaces);
       let spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
-      if (!a.renewAnonVolumes) spec = { ...spec, mounts: carryAnonymousVolumes(spec.mounts, old.mounts) };
-      // The new container is made first: if that fails, the old one is still there and running.
-      const id = await rt.createContainer({ ...spec, name: `${old.id.slice(0, 12)}_${spec.name}` });
+      // The planner carried anonymous volumes over from the snapshot; an engine whose list omits mounts needs an inspect.
+      if (!a.renewAnonVolumes && spec.mounts.some((m) => m.type === 'volume' && m.source === undefined)) {
+        spec = { ...spec, mounts: carryAnonymousVolumes(spec.mounts, (await rt.inspectContainer(a.replaces)).mounts) };
+      }
+      // The new container is made under a temporary name while the old one stops: if the create fails, the
+      // old one is started again, so a failed recreate leaves the service as it was.
+      const stopping = rt.stopContainer(a.replaces, options.stopTimeoutSec);
+      const created = rt.createContainer({ ...spec, name: `${a.replaces.slice(0, 12)}_${spec.name}` });
+      const [stopped, made] = await Promise.allSettled([stopping, created]);
+      if (made.status === 'rejected') {
+        if (stopped.status === 'fulfilled' && a.running) await rt.startContainer(a.replaces).catch(() => undefined);
+        throw made.reason;
+      }
+      const id = made.value;
       try {
-        await rt.stopContainer(old.id, options.stopTimeoutSec);
-        await rt.removeContainer(old.id, { force: true });
+        if (stopped.status === 'rejected') throw stopped.reason;
+        await rt.removeContainer(a.replaces, { force: true });
         await rt.renameContainer(id, spec.name);
       } catch (err) {
         await rt.removeContainer(id, { force: true }).catch(() => undefined);
@@ -282,9 +293,18 @@ async function createOrAdopt(rt: Runtime, spec: ContainerSpec): Promise<string> 
     return await rt.createContainer(spec);
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    const holder = await rt.inspectContainer(spec.name).catch(() => undefined);
-    const same = holder && [Label.project, Label.service, Label.number, Label.oneoff].every((k) => holder.labels[k] === spec.labels[k]);
-    if (same) return holder.id;
+    // The engine reserves a name before the container it names can be inspected: a concurrent create may
+    // still be on its way, so a 404 right after a name conflict is retried briefly.
+    let holder: Awaited<ReturnType<Runtime['inspectContainer']>> | undefined;
+    for (let attempt = 0; attempt < 20 && !holder; attempt++) {
+      holder = await rt.inspectContainer(spec.name).catch((e: unknown) => {
+        if (!(e instanceof NotFoundError)) throw e;
+        return undefined;
+      });
+      if (!holder) await sleep(100);
+    }
+    const found = holder;
+    if (found && [Label.project, Label.service, Label.number, Label.oneoff].every((k) => found.labels[k] === spec.labels[k])) return found.id;
     err.hint = holder?.labels[Label.project]
       ? `the name belongs to a container of project "${holder.labels[Label.project]}"; use another project name (-p) or bring that project down`
       : `a container made by another tool holds the name "${spec.name}"; remove or rename it, or use another project name (-p)`;
@@ -335,15 +355,6 @@ async function resolveReferences(spec: ContainerSpec, rt: Runtime, projectName: 
     }));
   }
   return out;
-}
-
-/** Anonymous volumes survive a recreate: the new container mounts the old one's volume at the same target. */
-export function carryAnonymousVolumes(mounts: MountSpec[], old: { type: string; name?: string; target: string }[]): MountSpec[] {
-  return mounts.map((m) => {
-    if (m.type !== 'volume' || m.source !== undefined) return m;
-    const prev = old.find((o) => o.type === 'volume' && o.target === m.target && o.name);
-    return prev ? { ...m, source: prev.name! } : m;
-  });
 }
 
 /** Run `fn` over items with at most `limit` at once. */

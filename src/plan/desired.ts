@@ -264,3 +264,12 @@ function endpoints(project: Project, service: ServiceConfig): EndpointSpec[] {
     return ep;
   });
 }
+
+/** Anonymous volumes survive a recreate: the new container mounts the old one's volume at the same target. */
+export function carryAnonymousVolumes(mounts: MountSpec[], old: { type: string; name?: string; target: string }[]): MountSpec[] {
+  return mounts.map((m) => {
+    if (m.type !== 'volume' || m.source !== undefined) return m;
+    const prev = old.find((o) => o.type === 'volume' && o.target === m.target && o.name);
+    return prev ? { ...m, source: prev.name! } : m;
+  });
+}

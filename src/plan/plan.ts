@@ -5,7 +5,7 @@
 import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
 import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
-import { containerName, containerSpec, desiredReplicas, networkSpec, serviceImage, volumeSpec } from './desired.js';
+import { carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, networkSpec, serviceImage, volumeSpec } from './desired.js';
 import { configHash, decodeConfig, diffConfig, hashedConfig } from './hash.js';
 import { Label } from './labels.js';
 import { ImageMissingError } from '../errors.js';
@@ -24,7 +24,7 @@ export type Action =
   | { kind: 'check-container'; target: string; service: string; number: number; id: string; imageId: string; image: string; spec: ContainerSpec; renewAnonVolumes: boolean; start: boolean; running: boolean; reason: string }
   | { kind: 'wait'; target: string; service: string; dependency: string; condition: 'service_healthy' | 'service_completed_successfully'; required: boolean; reason: string }
   | { kind: 'create-container'; target: string; service: string; number: number; spec: ContainerSpec; start: boolean; reason: string }
-  | { kind: 'recreate-container'; target: string; service: string; number: number; spec: ContainerSpec; replaces: string; renewAnonVolumes: boolean; start: boolean; reason: string }
+  | { kind: 'recreate-container'; target: string; service: string; number: number; spec: ContainerSpec; replaces: string; renewAnonVolumes: boolean; start: boolean; reason: string; /** the old container was running */ running?: boolean }
   | { kind: 'start-container'; target: string; service: string; id: string; reason: string }
   /** Stopped before its dependency is recreated, started after it (`depends_on.restart: true`). */
   | { kind: 'restart-container'; target: string; service: string; id: string; reason: string }
@@ -172,7 +172,11 @@ function planService(
   let changesContainers = false;
   for (let n = 1; n <= replicas; n++) {
     const existing = byNumber.get(n);
-    const spec = containerSpec(project, service, n, options.berthVersion);
+    let spec = containerSpec(project, service, n, options.berthVersion);
+    // Anonymous volumes survive a recreate: the replacement mounts the old container's volume by name.
+    if (existing?.volumes && !options.renewAnonVolumes) {
+      spec = { ...spec, mounts: carryAnonymousVolumes(spec.mounts, existing.volumes.map((v) => ({ type: 'volume', ...v }))) };
+    }
     if (!existing) {
       out.push({ kind: 'create-container', target: containerName(project, service, n), service: service.name, number: n, spec, start, reason: 'missing' });
       changesContainers = true;
@@ -196,7 +200,7 @@ function planService(
     } else if (reasons.length > 0) {
       out.push({
         kind: 'recreate-container', target: existing.name, service: service.name, number: n, spec,
-        replaces: existing.id, renewAnonVolumes: options.renewAnonVolumes ?? false, start, reason: reasons.join('; '),
+        replaces: existing.id, renewAnonVolumes: options.renewAnonVolumes ?? false, start, running: existing.state === 'running', reason: reasons.join('; '),
       });
       changesContainers = true;
     } else if (depRestart.length > 0 && existing.state === 'running' && start) {
@@ -294,7 +298,7 @@ export function planDown(projectName: string, observed: ObservedState, project: 
     const anonymous = new Set<string>();
     for (const a of actions) {
       if (a.kind !== 'remove-container') continue;
-      for (const v of observed.containers.find((c) => c.id === a.id)?.volumes ?? []) if (/^[0-9a-f]{64}$/.test(v)) anonymous.add(v);
+      for (const v of observed.containers.find((c) => c.id === a.id)?.volumes ?? []) if (/^[0-9a-f]{64}$/.test(v.name)) anonymous.add(v.name);
     }
     for (const v of [...anonymous].sort()) actions.push({ kind: 'remove-volume', target: v, reason: 'anonymous volume' });
   }

@@ -42,8 +42,8 @@ export interface ContainerSummary {
   created: number;
   ports: PublishedPort[];
   networks: string[];
-  /** Names of the volumes it mounts (named and anonymous). */
-  volumes?: string[];
+  /** The volumes it mounts (named and anonymous): name and target path. */
+  volumes?: { name: string; target: string }[];
 }
 
 export interface ContainerDetails extends ContainerSummary {

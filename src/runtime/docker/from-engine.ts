@@ -137,7 +137,7 @@ export function containerSummaryFrom(e: EngineContainerSummary): ContainerSummar
     created: e.Created ?? 0,
     ports: portsFromList(e.Ports),
     networks: Object.keys(e.NetworkSettings?.Networks ?? {}),
-    volumes: (e.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [m.Name] : [])),
+    volumes: (e.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [{ name: m.Name, target: m.Destination }] : [])),
   };
 }
 

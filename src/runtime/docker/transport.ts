@@ -105,7 +105,8 @@ export class Transport {
     this.where = describeEndpoint(endpoint);
     this.defaultTimeoutMs = options.timeoutMs ?? 60_000;
     this.fixedVersion = options.apiVersion;
-    const maxSockets = options.maxSockets ?? 32;
+    // Applies run as wide as the graph and --parallel allow; the pool must not be the narrower limit.
+    const maxSockets = options.maxSockets ?? 256;
     if (endpoint.kind === 'tcp' && endpoint.tls) {
       const { certDir, verify } = endpoint.tls;
       const tls = {

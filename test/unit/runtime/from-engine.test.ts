@@ -62,7 +62,7 @@ describe('container list entries', () => {
       created: 1795436311,
       ports: [{ target: 8080, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 32768 }],
       networks: ['fixt_net'],
-      volumes: ['fixt_data'],
+      volumes: [{ name: 'fixt_data', target: '/www' }],
     });
   });
 
