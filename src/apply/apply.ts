@@ -318,7 +318,7 @@ function goneIsFine(err: unknown): void {
 }
 
 /** A container that fails to start (a port in use, a bad command) is removed: no half-made container stays. */
-async function startOrRemove(rt: Runtime, id: string): Promise<void> {
+export async function startOrRemove(rt: Runtime, id: string): Promise<void> {
   try {
     await rt.startContainer(id);
   } catch (err) {

@@ -14,7 +14,7 @@ import { withDependencies } from '../graph/index.js';
 import { containerSpec, networkSpec, projectGraph, serviceImage, volumeSpec, type UpOptions } from '../plan/index.js';
 import type { Renderer } from '../progress/events.js';
 import type { ContainerSpec, ProcessIO, Runtime } from '../runtime/runtime.js';
-import type { ApplyOptions } from './apply.js';
+import { startOrRemove, type ApplyOptions } from './apply.js';
 import { up } from './ops.js';
 
 export const SLUG_LABEL = 'com.docker.compose.slug';
@@ -167,14 +167,6 @@ export async function runOneOff(
   }
 }
 
-async function startOrRemove(rt: Runtime, id: string): Promise<void> {
-  try {
-    await rt.startContainer(id);
-  } catch (err) {
-    await rt.removeContainer(id, { force: true }).catch(() => undefined);
-    throw err;
-  }
-}
 
 /** The networks and named volumes the one-off needs, and its image, when `up` did not make them. */
 async function ensureResources(project: Project, s: ServiceConfig, rt: Runtime, berthVersion: string): Promise<void> {
