@@ -33,6 +33,7 @@ export interface World {
 
 export class Context {
   private runtimeHandle?: Runtime;
+  private runtimePromise?: Promise<Runtime>;
 
   constructor(
     readonly world: World,
@@ -76,12 +77,20 @@ export class Context {
     }
   }
 
-  async runtime(): Promise<Runtime> {
-    if (!this.runtimeHandle) {
-      const { createRuntime } = await import('../runtime/index.js');
+  runtime(): Promise<Runtime> {
+    this.runtimePromise ??= import('../runtime/index.js').then(({ createRuntime }) => {
       this.runtimeHandle = createRuntime({ env: this.world.env });
-    }
-    return this.runtimeHandle;
+      return this.runtimeHandle;
+    });
+    return this.runtimePromise;
+  }
+
+  /**
+   * Start connecting to the engine (load the client, negotiate the API version) while the stack files
+   * are read: the two overlap instead of adding up. Failures surface on the first real call.
+   */
+  warmEngine(): void {
+    this.runtime().then((rt) => rt.info()).catch(() => undefined);
   }
 
   async renderer(): Promise<Renderer> {

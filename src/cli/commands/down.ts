@@ -4,6 +4,7 @@ import { parseSeconds } from '../flags.js';
 import { UsageError } from '../../errors.js';
 
 export default async function down(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  ctx.warmEngine();
   const { project, name } = await ctx.loadOrName();
   const options = {
     volumes: opts.volumes === true,

@@ -5,6 +5,7 @@ import { checkServices, parseScale } from '../flags.js';
 
 /** `berth plan`: read-only; exit 0 when nothing would change, 2 when changes are pending. */
 export default async function plan(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
+  ctx.warmEngine();
   const project = await ctx.load();
   checkServices(project, services);
   const { planUpFor } = await import('../../apply/index.js');

@@ -7,6 +7,7 @@ import { checkServices, parseScale, parseSeconds } from '../flags.js';
 export default async function up(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
   const attached = !opts.detach && !opts.wait && !opts.dryRun && opts.start !== false;
   const sinceSec = (Date.now() / 1000 - 1).toFixed(3);
+  ctx.warmEngine();
   const project = await ctx.load();
   checkServices(project, services);
   if (attached) (await import('./up-attached.js')).checkAttachedFlags(project, opts);
