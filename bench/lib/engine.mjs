@@ -18,8 +18,23 @@ function socketPath() {
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 const path = socketPath();
 
-/** One request; resolves with the parsed JSON body (or null), rejects on a status >= 400. */
-export function request(method, url, body, { okStatuses = [] } = {}) {
+/**
+ * One request; resolves with the parsed JSON body (or null), rejects on a status >= 400. A burst of
+ * hundreds of requests can meet a socket the engine just closed (EPIPE, ECONNRESET): requests that are
+ * safe to repeat (GET, DELETE, stop) are tried again, up to twice.
+ */
+export async function request(method, url, body, options = {}) {
+  const repeatable = method === 'GET' || method === 'DELETE' || /\/stop(\?|$)/.test(url);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await requestOnce(method, url, body, options);
+    } catch (err) {
+      if (!repeatable || attempt >= 2 || !['EPIPE', 'ECONNRESET'].includes(err.code)) throw err;
+    }
+  }
+}
+
+function requestOnce(method, url, body, { okStatuses = [] } = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
