@@ -254,7 +254,7 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       return;
     case 'remove-network':
       say('working', 'Removing');
-      await rt.removeNetwork(a.id).catch(goneIsFine);
+      await removeNetwork(rt, a.id);
       say('done', 'Removed');
       return;
     case 'remove-volume':
@@ -309,6 +309,23 @@ async function createOrAdopt(rt: Runtime, spec: ContainerSpec): Promise<string> 
       ? `the name belongs to a container of project "${holder.labels[Label.project]}"; use another project name (-p) or bring that project down`
       : `a container made by another tool holds the name "${spec.name}"; remove or rename it, or use another project name (-p)`;
     throw err;
+  }
+}
+
+/**
+ * The engine may report "active endpoints" for a moment after the last container of a network was
+ * removed (its endpoint count lags under load): retry briefly before giving up.
+ */
+async function removeNetwork(rt: Runtime, id: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rt.removeNetwork(id);
+      return;
+    } catch (err) {
+      if (err instanceof NotFoundError) return;
+      if (!(err instanceof ConflictError || /active endpoints/.test(String(err))) || attempt >= 15) throw err;
+      await sleep(200);
+    }
   }
 }
 
