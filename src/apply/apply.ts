@@ -96,8 +96,9 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   const blocked = dependentsOf(graph, imageFailures);
   const otherFailures = (): number => failures.filter((f) => !f.target.startsWith('image ')).length;
   // Dependents restarted around a dependency's recreate are stopped before anything is recreated.
-  if (failures.length === 0) {
-    await limitAll(plan.actions.filter((a) => a.kind === 'restart-container'), options.parallel, async (a) => {
+  if (otherFailures() === 0) {
+    const restarts = plan.actions.filter((a) => a.kind === 'restart-container' && !blocked.has(a.service));
+    await limitAll(restarts, options.parallel, async (a) => {
       emit({ id: actionId(a), title: actionTitle(a), status: 'working', text: 'Stopping', detail: a.reason });
       await runtime.stopContainer(a.id, options.stopTimeoutSec).catch((err: unknown) => {
         failures.push({ target: actionTitle(a), error: err instanceof Error ? err : new Error(String(err)) });
