@@ -97,7 +97,9 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   const otherFailures = (): number => failures.filter((f) => !f.target.startsWith('image ')).length;
   // Dependents restarted around a dependency's recreate are stopped before anything is recreated.
   if (otherFailures() === 0) {
-    const restarts = plan.actions.filter((a) => a.kind === 'restart-container' && !blocked.has(a.service));
+    const restarts = plan.actions.filter(
+      (a): a is Extract<Action, { kind: 'restart-container' }> => a.kind === 'restart-container' && !blocked.has(a.service),
+    );
     await limitAll(restarts, options.parallel, async (a) => {
       emit({ id: actionId(a), title: actionTitle(a), status: 'working', text: 'Stopping', detail: a.reason });
       await runtime.stopContainer(a.id, options.stopTimeoutSec).catch((err: unknown) => {
