@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { EngineUnreachableError } from '../../errors.js';
 import { describeEndpoint, type EngineEndpoint } from './endpoint.js';
 import { errorForConnection, errorForStatus, timeoutError } from './engine-errors.js';
+import { JsonLineSplitter } from './json-stream.js';
 
 /** The newest Engine API version berth speaks. */
 export const MAX_API_VERSION = '1.45';
@@ -160,7 +161,7 @@ export class Transport {
   async stream(req: EngineRequest, onMessage: (message: unknown) => void): Promise<void> {
     const prefix = req.versioned === false ? '' : `/v${await this.apiVersion()}`;
     const path = `${prefix}${req.path}${buildQuery(req.query)}`;
-    const splitter = new JsonLines(onMessage);
+    const splitter = new JsonLineSplitter(onMessage);
     try {
       await this.send(req, path, (chunk) => splitter.push(chunk));
     } catch (err) {
@@ -273,38 +274,6 @@ class StaleSocketError extends Error {
   }
 }
 
-/** Splits a stream of JSON objects, one per line (the engine ends each with \r\n). */
-class JsonLines {
-  private buffered = '';
-  constructor(private readonly onMessage: (message: unknown) => void) {}
-
-  push(chunk: Buffer): void {
-    this.buffered += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = this.buffered.indexOf('\n')) >= 0) {
-      const line = this.buffered.slice(0, nl);
-      this.buffered = this.buffered.slice(nl + 1);
-      this.emit(line);
-    }
-  }
-
-  end(): void {
-    this.emit(this.buffered);
-    this.buffered = '';
-  }
-
-  private emit(line: string): void {
-    const text = line.trim();
-    if (text === '') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return; // a stray non-JSON line carries nothing berth reads
-    }
-    this.onMessage(parsed);
-  }
-}
 
 function parseBody(text: string, contentType: string | undefined): unknown {
   if (text === '') return undefined;
