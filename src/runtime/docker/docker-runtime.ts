@@ -55,7 +55,7 @@ import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
 import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryHost } from './auth.js';
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
 import { packContext, prepareContext } from './context.js';
-import { jsonStream } from './json-stream.js';
+import { jsonStream, type JsonStreamRequest } from './json-stream.js';
 import { isAuthFailure, splitTag } from './push.js';
 import {
   containerCreateBody,
@@ -391,52 +391,48 @@ export class DockerRuntime implements Runtime {
    * an EngineError; a missing image or tag is a NotFoundError; refused credentials a RegistryAuthError.
    */
   async pullImage(ref: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void> {
-    const operation = `pull image ${ref}`;
+    await this.registryStream(`pull image ${ref}`, ref, auth, onProgress, true, (operation, headers) => ({
+      method: 'POST', path: '/images/create', query: pullQuery(ref), headers, operation,
+    }));
+  }
+
+  async pushImage(ref: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void> {
+    const { name, tag } = splitTag(ref);
+    await this.registryStream(`push image ${ref}`, ref, auth, onProgress, false, (operation, headers) => ({
+      method: 'POST', path: `/images/${pathSegment(name)}/push`, query: { tag }, headers, operation,
+    }));
+  }
+
+  /**
+   * A pull or push: the engine streams the registry's answer with status 200 even when it fails, so
+   * the stream's own error is turned into a typed one here, with every credential redacted.
+   */
+  private async registryStream(
+    operation: string,
+    ref: string,
+    auth: RegistryAuth | undefined,
+    onProgress: ((p: PullProgress) => void) | undefined,
+    missingIsNotFound: boolean,
+    request: (operation: string, headers: Record<string, string>) => JsonStreamRequest,
+  ): Promise<void> {
     const creds = auth ?? (await this.credentials?.forImage(ref));
     const tracker = new PullProgressTracker();
     try {
-      await jsonStream(
-        this.transport,
-        { method: 'POST', path: '/images/create', query: pullQuery(ref), headers: { 'X-Registry-Auth': encodeAuthHeader(creds) }, operation },
-        (message) => {
-          const progress = tracker.update(message as PullMessage);
-          if (progress && onProgress) onProgress(progress);
-        },
-      );
+      await jsonStream(this.transport, request(operation, { 'X-Registry-Auth': encodeAuthHeader(creds) }), (message) => {
+        const progress = tracker.update(message as PullMessage);
+        if (progress && onProgress) onProgress(progress);
+      });
     } catch (err) {
       throw registryError(err, operation, ref, creds);
     }
     if (tracker.error !== undefined) {
       const message = redact(tracker.error, creds);
       if (isAuthFailure(message)) throw authError(operation, ref, creds, message);
-      const notFound = /not found|manifest unknown|does not exist|repository .* not found/i.test(message);
+      const notFound = missingIsNotFound && /not found|manifest unknown|does not exist|repository .* not found/i.test(message);
       throw notFound ? new NotFoundError(404, message, operation) : new EngineError(500, message, operation);
     }
   }
 
-  async pushImage(ref: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void> {
-    const operation = `push image ${ref}`;
-    const creds = auth ?? (await this.credentials?.forImage(ref));
-    const { name, tag } = splitTag(ref);
-    const tracker = new PullProgressTracker();
-    try {
-      await jsonStream(
-        this.transport,
-        { method: 'POST', path: `/images/${pathSegment(name)}/push`, query: { tag }, headers: { 'X-Registry-Auth': encodeAuthHeader(creds) }, operation },
-        (message) => {
-          const progress = tracker.update(message as PullMessage);
-          if (progress && onProgress) onProgress(progress);
-        },
-      );
-    } catch (err) {
-      throw registryError(err, operation, ref, creds);
-    }
-    if (tracker.error !== undefined) {
-      const message = redact(tracker.error, creds);
-      if (isAuthFailure(message)) throw authError(operation, ref, creds, message);
-      throw new EngineError(500, message, operation);
-    }
-  }
 
   async tagImage(source: string, target: string): Promise<void> {
     const { name, tag } = splitTag(target);
