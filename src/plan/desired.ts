@@ -5,7 +5,7 @@
 import type { NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../config/model.js';
 import type { ContainerSpec, EndpointSpec, MountSpec, NetworkSpec, PublishedPort, VolumeSpec } from '../runtime/runtime.js';
 import { parseDurationNs } from './duration.js';
-import { configHash, encodeConfig, hashedConfig } from './hash.js';
+import { encodeConfig, hashedConfig, hashOf } from './hash.js';
 import { COMPOSE_COMPAT_VERSION, Label } from './labels.js';
 
 export function containerName(project: Project, service: ServiceConfig, number: number): string {
@@ -76,7 +76,7 @@ export function containerLabels(project: Project, service: ServiceConfig, number
     [Label.service]: service.name,
     [Label.number]: String(number),
     [Label.oneoff]: 'False',
-    [Label.configHash]: configHash(service),
+    [Label.configHash]: hashOf(config),
     [Label.workingDir]: project.working_dir,
     [Label.configFiles]: project.config_files.join(','),
     [Label.version]: COMPOSE_COMPAT_VERSION,

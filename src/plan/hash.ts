@@ -34,7 +34,12 @@ export function hashedConfig(service: ServiceConfig): HashedConfig {
 }
 
 export function configHash(service: ServiceConfig): string {
-  return createHash('sha256').update(JSON.stringify(hashedConfig(service))).digest('hex');
+  return hashOf(hashedConfig(service));
+}
+
+/** The hash of an already reduced config (what `configHash` computes, without reducing twice). */
+export function hashOf(config: HashedConfig): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
 }
 
 /** Keys sorted at every level; `undefined` values, empty objects/arrays and nulls in objects dropped. */
