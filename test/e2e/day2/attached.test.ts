@@ -22,7 +22,9 @@ afterAll(() => Promise.all([purgeProject(project), purgeProject(abort)]));
 
 describe('attached up', () => {
   it('shows both services\' logs with prefixes; one Ctrl-C stops every container gracefully and exits 0', async () => {
-    const session = execa('script', ['-qec', `node ${BIN} -f ${file} -p ${project} up`, '/dev/null'], { reject: false, stdin: 'pipe' });
+    // `exec`: no shell between the terminal and berth. A shell without job control that sees the SIGINT
+    // too (dash, /bin/sh where SHELL is unset) would end with 130 whatever berth returned.
+    const session = execa('script', ['-qec', `exec node ${BIN} -f ${file} -p ${project} up`, '/dev/null'], { reject: false, stdin: 'pipe' });
     let screen = '';
     // On a terminal the prefixes are colored and the progress view draws: keep the text only.
     // eslint-disable-next-line no-control-regex

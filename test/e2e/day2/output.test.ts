@@ -94,7 +94,7 @@ describe('exec', () => {
 
   it('in a terminal, runs the command with a TTY and still returns its exit code', async () => {
     // `script` gives berth a pseudo-terminal for stdin and stdout.
-    const cmd = `node ${BIN} -f ${file} -p ${project} exec talker sh -c 'test -t 0 && test -t 1 && echo has-a-tty; exit 5'`;
+    const cmd = `exec node ${BIN} -f ${file} -p ${project} exec talker sh -c 'test -t 0 && test -t 1 && echo has-a-tty; exit 5'`;
     const r = await execa('script', ['-qec', cmd, '/dev/null'], { reject: false, input: '' });
     expect(r.exitCode).toBe(5);
     expect(r.stdout).toContain('has-a-tty');
