@@ -17,8 +17,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs', 'test/**', 'bench/**', 'vitest.config.ts'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs', 'test/**', 'bench/**', 'vitest.config.ts'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -14,9 +14,9 @@ echo "==> local images (offline, from Debian packages)"
 bash scripts/base-image.sh
 for script in scripts/images/*.sh; do bash "$script"; done
 echo "==> berth up -d (samples/hello)"
-node bin/berth.js -f samples/hello/compose.yaml up -d
+node bin/berth.cjs -f samples/hello/compose.yaml up -d
 echo "==> berth up -d --build --wait (samples/devstack)"
-node bin/berth.js -f samples/devstack/compose.yaml up -d --build --wait
+node bin/berth.cjs -f samples/devstack/compose.yaml up -d --build --wait
 port=${HELLO_PORT:-18080}
 devport=${DEVSTACK_PORT:-18480}
 cat <<MSG
@@ -25,7 +25,7 @@ Two sample stacks are up. Try:
   curl http://127.0.0.1:$port/                 # hello: served by "web"
   curl http://127.0.0.1:$port/client.txt       # hello: fetched by "client" from http://web:8080/
   curl http://127.0.0.1:$devport/cgi-bin/hello # devstack: the web app, counting visits in Redis
-  node bin/berth.js -f samples/hello/compose.yaml ps
-  node bin/berth.js -f samples/hello/compose.yaml down
-  node bin/berth.js -f samples/devstack/compose.yaml down
+  node bin/berth.cjs -f samples/hello/compose.yaml ps
+  node bin/berth.cjs -f samples/hello/compose.yaml down
+  node bin/berth.cjs -f samples/devstack/compose.yaml down
 MSG

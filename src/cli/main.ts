@@ -380,7 +380,16 @@ export async function main(argv: string[], world: World = defaultWorld()): Promi
 }
 
 function defaultWorld(): World {
-  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // process.stdin sets up a stream (and loads its modules) on first use: only for commands that read it.
+    get stdin() {
+      return process.stdin;
+    },
+  };
 }
 
 function report(err: unknown, world: World, debug: boolean): number {

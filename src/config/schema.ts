@@ -2,15 +2,19 @@
  * Validation against schemas/stack.schema.json (compiled once), and the translation of Ajv's
  * errors into one message per location, in the user's words, at the user's file:line:column.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import { didYouMean, type Issues } from './issues.js';
 import { KIND_NOUNS, type Kind } from './kinds.js';
 import type { PathSeg, Positions } from './positions.js';
 
 export const SCHEMA_URL = new URL('../../schemas/stack.schema.json', import.meta.url);
-/** Written by `npm run build` (scripts/schema-compile.js) next to the built loader. */
-export const PRECOMPILED_URL = new URL('./stack-validate.js', import.meta.url);
+
+/**
+ * Defined as `true` by the bundler (scripts/bundle.js): the bundle carries the validator compiled from
+ * the schema in the same build, so neither the fingerprint check nor the run-time compiler is needed.
+ */
+declare const __BERTH_BUNDLED__: true | undefined;
 
 /** FNV-1a over the UTF-16 code units, as 8 hex digits: cheap enough to check at every start. */
 export function fingerprint(text: string): string {
@@ -35,14 +39,22 @@ let compiled: Validator | undefined;
  */
 export async function prepareValidator(): Promise<Validator> {
   if (compiled) return compiled;
-  compiled = (await precompiled()) ?? (await import('./schema-compile.js')).compileSchema();
+  // Written as one typeof test, so that the bundler drops the compiler (and Ajv with it) from the bundle.
+  compiled = (await precompiled()) ?? (typeof __BERTH_BUNDLED__ === 'undefined' ? (await import('./schema-compile.js')).compileSchema() : undefined);
+  if (!compiled) throw new Error('the bundle was built without its schema validator');
   return compiled;
 }
 
+/** `./stack-validate.js` is written by `npm run build` (scripts/schema-compile.js) next to the built loader. */
 async function precompiled(): Promise<Validator | undefined> {
-  if (!existsSync(PRECOMPILED_URL)) return undefined;
-  const mod = (await import(PRECOMPILED_URL.href)) as { default?: Validator; schemaHash?: string };
-  if (typeof mod.default !== 'function' || mod.schemaHash !== fingerprint(readFileSync(SCHEMA_URL, 'utf8'))) return undefined;
+  let mod: { default?: Validator; schemaHash?: string };
+  try {
+    mod = await import('./stack-validate.js');
+  } catch {
+    return undefined; // not built (running from the sources): compile at run time
+  }
+  if (typeof mod.default !== 'function') return undefined;
+  if (typeof __BERTH_BUNDLED__ === 'undefined' && mod.schemaHash !== fingerprint(readFileSync(SCHEMA_URL, 'utf8'))) return undefined;
   return mod.default;
 }
 

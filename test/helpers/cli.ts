@@ -1,5 +1,5 @@
 /**
- * Drive the real CLI (the built `bin/berth.js`) as a user would, and the engine through the docker CLI
+ * Drive the real CLI (the built `bin/berth.cjs`) as a user would, and the engine through the docker CLI
  * for what a user would check by hand (a file in a volume, a container's id).
  */
 import { execa } from 'execa';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = `${ROOT}bin/berth.js`;
+export const BIN = `${ROOT}bin/berth.cjs`;
 
 export interface Run {
   exitCode: number;

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+'use strict';
+// Starts the bundled CLI (dist/cli/berth.cjs, made by `npm run build`) from V8's code cache: the first
+// run of each command compiles it and saves the compiled code, later runs skip parsing and compiling.
+// This is what Node 22's module.enableCompileCache() does; berth runs on Node 20, which lacks it.
+// Without a bundle (only `tsc` was run), the ES modules in dist/ run as they are.
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { createRequire } = require('node:module');
+const vm = require('node:vm');
+
+const bundle = join(__dirname, '..', 'dist', 'cli', 'berth.cjs');
+const args = process.argv.slice(2);
+
+/** Global options that take a value: their value is not the command. */
+const VALUE_OPTIONS = new Set(['-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile', '--progress', '--parallel']);
+
+/** The command the arguments name ("up", "config"…): each keeps its own cache of the code it runs. */
+function commandOf(argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return /^[a-z][a-z-]{0,20}$/.test(a) ? a : 'other';
+  }
+  return 'none';
+}
+
+function run(main) {
+  return main(args).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+let source;
+try {
+  source = readFileSync(bundle, 'latin1'); // the bundle is ASCII: no UTF-8 decoding needed
+} catch {
+  source = undefined;
+}
+
+if (source === undefined) {
+  import('../dist/cli/main.js').then(({ main }) => run(main));
+} else {
+  const build = /^\/\/ berth-build:([0-9a-f]+)/.exec(source)?.[1];
+  const useCache = build !== undefined && !process.env.BERTH_NO_CODE_CACHE;
+  const cacheFile = join(dirname(bundle), '.code-cache', `${build}-${commandOf(args)}.bin`);
+  let cachedData;
+  if (useCache) {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle,
+    cachedData,
+  });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
+  run(mod.exports.main).then(() => {
+    if (!useCache || (cachedData !== undefined && !script.cachedDataRejected)) return;
+    // After the run, so that the functions the command used are compiled and go into the cache. A
+    // cache that cannot be written (a read-only install) only costs speed.
+    try {
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, cacheFile);
+    } catch {
+      // no cache this time
+    }
+  });
+}
