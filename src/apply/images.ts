@@ -3,7 +3,6 @@
  * whose Dockerfile starts `FROM` another service's image is built after it), and running builds in
  * parallel under the same limit as everything else.
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { ApplyError, BerthError, BuildContextError, NotFoundError } from '../errors.js';
 import { buildGraph, serviceDependencies, withDependencies } from '../graph/index.js';
@@ -118,6 +117,7 @@ async function dockerfileText(spec: BuildSpec): Promise<string | undefined> {
   if (spec.dockerfileInline !== undefined) return spec.dockerfileInline;
   const path = spec.dockerfile !== undefined && isAbsolute(spec.dockerfile) ? spec.dockerfile : join(spec.context, spec.dockerfile ?? 'Dockerfile');
   try {
+    const { readFile } = await import('node:fs/promises'); // only when something is built
     return await readFile(path, 'utf8');
   } catch {
     return undefined; // the build itself reports the missing Dockerfile

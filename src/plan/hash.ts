@@ -8,8 +8,11 @@
  * itself) and `extensions`, which no engine object reflects.
  */
 import { createHash } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import type { ServiceConfig } from '../config/model.js';
+
+/** zlib only for the containers a command creates or diffs: most `up`s keep every container and never load it. */
+const zlib = (): typeof import('node:zlib') => createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
 
 export type HashedConfig = Record<string, unknown>;
 
@@ -61,13 +64,13 @@ export function canonical(value: unknown): unknown {
 
 /** The hashed config, compact enough for a label. */
 export function encodeConfig(config: HashedConfig): string {
-  return deflateRawSync(Buffer.from(JSON.stringify(config))).toString('base64');
+  return zlib().deflateRawSync(Buffer.from(JSON.stringify(config))).toString('base64');
 }
 
 export function decodeConfig(label: string | undefined): HashedConfig | undefined {
   if (!label) return undefined;
   try {
-    const parsed: unknown = JSON.parse(inflateRawSync(Buffer.from(label, 'base64')).toString('utf8'));
+    const parsed: unknown = JSON.parse(zlib().inflateRawSync(Buffer.from(label, 'base64')).toString('utf8'));
     return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as HashedConfig) : undefined;
   } catch {
     return undefined;

@@ -172,13 +172,15 @@ function planService(
   let changesContainers = false;
   for (let n = 1; n <= replicas; n++) {
     const existing = byNumber.get(n);
-    let spec = containerSpec(project, service, n, options.berthVersion);
-    // Anonymous volumes survive a recreate: the replacement mounts the old container's volume by name.
-    if (existing?.volumes && !options.renewAnonVolumes) {
-      spec = { ...spec, mounts: carryAnonymousVolumes(spec.mounts, existing.volumes.map((v) => ({ type: 'volume', ...v }))) };
-    }
+    // Only for the containers to (re)create: a kept one needs no spec (nor its compressed config label).
+    const spec = (): ContainerSpec => {
+      const made = containerSpec(project, service, n, options.berthVersion);
+      // Anonymous volumes survive a recreate: the replacement mounts the old container's volume by name.
+      if (!existing?.volumes || options.renewAnonVolumes) return made;
+      return { ...made, mounts: carryAnonymousVolumes(made.mounts, existing.volumes.map((v) => ({ type: 'volume', ...v }))) };
+    };
     if (!existing) {
-      out.push({ kind: 'create-container', target: containerName(project, service, n), service: service.name, number: n, spec, start, reason: 'missing' });
+      out.push({ kind: 'create-container', target: containerName(project, service, n), service: service.name, number: n, spec: spec(), start, reason: 'missing' });
       changesContainers = true;
       continue;
     }
@@ -193,13 +195,13 @@ function planService(
     if (reasons.length === 0 && imagePending && !options.noRecreate) {
       out.push({
         kind: 'check-container', target: existing.name, service: service.name, number: n, id: existing.id, imageId: existing.imageId,
-        image: imageRef, spec, renewAnonVolumes: options.renewAnonVolumes ?? false, start, running: existing.state === 'running',
+        image: imageRef, spec: spec(), renewAnonVolumes: options.renewAnonVolumes ?? false, start, running: existing.state === 'running',
         reason: `recreate if image ${imageRef} changes (now ${short(existing.imageId)})`,
       });
       changesContainers = true;
     } else if (reasons.length > 0) {
       out.push({
-        kind: 'recreate-container', target: existing.name, service: service.name, number: n, spec,
+        kind: 'recreate-container', target: existing.name, service: service.name, number: n, spec: spec(),
         replaces: existing.id, renewAnonVolumes: options.renewAnonVolumes ?? false, start, running: existing.state === 'running', reason: reasons.join('; '),
       });
       changesContainers = true;

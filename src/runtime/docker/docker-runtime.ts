@@ -54,7 +54,6 @@ import { containerLogs } from './logs.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
 import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryHost } from './auth.js';
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
-import { packContext, prepareContext } from './context.js';
 import { jsonStream, type JsonStreamRequest } from './json-stream.js';
 import { isAuthFailure, splitTag } from './push.js';
 import {
@@ -463,6 +462,8 @@ export class DockerRuntime implements Runtime {
     const src: { context: string; dockerfile?: string; dockerfileInline?: string } = { context: spec.context };
     if (spec.dockerfile !== undefined) src.dockerfile = spec.dockerfile;
     if (spec.dockerfileInline !== undefined) src.dockerfileInline = spec.dockerfileInline;
+    // The context packer (fs walks, .dockerignore, tar) only when something is built.
+    const { packContext, prepareContext } = await import('./context.js');
     const prepared = await prepareContext(src);
     const headers: Record<string, string> = {};
     if (this.credentials) {
