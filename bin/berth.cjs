@@ -2,9 +2,10 @@
 'use strict';
 // Starts the bundled CLI (dist/cli/berth.cjs, made by `npm run build`) from V8's code cache: the first
 // run of each command compiles it and saves the compiled code, later runs skip parsing and compiling.
-// This is what Node 22's module.enableCompileCache() does; berth runs on Node 20, which lacks it.
+// This is what Node 22's module.enableCompileCache() does; berth runs on Node 20, which lacks it. The
+// caches live in $XDG_CACHE_HOME/berth/code (default ~/.cache); BERTH_NO_CACHE=1 turns them off.
 // Without a bundle (only `tsc` was run), the ES modules in dist/ run as they are.
-const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { createRequire } = require('node:module');
 const vm = require('node:vm');
@@ -25,8 +26,8 @@ function commandOf(argv) {
   return 'none';
 }
 
-function run(main) {
-  return main(args).then((code) => {
+function run(main, build) {
+  return main(args, undefined, build).then((code) => {
     process.exitCode = code;
   });
 }
@@ -42,8 +43,11 @@ if (source === undefined) {
   import('../dist/cli/main.js').then(({ main }) => run(main));
 } else {
   const build = /^\/\/ berth-build:([0-9a-f]+)/.exec(source)?.[1];
-  const useCache = build !== undefined && !process.env.BERTH_NO_CODE_CACHE;
-  const cacheFile = join(dirname(bundle), '.code-cache', `${build}-${commandOf(args)}.bin`);
+  const env = process.env;
+  const cacheBase = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
+  const useCache = build !== undefined && cacheBase !== undefined && !env.BERTH_NO_CACHE;
+  const cacheDir = useCache ? join(cacheBase, 'berth', 'code') : '';
+  const cacheFile = join(cacheDir, `${build}-${commandOf(args)}.bin`);
   let cachedData;
   if (useCache) {
     try {
@@ -58,15 +62,17 @@ if (source === undefined) {
   });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
-  run(mod.exports.main).then(() => {
+  run(mod.exports.main, build).then(() => {
     if (!useCache || (cachedData !== undefined && !script.cachedDataRejected)) return;
     // After the run, so that the functions the command used are compiled and go into the cache. A
     // cache that cannot be written (a read-only install) only costs speed.
     try {
-      mkdirSync(dirname(cacheFile), { recursive: true });
+      mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
       const tmp = `${cacheFile}.${process.pid}`;
       writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, cacheFile);
+      // Caches of other builds are of no use any more.
+      for (const name of readdirSync(cacheDir)) if (!name.startsWith(`${build}-`)) unlinkSync(join(cacheDir, name));
     } catch {
       // no cache this time
     }

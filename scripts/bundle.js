@@ -5,7 +5,7 @@
 // Lazy imports stay lazy: esbuild turns each `import()` of our own modules into a function that runs
 // the module's body on first use.
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 import { build } from 'esbuild';
@@ -55,5 +55,4 @@ await build({
 const body = readFileSync(out, 'latin1');
 const id = createHash('sha256').update(body).digest('hex').slice(0, 16);
 writeFileSync(out, `// berth-build:${id}\n${body}`, 'latin1');
-rmSync(`${root}dist/cli/.code-cache`, { recursive: true, force: true });
 process.stdout.write(`bundle: wrote ${out} (${Math.round(body.length / 1024)} KiB, build ${id})\n`);

@@ -2,9 +2,10 @@
  * What every command needs, built once from the global flags and the world (env, cwd, streams):
  * the stack loader's options, the runtime, the renderer. The world is read here and nowhere deeper.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { StackNotFoundError, UsageError } from '../errors.js';
-import type { LoadOptions, LoadResult } from '../config/index.js';
+import type { LoadOptions, LoadResult, ProjectCache } from '../config/index.js';
 import type { Project } from '../config/model.js';
 import type { Renderer } from '../progress/events.js';
 import type { ProgressMode } from '../progress/index.js';
@@ -29,6 +30,8 @@ export interface World {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   stdin: NodeJS.ReadStream;
+  /** Names the running build (the bundle's id): with one, loaded projects are cached (config/cache.ts). */
+  build?: string;
 }
 
 export class Context {
@@ -56,10 +59,25 @@ export class Context {
   }
 
   async load(overrides: Partial<LoadOptions> = {}): Promise<Project> {
-    const { loadProject } = await import('../config/index.js');
-    const result: LoadResult = await loadProject(this.loadOptions(overrides));
+    return (await this.loadResult(overrides)).project;
+  }
+
+  /** Loads the stack (through the project cache when there is one) and prints the loader's warnings. */
+  async loadResult(overrides: Partial<LoadOptions> = {}): Promise<LoadResult> {
+    const { loadProject, loadProjectCached } = await import('../config/index.js');
+    const cache = this.projectCache();
+    const opts = this.loadOptions(overrides);
+    const result: LoadResult = cache ? await loadProjectCached(opts, cache) : await loadProject(opts);
     for (const w of result.warnings) this.world.stderr.write(`warning: ${w}\n`);
-    return result.project;
+    return result;
+  }
+
+  /** `$XDG_CACHE_HOME/berth/projects` (default ~/.cache), for a build that names itself; BERTH_NO_CACHE=1 turns it off. */
+  private projectCache(): ProjectCache | undefined {
+    const { env, build } = this.world;
+    if (build === undefined || (env.BERTH_NO_CACHE ?? '') !== '') return undefined;
+    const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
+    return base === undefined ? undefined : { dir: join(base, 'berth', 'projects'), build };
   }
 
   /**
@@ -90,7 +108,7 @@ export class Context {
    * are read: the two overlap instead of adding up. Failures surface on the first real call.
    */
   warmEngine(): void {
-    this.runtime().then((rt) => rt.info()).catch(() => undefined);
+    this.runtime().then((rt) => rt.connect()).catch(() => undefined);
   }
 
   async renderer(): Promise<Renderer> {

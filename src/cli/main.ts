@@ -368,7 +368,9 @@ function acceptGlobalsAfter(program: Command, cmd: Command): void {
   }
 }
 
-export async function main(argv: string[], world: World = defaultWorld()): Promise<number> {
+/** `build` names the running build (bin/berth.cjs passes the bundle's id). */
+export async function main(argv: string[], world: World = defaultWorld(), build?: string): Promise<number> {
+  if (build !== undefined && world.build === undefined) world.build = build;
   const result = { code: 0 };
   const debug = argv.includes('--debug');
   try {

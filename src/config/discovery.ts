@@ -3,7 +3,7 @@
  * stdin), else COMPOSE_FILE, else compose.yaml & co. in the working directory or a parent, plus
  * the matching override file.
  */
-import { existsSync, statSync } from 'node:fs';
+import type { FileReader } from './files.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { StackNotFoundError } from '../errors.js';
 
@@ -17,6 +17,8 @@ export interface Discovery {
 }
 
 export interface DiscoveryInput {
+  /** The loader's file-system access (config/files.ts). */
+  fs: FileReader;
   cwd: string;
   files?: string[];
   /** Where to start looking when no file is named (the --project-directory, else cwd). */
@@ -27,16 +29,9 @@ export interface DiscoveryInput {
   pathSeparator?: string;
 }
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
 export function discoverFiles(input: DiscoveryInput): Discovery {
   const warnings: string[] = [];
+  const isFile = (p: string): boolean => input.fs.isFile(p);
   const named = input.files?.length
     ? input.files
     : input.composeFile
@@ -46,10 +41,11 @@ export function discoverFiles(input: DiscoveryInput): Discovery {
     const files = named.map((f) => (f === '-' ? '-' : isAbsolute(f) ? f : resolve(input.cwd, f)));
     for (const f of files) {
       if (f === '-') continue;
-      if (!existsSync(f)) {
+      const kind = input.fs.kind(f);
+      if (kind === 'missing') {
         throw new StackNotFoundError(`stack file not found: ${f}`, { hint: 'check the path given with -f or COMPOSE_FILE' });
       }
-      if (!isFile(f)) throw new StackNotFoundError(`not a file: ${f}`, { hint: 'pass the path of a compose file, not a directory' });
+      if (kind !== 'file') throw new StackNotFoundError(`not a file: ${f}`, { hint: 'pass the path of a compose file, not a directory' });
     }
     return { files, warnings };
   }

@@ -5,4 +5,5 @@
  */
 export type { LoadOptions, LoadResult } from './load.js';
 export { loadProject } from './load.js';
+export { loadProjectCached, type ProjectCache } from './cache.js';
 export type * from './model.js';

@@ -6,7 +6,6 @@
  * form -> include -> extends. Then the files merge in order, profiles apply and the result is
  * normalized into the model. The world (cwd, environment, stdin) comes in through the options.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { canonicalFile } from './canonical.js';
@@ -22,6 +21,7 @@ import { isMapping, Positions, put } from './positions.js';
 import { prepareValidator, validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 import { decodeText, parseYaml } from './yaml.js';
+import { FileReader, type Probe } from './files.js';
 
 export interface LoadOptions {
   /** Working directory (never read from the process inside config/). */
@@ -61,6 +61,8 @@ type Obj = Record<string, unknown>;
 /** Shared state of one load: positions, issues, sources, warnings. */
 class Session {
   readonly positions = new Positions();
+  /** Every file-system answer of this load, for the cache (config/cache.ts). */
+  readonly files = new FileReader();
   readonly sources = new Map<string, string>();
   readonly issues: Issues;
   readonly warnings: string[] = [];
@@ -105,11 +107,11 @@ class Session {
 function readEnvFiles(paths: string[], explicit: boolean, shell: Lookup, s: Session): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of paths) {
-    if (!existsSync(p)) {
+    if (!s.files.exists(p)) {
       if (explicit) s.issues.add(undefined, '', `env file ${p} not found`, 'check the path given with --env-file', p);
       continue;
     }
-    const text = readFileSync(p, 'utf8');
+    const text = s.files.readText(p);
     s.sources.set(p, text);
     try {
       const vars = parseDotenv(text, { lookup: (n) => shell(n) ?? out[n] });
@@ -122,8 +124,11 @@ function readEnvFiles(paths: string[], explicit: boolean, shell: Lookup, s: Sess
   return out;
 }
 
-function lookupIn(...layers: Record<string, string | undefined>[]): Lookup {
+/** The shell first, then each layer in turn. */
+function lookupIn(shell: Lookup, ...layers: Record<string, string | undefined>[]): Lookup {
   return (name) => {
+    const fromShell = shell(name);
+    if (fromShell !== undefined) return fromShell;
     for (const l of layers) {
       if (Object.prototype.hasOwnProperty.call(l, name) && l[name] !== undefined) return l[name];
     }
@@ -162,7 +167,7 @@ function finishTree(root: Obj, file: string, ctx: FileContext, s: Session): Obj 
 function readStackFile(file: string, s: Session): string | undefined {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = s.files.read(file);
   } catch (e) {
     s.issues.add(undefined, '', `cannot read the file: ${(e as Error).message}`, undefined, file);
     return undefined;
@@ -298,7 +303,7 @@ function applyIncludes(root: Obj, file: string, ctx: FileContext, loader: FileLo
     const subCtx: FileContext = { baseDir: projectDir, lookup: (n) => ctx.lookup(n) ?? dotenv[n] };
     let merged: Obj | undefined;
     for (const p of paths) {
-      if (!existsSync(p)) {
+      if (!s.files.exists(p)) {
         s.issues.add(s.positions.valueAt(includes, i), ['include', i], `included file ${p} not found`);
         continue;
       }
@@ -329,19 +334,26 @@ function applyIncludes(root: Obj, file: string, ctx: FileContext, loader: FileLo
 }
 
 export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
+  return (await loadJournaled(opts)).result;
+}
+
+/** loadProject, and the journal of every file-system answer it was built from (config/cache.ts). */
+export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadResult; journal: Probe[]; dotenv: Record<string, string> }> {
   const s = new Session(opts, opts.frameWidth ?? 100);
   await prepareValidator();
   const cwd = resolve(opts.cwd);
-  const shell: Lookup = (n) => opts.env[n];
+  // Every variable the stack uses is looked up here, and so journaled (the cache keys on them).
+  const shell: Lookup = (n) => s.files.variable(opts.env, n);
   const envDir = opts.projectDirectory ? resolve(cwd, opts.projectDirectory) : cwd;
   const explicitEnv = opts.envFiles !== undefined && opts.envFiles.length > 0;
   const envPaths = (dir: string): string[] => (explicitEnv ? opts.envFiles!.map((f) => resolve(cwd, f)) : [join(dir, '.env')]);
 
   let dotenv = readEnvFiles(envPaths(envDir), explicitEnv, shell, s);
   s.check();
-  let lookup = lookupIn(opts.env, dotenv);
+  let lookup = lookupIn(shell, dotenv);
 
   const found = discoverFiles({
+    fs: s.files,
     cwd,
     searchDir: envDir,
     ...(opts.files ? { files: opts.files } : {}),
@@ -353,7 +365,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const projectDir = opts.projectDirectory ? envDir : first === '-' ? cwd : dirname(first);
   if (!explicitEnv && projectDir !== envDir) {
     dotenv = readEnvFiles(envPaths(projectDir), false, shell, s);
-    lookup = lookupIn(opts.env, dotenv);
+    lookup = lookupIn(shell, dotenv);
   }
 
   // Read every file first: the project name may come from one of them.
@@ -377,7 +389,7 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
 
   const name = projectName(opts, lookup, parsed, projectDir, s);
   s.check();
-  const envWithName = lookup('COMPOSE_PROJECT_NAME') === undefined ? lookupIn(opts.env, dotenv, { COMPOSE_PROJECT_NAME: name }) : lookup;
+  const envWithName = lookup('COMPOSE_PROJECT_NAME') === undefined ? lookupIn(shell, dotenv, { COMPOSE_PROJECT_NAME: name }) : lookup;
   const ctx: FileContext = { baseDir: projectDir, lookup: envWithName };
 
   const loader = new FileLoader(s);
@@ -408,14 +420,21 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
     issues: s.issues,
     warnings: s.warnings,
     sources: s.sources,
+    files: s.files,
   });
   s.check();
+  const result = { project: deepFreeze(project), warnings: s.warnings, environment: environmentOf(dotenv, opts.env, name) };
+  return { result, journal: s.files.journal, dotenv };
+}
+
+/** LoadResult.environment: the whole shell environment over the .env values, and the project name. */
+export function environmentOf(dotenv: Record<string, string>, env: Record<string, string | undefined>, name: string): Record<string, string> {
   const environment: Record<string, string> = {};
-  for (const layer of [dotenv, opts.env]) {
+  for (const layer of [dotenv, env]) {
     for (const [k, v] of Object.entries(layer)) if (v !== undefined) put(environment, k, v);
   }
   if (environment.COMPOSE_PROJECT_NAME === undefined) environment.COMPOSE_PROJECT_NAME = name;
-  return { project: deepFreeze(project), warnings: s.warnings, environment };
+  return environment;
 }
 
 /** `-p` > COMPOSE_PROJECT_NAME > top-level `name` (last file wins) > the project directory's name. */
@@ -452,7 +471,7 @@ function projectName(opts: LoadOptions, lookup: Lookup, files: { file: string; r
   return derived;
 }
 
-function deepFreeze<T>(v: T): T {
+export function deepFreeze<T>(v: T): T {
   if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
     for (const x of Object.values(v)) deepFreeze(x);

@@ -3,7 +3,7 @@
  * network), engine-side names, and the semantic checks the schema cannot express (references to
  * undeclared volumes, networks, secrets, configs and services).
  */
-import { readFileSync } from 'node:fs';
+import type { FileReader } from './files.js';
 import { parseDotenv, DotenvError } from './dotenv.js';
 import { didYouMean, type Issues } from './issues.js';
 import type { DependsOn, NetworkConfig, Project, SecretConfig, ServiceConfig, ServiceVolume, VolumeConfig } from './model.js';
@@ -24,6 +24,7 @@ export interface NormalizeInput {
   warnings: string[];
   /** Sources of files read here (env files), for code frames. */
   sources: Map<string, string>;
+  files: FileReader;
 }
 
 const SERVICE_REF = /^service:(.+)$/;
@@ -218,9 +219,9 @@ function service(name: string, raw: Obj, input: NormalizeInput): ServiceConfig {
   return svc;
 }
 
-function readText(path: string): string | undefined {
+function readText(path: string, files: FileReader): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return files.readText(path);
   } catch {
     return undefined;
   }
@@ -231,7 +232,7 @@ function environment(name: string, raw: Obj, input: NormalizeInput): Record<stri
   const env: Record<string, string | null> = {};
   const files = Array.isArray(raw.env_file) ? (raw.env_file as { path: string; required: boolean; format?: string }[]) : [];
   files.forEach((f, i) => {
-    const text = readText(f.path);
+    const text = readText(f.path, input.files);
     if (text === undefined) {
       if (f.required) {
         input.issues.add(input.positions.valueAt(raw.env_file as object, i), ['services', name, 'env_file', i], `env file ${f.path} not found`, 'create it, or mark it optional with "required: false"');
@@ -264,7 +265,7 @@ function labels(name: string, raw: Obj, input: NormalizeInput): Record<string, s
   const out: Record<string, string> = {};
   const files = Array.isArray(raw.label_file) ? (raw.label_file as string[]) : [];
   files.forEach((f, i) => {
-    const text = readText(f);
+    const text = readText(f, input.files);
     if (text === undefined) {
       input.issues.add(input.positions.valueAt(raw.label_file as object, i), ['services', name, 'label_file', i], `label file ${f} not found`);
       return;

@@ -332,7 +332,10 @@ export interface EngineEvent {
 }
 
 export interface Runtime {
-  /** Ping and negotiate the API version. Throws EngineUnreachableError. */
+  /** Negotiate the API version (one ping, the first time only). Throws EngineUnreachableError. */
+  connect(): Promise<void>;
+
+  /** Ping and negotiate the API version, then the engine's version. Throws EngineUnreachableError. */
   info(): Promise<EngineInfo>;
 
   /** Containers, networks and volumes labelled with `com.docker.compose.project=<project>`, plus the ids of `imageRefs`. */

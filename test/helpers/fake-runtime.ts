@@ -53,6 +53,10 @@ export class FakeRuntime implements Runtime {
     throw new NotFoundError(404, `No such container: ${idOrName}`, 'inspect container');
   }
 
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+
   info(): Promise<EngineInfo> {
     return Promise.resolve({ apiVersion: '1.41', version: 'fake', os: 'linux', arch: 'amd64' });
   }

@@ -29,9 +29,7 @@ export default async function config(ctx: Context, _args: string[], raw: Record<
   if (format !== 'yaml' && format !== 'json') throw new UsageError(`unsupported format "${format}": use yaml or json`);
   const interpolate = opts.interpolate !== false;
 
-  const { loadProject } = await import('../../config/load.js');
-  const { project, warnings, environment } = await loadProject(ctx.loadOptions(interpolate ? {} : { interpolate: false }));
-  for (const w of warnings) ctx.world.stderr.write(`warning: ${w}\n`);
+  const { project, environment } = await ctx.loadResult(interpolate ? {} : { interpolate: false });
   if (opts.quiet) return 0;
 
   let text: string;

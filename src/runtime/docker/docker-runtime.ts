@@ -80,6 +80,10 @@ export class DockerRuntime implements Runtime {
     private readonly credentials?: CredentialStore,
   ) {}
 
+  async connect(): Promise<void> {
+    await this.transport.apiVersion();
+  }
+
   async info(): Promise<EngineInfo> {
     const apiVersion = await this.transport.apiVersion();
     const v = await this.transport.json<EngineVersion>({ method: 'GET', path: '/version', operation: 'read engine version' });
