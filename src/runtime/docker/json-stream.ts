@@ -19,19 +19,6 @@ export interface JsonStreamRequest {
   operation: string;
 }
 
-/** Query string with repeated keys for arrays and booleans as 1/0, as the engine reads them. */
-export function streamQuery(query: StreamQuery | undefined): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) {
-    if (v === undefined) continue;
-    if (Array.isArray(v)) for (const item of v) params.append(k, item);
-    else params.append(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
-  }
-  const s = params.toString();
-  return s === '' ? '' : `?${s}`;
-}
-
 /** Splits a byte stream into JSON objects, one per line; stray non-JSON lines are skipped. */
 export class JsonLineSplitter {
   private buffered = '';
@@ -74,7 +61,7 @@ export async function jsonStream(transport: Transport, req: JsonStreamRequest, o
   const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
   if (req.body) headers['Content-Type'] = req.body.contentType;
   else headers['Content-Length'] = '0';
-  const { lib, options } = await transport.rawOptions(req.method, `${req.path}${streamQuery(req.query)}`, undefined, headers);
+  const { lib, options } = await transport.rawOptions(req.method, req.path, req.query, headers);
   await new Promise<void>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void): void => {

@@ -75,13 +75,16 @@ export function encodeFilters(filters: Record<string, string[] | undefined>): st
   return Object.keys(out).length === 0 ? undefined : JSON.stringify(out);
 }
 
-export function buildQuery(query: Record<string, QueryValue> | undefined): string {
+/** Query string as the engine reads it: booleans as 1/0, a list as its key repeated, undefined left out. */
+export function buildQuery(query: Record<string, QueryValue | readonly string[]> | undefined): string {
   if (!query) return '';
   // encodeURIComponent rather than URLSearchParams: the same for the engine, and cheaper to start.
   const parts: string[] = [];
+  const add = (k: string, v: string): number => parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
   for (const [k, v] of Object.entries(query)) {
     if (v === undefined) continue;
-    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(typeof v === 'boolean' ? (v ? '1' : '0') : String(v))}`);
+    if (typeof v === 'object') for (const item of v) add(k, item);
+    else add(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   }
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
@@ -191,7 +194,7 @@ export class Transport {
    * Node request options for a call whose body or connection the caller handles itself (followed logs,
    * events, attach, exec, archives: runtime/docker/stream.ts): the versioned path, the long agent, no timeout.
    */
-  async rawOptions(method: EngineRequest['method'], path: string, query: Record<string, QueryValue> | undefined, headers: http.OutgoingHttpHeaders): Promise<{ lib: RequestLib; options: http.RequestOptions }> {
+  async rawOptions(method: EngineRequest['method'], path: string, query: Record<string, QueryValue | readonly string[]> | undefined, headers: http.OutgoingHttpHeaders): Promise<{ lib: RequestLib; options: http.RequestOptions }> {
     const versioned = `/v${await this.apiVersion()}${path}${buildQuery(query)}`;
     const base: http.RequestOptions = { method, path: versioned, headers, agent: this.longAgent };
     const options: http.RequestOptions =

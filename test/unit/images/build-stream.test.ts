@@ -1,7 +1,7 @@
 /** `POST /build`: the query a BuildSpec becomes, and the answer's stream folded into steps, an id and errors. */
 import { describe, expect, it } from 'vitest';
 import { BuildTracker, buildQuery, engineExtraHost } from '../../../src/runtime/docker/build.js';
-import { streamQuery } from '../../../src/runtime/docker/json-stream.js';
+import { buildQuery as queryString } from '../../../src/runtime/docker/transport.js';
 
 describe('buildQuery', () => {
   it('maps every build option to the engine parameter, tags repeated', () => {
@@ -9,7 +9,7 @@ describe('buildQuery', () => {
       context: '/ctx', tags: ['demo-web', 'reg/web:1'], args: { A: '1' }, target: 'prod', labels: { l: 'v' }, cacheFrom: ['demo-web'],
       noCache: true, pull: true, network: 'host', shmSize: 67108864, extraHosts: ['db=10.0.0.2', 'cache:10.0.0.3'], platform: 'linux/amd64',
     }, '.dockerfile.x');
-    expect(streamQuery(q)).toBe(
+    expect(queryString(q)).toBe(
       '?t=demo-web&t=reg%2Fweb%3A1&dockerfile=.dockerfile.x&rm=1&forcerm=1&nocache=1&pull=1&target=prod&networkmode=host&shmsize=67108864'
       + '&platform=linux%2Famd64&extrahosts=db%3A10.0.0.2&extrahosts=cache%3A10.0.0.3&buildargs=%7B%22A%22%3A%221%22%7D&labels=%7B%22l%22%3A%22v%22%7D&cachefrom=%5B%22demo-web%22%5D',
     );
