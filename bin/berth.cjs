@@ -26,8 +26,9 @@ function commandOf(argv) {
   return 'none';
 }
 
-function run(main, build) {
-  return main(args, undefined, build).then((code) => {
+/** `build` names the bundle; with `cacheRoot`, main caches loaded stacks under it too. */
+function run(main, build, cacheRoot) {
+  return main(args, undefined, build === undefined ? undefined : { build, cacheRoot }).then((code) => {
     process.exitCode = code;
   });
 }
@@ -46,7 +47,8 @@ if (source === undefined) {
   const env = process.env;
   const cacheBase = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
   const useCache = build !== undefined && cacheBase !== undefined && !env.BERTH_NO_CACHE;
-  const cacheDir = useCache ? join(cacheBase, 'berth', 'code') : '';
+  const cacheRoot = useCache ? join(cacheBase, 'berth') : undefined;
+  const cacheDir = useCache ? join(cacheRoot, 'code') : '';
   const cacheFile = join(cacheDir, `${build}-${commandOf(args)}.bin`);
   let cachedData;
   if (useCache) {
@@ -62,7 +64,7 @@ if (source === undefined) {
   });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
-  run(mod.exports.main, build).then(() => {
+  run(mod.exports.main, build, cacheRoot).then(() => {
     if (!useCache || (cachedData !== undefined && !script.cachedDataRejected)) return;
     // After the run, so that the functions the command used are compiled and go into the cache. A
     // cache that cannot be written (a read-only install) only costs speed.

@@ -30,8 +30,12 @@ export interface World {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   stdin: NodeJS.ReadStream;
-  /** Names the running build (the bundle's id): with one, loaded projects are cached (config/cache.ts). */
-  build?: string;
+  /**
+   * The running bundle: its id, and the folder for berth's caches when they are on (bin/berth.cjs
+   * decides: $XDG_CACHE_HOME/berth or ~/.cache/berth, none with BERTH_NO_CACHE). With a folder,
+   * loaded projects are cached in it (config/cache.ts).
+   */
+  bundle?: { build: string; cacheRoot?: string | undefined };
 }
 
 export class Context {
@@ -72,12 +76,10 @@ export class Context {
     return result;
   }
 
-  /** `$XDG_CACHE_HOME/berth/projects` (default ~/.cache), for a build that names itself; BERTH_NO_CACHE=1 turns it off. */
+  /** `<cache root>/projects`, when the running bundle has a cache folder. */
   private projectCache(): ProjectCache | undefined {
-    const { env, build } = this.world;
-    if (build === undefined || (env.BERTH_NO_CACHE ?? '') !== '') return undefined;
-    const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
-    return base === undefined ? undefined : { dir: join(base, 'berth', 'projects'), build };
+    const bundle = this.world.bundle;
+    return bundle?.cacheRoot === undefined ? undefined : { dir: join(bundle.cacheRoot, 'projects'), build: bundle.build };
   }
 
   /**

@@ -368,9 +368,9 @@ function acceptGlobalsAfter(program: Command, cmd: Command): void {
   }
 }
 
-/** `build` names the running build (bin/berth.cjs passes the bundle's id). */
-export async function main(argv: string[], world: World = defaultWorld(), build?: string): Promise<number> {
-  if (build !== undefined && world.build === undefined) world.build = build;
+/** `bundle`: what bin/berth.cjs knows of the running bundle (its id, and where berth's caches go). */
+export async function main(argv: string[], world: World = defaultWorld(), bundle?: World['bundle']): Promise<number> {
+  if (bundle !== undefined && world.bundle === undefined) world.bundle = bundle;
   const result = { code: 0 };
   const debug = argv.includes('--debug');
   try {
