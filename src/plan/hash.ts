@@ -12,7 +12,8 @@ import { createRequire } from 'node:module';
 import type { ServiceConfig } from '../config/model.js';
 
 /** zlib only for the containers a command creates or diffs: most `up`s keep every container and never load it. */
-const zlib = (): typeof import('node:zlib') => createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+let zlibModule: typeof import('node:zlib') | undefined;
+const zlib = (): typeof import('node:zlib') => (zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib'));
 
 export type HashedConfig = Record<string, unknown>;
 
