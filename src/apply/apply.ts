@@ -203,28 +203,24 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       if (!a.renewAnonVolumes && spec.mounts.some((m) => m.type === 'volume' && m.source === undefined)) {
         spec = { ...spec, mounts: carryAnonymousVolumes(spec.mounts, (await rt.inspectContainer(a.replaces)).mounts) };
       }
-      // The new container is made under a temporary name while the old one stops: if the create fails, the
-      // old one is started again, so a failed recreate leaves the service as it was.
-      const stopping = rt.stopContainer(a.replaces, options.stopTimeoutSec);
-      const created = rt.createContainer({ ...spec, name: `${a.replaces.slice(0, 12)}_${spec.name}` });
-      const [stopped, made] = await Promise.allSettled([stopping, created]);
-      if (made.status === 'rejected') {
+      // The old container steps aside under a temporary name and stops while the new one is made under
+      // the real name: if the create fails, the old one gets its name back and is started again, so a
+      // failed recreate leaves the service as it was. Then the new one starts while the old one goes.
+      await rt.renameContainer(a.replaces, `${a.replaces.slice(0, 12)}_${spec.name}`);
+      const [stopped, made] = await Promise.allSettled([rt.stopContainer(a.replaces, options.stopTimeoutSec), rt.createContainer(spec)]);
+      if (made.status === 'rejected' || stopped.status === 'rejected') {
+        if (made.status === 'fulfilled') await rt.removeContainer(made.value, { force: true }).catch(() => undefined);
+        await rt.renameContainer(a.replaces, spec.name).catch(() => undefined);
         if (stopped.status === 'fulfilled' && a.running) await rt.startContainer(a.replaces).catch(() => undefined);
-        throw made.reason;
+        throw made.status === 'rejected' ? made.reason : (stopped as PromiseRejectedResult).reason;
       }
       const id = made.value;
-      try {
-        if (stopped.status === 'rejected') throw stopped.reason;
-        await rt.removeContainer(a.replaces, { force: true });
-        await rt.renameContainer(id, spec.name);
-      } catch (err) {
-        await rt.removeContainer(id, { force: true }).catch(() => undefined);
-        throw err;
-      }
       serviceIds.set(a.service, id);
-      if (!a.start) { say('done', 'Recreated'); return; }
-      say('working', 'Starting');
-      await startOrRemove(rt, id);
+      const removing = rt.removeContainer(a.replaces, { force: true });
+      if (a.start) say('working', 'Starting');
+      const [started, removed] = await Promise.allSettled([a.start ? startOrRemove(rt, id) : Promise.resolve(), removing]);
+      if (started.status === 'rejected') throw started.reason;
+      if (removed.status === 'rejected') throw removed.reason;
       say('done', 'Recreated');
       return;
     }

@@ -23,7 +23,7 @@ export class FakeRuntime implements Runtime {
   readonly images = new Map<string, ImageSummary>();
   /** Every mutating call, in order: "create web-1", "start <id>", ... */
   readonly calls: string[] = [];
-  /** Make the next call of this name fail once with the given error. */
+  /** Make the next call of this name fail once with the given error (a rejected promise, as the engine's client gives). */
   readonly failNext = new Map<string, Error>();
   private seq = 0;
 
@@ -94,7 +94,7 @@ export class FakeRuntime implements Runtime {
     return this.find(name).spec;
   }
 
-  createContainer(spec: ContainerSpec): Promise<string> {
+  async createContainer(spec: ContainerSpec): Promise<string> {
     this.calls.push(`create ${spec.name}`);
     this.fail('createContainer');
     for (const c of this.containers.values()) {
@@ -121,7 +121,7 @@ export class FakeRuntime implements Runtime {
     return Promise.resolve(id);
   }
 
-  startContainer(id: string): Promise<void> {
+  async startContainer(id: string): Promise<void> {
     this.calls.push(`start ${this.find(id).name}`);
     this.fail('startContainer');
     const c = this.find(id);
@@ -230,7 +230,7 @@ export class FakeRuntime implements Runtime {
   /** Every build, in order, with its spec. */
   readonly builds: BuildSpec[] = [];
 
-  pullImage(ref: string, onProgress?: (p: PullProgress) => void, _auth?: RegistryAuth): Promise<void> {
+  async pullImage(ref: string, onProgress?: (p: PullProgress) => void, _auth?: RegistryAuth): Promise<void> {
     this.calls.push(`pull ${ref}`);
     this.fail('pullImage');
     onProgress?.({ status: 'Downloading', fraction: 0.5 });
@@ -241,7 +241,7 @@ export class FakeRuntime implements Runtime {
   }
 
   /** Each build makes a new image id, tagged with every name of the spec. */
-  buildImage(spec: BuildSpec, onProgress?: (p: BuildProgress) => void): Promise<string> {
+  async buildImage(spec: BuildSpec, onProgress?: (p: BuildProgress) => void): Promise<string> {
     this.calls.push(`build ${spec.tags[0] ?? ''}`);
     this.builds.push(spec);
     this.fail('buildImage');
@@ -251,7 +251,7 @@ export class FakeRuntime implements Runtime {
     return Promise.resolve(id);
   }
 
-  pushImage(ref: string, _onProgress?: (p: PullProgress) => void, _auth?: RegistryAuth): Promise<void> {
+  async pushImage(ref: string, _onProgress?: (p: PullProgress) => void, _auth?: RegistryAuth): Promise<void> {
     this.calls.push(`push ${ref}`);
     this.fail('pushImage');
     const img = this.images.get(ref);
