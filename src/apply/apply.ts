@@ -8,7 +8,7 @@ import type { Graph } from '../graph/index.js';
 import { walk } from '../graph/index.js';
 import { actionTitle, carryAnonymousVolumes, Label, type Action, type Plan } from '../plan/index.js';
 import type { Emit, EventStatus } from '../progress/events.js';
-import type { BuildSpec, ContainerSpec, NetworkSpec, Runtime } from '../runtime/runtime.js';
+import type { BuildSpec, ContainerSpec, NetworkSpec, NetworkSummary, Runtime } from '../runtime/runtime.js';
 import { executeBuild, runBuilds, type BuildAction } from './images.js';
 import { waitForDependency } from './wait.js';
 
@@ -274,13 +274,33 @@ function emitProgress(say: Say, fraction: number): void {
  * same network.
  */
 async function ensureNetwork(rt: Runtime, spec: NetworkSpec): Promise<void> {
+  const started = Date.now();
+  let mine: string | undefined;
   try {
-    await rt.createNetwork(spec);
+    mine = await rt.createNetwork(spec);
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
   }
-  const same = (await rt.listNetworks({ name: spec.name })).sort((x, y) => x.id.localeCompare(y.id));
-  for (const extra of same.slice(1)) await rt.removeNetwork(extra.id).catch(() => undefined);
+  if (mine === undefined) return; // it was there already
+  // Two `up`s at once can each create the network: the engine's duplicate check is not atomic, and a
+  // create still in flight is not listed yet, so one that sees only its own looks again after as long
+  // as its own create took. The oldest is kept (the one the others are likeliest to have seen alone;
+  // then the lowest id): one that made a newer one removes its own, before any container refers to it.
+  // Nobody removes a network another process made: its containers may already be created on it (a
+  // created container holds no endpoint, so the engine would let it go). The one that made the oldest
+  // waits for the others to go, since the engine refuses to start a container on an ambiguous name.
+  const order = (n: NetworkSummary): string => `${n.created ?? ''} ${n.id}`;
+  const ids = async (): Promise<string[]> => (await rt.listNetworks({ name: spec.name })).sort((x, y) => (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0)).map((n) => n.id);
+  let same = await ids();
+  if (same.length === 1) {
+    await sleep(Math.min(Date.now() - started, 1000));
+    same = await ids();
+  }
+  if (same[0] !== undefined && same[0] !== mine) {
+    await rt.removeNetwork(mine).catch(() => undefined);
+    return;
+  }
+  for (const deadline = Date.now() + 5000; same.length > 1 && Date.now() < deadline; same = await ids()) await sleep(50);
 }
 
 /**

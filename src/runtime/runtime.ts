@@ -159,6 +159,8 @@ export interface NetworkSummary {
   labels: Record<string, string>;
   /** Ids of containers attached (from inspect; empty from list on some engines). */
   containers: string[];
+  /** When the engine made it: RFC 3339 in UTC with nine fraction digits, so that text order is time order. */
+  created?: string;
 }
 
 export interface NetworkSpec {

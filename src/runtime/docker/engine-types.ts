@@ -165,6 +165,7 @@ export interface EngineContainerCreateBody {
 export interface EngineNetwork {
   Id: string;
   Name: string;
+  Created?: string;
   Driver?: string;
   Labels?: EngineLabels;
   Containers?: Record<string, unknown> | null;

@@ -226,13 +226,26 @@ export function containerDetailsFrom(e: EngineContainerInspect): ContainerDetail
   return details;
 }
 
+/**
+ * The engine's RFC 3339 times drop trailing zeros of the fraction ("…:06.2564538Z") and may carry an
+ * offset: as UTC with nine fraction digits, text order is time order. Undefined when unparsable.
+ */
+export function sortableTime(text: string): string | undefined {
+  const m = /^(.+?)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(text);
+  const ms = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
+  if (!m || Number.isNaN(ms)) return undefined;
+  return `${new Date(ms).toISOString().slice(0, 19)}.${(m[2] ?? '').padEnd(9, '0')}Z`;
+}
+
 export function networkFrom(e: EngineNetwork): NetworkSummary {
+  const created = e.Created === undefined ? undefined : sortableTime(e.Created);
   return {
     id: e.Id,
     name: e.Name,
     driver: e.Driver ?? '',
     labels: labelsFrom(e.Labels),
     containers: Object.keys(e.Containers ?? {}),
+    ...(created !== undefined && { created }),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   normalizeContainerState,
   parseHealthFromStatus,
   portsFromInspect,
+  sortableTime,
   volumeFrom,
 } from '../../../src/runtime/docker/from-engine.js';
 import { docker2010Inspect, docker2010InspectExited, docker2010List, podmanInspect, podmanList } from './fixtures.js';
@@ -174,5 +175,13 @@ describe('networks, volumes, images', () => {
     expect(
       imageInspectFrom({ Id: 'sha256:1', RepoTags: ['a:1'], Created: '2026-11-23T12:00:00Z', Size: 9, Config: { Labels: { x: 'y' } } }),
     ).toEqual({ id: 'sha256:1', repoTags: ['a:1'], repoDigests: [], labels: { x: 'y' }, created: Date.UTC(2026, 10, 23, 12) / 1000, size: 9 });
+  });
+
+  it('network creation times as text in time order, whatever fraction digits and offset the engine wrote', () => {
+    const times = ['2026-11-23T16:13:37.6434Z', '2026-11-23T16:13:37.644357185Z', '2026-11-23T17:13:37.5+01:00', '2026-11-23T16:13:37Z'];
+    const sorted = times.map((t) => sortableTime(t)!).sort();
+    expect(sorted).toEqual(['2026-11-23T16:13:37.000000000Z', '2026-11-23T16:13:37.500000000Z', '2026-11-23T16:13:37.643400000Z', '2026-11-23T16:13:37.644357185Z']);
+    expect(sortableTime('yesterday')).toBeUndefined();
+    expect(networkFrom({ Id: 'n1', Name: 'demo_default', Created: '2026-11-23T16:13:37.6434Z' }).created).toBe('2026-11-23T16:13:37.643400000Z');
   });
 });
