@@ -39,7 +39,7 @@ const DESCRIPTIONS = {
 };
 
 function parseArgs(argv) {
-  const opts = { sizes: [1, 10, 50], scenarios: [...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS], runs: undefined, warmup: 1, rounds: 3, updateReadme: false, keep: false };
+  const opts = { sizes: [1, 10, 50], scenarios: [...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS], runs: undefined, warmup: 1, rounds: undefined, updateReadme: false, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -63,7 +63,7 @@ function parseArgs(argv) {
   for (const s of opts.scenarios) if (![...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS].includes(s)) fail(`--scenarios: unknown scenario "${s}"`);
   if (opts.runs !== undefined && !(Number.isInteger(opts.runs) && opts.runs >= 2)) fail('--runs must be an integer >= 2');
   if (!(Number.isInteger(opts.warmup) && opts.warmup >= 0)) fail('--warmup must be an integer >= 0');
-  if (!(Number.isInteger(opts.rounds) && opts.rounds >= 1)) fail('--rounds must be an integer >= 1');
+  if (opts.rounds !== undefined && !(Number.isInteger(opts.rounds) && opts.rounds >= 1)) fail('--rounds must be an integer >= 1');
   return opts;
 }
 
@@ -77,12 +77,22 @@ function log(message) {
   process.stderr.write(`bench [${Math.round((Date.now() - t0) / 1000)} s]: ${message}\n`);
 }
 
-/** Runs per command, by scenario and stack size: enough for a median, within ~15 min on 2 cores. */
+/** Runs per command, by scenario and stack size: enough pairs for a median, within ~30 min on 2 cores. */
 function runsFor(scenario, n, opts) {
   if (opts.runs !== undefined) return opts.runs;
   if (scenario === 'noop') return n <= 10 ? 15 : n <= 50 ? 10 : 5;
   if (scenario === 'startup' || scenario === 'config') return 15;
-  return n <= 1 ? 10 : n <= 10 ? 7 : n <= 50 ? 4 : 3;
+  return n <= 1 ? 10 : n <= 10 ? 9 : n <= 50 ? 7 : 3;
+}
+
+/**
+ * Rounds per scenario: by default one run of each command per round (berth, docker-compose, floor, then
+ * again), so that each run of berth has a run of the reference right next to it in time. Scenarios with
+ * a cheap, quick command run several per round, to spend less on starting hyperfine.
+ */
+function roundsFor(scenario, runs, opts) {
+  if (opts.rounds !== undefined) return opts.rounds;
+  return scenario === 'noop' || scenario === 'startup' || scenario === 'config' ? Math.min(3, runs) : runs;
 }
 
 function which(tool) {
@@ -122,13 +132,14 @@ function buildImages(work) {
 /**
  * Runs hyperfine `rounds` times (each round: every command, runs/rounds times), so that a machine
  * whose load drifts over minutes weighs on the three tools alike; the warm-up is in the first round.
- * Returns per command the merged run times with their median and mean user/system times.
+ * Returns per command the merged run times with their median and mean user/system times, and the run
+ * times per round (`byRound`), from which `paired` takes ratios of runs made side by side.
  */
 function hyperfine(name, commands, { runs, warmup, rounds, prepare, exportPath }) {
-  const r = Math.max(1, Math.min(rounds, Math.floor(runs / 2)));
+  const r = Math.max(1, Math.min(rounds, runs));
   const perRound = Array.from({ length: r }, (_, i) => Math.floor(runs / r) + (i < runs % r ? 1 : 0));
   log(`${name}: ${commands.map((c) => c.name).join(' / ')}, ${runs} runs in ${r} round(s) + ${warmup} warm-up`);
-  const merged = Object.fromEntries(commands.map((c) => [c.name, { command: c.name, times: [], user: 0, system: 0, exit_codes: [] }]));
+  const merged = Object.fromEntries(commands.map((c) => [c.name, { command: c.name, times: [], byRound: [], user: 0, system: 0, exit_codes: [] }]));
   perRound.forEach((n, round) => {
     const w = round === 0 ? warmup : 0;
     const file = exportPath.replace(/\.json$/, `.r${round + 1}.json`);
@@ -137,11 +148,15 @@ function hyperfine(name, commands, { runs, warmup, rounds, prepare, exportPath }
     const args = ['--style', 'basic', '-N', '-i', '--runs', String(n), '--warmup', String(w), '--export-json', file];
     if (prepare) for (const c of commands) args.push('--prepare', prepare(c));
     for (const c of commands) args.push('--command-name', c.name, c.cmd);
-    const res = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    // A round takes a few minutes at most; one that takes 20 is waiting on an engine that stopped
+    // answering (dockerd 20.10.24 can deadlock when many containers leave a network at once: moby/moby#46661).
+    const res = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 20 * 60 * 1000, killSignal: 'SIGKILL' });
+    if (res.error?.code === 'ETIMEDOUT') throw new Error(`${name}: a round ran for 20 minutes; the engine may have stopped answering (restart dockerd: \`pkill dockerd; bash scripts/engine.sh\`)`);
     if (res.status !== 0) throw new Error(`hyperfine failed for ${name} (exit ${res.status}); rerun the command by hand to see its error`);
     for (const x of JSON.parse(readFileSync(file, 'utf8')).results) {
       const m = merged[x.command];
       m.times.push(...x.times);
+      m.byRound.push(x.times);
       m.exit_codes.push(...(x.exit_codes ?? []));
       m.user += x.user * x.times.length;
       m.system += x.system * x.times.length;
@@ -225,7 +240,8 @@ async function engineBench(n, opts, work, resultsDir, runId) {
   async function engineScenario(scenario) {
     const commands = tools.map((t) => ({ name: t.name, cmd: cmdFor(t, scenario), tool: t }));
     const exportPath = join(resultsDir, `${runId}-n${n}-${scenario}.json`);
-    const common = { runs: runsFor(scenario, n, opts), warmup: opts.warmup, rounds: opts.rounds, exportPath };
+    const runs = runsFor(scenario, n, opts);
+    const common = { runs, warmup: opts.warmup, rounds: roundsFor(scenario, runs, opts), exportPath };
     if (scenario === 'cold') {
       out.cold = hyperfine(`${n} services, cold up -d`, commands, { ...common, prepare: (c) => `node ${STATE} reset ${c.tool.project}` });
       for (const t of tools) await expectRunning(t.project, n, 'after cold up');
@@ -267,7 +283,7 @@ function configBench(opts, work, resultsDir, runId) {
       { name: 'berth', cmd: `node ${BERTH} -f ${compose} config` },
       { name: 'docker-compose', cmd: `docker-compose -f ${compose} config` },
       { name: 'node', cmd: node.cmd },
-    ], { runs: runsFor('startup', 10, opts), warmup: Math.max(opts.warmup, 2), rounds: opts.rounds, exportPath: join(resultsDir, `${runId}-startup.json`) });
+    ], { runs: runsFor('startup', 10, opts), warmup: Math.max(opts.warmup, 2), rounds: roundsFor('startup', runsFor('startup', 10, opts), opts), exportPath: join(resultsDir, `${runId}-startup.json`) });
   }
   if (opts.scenarios.includes('config')) {
     const files = writeConfigStack(join(work, 'config200'), 200);
@@ -276,21 +292,32 @@ function configBench(opts, work, resultsDir, runId) {
       { name: 'berth', cmd: `node ${BERTH} ${f} config` },
       { name: 'docker-compose', cmd: `docker-compose ${f} config` },
       { name: 'node', cmd: node.cmd },
-    ], { runs: runsFor('config', 200, opts), warmup: Math.max(opts.warmup, 2), rounds: opts.rounds, exportPath: join(resultsDir, `${runId}-config.json`) });
+    ], { runs: runsFor('config', 200, opts), warmup: Math.max(opts.warmup, 2), rounds: roundsFor('config', runsFor('config', 200, opts), opts), exportPath: join(resultsDir, `${runId}-config.json`) });
   }
   return out;
 }
 
 /** A bar is met only by runs that all succeeded: a failing run is fast for the wrong reason. */
-const meets = (r, value, bar) => value !== undefined && value <= bar && !(r?.failed > 0);
+const meets = (r, x, bar) => x !== undefined && x.value <= bar && !(r?.failed > 0);
 const ms = (r) => (r === undefined ? '–' : `${Math.round(r.median * 1000)} ms${r.failed > 0 ? ` (${r.failed}/${r.times.length} failed)` : ''}`);
-const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a.median / b.median);
-const fmtRatio = (x) => (x === undefined ? '–' : `${x.toFixed(2)}x`);
+/**
+ * The ratio a/b as the median of paired ratios: run i of a's round k over run i of b's round k, which ran
+ * within seconds of each other, so that load drifting over minutes cancels out. With the spread of those
+ * ratios (lowest to highest), so that a row's noise is on record next to its value.
+ */
+function ratio(a, b) {
+  if (a === undefined || b === undefined) return undefined;
+  const pairs = a.byRound.flatMap((times, k) => times.slice(0, b.byRound[k]?.length ?? 0).map((t, i) => t / b.byRound[k][i]));
+  if (pairs.length === 0) return undefined;
+  return { value: median(pairs), low: Math.min(...pairs), high: Math.max(...pairs) };
+}
+const fmtRatio = (x) => (x === undefined ? '–' : `${x.value.toFixed(2)}x`);
+const fmtSpread = (x) => (x === undefined ? '–' : `${x.low.toFixed(2)}–${x.high.toFixed(2)}`);
 
 function table(engine, config) {
   const lines = [
-    '| stack | scenario | berth | docker-compose | floor | berth/floor | berth/docker-compose | docker-compose/floor | bar (berth/floor) |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---|',
+    '| stack | scenario | berth | docker-compose | floor | berth/floor | (spread) | berth/docker-compose | docker-compose/floor | bar (berth/floor) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const [n, byScenario] of Object.entries(engine)) {
     for (const scenario of ENGINE_SCENARIOS) {
@@ -299,7 +326,7 @@ function table(engine, config) {
       const bf = ratio(r.berth, r.floor);
       const bar = BARS[scenario];
       lines.push(
-        `| ${n} | ${DESCRIPTIONS[scenario]} | ${ms(r.berth)} | ${ms(r['docker-compose'])} | ${ms(r.floor)} | ${fmtRatio(bf)} | ${fmtRatio(ratio(r.berth, r['docker-compose']))} | ${fmtRatio(ratio(r['docker-compose'], r.floor))} | ≤ ${bar}x: ${meets(r.berth, bf, bar) ? 'met' : '**not met**'} |`,
+        `| ${n} | ${DESCRIPTIONS[scenario]} | ${ms(r.berth)} | ${ms(r['docker-compose'])} | ${ms(r.floor)} | ${fmtRatio(bf)} | ${fmtSpread(bf)} | ${fmtRatio(ratio(r.berth, r['docker-compose']))} | ${fmtRatio(ratio(r['docker-compose'], r.floor))} | ≤ ${bar}x: ${meets(r.berth, bf, bar) ? 'met' : '**not met**'} |`,
       );
     }
   }
@@ -310,7 +337,7 @@ function table(engine, config) {
     const bar = BARS[scenario];
     const barText = bar === undefined ? '(no bar; vs docker-compose)' : `≤ ${bar}x of \`node -e ""\`: ${meets(r.berth, bn, bar) ? 'met' : '**not met**'}`;
     lines.push(
-      `| ${scenario === 'startup' ? 10 : 200} | ${DESCRIPTIONS[scenario]} | ${ms(r.berth)} | ${ms(r['docker-compose'])} | ${ms(r.node)} (\`node -e ""\`) | ${fmtRatio(bn)} | ${fmtRatio(ratio(r.berth, r['docker-compose']))} | ${fmtRatio(ratio(r['docker-compose'], r.node))} | ${barText} |`,
+      `| ${scenario === 'startup' ? 10 : 200} | ${DESCRIPTIONS[scenario]} | ${ms(r.berth)} | ${ms(r['docker-compose'])} | ${ms(r.node)} (\`node -e ""\`) | ${fmtRatio(bn)} | ${fmtSpread(bn)} | ${fmtRatio(ratio(r.berth, r['docker-compose']))} | ${fmtRatio(ratio(r['docker-compose'], r.node))} | ${barText} |`,
     );
   }
   lines.push(
@@ -413,8 +440,11 @@ async function main() {
     table(engine, config),
     ...(failures.length > 0 ? ['', 'Scenarios that failed their checks:', '', ...failures.map((f) => `- ${f}`)] : []),
     '',
-    `Medians of hyperfine runs (run id ${runId}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
-      `${Math.round((Date.now() - started) / 1000)} s in all). Raw data: \`bench/results/${runId}-*.json\`.`,
+    'Times are medians of the runs; ratios are medians of paired ratios (each run over the run of the other tool made beside it ' +
+      'in the same round), and the spread is the lowest to the highest of those paired ratios.',
+    '',
+    `Hyperfine runs: run id ${runId}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
+      `${Math.round((Date.now() - started) / 1000)} s in all. Raw data: \`bench/results/${runId}-*.json\`.`,
   ].join('\n');
   writeFileSync(join(resultsDir, `${runId}.md`), `${markdown}\n`);
   process.stdout.write(`\n${markdown}\n`);

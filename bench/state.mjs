@@ -7,6 +7,7 @@
 //   node bench/state.mjs cleanup <prefix>     remove every bench project whose name starts with prefix
 import process from 'node:process';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,18 +25,50 @@ export async function flipImage(project) {
   await request('POST', `/images/${encodeURIComponent(next)}/tag?repo=${encodeURIComponent(repo)}&tag=${tag}`);
 }
 
+/** Busy and total CPU ticks of the whole machine, from /proc/stat (engine, shims, runc and kernel alike). */
+function cpuTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = fields[3] + (fields[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+/**
+ * Wait until the machine is quiet: the engine goes on working after an API call returns (shims exiting,
+ * layers and network namespaces removed), and that tail would otherwise land on the next tool's timed run.
+ * Quiet is two 200 ms windows in a row under 25 % busy, or 5 s, whichever comes first.
+ */
+export async function settle() {
+  if (process.platform !== 'linux') return sleep(1000);
+  const deadline = Date.now() + 5000;
+  let quiet = 0;
+  while (quiet < 2 && Date.now() < deadline) {
+    const a = cpuTicks();
+    await sleep(200);
+    const b = cpuTicks();
+    quiet = (b.busy - a.busy) / Math.max(1, b.total - a.total) < 0.25 ? quiet + 1 : 0;
+  }
+}
+
 const [op, arg, spec] = process.argv.slice(2);
 const floor = join(dirname(fileURLToPath(import.meta.url)), 'floor.mjs');
 const ops = {
-  reset: () => removeProjects(arg, { exact: true }),
+  reset: async () => {
+    await removeProjects(arg, { exact: true });
+    await settle();
+  },
   'reset-up': async () => {
     await removeProjects(arg, { exact: true });
     execFileSync(process.execPath, [floor, 'up', arg, spec], { stdio: ['ignore', 'ignore', 'inherit'] });
     // Let the engine finish setting the containers up before the timed command stops them: a stop
     // racing a start's network setup can leave a stale endpoint in dockerd 20.10 (moby/moby#42119).
-    await sleep(1000);
+    await sleep(500);
+    await settle();
   },
-  flip: () => flipImage(arg),
+  flip: async () => {
+    await flipImage(arg);
+    await settle();
+  },
   cleanup: () => removeProjects(arg),
 };
 if (!ops[op] || !arg || (op === 'reset-up' && !spec)) {
