@@ -66,9 +66,24 @@ function requestOnce(method, url, body, { okStatuses = [] } = {}) {
       },
     );
     req.on('error', reject);
+    // No call of the bench takes minutes; one that does is waiting on an engine that stopped answering
+    // (dockerd 20.10.24 can deadlock: moby/moby#46661). Say so rather than hang.
+    req.setTimeout(180_000, () =>
+      req.destroy(new Error(`${method} ${url}: no answer from the engine in 3 minutes; it may be deadlocked (restart it: pkill dockerd; bash scripts/engine.sh)`)),
+    );
     if (payload !== undefined) req.write(payload);
     req.end();
   });
+}
+
+/** Run `fn` over `items`, at most `limit` at a time. */
+async function inBatches(items, limit, fn) {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      while (queue.length > 0) await fn(queue.shift());
+    }),
+  );
 }
 
 export function close() {
@@ -97,13 +112,13 @@ export async function removeProjects(prefix, { exact = false } = {}) {
   const mine = (labels) => labels && labels[BENCH_LABEL] !== undefined && matches(labels[PROJECT_LABEL] ?? '');
   const containers = (await request('GET', `/containers/json?all=1&filters=${labelFilter([BENCH_LABEL])}`)).filter((c) => mine(c.Labels));
   // Stop before removing: force-removing running containers in parallel on a busy engine is what
-  // left stale endpoints behind in dockerd 20.10 (moby/moby#42119) during our runs.
-  await Promise.all(
-    containers.map(async (c) => {
-      if (c.State === 'running') await request('POST', `/containers/${c.Id}/stop?t=2`, undefined, { okStatuses: [304, 404] });
-      await request('DELETE', `/containers/${c.Id}?force=1&v=1`, undefined, { okStatuses: [404, 409] });
-    }),
-  );
+  // left stale endpoints behind in dockerd 20.10 (moby/moby#42119) during our runs. Four at a time:
+  // this clean-up is not measured, and dockerd 20.10.24 can deadlock when many containers leave one
+  // network at once (moby/moby#46661), so the harness itself keeps that churn low.
+  await inBatches(containers, 4, async (c) => {
+    if (c.State === 'running') await request('POST', `/containers/${c.Id}/stop?t=2`, undefined, { okStatuses: [304, 404] });
+    await request('DELETE', `/containers/${c.Id}?force=1&v=1`, undefined, { okStatuses: [404, 409] });
+  });
   const networks = (await request('GET', `/networks?filters=${labelFilter([BENCH_LABEL])}`)).filter((n) => mine(n.Labels));
   const stuck = [];
   await Promise.all(
