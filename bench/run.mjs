@@ -233,7 +233,13 @@ async function engineBench(n, opts, work, resultsDir, runId) {
       out.failures.push(`${n} services, ${scenario}: ${err.message}`);
       log(`${n} services, ${scenario} failed: ${err.message}`);
     }
-    for (const t of tools) await removeProjects(t.project, { exact: true });
+    // A clean-up that fails is noted; the timings already taken stay in the table.
+    for (const t of tools) {
+      await removeProjects(t.project, { exact: true }).catch((err) => {
+        out.failures.push(`${n} services, ${scenario}: clean-up of ${t.project}: ${err.message}`);
+        log(`${n} services, ${scenario}: clean-up of ${t.project} failed: ${err.message}`);
+      });
+    }
   }
   return out;
 

@@ -16,31 +16,34 @@ function socketPath() {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+/** For a retry: a new connection rather than another socket from the kept-alive pool. */
+const freshAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 const path = socketPath();
 
 /**
  * One request; resolves with the parsed JSON body (or null), rejects on a status >= 400. A burst of
- * hundreds of requests can meet a socket the engine just closed (EPIPE, ECONNRESET): requests that are
- * safe to repeat (GET, DELETE, stop) are tried again, up to twice.
+ * hundreds of requests, or a kept-alive socket left idle for the minutes of a hyperfine round, can meet
+ * a socket the engine closed (EPIPE, ECONNRESET): requests that are safe to repeat (GET, DELETE, stop)
+ * are tried again, up to twice, on a new connection.
  */
 export async function request(method, url, body, options = {}) {
   const repeatable = method === 'GET' || method === 'DELETE' || /\/stop(\?|$)/.test(url);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await requestOnce(method, url, body, options);
+      return await requestOnce(method, url, body, options, attempt === 0 ? agent : freshAgent);
     } catch (err) {
       if (!repeatable || attempt >= 2 || !['EPIPE', 'ECONNRESET'].includes(err.code)) throw err;
     }
   }
 }
 
-function requestOnce(method, url, body, { okStatuses = [] } = {}) {
+function requestOnce(method, url, body, { okStatuses = [] } = {}, via = agent) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
       {
         socketPath: path,
-        agent,
+        agent: via,
         method,
         path: API + url,
         headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
@@ -88,6 +91,7 @@ async function inBatches(items, limit, fn) {
 
 export function close() {
   agent.destroy();
+  freshAgent.destroy();
 }
 
 export function labelFilter(labels) {
