@@ -7,12 +7,12 @@
 //   node bench/state.mjs cleanup <prefix>     remove every bench project whose name starts with prefix
 import process from 'node:process';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMAGE, IMAGE_VARIANTS } from './lib/stack.mjs';
 import { close, listContainers, removeProjects, request } from './lib/engine.mjs';
+import { settle } from './lib/quiet.mjs';
 
 export async function flipImage(project) {
   const containers = await listContainers(project);
@@ -23,31 +23,6 @@ export async function flipImage(project) {
   if (!next) throw new Error(`flip: project ${project} runs both image variants`);
   const [repo, tag] = IMAGE.split(':');
   await request('POST', `/images/${encodeURIComponent(next)}/tag?repo=${encodeURIComponent(repo)}&tag=${tag}`);
-}
-
-/** Busy and total CPU ticks of the whole machine, from /proc/stat (engine, shims, runc and kernel alike). */
-function cpuTicks() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  const idle = fields[3] + (fields[4] ?? 0); // idle + iowait
-  return { busy: total - idle, total };
-}
-
-/**
- * Wait until the machine is quiet: the engine goes on working after an API call returns (shims exiting,
- * layers and network namespaces removed), and that tail would otherwise land on the next tool's timed run.
- * Quiet is two 200 ms windows in a row under 25 % busy, or 5 s, whichever comes first.
- */
-export async function settle() {
-  if (process.platform !== 'linux') return sleep(1000);
-  const deadline = Date.now() + 5000;
-  let quiet = 0;
-  while (quiet < 2 && Date.now() < deadline) {
-    const a = cpuTicks();
-    await sleep(200);
-    const b = cpuTicks();
-    quiet = (b.busy - a.busy) / Math.max(1, b.total - a.total) < 0.25 ? quiet + 1 : 0;
-  }
 }
 
 const [op, arg, spec] = process.argv.slice(2);
