@@ -105,14 +105,23 @@ export interface RequestLib {
 export class Transport {
   readonly where: string;
   private readonly lib: RequestLib;
+  /**
+   * Where every request goes. Over a unix socket the TLS server name is set (empty) rather than left for
+   * the agent to work out from the host: that costs a first use of Node's IPv6 pattern, a few ms of every start.
+   */
+  private readonly target: http.RequestOptions;
   private readonly agent: http.Agent;
   private readonly longAgent: http.Agent;
   private readonly defaultTimeoutMs: number;
   private readonly fixedVersion: string | undefined;
   private version: Promise<string> | undefined;
 
-  constructor(private readonly endpoint: EngineEndpoint, options: TransportOptions = {}) {
+  constructor(endpoint: EngineEndpoint, options: TransportOptions = {}) {
     this.where = describeEndpoint(endpoint);
+    this.target =
+      endpoint.kind === 'unix'
+        ? ({ socketPath: endpoint.socketPath, host: 'localhost', servername: '' } as http.RequestOptions)
+        : { host: endpoint.host, port: endpoint.port };
     this.defaultTimeoutMs = options.timeoutMs ?? 60_000;
     this.fixedVersion = options.apiVersion;
     // Applies run as wide as the graph and --parallel allow; the pool must not be the narrower limit.
@@ -196,17 +205,7 @@ export class Transport {
    */
   async rawOptions(method: EngineRequest['method'], path: string, query: Record<string, QueryValue | readonly string[]> | undefined, headers: http.OutgoingHttpHeaders): Promise<{ lib: RequestLib; options: http.RequestOptions }> {
     const versioned = `/v${await this.apiVersion()}${path}${buildQuery(query)}`;
-    return { lib: this.lib, options: { method, path: versioned, headers, agent: this.longAgent, ...this.target() } };
-  }
-
-  /**
-   * Where a request goes. Over a unix socket the TLS server name is set (empty) rather than left for the
-   * agent to work out from the host: that costs a first use of Node's IPv6 pattern, a few ms of every start.
-   */
-  private target(): http.RequestOptions {
-    return this.endpoint.kind === 'unix'
-      ? ({ socketPath: this.endpoint.socketPath, host: 'localhost', servername: '' } as http.RequestOptions)
-      : { host: this.endpoint.host, port: this.endpoint.port };
+    return { lib: this.lib, options: { method, path: versioned, headers, agent: this.longAgent, ...this.target } };
   }
 
   close(): void {
@@ -222,7 +221,7 @@ export class Transport {
       'Content-Length': payload ? payload.length : 0,
     };
     if (payload) headers['Content-Type'] = 'application/json';
-    const options: http.RequestOptions = { method: req.method, path, headers, agent: req.long ? this.longAgent : this.agent, ...this.target() };
+    const options: http.RequestOptions = { method: req.method, path, headers, agent: req.long ? this.longAgent : this.agent, ...this.target };
     const lib = this.lib;
     const timeoutMs = req.timeoutMs ?? this.defaultTimeoutMs;
 
