@@ -18,6 +18,7 @@ import type { Project } from './model.js';
 import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './names.js';
 import { normalizeProject } from './normalize.js';
 import { isMapping, Positions, put } from './positions.js';
+import { privilegeNotices, type PrivilegeNotice } from './privileges.js';
 import { prepareValidator, validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 import { decodeText, parseYaml } from './yaml.js';
@@ -360,8 +361,21 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   return (await loadJournaled(opts)).result;
 }
 
-/** loadProject, and the journal of every file-system answer it was built from (config/cache.ts). */
-export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadResult; journal: Probe[]; dotenv: Record<string, string> }> {
+/**
+ * loadProject, and the elevated privileges of its services, each where a file writes it
+ * (config/privileges.ts): what `plan` and `up --dry-run` show. Never through the project cache, which
+ * keeps no source positions.
+ */
+export async function loadProjectWithNotices(opts: LoadOptions): Promise<LoadResult & { notices: PrivilegeNotice[] }> {
+  const { result, notices } = await loadJournaled(opts);
+  return { ...result, notices };
+}
+
+/**
+ * loadProject, and the journal of every file-system answer it was built from (config/cache.ts), and
+ * the privilege notices (which need the positions, gone once the load returns).
+ */
+export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadResult; journal: Probe[]; dotenv: Record<string, string>; notices: PrivilegeNotice[] }> {
   const s = new Session(opts, opts.frameWidth ?? 100);
   await prepareValidator();
   const cwd = resolve(opts.cwd);
@@ -448,8 +462,9 @@ export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadRe
     raw: !s.interpolate,
   });
   s.check();
+  const notices = privilegeNotices(project.services, (service, path) => s.positions.locate(root, ['services', service, ...path]));
   const result = { project: deepFreeze(project), warnings: [...new Set(s.warnings)], environment: environmentOf(dotenv, opts.env, name) };
-  return { result, journal: s.files.journal, dotenv };
+  return { result, journal: s.files.journal, dotenv, notices };
 }
 
 /**
