@@ -54,7 +54,7 @@ export interface WaitOptions {
 export async function up(project: Project, rt: Runtime, options: UpOptions & ApplyOptions & WaitOptions & BuildOptions, renderer: Renderer): Promise<OpResult> {
   const plan = await planUpFor(project, rt, options);
   if (plan.actions.some((a) => a.kind === 'build-image')) options = { ...options, buildSpecs: buildSpecsFor(project, plan.actions, options) };
-  const needs = requirements(project, options.services);
+  const needs = options.requirements ?? requirements(project, options.services);
   options = { ...options, requirements: needs };
   const services = options.wait && !options.noStart ? [...new Set(plan.actions.flatMap((a) => ('service' in a && project.services[a.service] ? [a.service] : [])))] : [];
   await execute(plan, project, rt, options, renderer, async (emit) => {

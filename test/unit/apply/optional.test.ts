@@ -127,6 +127,19 @@ describe('a failing required: false dependency', () => {
   });
 });
 
+describe('the dependencies `run app` brings up first', () => {
+  it('are optional or not by what app needs, though they are the services named to up', async () => {
+    const rt = new Engine('ok');
+    rt.failNext.set('startContainer', new Error('port is already allocated'));
+    const p = stack(dep('service_started', false));
+    await up(p, rt, { ...options, services: ['db'], requirements: requirements(p, ['app']) }, recorder());
+    const hard = new Engine('ok');
+    hard.failNext.set('startContainer', new Error('port is already allocated'));
+    const q = stack(dep('service_started', true));
+    await expect(up(q, hard, { ...options, services: ['db'], requirements: requirements(q, ['app']) }, recorder())).rejects.toThrow('port is already allocated');
+  });
+});
+
 describe('a failing required dependency', () => {
   it('stops its dependent and fails up, naming the container and its exit code', async () => {
     const rt = new Engine({ exitCode: 3 });
