@@ -25,6 +25,8 @@ export const POLL_MS = 100;
  * crashes at once (a bad command, a full disk) is seen failing instead of reported running.
  */
 export const SETTLE_MS = 1000;
+/** How far berth's clock and the engine's may disagree, for telling a container started long ago. */
+const CLOCK_SKEW_MS = 60_000;
 /** Restarts seen during one wait that make a crash loop. One restart is forgiven (a dependency was late). */
 export const CRASH_LOOP_RESTARTS = 2;
 /** After a crash loop is seen while the container is briefly up, how long to look for its exit code. */
@@ -94,9 +96,13 @@ export function judge(d: ContainerDetails, condition: WaitCondition, seen: Seen,
   }
 }
 
-/** Whether the running container has stayed up SETTLE_MS by our clock; a new start (a restart) counts again. */
+/**
+ * Whether the running container has stayed up SETTLE_MS by our clock; a new start (a restart) counts
+ * again. One the engine started long ago (more than the clocks could disagree by) has stayed up already.
+ */
 function upLongEnough(d: ContainerDetails, seen: Seen, now: number): boolean {
   const startedAt = d.startedAt ?? '';
+  if (now - Date.parse(startedAt) > SETTLE_MS + CLOCK_SKEW_MS) return true;
   if (seen.up?.startedAt !== startedAt) seen.up = { startedAt, since: now };
   return now - seen.up.since >= SETTLE_MS;
 }

@@ -87,6 +87,9 @@ describe('judge', () => {
   it('running without a healthcheck counts once it has stayed up, on the same start', () => {
     expect(lookAt('running_or_healthy', [{}, {}], SETTLE_MS / 2)).toEqual({ kind: 'waiting' });
     expect(lookAt('running_or_healthy', [{}, {}, {}], SETTLE_MS / 2)).toEqual({ kind: 'ready', readiness: 'running' });
+    // One the engine started long ago (by more than clocks disagree) is running at the first look.
+    const long = Date.parse('2026-01-01T00:00:00Z') + 120_000;
+    expect(judge(container(), 'running_or_healthy', firstLook(container(), long), long)).toEqual({ kind: 'ready', readiness: 'running' });
     // A new start (the engine restarted it) starts the count again.
     expect(lookAt('running_or_healthy', [{}, { startedAt: 'b' }, { startedAt: 'b' }], SETTLE_MS / 2)).toEqual({ kind: 'waiting' });
   });
