@@ -64,7 +64,7 @@ export function judge(d: ContainerDetails, condition: WaitCondition, seen: Seen,
   if (d.state === 'exited' || d.state === 'dead') {
     if (condition === 'service_completed_successfully' && d.exitCode === 0) return { kind: 'ready', readiness: 'completed' };
     const when = condition === 'service_healthy' ? ' before it was healthy' : condition === 'running_or_healthy' && d.exitCode === 0 ? ' instead of running' : '';
-    return fail('exited', name, `container ${name} exited (exit code ${d.exitCode})${when}`, d.exitCode, lastCheck);
+    return fail('exited', name, `container ${name} exited (exit code ${d.exitCode})${when}${withOutput(lastCheck)}`, d.exitCode, lastCheck);
   }
   if (d.state === 'restarting') {
     // Its process ended and the engine will start it again: the exit code is the one it ended with.
@@ -86,7 +86,7 @@ export function judge(d: ContainerDetails, condition: WaitCondition, seen: Seen,
       return { kind: 'ready', readiness: 'healthy' };
     case 'unhealthy': {
       const secs = Math.round((now - seen.firstLook) / 1000);
-      return fail('unhealthy', name, `container ${name} is unhealthy after ${secs}s${lastCheck !== undefined ? `: last healthcheck output: ${lastCheck}` : ''}`, undefined, lastCheck);
+      return fail('unhealthy', name, `container ${name} is unhealthy after ${secs}s${withOutput(lastCheck)}`, undefined, lastCheck);
     }
     case 'starting':
       return { kind: 'waiting' };
@@ -113,12 +113,14 @@ function crashLoop(d: ContainerDetails, seen: Seen, lastCheck: string | undefine
 
 function crashLoopError(container: string, exitCode: number | undefined, restartCount: number, healthOutput: string | undefined): ContainerNotReadyError {
   const what = `${exitCode !== undefined ? `exit code ${exitCode}, ` : ''}restarted ${restartCount} time${restartCount === 1 ? '' : 's'}`;
-  return new ContainerNotReadyError('restarting', container, `container ${container} is restarting in a crash loop (${what})`, { exitCode, healthOutput });
+  return new ContainerNotReadyError('restarting', container, `container ${container} is restarting in a crash loop (${what})${withOutput(healthOutput)}`, { exitCode, healthOutput });
 }
 
 function fail(reason: ContainerNotReadyError['reason'], container: string, message: string, exitCode: number | undefined, healthOutput: string | undefined): Verdict {
   return { kind: 'failed', error: new ContainerNotReadyError(reason, container, message, { exitCode, healthOutput }) };
 }
+
+const withOutput = (lastCheck: string | undefined): string => (lastCheck !== undefined ? `: last healthcheck output: ${lastCheck}` : '');
 
 function lastHealthcheckOutput(d: ContainerDetails): string | undefined {
   const last = d.healthLog?.at(-1);

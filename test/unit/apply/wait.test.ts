@@ -45,6 +45,14 @@ describe('judge', () => {
     expect(e.message).not.toContain('unhealthy');
   });
 
+  it('the last healthcheck output, where one ran, goes with an exit or a crash loop too', () => {
+    const healthLog = [{ exitCode: 1, output: 'connection refused\n' }];
+    expect(failure(lookAt('service_healthy', [{ state: 'exited', exitCode: 137, healthLog }])).message)
+      .toBe('container demo-app-1 exited (exit code 137) before it was healthy: last healthcheck output: connection refused');
+    expect(failure(lookAt('service_healthy', [{ state: 'restarting', restartCount: 5, exitCode: 1, healthLog }])).message)
+      .toBe('container demo-app-1 is restarting in a crash loop (exit code 1, restarted 5 times): last healthcheck output: connection refused');
+  });
+
   it('exit 0 is a failure under --wait (it should be running) and success for a one-shot job', () => {
     expect(failure(lookAt('running_or_healthy', [{ state: 'exited', exitCode: 0 }])).message).toBe('container demo-app-1 exited (exit code 0) instead of running');
     expect(lookAt('service_completed_successfully', [{ state: 'exited', exitCode: 0 }])).toEqual({ kind: 'ready', readiness: 'completed' });
