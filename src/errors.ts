@@ -182,3 +182,27 @@ export class ImageMissingError extends BerthError {
 export class NoContainerError extends BerthError {
   readonly code = 'NO_CONTAINER';
 }
+
+/**
+ * A container a wait was for (`up --wait`, a `depends_on` condition) is not ready and will not become so:
+ * it exited, it keeps restarting, its healthcheck fails, it has none, or the service has no container.
+ */
+export class ContainerNotReadyError extends BerthError {
+  readonly code: string;
+  /** The container's own exit code, when it exited. */
+  readonly containerExitCode?: number;
+  /** The last healthcheck's output, when one ran. */
+  readonly healthOutput?: string;
+  constructor(
+    readonly reason: 'exited' | 'restarting' | 'unhealthy' | 'no-healthcheck' | 'not-running' | 'missing',
+    /** The container's name (the service's, when it has none). */
+    readonly container: string,
+    message: string,
+    facts: { exitCode?: number | undefined; healthOutput?: string | undefined },
+  ) {
+    super(message, { hint: reason === 'missing' ? 'see why it was not created above' : `see its output: docker logs ${container}` });
+    this.code = `CONTAINER_${reason.toUpperCase().replace(/-/g, '_')}`;
+    if (facts.exitCode !== undefined) this.containerExitCode = facts.exitCode;
+    if (facts.healthOutput !== undefined) this.healthOutput = facts.healthOutput;
+  }
+}

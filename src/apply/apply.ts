@@ -10,6 +10,7 @@ import { actionTitle, carryAnonymousVolumes, Label, type Action, type Plan } fro
 import type { Emit, EventStatus } from '../progress/events.js';
 import type { BuildSpec, ContainerSpec, NetworkSpec, NetworkSummary, Runtime } from '../runtime/runtime.js';
 import { executeBuild, runBuilds, type BuildAction } from './images.js';
+import type { Requirements } from './optional.js';
 import { waitForDependency } from './wait.js';
 
 export interface ApplyOptions {
@@ -21,6 +22,8 @@ export interface ApplyOptions {
   now?: () => number;
   /** What each `build-image` action builds, by image reference (prepared from the project by ops). */
   buildSpecs?: Map<string, BuildSpec>;
+  /** Which services the run can do without (`depends_on.required: false`); default: it needs them all. */
+  requirements?: Requirements;
 }
 
 export function actionId(a: Action): string {
@@ -32,6 +35,19 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   const now = options.now ?? Date.now;
   const t0 = now();
   const failures: { target: string; error: Error }[] = [];
+  // Failures of services the run can do without: reported, but they do not fail the run.
+  const optionalFailures = new Set<{ target: string; error: Error }>();
+  const required = (service: string): boolean => options.requirements?.required.has(service) ?? true;
+  const optionalAction = (a: Action): boolean =>
+    'service' in a ? !required(a.service) : 'services' in a && a.services.length > 0 && a.services.every((s) => !required(s));
+  const fail = (a: Action, error: Error): void => {
+    const failure = { target: actionTitle(a), error };
+    failures.push(failure);
+    if (optionalAction(a)) optionalFailures.add(failure);
+  };
+  const fatalFailures = (): number => failures.filter((f) => !optionalFailures.has(f)).length;
+  /** Services that failed (or could not be made), with why: what their dependents are told. */
+  const failedServices = new Map<string, string>();
   const serviceIds = new Map<string, string>();
   for (const a of plan.actions) {
     if ((a.kind === 'keep-container' || a.kind === 'start-container' || a.kind === 'check-container') && !serviceIds.has(a.service)) serviceIds.set(a.service, a.id);
@@ -47,7 +63,7 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       say('failed', 'Error', error.message);
-      failures.push({ target: title, error });
+      fail(a, error);
       throw error;
     }
   };
@@ -79,21 +95,30 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
     const before = failures.length;
     const pulls = plan.actions.filter((a): a is Extract<Action, { kind: 'pull-image' }> => a.kind === 'pull-image');
     await parallel(pulls);
-    const failedPulls = new Set(failures.slice(before).map((f) => f.target));
-    for (const p of pulls) if (failedPulls.has(actionTitle(p))) for (const s of p.services) imageFailures.add(s);
+    const failedPulls = new Map(failures.slice(before).map((f) => [f.target, f.error.message]));
+    const imageFailed = (a: { target: string; services: string[] }, why: string): void => {
+      for (const s of a.services) {
+        imageFailures.add(s);
+        failedServices.set(s, `image ${a.target}: ${why}`);
+      }
+    };
+    for (const p of pulls) {
+      const why = failedPulls.get(actionTitle(p));
+      if (why !== undefined) imageFailed(p, why);
+    }
     const builds = plan.actions.filter((a): a is BuildAction => a.kind === 'build-image');
     if (builds.length > 0) {
       const result = await runBuilds(builds, options.buildSpecs ?? new Map<string, BuildSpec>(), options.parallel, (a) => run(a));
-      for (const { action } of result.failed) for (const s of action.services) imageFailures.add(s);
+      for (const { action, error } of result.failed) imageFailed(action, error.message);
       for (const a of result.skipped) {
-        for (const s of a.services) imageFailures.add(s);
         const error = new Error('not built: the image it starts FROM failed to build');
+        imageFailed(a, error.message);
         emit({ id: actionId(a), title: actionTitle(a), status: 'failed', text: 'Skipped', detail: error.message });
-        failures.push({ target: actionTitle(a), error });
+        fail(a, error);
       }
     }
   }
-  const blocked = dependentsOf(graph, imageFailures);
+  const blocked = needing(graph, imageFailures, options.requirements);
   const otherFailures = (): number => failures.filter((f) => !f.target.startsWith('image ')).length;
   // Dependents restarted around a dependency's recreate are stopped before anything is recreated.
   if (otherFailures() === 0) {
@@ -110,24 +135,52 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   // 2. Services in dependency order (reverse order when tearing down).
   if (otherFailures() === 0 && byService.size > 0) {
     for (const s of blocked) {
+      if (!failedServices.has(s)) failedServices.set(s, 'it needs a service whose image could not be made');
       for (const a of byService.get(s) ?? []) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: 'its image could not be made' });
     }
     const only = new Set([...byService.keys()].filter((s) => !blocked.has(s)));
-    const result = await walk(graph, { direction: up ? 'up' : 'down', concurrency: options.parallel, only }, async (service) => {
+    const walked = async (service: string): Promise<void> => {
       const actions = byService.get(service)!;
-      for (const w of actions.filter((a) => a.kind === 'wait')) await run(w);
+      // A dependency that failed: a service that needs it is skipped; one that can do without it (required:
+      // false) is told why and goes on without it, without waiting for it.
+      const failedDeps = up ? (graph.deps.get(service) ?? []).filter((d) => failedServices.has(d)) : [];
+      const optional = options.requirements?.optionalDeps.get(service);
+      const needed = failedDeps.find((d) => !optional?.has(d));
+      if (needed !== undefined) {
+        const error = new Error(`not started: it needs ${needed}, which failed`);
+        for (const a of actions) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: error.message });
+        const failure = { target: service, error };
+        failures.push(failure);
+        if (!required(service)) optionalFailures.add(failure);
+        throw error;
+      }
+      for (const d of failedDeps) {
+        emit({ id: `wait:${service}:${d}`, title: service, status: 'warning', text: 'Warning', detail: `going on without ${d} (not required): ${failedServices.get(d)}` });
+      }
+      for (const w of actions.filter((a) => a.kind === 'wait')) {
+        if (failedDeps.includes(w.dependency)) emit({ id: actionId(w), title: actionTitle(w), status: 'skipped', text: 'Skipped wait', detail: `${w.dependency} failed` });
+        else await run(w);
+      }
       const rest = actions.filter((a) => a.kind !== 'wait');
       const errors: unknown[] = [];
       await limitAll(rest, options.parallel, (a) => run(a).catch((e: unknown) => void errors.push(e)));
       if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
+    };
+    const result = await walk(graph, { direction: up ? 'up' : 'down', concurrency: options.parallel, only, tolerate: (s) => !required(s) }, async (service) => {
+      try {
+        await walked(service);
+      } catch (err) {
+        failedServices.set(service, err instanceof Error ? err.message : String(err));
+        throw err;
+      }
     });
     for (const s of result.skipped) {
       for (const a of byService.get(s) ?? []) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: 'an earlier step failed' });
     }
   }
   // 3. Networks and volumes being removed, after the containers using them.
-  if (failures.length === 0) await parallel(plan.actions.filter((a) => a.kind === 'remove-network' || a.kind === 'remove-volume'));
-  if (failures.length > 0) throw new ApplyError(failures);
+  if (fatalFailures() === 0) await parallel(plan.actions.filter((a) => a.kind === 'remove-network' || a.kind === 'remove-volume'));
+  if (fatalFailures() > 0) throw new ApplyError(failures.filter((f) => !optionalFailures.has(f)));
 }
 
 type Say = (status: EventStatus, text: string, detail?: string) => void;
@@ -181,7 +234,7 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
         say('done', a.condition === 'service_healthy' ? 'Healthy' : 'Completed', a.dependency);
       } catch (err) {
         if (a.required) throw err;
-        say('warning', 'Not ready', `${err instanceof Error ? err.message : String(err)} (not required: going on)`);
+        say('warning', 'Warning', `going on without ${a.dependency} (not required): ${err instanceof Error ? err.message : String(err)}`);
         say('done', 'Skipped wait');
       }
       return;
@@ -405,15 +458,18 @@ export async function limitAll<T>(items: T[], limit: number, fn: (item: T) => Pr
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
 }
 
-/** The services in `roots` and every service that depends on one of them, directly or not. */
-export function dependentsOf(graph: Graph, roots: ReadonlySet<string>): Set<string> {
+/**
+ * The services in `roots` and every service that needs one of them, directly or not; a service that
+ * can do without a dependency (`required: false`) does not need it.
+ */
+export function needing(graph: Graph, roots: ReadonlySet<string>, requirements?: Requirements): Set<string> {
   const out = new Set<string>();
   const stack = [...roots];
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (out.has(n)) continue;
     out.add(n);
-    for (const d of graph.dependents.get(n) ?? []) stack.push(d);
+    for (const d of graph.dependents.get(n) ?? []) if (!requirements?.optionalDeps.get(d)?.has(n)) stack.push(d);
   }
   return out;
 }

@@ -2,7 +2,8 @@
  * Attached `up`: once the stack is up, the logs of the attached services' containers, followed (also
  * across restarts and recreates), until every attached container has exited; or until one exits, with
  * `--abort-on-container-exit`/`--abort-on-container-failure`/`--exit-code-from`, which then stops the
- * rest. `stop()` (first Ctrl-C) stops the containers gracefully; `kill()` (second) kills them.
+ * rest. `stop()` (first Ctrl-C) stops the selected services' containers gracefully; `kill()` (second)
+ * kills them. Their dependencies, which `up` started but was not asked for, are left running.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../config/model.js';
@@ -107,10 +108,18 @@ export class AttachedSession {
     this.stop();
   }
 
+  /**
+   * The services a Ctrl-C or an abort stops: the ones `up` was asked for, not their dependencies (as
+   * Docker Compose does: `up web` then Ctrl-C leaves `db` running); all of them when none was named.
+   */
+  private get stopTarget(): { projectName: string; project: Project; services: string[] } {
+    return { projectName: this.project.name, project: this.project, services: [...this.o.services] };
+  }
+
   /** Stops the selected services' containers gracefully (their logs then end by themselves). */
   stop(): void {
     if (this.stopping) return;
-    const target = { projectName: this.project.name, project: this.project, services: this.o.services.length ? [...withDependencies(projectGraph(this.project), this.o.services)] : [] };
+    const target = this.stopTarget;
     this.stopping = this.renderer()
       .then((r) => stopServices(this.rt, target, { parallel: this.o.parallel, timeoutSec: this.o.stopTimeoutSec }, r))
       .catch((err: unknown) => this.sink.say(`error: ${err instanceof Error ? err.message : String(err)}`))
@@ -123,7 +132,7 @@ export class AttachedSession {
   /** Kills them (a second Ctrl-C). */
   kill(): void {
     this.killed = true;
-    const target = { projectName: this.project.name, project: this.project, services: this.o.services.length ? [...withDependencies(projectGraph(this.project), this.o.services)] : [] };
+    const target = this.stopTarget;
     const killing = this.renderer()
       .then((r) => killServices(this.rt, { ...target, signal: 'SIGKILL' }, { parallel: this.o.parallel }, r))
       .catch((err: unknown) => this.sink.say(`error: ${err instanceof Error ? err.message : String(err)}`))

@@ -3,12 +3,13 @@
  */
 import type { Project } from '../config/model.js';
 import { ApplyError, ExternalResourceMissingError } from '../errors.js';
-import { actionTitle, hasChanges, Label, planDown, planUp, projectGraph, serviceImage, type DownOptions, type Plan, type UpOptions } from '../plan/index.js';
+import { actionTitle, hasChanges, planDown, planUp, projectGraph, serviceImage, type DownOptions, type Plan, type UpOptions } from '../plan/index.js';
 import type { Emit, Renderer } from '../progress/events.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { actionId, applyPlan, type ApplyOptions } from './apply.js';
-import { waitForDependency } from './wait.js';
 import { buildSpecsFor, imageTagTimes, type BuildOptions } from './images.js';
+import { requirements, type Requirements } from './optional.js';
+import { waitForService, type Readiness, type WaitCondition } from './wait.js';
 
 export interface OpResult {
   plan: Plan;
@@ -53,40 +54,65 @@ export interface WaitOptions {
 export async function up(project: Project, rt: Runtime, options: UpOptions & ApplyOptions & WaitOptions & BuildOptions, renderer: Renderer): Promise<OpResult> {
   const plan = await planUpFor(project, rt, options);
   if (plan.actions.some((a) => a.kind === 'build-image')) options = { ...options, buildSpecs: buildSpecsFor(project, plan.actions, options) };
+  const needs = options.requirements ?? requirements(project, options.services);
+  options = { ...options, requirements: needs };
   const services = options.wait && !options.noStart ? [...new Set(plan.actions.flatMap((a) => ('service' in a && project.services[a.service] ? [a.service] : [])))] : [];
   await execute(plan, project, rt, options, renderer, async (emit) => {
-    if (services.length > 0) await waitReady(project, services, rt, emit, options.waitTimeoutSec);
+    if (services.length > 0) await waitReady(project, services, rt, emit, options.waitTimeoutSec, needs);
   });
   return { plan, changed: hasChanges(plan) };
 }
 
-async function waitReady(project: Project, services: string[], rt: Runtime, emit: Emit, timeoutSec: number | undefined): Promise<void> {
+/**
+ * What `up --wait` asks of a service, as Docker Compose does: running (healthy, when it has a
+ * healthcheck), or completed successfully when another service depends on it that way (a one-shot job).
+ */
+export function waitConditionFor(project: Project, service: string): WaitCondition {
+  const oneShot = Object.values(project.services).some((s) => s.depends_on[service]?.condition === 'service_completed_successfully');
+  return oneShot ? 'service_completed_successfully' : 'running_or_healthy';
+}
+
+const READY_TEXT: Record<Readiness, string> = { healthy: 'Healthy', running: 'Running', completed: 'Completed' };
+
+/**
+ * `up --wait`: every service the plan touched must become ready. A service the run can do without
+ * (`required: false`) that does not is a warning; any other fails the command, naming the container and
+ * why (exited with its code, restarting in a crash loop, unhealthy with its last healthcheck output).
+ */
+async function waitReady(project: Project, services: string[], rt: Runtime, emit: Emit, timeoutSec: number | undefined, needs: Requirements): Promise<void> {
+  // Stops every wait: at the timeout, or at the first required service that fails.
   const controller = new AbortController();
-  const timer = timeoutSec !== undefined ? setTimeout(() => controller.abort(), timeoutSec * 1000) : undefined;
+  let timedOut = false;
+  const timer = timeoutSec !== undefined ? setTimeout(() => { timedOut = true; controller.abort(); }, timeoutSec * 1000) : undefined;
+  const failures: { target: string; error: Error }[] = [];
   try {
     await Promise.all(services.map(async (name) => {
       const id = `ready:${name}`;
-      const healthy = project.services[name]!.healthcheck?.test !== undefined && !project.services[name]!.healthcheck?.disable;
-      emit({ id, title: name, status: 'working', text: 'Waiting', detail: healthy ? 'for healthy' : 'for running' });
+      const condition = waitConditionFor(project, name);
+      const healthcheck = project.services[name]!.healthcheck?.test !== undefined && !project.services[name]!.healthcheck?.disable;
+      emit({ id, title: name, status: 'working', text: 'Waiting', detail: condition === 'service_completed_successfully' ? 'for completion' : healthcheck ? 'for healthy' : 'for running' });
       try {
-        if (healthy) await waitForDependency(rt, project.name, name, 'service_healthy', controller.signal);
-        else await waitRunning(rt, project.name, name);
+        const readiness = await waitForService(rt, project.name, name, condition, controller.signal);
+        emit({ id, title: name, status: 'done', text: READY_TEXT[readiness] });
       } catch (err) {
-        const message = controller.signal.aborted ? `not ready after ${timeoutSec}s` : err instanceof Error ? err.message : String(err);
-        emit({ id, title: name, status: 'failed', text: 'Error', detail: message });
-        throw new ApplyError([{ target: name, error: new Error(message) }]);
+        if (controller.signal.aborted && !timedOut) {
+          emit({ id, title: name, status: 'skipped', text: 'Stopped waiting', detail: 'another service failed' });
+          return;
+        }
+        const error = timedOut ? new Error(`not ready after ${timeoutSec}s`) : err instanceof Error ? err : new Error(String(err));
+        if (!needs.required.has(name)) {
+          emit({ id, title: name, status: 'warning', text: 'Warning', detail: `${error.message} (not required: going on)` });
+          return;
+        }
+        emit({ id, title: name, status: 'failed', text: 'Error', detail: error.message });
+        failures.push({ target: name, error });
+        controller.abort();
       }
-      emit({ id, title: name, status: 'done', text: healthy ? 'Healthy' : 'Running' });
     }));
   } finally {
     if (timer) clearTimeout(timer);
   }
-}
-
-async function waitRunning(rt: Runtime, projectName: string, service: string): Promise<void> {
-  const containers = await rt.listContainers({ all: true, labels: { [Label.project]: projectName, [Label.service]: service, [Label.oneoff]: 'False' } });
-  const down = containers.filter((c) => c.state !== 'running');
-  if (down.length > 0) throw new Error(`${down.map((c) => c.name).join(', ')} ${down.length === 1 ? 'is' : 'are'} not running (${down[0]!.status})`);
+  if (failures.length > 0) throw new ApplyError(failures);
 }
 
 export async function planDownFor(projectName: string, project: Project | undefined, rt: Runtime, options: DownOptions): Promise<Plan> {

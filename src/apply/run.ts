@@ -16,6 +16,7 @@ import type { Renderer } from '../progress/events.js';
 import type { ContainerSpec, ProcessIO, Runtime } from '../runtime/runtime.js';
 import { startOrRemove, type ApplyOptions } from './apply.js';
 import { up } from './ops.js';
+import { requirements } from './optional.js';
 
 export const SLUG_LABEL = 'com.docker.compose.slug';
 
@@ -135,7 +136,8 @@ export async function runOneOff(
   if (!o.noDeps) {
     const deps = [...withDependencies(projectGraph(project), [o.service])].filter((s) => s !== o.service);
     if (deps.length > 0) {
-      const options: UpOptions & ApplyOptions = { ...apply, services: deps };
+      // What the one-off needs decides which of them are optional, not the list of them.
+      const options: UpOptions & ApplyOptions = { ...apply, services: deps, requirements: requirements(project, [o.service]) };
       await up(project, rt, options, await renderer());
     }
   }

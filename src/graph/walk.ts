@@ -2,7 +2,8 @@
  * One walker for all graph work: runs `visit` on every node, each only after the nodes it must wait for
  * (its dependencies when going `up`, its dependents when going `down`), with at most `concurrency` visits
  * at once. On the first failure it schedules nothing new, lets running visits finish, and reports every
- * failure seen.
+ * failure seen. A node the caller can do without (`tolerate`) is the exception: its failure is reported
+ * apart and the walk goes on, its waiting nodes visited as if it were done (their visit decides).
  */
 import type { Graph } from './graph.js';
 
@@ -12,6 +13,8 @@ export interface WalkOptions {
   concurrency: number;
   /** Only these nodes are visited; the others are treated as already done. Default: all. */
   only?: ReadonlySet<string>;
+  /** Nodes whose failure does not stop the walk. Default: none. */
+  tolerate?: (node: string) => boolean;
 }
 
 export interface WalkFailure {
@@ -22,6 +25,8 @@ export interface WalkFailure {
 export interface WalkResult {
   done: string[];
   failed: WalkFailure[];
+  /** Failures of tolerated nodes: the walk went on. */
+  tolerated: WalkFailure[];
   /** Nodes never started because of a failure. */
   skipped: string[];
 }
@@ -39,9 +44,18 @@ export async function walk(graph: Graph, options: WalkOptions, visit: (node: str
   const ready = nodes.filter((n) => pending.get(n) === 0);
   const done: string[] = [];
   const failed: WalkFailure[] = [];
+  const tolerated: WalkFailure[] = [];
   const started = new Set<string>();
   let running = 0;
   const limit = Math.max(1, options.concurrency);
+
+  const unblock = (n: string): void => {
+    for (const m of unblocks.get(n)!) {
+      const left = pending.get(m)! - 1;
+      pending.set(m, left);
+      if (left === 0) ready.push(m);
+    }
+  };
 
   await new Promise<void>((resolve) => {
     const pump = (): void => {
@@ -53,16 +67,18 @@ export async function walk(graph: Graph, options: WalkOptions, visit: (node: str
           () => {
             running--;
             done.push(n);
-            for (const m of unblocks.get(n)!) {
-              const left = pending.get(m)! - 1;
-              pending.set(m, left);
-              if (left === 0) ready.push(m);
-            }
+            unblock(n);
             pump();
           },
           (err: unknown) => {
             running--;
-            failed.push({ node: n, error: err instanceof Error ? err : new Error(String(err)) });
+            const failure = { node: n, error: err instanceof Error ? err : new Error(String(err)) };
+            if (options.tolerate?.(n)) {
+              tolerated.push(failure);
+              unblock(n);
+            } else {
+              failed.push(failure);
+            }
             pump();
           },
         );
@@ -71,5 +87,5 @@ export async function walk(graph: Graph, options: WalkOptions, visit: (node: str
     };
     pump();
   });
-  return { done, failed, skipped: nodes.filter((n) => !started.has(n)) };
+  return { done, failed, tolerated, skipped: nodes.filter((n) => !started.has(n)) };
 }

@@ -66,6 +66,18 @@ describe('walk', () => {
     expect(result.skipped.sort()).toEqual(['api', 'web', 'worker']);
   });
 
+  it('goes on past the failure of a node it may do without, visiting the nodes that wait for it', async () => {
+    const visited: string[] = [];
+    const result = await walk(g, { direction: 'up', concurrency: 1, tolerate: (n) => n === 'db' }, (n) => {
+      visited.push(n);
+      return n === 'db' ? Promise.reject(new Error('boom')) : Promise.resolve();
+    });
+    expect(visited).toEqual(['db', 'api', 'worker', 'web']);
+    expect(result.failed).toEqual([]);
+    expect(result.tolerated).toEqual([{ node: 'db', error: new Error('boom') }]);
+    expect(result.skipped).toEqual([]);
+  });
+
   it('respects the concurrency limit', async () => {
     const wide = buildGraph(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`s${i}`, []])));
     let running = 0;
