@@ -282,13 +282,27 @@ async function recreateContainer(a: RecreateAction, rt: Runtime, options: ApplyO
     const old = (await rt.inspectContainer(a.replaces)).mounts.flatMap((m) => (m.type === 'volume' && m.name !== undefined && isAnonymousVolumeName(m.name) ? [{ name: m.name, target: m.target }] : []));
     spec = { ...spec, mounts: carryAnonymousVolumes(spec, old) };
   }
-  await renameTo(rt, a.replaces, `${a.replaces.slice(0, 12)}_${spec.name}`);
-  const [stopped, made] = await Promise.allSettled([rt.stopContainer(a.replaces, options.stopTimeoutSec), rt.createContainer(spec)]);
+  await renameTo(rt, a.replaces, `${a.replaces.slice(0, 12)}_${spec.name}`).catch((err: unknown) => {
+    throw new RecreateError(`recreate failed: ${causeOf(err)}; the previous container was kept`, { cause: err, hint: 'fix the cause and run up again' });
+  });
+  // A lost answer is settled by looking: the old one no longer runs, the new one exists, it runs.
+  const [stopped, made] = await Promise.allSettled([
+    rt.stopContainer(a.replaces, options.stopTimeoutSec).catch(async (err: unknown) => {
+      if ((await rt.inspectContainer(a.replaces).catch(() => undefined))?.state !== 'exited') throw err;
+    }),
+    rt.createContainer(spec).catch(async (err: unknown) => {
+      const found = await madeFor(rt, spec, a.replaces);
+      if (found === undefined) throw err;
+      return found;
+    }),
+  ]);
   let failure: unknown = made.status === 'rejected' ? made.reason : stopped.status === 'rejected' ? stopped.reason : undefined;
   const id = made.status === 'fulfilled' ? made.value : undefined;
   if (failure === undefined && a.start && id !== undefined) {
     say('working', 'Starting');
-    failure = await rt.startContainer(id).then(() => undefined, (err: unknown) => err);
+    failure = await rt.startContainer(id).then(() => undefined, async (err: unknown) => {
+      return (await rt.inspectContainer(id).catch(() => undefined))?.state === 'running' ? undefined : err;
+    });
   }
   if (failure !== undefined) {
     say('working', 'Restoring', 'the previous container');
@@ -298,7 +312,10 @@ async function recreateContainer(a: RecreateAction, rt: Runtime, options: ApplyO
   say('working', 'Removing', 'the previous container');
   await rt.removeContainer(a.replaces, { force: true }).catch(async (err: unknown) => {
     // A dropped connection after the engine removed it: gone is what was asked.
-    if (await rt.inspectContainer(a.replaces).then(() => true, (e: unknown) => !(e instanceof NotFoundError))) throw err;
+    if (await rt.inspectContainer(a.replaces).then(() => false, (e: unknown) => e instanceof NotFoundError)) return;
+    throw new RecreateError(`recreated, but the previous container ${a.replaces.slice(0, 12)} could not be removed: ${causeOf(err)}`, {
+      cause: err, hint: 'the next up removes it',
+    });
   });
   say('done', 'Recreated');
 }
@@ -310,10 +327,7 @@ async function recreateContainer(a: RecreateAction, rt: Runtime, options: ApplyO
  */
 async function giveBack(a: RecreateAction, rt: Runtime, spec: ContainerSpec, id: string | undefined, failure: unknown): Promise<RecreateError> {
   const problems: string[] = [];
-  const newId = id ?? (await rt.inspectContainer(spec.name).then(
-    (c) => (c.id !== a.replaces && [Label.project, Label.service, Label.number].every((k) => c.labels[k] === spec.labels[k]) ? c.id : undefined),
-    () => undefined,
-  ));
+  const newId = id ?? (await madeFor(rt, spec, a.replaces));
   if (newId !== undefined) {
     await rt.removeContainer(newId, { force: true }).catch((err: unknown) => {
       if (!(err instanceof NotFoundError)) problems.push(`the new container could not be removed (${messageOf(err)})`);
@@ -341,6 +355,16 @@ async function giveBack(a: RecreateAction, rt: Runtime, spec: ContainerSpec, id:
     cause: failure,
     hint: /^port .* already (allocated|in use)$/.test(cause) ? 'free the port (or publish another one) and run up again' : 'fix the cause and run up again',
   });
+}
+
+/**
+ * The container a create made for `spec` when its answer was lost: the one under the real name, of the
+ * same project, service and number and config, and not the one it replaces.
+ */
+async function madeFor(rt: Runtime, spec: ContainerSpec, replaces: string): Promise<string | undefined> {
+  const c = await rt.inspectContainer(spec.name).catch(() => undefined);
+  const same = c !== undefined && c.id !== replaces && [Label.project, Label.service, Label.number, Label.configHash].every((k) => c.labels[k] === spec.labels[k]);
+  return same ? c.id : undefined;
 }
 
 /**
