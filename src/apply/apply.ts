@@ -271,7 +271,7 @@ type RecreateAction = Extract<Action, { kind: 'recreate-container' }>;
  *   3. the new one starts;
  *   4. only then is the old one removed (never with its volumes).
  * When 2 or 3 fails, the new container is removed (never with its volumes), the old one gets its name
- * back and is started again if it ran, and the error names the cause. A run cut short anywhere leaves
+ * back and is started again (if it ran, or `up` is to start the service), and the error names the cause. A run cut short anywhere leaves
  * a shape the planner recognizes on the next run (`settleNumber` in plan/).
  */
 async function recreateContainer(a: RecreateAction, rt: Runtime, options: ApplyOptions, say: Say, serviceIds: Map<string, string>, projectName: string): Promise<void> {
@@ -340,8 +340,10 @@ async function giveBack(a: RecreateAction, rt: Runtime, spec: ContainerSpec, id:
       problems.push(`its name could not be given back (${messageOf(err)})`);
     });
   }
+  // Started again when it ran, or when this `up` means the service to run (the old one of an interrupted
+  // recreate is found stopped, though it ran before).
   let restarted = false;
-  if (kept && a.running) {
+  if (kept && (a.running === true || a.start)) {
     restarted = await rt.startContainer(a.replaces).then(() => true, (err: unknown) => {
       problems.push(`it could not be started again (${messageOf(err)})`);
       return false;

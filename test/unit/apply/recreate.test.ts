@@ -76,7 +76,15 @@ describe('recreate', () => {
     expect(volumesOf(rt)).toEqual(volumes);
   });
 
-  it('keeps a stopped old container stopped when it gives it back', async () => {
+  it('starts the old container it gives back when up is to start the service, even if it was found stopped', async () => {
+    const { rt, id } = await running();
+    await rt.stopContainer(id);
+    rt.failNext.set('createContainer', new Error('no space left on device'));
+    await expect(upWith('howdy', rt)).rejects.toThrow('recreate failed: no space left on device; the previous container was kept and restarted');
+    expect(shape(rt)).toEqual([['demo-web-1', 'running']]);
+  });
+
+  it('keeps a stopped old container stopped when it gives it back under up --no-start', async () => {
     const { rt, id } = await running();
     await rt.stopContainer(id);
     rt.failNext.set('createContainer', new Error('no space left on device'));
