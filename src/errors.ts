@@ -129,6 +129,14 @@ function engineCode(status: number): string {
 export class NotFoundError extends EngineError {}
 export class ConflictError extends EngineError {}
 
+/**
+ * A recreate could not finish: the new container could not be created or started. The old one was given
+ * back its name (and started again when it ran), so the service runs as before; the message says whether.
+ */
+export class RecreateError extends BerthError {
+  readonly code = 'RECREATE_FAILED';
+}
+
 /** Applying a plan failed; carries every failure seen before scheduling stopped. */
 export class ApplyError extends BerthError {
   readonly code = 'APPLY_FAILED';

@@ -3,10 +3,10 @@
  * action is dispatched to the runtime calls it names; nothing here decides what to do, only how.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplyError, ConflictError, NotFoundError } from '../errors.js';
+import { ApplyError, ConflictError, EngineError, NotFoundError, RecreateError } from '../errors.js';
 import type { Graph } from '../graph/index.js';
 import { walk } from '../graph/index.js';
-import { actionTitle, carryAnonymousVolumes, Label, type Action, type Plan } from '../plan/index.js';
+import { actionTitle, carryAnonymousVolumes, isAnonymousVolumeName, Label, type Action, type Plan } from '../plan/index.js';
 import type { Emit, EventStatus } from '../progress/events.js';
 import type { BuildSpec, ContainerSpec, NetworkSpec, NetworkSummary, Runtime } from '../runtime/runtime.js';
 import { executeBuild, runBuilds, type BuildAction } from './images.js';
@@ -27,6 +27,8 @@ export interface ApplyOptions {
 }
 
 export function actionId(a: Action): string {
+  // A replacement left by an interrupted recreate holds the real name, which the number's own action shows too.
+  if (a.kind === 'remove-container' && a.leftover === true) return `container:${a.target}@${a.id.slice(0, 12)}`;
   const kind = a.kind.split('-').pop()!;
   return a.kind === 'wait' ? `wait:${a.service}:${a.dependency}` : `${kind}:${a.target}`;
 }
@@ -161,9 +163,22 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
         if (failedDeps.includes(w.dependency)) emit({ id: actionId(w), title: actionTitle(w), status: 'skipped', text: 'Skipped wait', detail: `${w.dependency} failed` });
         else await run(w);
       }
-      const rest = actions.filter((a) => a.kind !== 'wait');
+      // What an interrupted recreate left is settled first: its replacements go, then the container kept
+      // gets its name back; then the rest.
+      const isLeftover = (a: Action): boolean => a.kind === 'remove-container' && a.leftover === true;
+      const phases = [
+        actions.filter(isLeftover),
+        actions.filter((a) => a.kind === 'rename-container'),
+        actions.filter((a) => a.kind !== 'wait' && a.kind !== 'rename-container' && !isLeftover(a)),
+      ];
       const errors: unknown[] = [];
-      await limitAll(rest, options.parallel, (a) => run(a).catch((e: unknown) => void errors.push(e)));
+      for (const phase of phases) {
+        if (errors.length > 0) {
+          for (const a of phase) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: 'an earlier step failed' });
+          continue;
+        }
+        await limitAll(phase, options.parallel, (a) => run(a).catch((e: unknown) => void errors.push(e)));
+      }
       if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
     };
     const result = await walk(graph, { direction: up ? 'up' : 'down', concurrency: options.parallel, only, tolerate: (s) => !required(s) }, async (service) => {
@@ -215,6 +230,7 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
         await execute({
           kind: 'recreate-container', target: a.target, service: a.service, number: a.number, spec: a.spec,
           replaces: a.id, renewAnonVolumes: a.renewAnonVolumes, start: a.start, reason, running: a.running,
+          ...(a.inspectVolumes === true && { inspectVolumes: true }),
         }, rt, options, say, serviceIds, projectName);
         return;
       }
@@ -249,34 +265,14 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       say('done', 'Started');
       return;
     }
-    case 'recreate-container': {
-      say('working', 'Recreating', a.reason);
-      let spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
-      // The planner carried anonymous volumes over from the snapshot; an engine whose list omits mounts needs an inspect.
-      if (!a.renewAnonVolumes && spec.mounts.some((m) => m.type === 'volume' && m.source === undefined)) {
-        spec = { ...spec, mounts: carryAnonymousVolumes(spec.mounts, (await rt.inspectContainer(a.replaces)).mounts) };
-      }
-      // The old container steps aside under a temporary name and stops while the new one is made under
-      // the real name: if the create fails, the old one gets its name back and is started again, so a
-      // failed recreate leaves the service as it was. Then the new one starts while the old one goes.
-      await rt.renameContainer(a.replaces, `${a.replaces.slice(0, 12)}_${spec.name}`);
-      const [stopped, made] = await Promise.allSettled([rt.stopContainer(a.replaces, options.stopTimeoutSec), rt.createContainer(spec)]);
-      if (made.status === 'rejected' || stopped.status === 'rejected') {
-        if (made.status === 'fulfilled') await rt.removeContainer(made.value, { force: true }).catch(() => undefined);
-        await rt.renameContainer(a.replaces, spec.name).catch(() => undefined);
-        if (stopped.status === 'fulfilled' && a.running) await rt.startContainer(a.replaces).catch(() => undefined);
-        throw made.status === 'rejected' ? made.reason : (stopped as PromiseRejectedResult).reason;
-      }
-      const id = made.value;
-      serviceIds.set(a.service, id);
-      const removing = rt.removeContainer(a.replaces, { force: true });
-      if (a.start) say('working', 'Starting');
-      const [started, removed] = await Promise.allSettled([a.start ? startOrRemove(rt, id) : Promise.resolve(), removing]);
-      if (started.status === 'rejected') throw started.reason;
-      if (removed.status === 'rejected') throw removed.reason;
-      say('done', 'Recreated');
+    case 'recreate-container':
+      await recreateContainer(a, rt, options, say, serviceIds, projectName);
       return;
-    }
+    case 'rename-container':
+      say('working', 'Renaming', a.reason);
+      await renameTo(rt, a.id, a.name);
+      say('done', 'Renamed', a.name);
+      return;
     case 'start-container':
       say('working', 'Starting', a.reason);
       await rt.startContainer(a.id);
@@ -301,7 +297,7 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
         await rt.stopContainer(a.id, options.stopTimeoutSec);
       }
       say('working', 'Removing', a.reason);
-      await rt.removeContainer(a.id, { force: true, volumes: a.removeVolumes === true });
+      await rt.removeContainer(a.id, { force: true, volumes: a.removeVolumes === true && a.leftover !== true });
       say('done', 'Removed');
       return;
     case 'remove-network':
@@ -315,6 +311,142 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       say('done', 'Removed');
       return;
   }
+}
+
+type RecreateAction = Extract<Action, { kind: 'recreate-container' }>;
+
+/**
+ * Recreate one container so that every step can fail (an engine error, a dropped connection, a signal)
+ * without losing the service or its data:
+ *   1. the old container steps aside under `<id12>_<name>`;
+ *   2. it stops while the new one is created under the real name, mounting the old one's anonymous
+ *      volumes by name;
+ *   3. the new one starts;
+ *   4. only then is the old one removed (never with its volumes).
+ * When 2 or 3 fails, the new container is removed (never with its volumes), the old one gets its name
+ * back and is started again (if it ran, or `up` is to start the service), and the error names the cause. A run cut short anywhere leaves
+ * a shape the planner recognizes on the next run (`settleNumber` in plan/).
+ */
+async function recreateContainer(a: RecreateAction, rt: Runtime, options: ApplyOptions, say: Say, serviceIds: Map<string, string>, projectName: string): Promise<void> {
+  say('working', 'Recreating', a.reason);
+  let spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
+  // An engine whose list omits mounts: the old container's anonymous volumes come from an inspect.
+  if (a.inspectVolumes === true && !a.renewAnonVolumes) {
+    const old = (await rt.inspectContainer(a.replaces)).mounts.flatMap((m) => (m.type === 'volume' && m.name !== undefined && isAnonymousVolumeName(m.name) ? [{ name: m.name, target: m.target }] : []));
+    spec = { ...spec, mounts: carryAnonymousVolumes(spec, old) };
+  }
+  await renameTo(rt, a.replaces, `${a.replaces.slice(0, 12)}_${spec.name}`).catch((err: unknown) => {
+    throw new RecreateError(`recreate failed: ${causeOf(err)}; the previous container was kept`, { cause: err, hint: 'fix the cause and run up again' });
+  });
+  // A lost answer is settled by looking: the old one no longer runs, the new one exists, it runs.
+  const [stopped, made] = await Promise.allSettled([
+    rt.stopContainer(a.replaces, options.stopTimeoutSec).catch(async (err: unknown) => {
+      if ((await rt.inspectContainer(a.replaces).catch(() => undefined))?.state !== 'exited') throw err;
+    }),
+    rt.createContainer(spec).catch(async (err: unknown) => {
+      const found = await madeFor(rt, spec, a.replaces);
+      if (found === undefined) throw err;
+      return found;
+    }),
+  ]);
+  let failure: unknown = made.status === 'rejected' ? made.reason : stopped.status === 'rejected' ? stopped.reason : undefined;
+  const id = made.status === 'fulfilled' ? made.value : undefined;
+  if (failure === undefined && a.start && id !== undefined) {
+    say('working', 'Starting');
+    failure = await rt.startContainer(id).then(() => undefined, async (err: unknown) => {
+      return (await rt.inspectContainer(id).catch(() => undefined))?.state === 'running' ? undefined : err;
+    });
+  }
+  if (failure !== undefined) {
+    say('working', 'Restoring', 'the previous container');
+    throw await giveBack(a, rt, spec, id, failure);
+  }
+  serviceIds.set(a.service, id!);
+  say('working', 'Removing', 'the previous container');
+  await rt.removeContainer(a.replaces, { force: true }).catch(async (err: unknown) => {
+    // A dropped connection after the engine removed it: gone is what was asked.
+    if (await rt.inspectContainer(a.replaces).then(() => false, (e: unknown) => e instanceof NotFoundError)) return;
+    throw new RecreateError(`recreated, but the previous container ${a.replaces.slice(0, 12)} could not be removed: ${causeOf(err)}`, {
+      cause: err, hint: 'the next up removes it',
+    });
+  });
+  say('done', 'Recreated');
+}
+
+/**
+ * A recreate that failed at create or start: the new container goes (by id, or by its name when the
+ * create was cut off before its answer, only if it is this very container), the old one gets its name
+ * back and runs again. Returns the error to report, which says what was given back.
+ */
+async function giveBack(a: RecreateAction, rt: Runtime, spec: ContainerSpec, id: string | undefined, failure: unknown): Promise<RecreateError> {
+  const problems: string[] = [];
+  const newId = id ?? (await madeFor(rt, spec, a.replaces));
+  if (newId !== undefined) {
+    await rt.removeContainer(newId, { force: true }).catch((err: unknown) => {
+      if (!(err instanceof NotFoundError)) problems.push(`the new container could not be removed (${messageOf(err)})`);
+    });
+  }
+  let kept = problems.length === 0;
+  if (kept) {
+    await renameTo(rt, a.replaces, spec.name).catch((err: unknown) => {
+      kept = false;
+      problems.push(`its name could not be given back (${messageOf(err)})`);
+    });
+  }
+  // Started again when it ran, or when this `up` means the service to run (the old one of an interrupted
+  // recreate is found stopped, though it ran before).
+  let restarted = false;
+  if (kept && (a.running === true || a.start)) {
+    restarted = await rt.startContainer(a.replaces).then(() => true, (err: unknown) => {
+      problems.push(`it could not be started again (${messageOf(err)})`);
+      return false;
+    });
+  }
+  const cause = causeOf(failure);
+  const outcome = problems.length > 0
+    ? `the previous container is kept, but ${problems.join(' and ')}; the next up settles it`
+    : restarted ? 'the previous container was kept and restarted' : 'the previous container was kept';
+  return new RecreateError(`recreate failed: ${cause}; ${outcome}`, {
+    cause: failure,
+    hint: /^port .* already (allocated|in use)$/.test(cause) ? 'free the port (or publish another one) and run up again' : 'fix the cause and run up again',
+  });
+}
+
+/**
+ * The container a create made for `spec` when its answer was lost: the one under the real name, of the
+ * same project, service and number and config, and not the one it replaces.
+ */
+async function madeFor(rt: Runtime, spec: ContainerSpec, replaces: string): Promise<string | undefined> {
+  const c = await rt.inspectContainer(spec.name).catch(() => undefined);
+  const same = c !== undefined && c.id !== replaces && [Label.project, Label.service, Label.number, Label.configHash].every((k) => c.labels[k] === spec.labels[k]);
+  return same ? c.id : undefined;
+}
+
+/**
+ * Rename a container, and settle whether it happened when the answer was lost: the engine refuses to
+ * rename a container to the name it has, and a dropped connection may come after the rename was done.
+ */
+async function renameTo(rt: Runtime, id: string, name: string): Promise<void> {
+  try {
+    await rt.renameContainer(id, name);
+  } catch (err) {
+    const now = await rt.inspectContainer(id).then((c) => c.name, () => undefined);
+    if (now !== name) throw err;
+  }
+}
+
+/** The cause of a failed create or start, in a user's words: the engine's own message, a taken port said plainly. */
+function causeOf(err: unknown): string {
+  const text = err instanceof EngineError ? err.engineMessage : messageOf(err);
+  const allocated = /Bind for (\S+:\d+) failed: port is already allocated/.exec(text);
+  if (allocated) return `port ${allocated[1]} is already allocated`;
+  const inUse = /listen \w+ (\S+:\d+): bind: address already in use/.exec(text);
+  if (inUse) return `port ${inUse[1]} is already in use`;
+  return text;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function emitProgress(say: Say, fraction: number): void {

@@ -265,11 +265,45 @@ function endpoints(project: Project, service: ServiceConfig): EndpointSpec[] {
   });
 }
 
-/** Anonymous volumes survive a recreate: the new container mounts the old one's volume at the same target. */
-export function carryAnonymousVolumes(mounts: MountSpec[], old: { type: string; name?: string; target: string }[]): MountSpec[] {
-  return mounts.map((m) => {
-    if (m.type !== 'volume' || m.source !== undefined) return m;
-    const prev = old.find((o) => o.type === 'volume' && o.target === m.target && o.name);
-    return prev ? { ...m, source: prev.name! } : m;
+/** A volume mounted by a container: its name and where. */
+export interface MountedVolume {
+  name: string;
+  target: string;
+}
+
+/** The engine names an anonymous volume with 64 hex digits; a volume of the project carries its label instead. */
+export function isAnonymousVolumeName(name: string): boolean {
+  return /^[0-9a-f]{64}$/.test(name);
+}
+
+/** `/data/`, `/data/./` and `/data` are one mount point. */
+function mountPoint(target: string): string {
+  const parts: string[] = [];
+  for (const p of target.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') parts.pop();
+    else parts.push(p);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/**
+ * Anonymous volumes survive a recreate: every anonymous volume of the old container, whether the stack
+ * file declared it (`- /data`) or the image did (`VOLUME /cache`), is mounted by name at the same target
+ * in the new one, unless the new spec mounts something else there (a named volume, a bind, a tmpfs).
+ * `old` holds the old container's anonymous volumes only.
+ */
+export function carryAnonymousVolumes(spec: Pick<ContainerSpec, 'mounts' | 'tmpfs'>, old: MountedVolume[]): MountSpec[] {
+  const previous = new Map(old.map((v) => [mountPoint(v.target), v.name]));
+  const taken = new Set(Object.keys(spec.tmpfs ?? {}).map(mountPoint));
+  const mounts = spec.mounts.map((m) => {
+    const at = mountPoint(m.target);
+    taken.add(at);
+    const name = previous.get(at);
+    return m.type === 'volume' && m.source === undefined && name !== undefined ? { ...m, source: name } : m;
   });
+  for (const [at, name] of [...previous].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!taken.has(at)) mounts.push({ type: 'volume', source: name, target: at });
+  }
+  return mounts;
 }

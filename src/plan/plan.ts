@@ -5,7 +5,7 @@
 import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
 import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
-import { carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, networkSpec, serviceImage, volumeSpec } from './desired.js';
+import { carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, isAnonymousVolumeName, networkSpec, serviceImage, volumeSpec } from './desired.js';
 import { configHash, decodeConfig, diffConfig, hashedConfig } from './hash.js';
 import { Label } from './labels.js';
 import { ImageMissingError } from '../errors.js';
@@ -21,16 +21,27 @@ export type Action =
    * A container otherwise up to date whose image is being built or pulled in the same run: apply
    * recreates it when the image id then differs from `imageId`, else keeps (or starts) it.
    */
-  | { kind: 'check-container'; target: string; service: string; number: number; id: string; imageId: string; image: string; spec: ContainerSpec; renewAnonVolumes: boolean; start: boolean; running: boolean; reason: string }
+  | { kind: 'check-container'; target: string; service: string; number: number; id: string; imageId: string; image: string; spec: ContainerSpec; renewAnonVolumes: boolean; start: boolean; running: boolean; reason: string; inspectVolumes?: boolean }
   | { kind: 'wait'; target: string; service: string; dependency: string; condition: 'service_healthy' | 'service_completed_successfully'; required: boolean; reason: string }
   | { kind: 'create-container'; target: string; service: string; number: number; spec: ContainerSpec; start: boolean; reason: string }
-  | { kind: 'recreate-container'; target: string; service: string; number: number; spec: ContainerSpec; replaces: string; renewAnonVolumes: boolean; start: boolean; reason: string; /** the old container was running */ running?: boolean }
+  | {
+    kind: 'recreate-container'; target: string; service: string; number: number; spec: ContainerSpec; replaces: string; renewAnonVolumes: boolean; start: boolean; reason: string;
+    /** the old container was running */ running?: boolean;
+    /** The snapshot did not list the old container's mounts: apply inspects it to carry its anonymous volumes over. */
+    inspectVolumes?: boolean;
+  }
+  /** Give a container back its real name (the old one of an interrupted recreate, left under `<id12>_<name>`). */
+  | { kind: 'rename-container'; target: string; service: string; id: string; name: string; reason: string }
   | { kind: 'start-container'; target: string; service: string; id: string; reason: string }
   /** Stopped before its dependency is recreated, started after it (`depends_on.restart: true`). */
   | { kind: 'restart-container'; target: string; service: string; id: string; reason: string }
   | { kind: 'keep-container'; target: string; service: string; id: string; reason: string }
   | { kind: 'stop-container'; target: string; service: string; id: string; reason: string }
-  | { kind: 'remove-container'; target: string; service: string; id: string; stop: boolean; reason: string; removeVolumes?: boolean }
+  | {
+    kind: 'remove-container'; target: string; service: string; id: string; stop: boolean; reason: string; removeVolumes?: boolean;
+    /** Left over from an interrupted recreate: removed (never with its volumes) before the service's other actions. */
+    leftover?: boolean;
+  }
   | { kind: 'remove-network'; target: string; id: string; reason: string }
   | { kind: 'remove-volume'; target: string; reason: string };
 
@@ -158,27 +169,43 @@ function planService(
   const containers = sortContainers(
     observed.containers.filter((c) => !isOneoff(c) && c.labels[Label.service] === service.name),
   );
-  const byNumber = new Map<number, ContainerSummary>();
+  const groups = new Map<number, ContainerSummary[]>();
   for (const c of containers) {
     const n = numberOf(c);
-    if (n >= 1 && n <= replicas && !byNumber.has(n)) byNumber.set(n, c);
+    if (n >= 1 && n <= replicas) groups.set(n, [...(groups.get(n) ?? []), c]);
     else out.push({ kind: 'remove-container', target: c.name, service: service.name, id: c.id, stop: c.state === 'running', reason: n > replicas ? `scale down to ${replicas}` : 'duplicate container number' });
+  }
+  // One container per number: what an interrupted recreate left (a container aside, a replacement) is
+  // settled first, keeping the one that holds the data under the real name.
+  const byNumber = new Map<number, ContainerSummary>();
+  let recovers = false;
+  for (const [n, group] of [...groups].sort(([a], [b]) => a - b)) {
+    const settled = settleNumber(service.name, group, containerName(project, service, n), observed);
+    out.push(...settled.actions);
+    recovers ||= settled.actions.length > 0;
+    byNumber.set(n, settled.keep);
   }
   const recreatedDeps = Object.keys(service.depends_on).filter((d) => recreated.has(d));
   const depRecreate = options.alwaysRecreateDeps ? recreatedDeps : [];
   const depRestart = options.alwaysRecreateDeps ? [] : recreatedDeps.filter((d) => service.depends_on[d]!.restart);
   const serviceNetworks = Object.keys(service.networks).filter((k) => createdNetworks.has(k));
+  // Volumes this service mounts through `volumes_from` belong to the other service: they are not carried.
+  const fromServices = new Set((service.volumes_from ?? []).filter((v) => !v.startsWith('container:')).map((v) => v.split(':')[0]!));
+  const borrowed = new Set(
+    observed.containers.filter((c) => fromServices.has(c.labels[Label.service] ?? '')).flatMap((c) => (c.volumes ?? []).map((v) => v.name)),
+  );
 
-  let changesContainers = false;
+  let changesContainers = recovers;
   for (let n = 1; n <= replicas; n++) {
     const existing = byNumber.get(n);
     // Only for the containers to (re)create: a kept one needs no spec (nor its compressed config label).
     const spec = (): ContainerSpec => {
       const made = containerSpec(project, service, n, options.berthVersion);
-      // Anonymous volumes survive a recreate: the replacement mounts the old container's volume by name.
+      // Anonymous volumes survive a recreate: the replacement mounts the old container's volumes by name.
       if (!existing?.volumes || options.renewAnonVolumes) return made;
-      return { ...made, mounts: carryAnonymousVolumes(made.mounts, existing.volumes.map((v) => ({ type: 'volume', ...v }))) };
+      return { ...made, mounts: carryAnonymousVolumes(made, anonymousVolumes(existing, observed).filter((v) => !borrowed.has(v.name))) };
     };
+    const inspectVolumes = existing !== undefined && existing.volumes === undefined && !options.renewAnonVolumes;
     if (!existing) {
       out.push({ kind: 'create-container', target: containerName(project, service, n), service: service.name, number: n, spec: spec(), start, reason: 'missing' });
       changesContainers = true;
@@ -196,13 +223,14 @@ function planService(
       out.push({
         kind: 'check-container', target: existing.name, service: service.name, number: n, id: existing.id, imageId: existing.imageId,
         image: imageRef, spec: spec(), renewAnonVolumes: options.renewAnonVolumes ?? false, start, running: existing.state === 'running',
-        reason: `recreate if image ${imageRef} changes (now ${short(existing.imageId)})`,
+        reason: `recreate if image ${imageRef} changes (now ${short(existing.imageId)})`, ...(inspectVolumes && { inspectVolumes }),
       });
       changesContainers = true;
     } else if (reasons.length > 0) {
       out.push({
         kind: 'recreate-container', target: existing.name, service: service.name, number: n, spec: spec(),
         replaces: existing.id, renewAnonVolumes: options.renewAnonVolumes ?? false, start, running: existing.state === 'running', reason: reasons.join('; '),
+        ...(inspectVolumes && { inspectVolumes }),
       });
       changesContainers = true;
     } else if (depRestart.length > 0 && existing.state === 'running' && start) {
@@ -240,6 +268,65 @@ function describeConfigChange(existing: ContainerSummary, service: ServiceConfig
   if (fields.length === 0) return 'config changed';
   const shown = fields.slice(0, 5).join(', ');
   return `${shown}${fields.length > 5 ? ` (+${fields.length - 5} more)` : ''} changed`;
+}
+
+/** `<id12>_<name>`: a container set aside by a recreate (berth's old one; Docker Compose's new one). */
+const ASIDE = /^([0-9a-f]{12})_(.+)$/;
+
+/** The anonymous volumes a container mounts: named by the engine (64 hex), not a volume of the project. */
+export function anonymousVolumes(c: ContainerSummary, observed: ObservedState): { name: string; target: string }[] {
+  return (c.volumes ?? []).filter((v) => isAnonymousVolumeName(v.name) && !observed.volumes.some((o) => o.name === v.name));
+}
+
+/**
+ * Which of two containers of one number came first. Creation times are in seconds, so a recreate within
+ * the same second is told by its names: berth sets the old container aside under its own id
+ * (`<own id12>_<name>`); Docker Compose makes the new one under the old one's id and labels it.
+ */
+function olderFirst(a: ContainerSummary, b: ContainerSummary): number {
+  const rank = (c: ContainerSummary, other: ContainerSummary): number => {
+    const prefix = ASIDE.exec(c.name)?.[1];
+    if (prefix === c.id.slice(0, 12)) return -1;
+    if ((prefix !== undefined && other.id.startsWith(prefix)) || c.labels[Label.replace] === other.id) return 1;
+    return 0;
+  };
+  return a.created - b.created || rank(a, b) - rank(b, a) || a.id.localeCompare(b.id);
+}
+
+/** Started at least once: a container whose start failed or never came stays `created`. */
+const wasStarted = (c: ContainerSummary): boolean => c.state !== 'created' && c.state !== 'removing' && c.state !== 'dead';
+
+/**
+ * One number of a service, as an interrupted recreate (any step, any signal, a dropped connection) may
+ * have left it: the old container aside under `<id12>_<name>`, a replacement under the real name, both.
+ * The data is in the oldest one's anonymous volumes. A newer container that was started and mounts all
+ * of them is the one to keep (the recreate got that far); otherwise the oldest is. The others are
+ * removed (never with their volumes) and the one kept gets its real name back; then the number is
+ * planned as usual. A single container under its own name needs none of this.
+ */
+function settleNumber(service: string, group: ContainerSummary[], name: string, observed: ObservedState): { keep: ContainerSummary; actions: Action[] } {
+  if (group.length === 1 && !ASIDE.test(group[0]!.name)) return { keep: group[0]!, actions: [] };
+  const byAge = [...group].sort(olderFirst);
+  const oldest = byAge[0]!;
+  const data = anonymousVolumes(oldest, observed).map((v) => v.name);
+  const holdsData = (c: ContainerSummary): boolean => data.every((v) => c.volumes?.some((m) => m.name === v) ?? false);
+  const keep = [...byAge.slice(1)].reverse().find((c) => wasStarted(c) && holdsData(c)) ?? oldest;
+  const interrupted = group.some((c) => ASIDE.test(c.name));
+  const actions: Action[] = [];
+  for (const c of byAge) {
+    if (c === keep) continue;
+    let why: string;
+    if (olderFirst(c, keep) < 0) why = `replaced by ${keep.name}, which mounts its anonymous volumes`;
+    else if (!wasStarted(c)) why = `never started; ${keep.name} is kept`;
+    else why = `does not mount the anonymous volumes of ${keep.name}, which is kept`;
+    actions.push({
+      kind: 'remove-container', target: c.name, service, id: c.id, stop: c.state === 'running' || c.state === 'restarting', leftover: true,
+      reason: `${interrupted ? 'left over from an interrupted recreate' : 'duplicate container number'} (${why})`,
+    });
+  }
+  if (keep.name === name || !ASIDE.test(keep.name)) return { keep, actions };
+  actions.push({ kind: 'rename-container', target: keep.name, service, id: keep.id, name, reason: `left over from an interrupted recreate (back to ${name})` });
+  return { keep: { ...keep, name }, actions };
 }
 
 function compareContainers(a: ContainerSummary, b: ContainerSummary): number {
@@ -316,6 +403,7 @@ const VERB: Record<ActionKind, string> = {
   wait: 'wait',
   'create-container': 'create',
   'recreate-container': 'recreate',
+  'rename-container': 'rename',
   'start-container': 'start',
   'restart-container': 'restart',
   'keep-container': 'keep',

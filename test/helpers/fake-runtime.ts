@@ -3,7 +3,7 @@
  * volumes and images in maps and answers the interface the way the engine does (names unique, 404 and 409
  * as typed errors), so plan/apply tests observe real state changes.
  */
-import { ConflictError, NotFoundError } from '../../src/errors.js';
+import { ConflictError, EngineError, NotFoundError } from '../../src/errors.js';
 import type {
   ContainerDetails, ContainerSpec, ContainerSummary, EndpointSpec, EngineInfo, ImageSummary, LabelFilter,
   NetworkSpec, NetworkSummary, ObservedState, PullProgress, Runtime, BuildSpec, BuildProgress, RegistryAuth, VolumeSpec, VolumeSummary,
@@ -25,6 +25,10 @@ export class FakeRuntime implements Runtime {
   readonly calls: string[] = [];
   /** Make the next call of this name fail once with the given error (a rejected promise, as the engine's client gives). */
   readonly failNext = new Map<string, Error>();
+  /** Make the next call of this name do its work, then fail once (a connection dropped after the engine answered). */
+  readonly failAfter = new Map<string, Error>();
+  /** The `VOLUME`s an image declares, by reference: a container of it gets an anonymous volume at each. */
+  readonly imageVolumes = new Map<string, string[]>();
   private seq = 0;
 
   constructor(images: Record<string, string> = {}) {
@@ -44,6 +48,14 @@ export class FakeRuntime implements Runtime {
     const e = this.failNext.get(op);
     if (e) {
       this.failNext.delete(op);
+      throw e;
+    }
+  }
+
+  private failLate(op: string): void {
+    const e = this.failAfter.get(op);
+    if (e) {
+      this.failAfter.delete(op);
       throw e;
     }
   }
@@ -80,11 +92,15 @@ export class FakeRuntime implements Runtime {
     return Promise.resolve(
       [...this.containers.values()]
         .filter((c) => (filter.all || c.state === 'running') && matches(c.labels, filter.labels) && (!filter.name || c.name === filter.name))
-        .map(({ spec: _spec, ...c }) => structuredClone(c)),
+        .map(({ spec: _spec, ...c }) => ({
+          ...structuredClone(c),
+          // As the engine's list reports them: every volume mount, named or anonymous.
+          volumes: c.mounts.flatMap((m) => (m.type === 'volume' && m.name !== undefined ? [{ name: m.name, target: m.target }] : [])),
+        })),
     );
   }
 
-  inspectContainer(idOrName: string): Promise<ContainerDetails> {
+  async inspectContainer(idOrName: string): Promise<ContainerDetails> {
     const { spec: _spec, ...c } = this.find(idOrName);
     return Promise.resolve(structuredClone(c));
   }
@@ -97,6 +113,12 @@ export class FakeRuntime implements Runtime {
   async createContainer(spec: ContainerSpec): Promise<string> {
     this.calls.push(`create ${spec.name}`);
     this.fail('createContainer');
+    const made = await this.create(spec);
+    this.failLate('createContainer');
+    return made;
+  }
+
+  private create(spec: ContainerSpec): Promise<string> {
     for (const c of this.containers.values()) {
       if (c.name === spec.name) return Promise.reject(new ConflictError(409, `Conflict. The container name "/${spec.name}" is already in use`, `create container ${spec.name}`));
     }
@@ -110,10 +132,16 @@ export class FakeRuntime implements Runtime {
       id, name: spec.name, image: spec.image, imageId: image.id, labels: { ...spec.labels }, state: 'created', status: 'Created',
       health: 'none', created: this.seq, ports: spec.ports, networks: spec.endpoints.map((e) => e.network), exitCode: 0, env: spec.env,
       command: spec.command ?? [], entrypoint: spec.entrypoint ?? [], restartCount: 0,
-      mounts: spec.mounts.map((m) => ({
-        type: m.type, target: m.target, readOnly: m.readOnly ?? false, source: m.source ?? '',
-        ...(m.type === 'volume' && { name: m.source ?? this.nextId() }),
-      })),
+      mounts: [
+        ...spec.mounts.map((m) => ({
+          type: m.type, target: m.target, readOnly: m.readOnly ?? false, source: m.source ?? '',
+          ...(m.type === 'volume' && { name: m.source ?? this.nextId() }),
+        })),
+        // The image's VOLUMEs the spec does not mount otherwise: anonymous volumes, as the engine makes them.
+        ...(this.imageVolumes.get(spec.image) ?? [])
+          .filter((t) => !spec.mounts.some((m) => m.target === t) && !(t in (spec.tmpfs ?? {})))
+          .map((t) => ({ type: 'volume', target: t, readOnly: false, source: '', name: this.nextId() })),
+      ],
       networkSettings: Object.fromEntries(spec.endpoints.map((e) => [e.network, { ipAddress: '', aliases: e.aliases }])),
       spec,
     });
@@ -128,14 +156,19 @@ export class FakeRuntime implements Runtime {
     c.state = 'running';
     c.status = 'Up';
     if (c.spec.healthcheck) c.health = 'healthy';
+    this.failLate('startContainer');
     return Promise.resolve();
   }
 
-  stopContainer(id: string): Promise<void> {
+  async stopContainer(id: string): Promise<void> {
     this.calls.push(`stop ${this.find(id).name}`);
+    this.fail('stopContainer');
     const c = this.find(id);
-    c.state = 'exited';
-    c.status = 'Exited (0)';
+    if (c.state !== 'created') {
+      c.state = 'exited';
+      c.status = 'Exited (0)';
+    }
+    this.failLate('stopContainer');
     return Promise.resolve();
   }
 
@@ -143,19 +176,28 @@ export class FakeRuntime implements Runtime {
     return this.stopContainer(id);
   }
 
-  removeContainer(id: string, options?: { force?: boolean }): Promise<void> {
+  async removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void> {
     const c = this.find(id);
-    this.calls.push(`remove ${c.name}`);
+    this.calls.push(`remove ${c.name}${options?.volumes ? ' -v' : ''}`);
+    this.fail('removeContainer');
     if (c.state === 'running' && !options?.force) return Promise.reject(new ConflictError(409, 'container is running', 'remove container'));
     this.containers.delete(c.id);
     for (const n of this.networks.values()) n.containers = n.containers.filter((x) => x !== c.id);
+    this.failLate('removeContainer');
     return Promise.resolve();
   }
 
-  renameContainer(id: string, newName: string): Promise<void> {
+  async renameContainer(id: string, newName: string): Promise<void> {
     const c = this.find(id);
     this.calls.push(`rename ${c.name} ${newName}`);
+    this.fail('renameContainer');
+    // The engine's answers: the same name is a bad request, a name another container holds a conflict.
+    if (c.name === newName) return Promise.reject(new EngineError(400, 'Renaming a container with the same name as its current name', `rename container ${c.id.slice(0, 12)}`));
+    if ([...this.containers.values()].some((o) => o.name === newName)) {
+      return Promise.reject(new ConflictError(409, `Conflict. The container name "/${newName}" is already in use`, `rename container ${c.id.slice(0, 12)}`));
+    }
     c.name = newName;
+    this.failLate('renameContainer');
     return Promise.resolve();
   }
 

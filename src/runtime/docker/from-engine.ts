@@ -137,8 +137,17 @@ export function containerSummaryFrom(e: EngineContainerSummary): ContainerSummar
     created: e.Created ?? 0,
     ports: portsFromList(e.Ports),
     networks: Object.keys(e.NetworkSettings?.Networks ?? {}),
-    volumes: (e.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [{ name: m.Name, target: m.Destination }] : [])),
+    ...volumesFromList(e.Mounts),
   };
+}
+
+/**
+ * The volumes a listed container mounts, which a recreate carries over when anonymous. A list without
+ * mounts (an engine that leaves them out) says nothing: `volumes` stays absent, so that apply inspects.
+ */
+function volumesFromList(mounts: EngineContainerSummary['Mounts']): Pick<ContainerSummary, 'volumes'> {
+  if (!Array.isArray(mounts)) return {};
+  return { volumes: mounts.flatMap((m) => (m.Type === 'volume' && m.Name ? [{ name: m.Name, target: m.Destination }] : [])) };
 }
 
 /** Engine timestamps; Go's zero time ("0001-01-01T00:00:00Z") means never. */

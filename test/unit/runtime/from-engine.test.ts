@@ -67,6 +67,21 @@ describe('container list entries', () => {
     });
   });
 
+  it("mounts: every volume (named and anonymous, as a recreate carries them), no bind; none listed is unknown, not empty", () => {
+    const anonymous = '0896c1b80de3358cdfef01b72086472b58f6c16a0d1bcfd66e54e4922ffd675c';
+    const listed = containerSummaryFrom({
+      ...docker2010List[0]!,
+      Mounts: [
+        { Type: 'volume', Name: 'fixt_data', Source: '', Destination: '/www' },
+        { Type: 'volume', Name: anonymous, Source: '', Destination: '/cache' },
+        { Type: 'bind', Source: '/srv', Destination: '/srv' },
+      ],
+    });
+    expect(listed.volumes).toEqual([{ name: 'fixt_data', target: '/www' }, { name: anonymous, target: '/cache' }]);
+    expect(containerSummaryFrom({ ...docker2010List[0]!, Mounts: [] }).volumes).toEqual([]);
+    expect(containerSummaryFrom({ ...docker2010List[0]!, Mounts: null }).volumes).toBeUndefined();
+  });
+
   it('Podman: nulls become empty, "configured" is created', () => {
     const c = containerSummaryFrom(podmanList[0]!);
     expect(c).toMatchObject({ name: 'fixt-db-1', labels: {}, ports: [], networks: [], state: 'created', health: 'none' });
