@@ -53,6 +53,7 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('-d, --detach', 'run in the background')
     .option('--force-recreate', 'recreate containers even if nothing changed')
     .option('--no-recreate', 'never recreate existing containers')
+    .option('-y, --yes', 'agree to recreate volumes whose driver or driver options changed (their data is lost)')
     .option('--always-recreate-deps', 'recreate dependents of recreated services')
     .option('--no-deps', 'do not start linked services')
     .option('--remove-orphans', 'remove containers of services not in the stack')

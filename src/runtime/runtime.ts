@@ -179,6 +179,8 @@ export interface VolumeSummary {
   driver: string;
   labels: Record<string, string>;
   mountpoint: string;
+  /** The driver options it was created with (absent: none, or an engine that does not say). */
+  options?: Record<string, string>;
 }
 
 export interface VolumeSpec {

@@ -80,7 +80,8 @@ export class FakeRuntime implements Runtime {
     return Promise.resolve(
       [...this.containers.values()]
         .filter((c) => (filter.all || c.state === 'running') && matches(c.labels, filter.labels) && (!filter.name || c.name === filter.name))
-        .map(({ spec: _spec, ...c }) => structuredClone(c)),
+        // As the engine's list does: the volumes each container mounts, named and anonymous.
+        .map(({ spec: _spec, ...c }) => ({ ...structuredClone(c), volumes: c.mounts.flatMap((m) => (m.type === 'volume' && m.name ? [{ name: m.name, target: m.target }] : [])) })),
     );
   }
 
@@ -214,13 +215,18 @@ export class FakeRuntime implements Runtime {
 
   createVolume(spec: VolumeSpec): Promise<VolumeSummary> {
     this.calls.push(`create volume ${spec.name}`);
-    const v = this.volumes.get(spec.name) ?? { name: spec.name, driver: spec.driver ?? 'local', labels: { ...spec.labels }, mountpoint: `/fake/${spec.name}` };
+    const v = this.volumes.get(spec.name) ?? {
+      name: spec.name, driver: spec.driver ?? 'local', labels: { ...spec.labels }, mountpoint: `/fake/${spec.name}`,
+      ...(spec.driverOpts && Object.keys(spec.driverOpts).length > 0 && { options: { ...spec.driverOpts } }),
+    };
     this.volumes.set(spec.name, v);
     return Promise.resolve(structuredClone(v));
   }
 
   removeVolume(name: string): Promise<void> {
     this.calls.push(`remove volume ${name}`);
+    const user = [...this.containers.values()].find((c) => c.mounts.some((m) => m.name === name));
+    if (user) return Promise.reject(new ConflictError(409, `remove ${name}: volume is in use - [${user.id}]`, 'remove volume'));
     if (!this.volumes.delete(name)) return Promise.reject(new NotFoundError(404, `get ${name}: no such volume`, 'remove volume'));
     return Promise.resolve();
   }
