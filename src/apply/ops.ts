@@ -70,7 +70,7 @@ export async function consentToVolumeRecreates(plan: Plan, consent: VolumeConsen
   }
   if (refused.length === 0) return;
   throw new VolumeRecreateRefusedError(`${refused.join('; ')}: recreating ${refused.length === 1 ? 'it' : 'them'} would lose the data in ${refused.length === 1 ? 'it' : 'them'}; nothing was changed`, {
-    hint: consent.confirm ? 'undo the change in the stack file to keep the data, or answer y to recreate' : 'run berth up -y to recreate (the data will be lost), or undo the change in the stack file to keep it',
+    hint: 'run berth up -y to recreate (the data will be lost), or undo the change in the stack file to keep it',
   });
 }
 

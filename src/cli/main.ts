@@ -81,7 +81,7 @@ export function buildProgram(world: World, result: { code: number }): Command {
   program
     .command('down')
     .description('Stop and remove the stack\'s containers and networks')
-    .option('-v, --volumes', 'also remove named volumes declared by the stack and anonymous volumes')
+    .option('-v, --volumes', 'also remove the named volumes the stack declares (never external ones) and anonymous volumes')
     .option('--remove-orphans', 'remove containers of services not in the stack')
     .option('-t, --timeout <seconds>', 'shutdown timeout')
     .option('--dry-run', 'print the plan and change nothing')
