@@ -76,10 +76,11 @@ export class FakeRuntime implements Runtime {
     };
   }
 
-  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string }): Promise<ContainerSummary[]> {
+  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string; volume?: string }): Promise<ContainerSummary[]> {
     return Promise.resolve(
       [...this.containers.values()]
         .filter((c) => (filter.all || c.state === 'running') && matches(c.labels, filter.labels) && (!filter.name || c.name === filter.name))
+        .filter((c) => filter.volume === undefined || c.mounts.some((m) => m.name === filter.volume))
         // As the engine's list does: the volumes each container mounts, named and anonymous.
         .map(({ spec: _spec, ...c }) => ({ ...structuredClone(c), volumes: c.mounts.flatMap((m) => (m.type === 'volume' && m.name ? [{ name: m.name, target: m.target }] : [])) })),
     );

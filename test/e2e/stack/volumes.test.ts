@@ -105,6 +105,28 @@ describe('volumes', () => {
     expect((await f.run('plan')).exitCode).toBe(0);
   });
 
+  it('up -y changes nothing when a container outside the stack also uses the volume', async () => {
+    const f = fixture('shared');
+    const app = `${f.project}-app-1`;
+    const volume = `${f.project}_data`;
+    const outsider = `${f.project}-outsider`;
+    f.write(stack(['driver_opts: { type: tmpfs, device: tmpfs, o: size=1m }']));
+    expect((await f.run('up', '-d')).exitCode).toBe(0);
+    expect((await writeMarker(app)).exitCode).toBe(0);
+    expect((await docker(['run', '-d', '--name', outsider, '-v', `${volume}:/x`, 'berth-local/busybox', 'sleep', '300'])).exitCode).toBe(0);
+    try {
+      const before = await containerIds(f.project);
+      f.write(stack(['driver_opts: { type: tmpfs, device: tmpfs, o: size=2m }']));
+      const refused = await f.run('up', '-d', '-y');
+      expect(refused.exitCode).not.toBe(0);
+      expect(refused.stderr).toContain(`not recreated: ${outsider} outside this stack also uses volume ${volume}; nothing was changed`);
+      expect(await containerIds(f.project)).toEqual(before);
+      expect((await docker(['exec', app, 'cat', '/data/marker'])).stdout).toBe('kept');
+    } finally {
+      await docker(['rm', '-f', outsider]);
+    }
+  });
+
   it('on a terminal, up asks before recreating a volume, and no (the default) changes nothing', async () => {
     const f = fixture('ask');
     const volume = `${f.project}_data`;

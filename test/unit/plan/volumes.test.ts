@@ -248,4 +248,19 @@ describe('apply: a plan with a volume recreate', () => {
     expect(events.indexOf('volume p_data Recreated')).toBeLessThan(events.indexOf('p-db-1 Started'));
     expect(rt.volumes.get('p_data')?.options?.o).toBe('size=3m');
   });
+
+  it('changes nothing when a container outside the stack also uses the volume', async () => {
+    const rt = new FakeRuntime({ busybox: IMG });
+    const before = stack({ driver_opts: tmpfs });
+    await applyPlan(planUp(before, await rt.observe('p', ['busybox']), { berthVersion: 'test' }), projectGraph(before), rt, () => undefined, { parallel: 4 });
+    await rt.createContainer({ name: 'by-hand', image: 'busybox', env: [], labels: {}, ports: [], endpoints: [], mounts: [{ type: 'volume', source: 'p_data', target: '/x' }] });
+    const dbId = (await rt.inspectContainer('p-db-1')).id;
+    const after = stack({ driver_opts: { ...tmpfs, o: 'size=3m' } });
+    const plan = planUp(after, await rt.observe('p', ['busybox']), { berthVersion: 'test' });
+    await expect(applyPlan(plan, projectGraph(after), rt, () => undefined, { parallel: 4 })).rejects.toThrow(
+      'not recreated: by-hand outside this stack also uses volume p_data; nothing was changed',
+    );
+    expect((await rt.inspectContainer('p-db-1')).id).toBe(dbId);
+    expect(rt.volumes.get('p_data')?.options?.o).toBe('size=1m');
+  });
 });
