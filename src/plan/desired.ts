@@ -3,7 +3,7 @@
  * the `Project` alone (plus the container number and the version string).
  */
 import type { NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../config/model.js';
-import type { ContainerSpec, EndpointSpec, MountSpec, NetworkSpec, PublishedPort, VolumeSpec, VolumeSummary } from '../runtime/runtime.js';
+import type { ContainerSpec, ContainerSummary, EndpointSpec, MountSpec, NetworkSpec, PublishedPort, VolumeSpec, VolumeSummary } from '../runtime/runtime.js';
 import { parseDurationNs } from './duration.js';
 import { canonical, encodeConfig, hashedConfig, hashOf } from './hash.js';
 import { COMPOSE_COMPAT_VERSION, Label } from './labels.js';
@@ -113,18 +113,22 @@ export function volumeDrift(vol: VolumeConfig, observed: VolumeSummary): VolumeD
 }
 
 /**
- * The named volumes a container mounts under another name than the stack now gives them (a volume's
- * `name:` changed): `volume data: p_old→p_new`, one per mount. The config hash cannot see this, since
- * the service names the volume by its key.
+ * How a container's named volumes differ from what the stack now says, beyond its config hash (the
+ * service names a volume by its key, so the hash cannot see either): a volume mounted under another name
+ * than the stack now gives it (`volume data: p_old→p_new`), and a volume now declared external that the
+ * container's `dev.berth.external-volumes` label does not list yet (`volume data: now external`), which a
+ * later `down -v` without the stack file relies on to spare it.
  */
-export function movedVolumes(project: Project, service: ServiceConfig, existing: { volumes?: { name: string; target: string }[] }): string[] {
+export function volumeMountChanges(project: Project, service: ServiceConfig, existing: Pick<ContainerSummary, 'labels' | 'volumes'>): string[] {
   const out: string[] = [];
+  const markedExternal = new Set((existing.labels[Label.externalVolumes] ?? '').split(','));
   for (const v of service.volumes) {
     if (v.type !== 'volume' || v.source === undefined) continue;
     const declared = project.volumes[v.source];
     const mounted = existing.volumes?.find((m) => m.target === v.target);
-    if (!declared || !mounted || mounted.name === declared.name || isAnonymousVolume(mounted.name)) continue;
-    out.push(`volume ${v.source}: ${mounted.name}→${declared.name}`);
+    if (!declared || !mounted || isAnonymousVolume(mounted.name)) continue;
+    if (mounted.name !== declared.name) out.push(`volume ${v.source}: ${mounted.name}→${declared.name}`);
+    else if (declared.external && !markedExternal.has(declared.name)) out.push(`volume ${v.source}: now external`);
   }
   return out;
 }

@@ -6,7 +6,7 @@ import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
 import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
 import {
-  carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, isAnonymousVolume, movedVolumes, networkSpec, serviceImage, volumeDrift, volumeSpec,
+  carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, isAnonymousVolume, volumeMountChanges, networkSpec, serviceImage, volumeDrift, volumeSpec,
 } from './desired.js';
 import { configHash, decodeConfig, diffConfig, hashedConfig } from './hash.js';
 import { Label } from './labels.js';
@@ -260,7 +260,7 @@ function planService(
       if (existing.labels[Label.configHash] !== hash) reasons.push(describeConfigChange(existing, service));
       if (imageId !== undefined && existing.imageId !== imageId) reasons.push(`image ${short(existing.imageId)}→${short(imageId)}`);
       for (const k of serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
-      reasons.push(...movedVolumes(project, service, existing));
+      reasons.push(...volumeMountChanges(project, service, existing));
       for (const d of depRecreate) reasons.push(`dependency ${d} recreated`);
     }
     if (reasons.length === 0 && imagePending && !options.noRecreate) {

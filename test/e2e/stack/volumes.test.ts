@@ -73,6 +73,26 @@ describe('volumes', () => {
     expect(await containerIds(f.project)).toEqual({});
   });
 
+  it('down -v by project name alone (no stack file) spares a volume the stack declared external', async () => {
+    const f = fixture('noext');
+    const app = `${f.project}-app-1`;
+    f.write(stack(['labels: { owner: me }']));
+    expect((await f.run('up', '-d')).exitCode).toBe(0);
+    expect((await writeMarker(app)).exitCode).toBe(0);
+
+    f.write(stack(['external: true', `name: ${f.project}_data`]));
+    const up = await f.run('up', '-d');
+    expect(up.exitCode).toBe(0);
+    expect(up.stderr).toContain('volume data: now external');
+
+    const elsewhere = mkdtempSync(join(tmpdir(), 'berth-vol-nofile-'));
+    const down = await berth(['-p', f.project, 'down', '-v'], { cwd: elsewhere });
+    expect(down.exitCode).toBe(0);
+    expect(down.stderr).toContain(`volume ${f.project}_data is external, skipping`);
+    expect(await markerIn(`${f.project}_data`)).toBe('kept');
+    expect(await containerIds(f.project)).toEqual({});
+  });
+
   it('a changed driver option: plan names it, up refuses without -y and changes nothing, up -y recreates the volume', async () => {
     const f = fixture('drift');
     const app = `${f.project}-app-1`;

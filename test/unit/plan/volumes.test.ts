@@ -228,6 +228,15 @@ describe('planDown -v: which volumes go', () => {
     expect(plan.warnings).toEqual(['volume p_shared is external, skipping']);
   });
 
+  it('a volume newly declared external recreates the containers that mount it once, so their label lists it', () => {
+    const before = stack();
+    const after = stack({ external: true });
+    const plan = planUp(after, observedWith(before, []), { berthVersion: 'test' });
+    expect(formatPlan(plan)).toBe(['p-db-1: recreate: volume data: now external', 'p-web-1: keep: up to date (running)'].join('\n'));
+    const again = observedWith(after, [], [container(after, 'db', 'c3', dbVolumes), container(after, 'web', 'c2')]);
+    expect(hasChanges(planUp(after, again, { berthVersion: 'test' }))).toBe(false);
+  });
+
   it('a container mounting an external volume carries its name for a later down without the file', () => {
     const p = project('p', { app: { image: 'busybox', volumes: [{ type: 'volume', source: 'shared', target: '/s' }, { type: 'volume', source: 'own', target: '/o' }] } },
       { volumes: { shared: { name: 'ext_shared', external: true }, own: { name: 'p_own' } } });
