@@ -119,6 +119,8 @@ export function volumeDrift(vol: VolumeConfig, observed: VolumeSummary): VolumeD
  * container's `dev.berth.external-volumes` label does not list yet (`volume data: now external`), which a
  * later `down -v` without the stack file relies on to spare it.
  */
+const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
+
 export function volumeMountChanges(project: Project, service: ServiceConfig, existing: Pick<ContainerSummary, 'labels' | 'volumes'>): string[] {
   const out: string[] = [];
   const markedExternal = new Set((existing.labels[Label.externalVolumes] ?? '').split(','));
@@ -126,16 +128,11 @@ export function volumeMountChanges(project: Project, service: ServiceConfig, exi
     if (v.type !== 'volume' || v.source === undefined) continue;
     const declared = project.volumes[v.source];
     const mounted = existing.volumes?.find((m) => m.target === v.target);
-    if (!declared || !mounted || isAnonymousVolume(mounted.name)) continue;
+    if (!declared || !mounted || ANONYMOUS_VOLUME.test(mounted.name)) continue;
     if (mounted.name !== declared.name) out.push(`volume ${v.source}: ${mounted.name}→${declared.name}`);
     else if (declared.external && !markedExternal.has(declared.name)) out.push(`volume ${v.source}: now external`);
   }
   return out;
-}
-
-/** The engine names an anonymous volume with 64 hex digits. */
-export function isAnonymousVolume(name: string): boolean {
-  return /^[0-9a-f]{64}$/.test(name);
 }
 
 /** The external volumes a service mounts, by engine name (for the container label `dev.berth.external-volumes`). */

@@ -5,9 +5,8 @@
 import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
 import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
-import {
-  carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, isAnonymousVolume, volumeMountChanges, networkSpec, serviceImage, volumeDrift, volumeSpec,
-} from './desired.js';
+import { carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, networkSpec, serviceImage, volumeSpec } from './desired.js';
+import { volumeDrift, volumeMountChanges } from './desired.js';
 import { configHash, decodeConfig, diffConfig, hashedConfig } from './hash.js';
 import { Label } from './labels.js';
 import { ImageMissingError } from '../errors.js';
@@ -405,7 +404,7 @@ function planDownVolumes(observed: ObservedState, project: Project | undefined, 
   const anonymous = new Set<string>();
   for (const c of observed.containers) {
     if (!removedIds.has(c.id)) continue;
-    for (const v of c.volumes ?? []) if (isAnonymousVolume(v.name) && !external.has(v.name)) anonymous.add(v.name);
+    for (const v of c.volumes ?? []) if (/^[0-9a-f]{64}$/.test(v.name) && !external.has(v.name)) anonymous.add(v.name);
   }
   for (const name of [...anonymous].sort()) actions.push({ kind: 'remove-volume', target: name, reason: 'anonymous volume' });
   return { actions, warnings };

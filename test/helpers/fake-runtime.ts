@@ -77,12 +77,17 @@ export class FakeRuntime implements Runtime {
   }
 
   listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string; volume?: string }): Promise<ContainerSummary[]> {
+    const { volume, ...rest } = filter;
+    if (volume !== undefined) return this.listContainers(rest).then((cs) => cs.filter((c) => c.volumes?.some((v) => v.name === volume)));
+
     return Promise.resolve(
       [...this.containers.values()]
         .filter((c) => (filter.all || c.state === 'running') && matches(c.labels, filter.labels) && (!filter.name || c.name === filter.name))
-        .filter((c) => filter.volume === undefined || c.mounts.some((m) => m.name === filter.volume))
-        // As the engine's list does: the volumes each container mounts, named and anonymous.
-        .map(({ spec: _spec, ...c }) => ({ ...structuredClone(c), volumes: c.mounts.flatMap((m) => (m.type === 'volume' && m.name ? [{ name: m.name, target: m.target }] : [])) })),
+        .map(({ spec: _spec, ...c }) => ({
+          ...structuredClone(c),
+          // As the engine's list reports them: every volume mount, named or anonymous.
+          volumes: c.mounts.flatMap((m) => (m.type === 'volume' && m.name !== undefined ? [{ name: m.name, target: m.target }] : [])),
+        })),
     );
   }
 
@@ -226,8 +231,6 @@ export class FakeRuntime implements Runtime {
 
   removeVolume(name: string): Promise<void> {
     this.calls.push(`remove volume ${name}`);
-    const user = [...this.containers.values()].find((c) => c.mounts.some((m) => m.name === name));
-    if (user) return Promise.reject(new ConflictError(409, `remove ${name}: volume is in use - [${user.id}]`, 'remove volume'));
     if (!this.volumes.delete(name)) return Promise.reject(new NotFoundError(404, `get ${name}: no such volume`, 'remove volume'));
     return Promise.resolve();
   }
