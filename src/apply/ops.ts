@@ -2,13 +2,15 @@
  * The operations a command asks for, each as: one snapshot of observed state, a pure plan, an apply.
  */
 import type { Project } from '../config/model.js';
-import { ApplyError, ExternalResourceMissingError, VolumeRecreateRefusedError } from '../errors.js';
+import { ApplyError, ExternalResourceMissingError } from '../errors.js';
 import { actionTitle, hasChanges, Label, planDown, planUp, projectGraph, serviceImage, type DownOptions, type Plan, type UpOptions } from '../plan/index.js';
 import type { Emit, Renderer } from '../progress/events.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { actionId, applyPlan, type ApplyOptions } from './apply.js';
 import { waitForDependency } from './wait.js';
 import { buildSpecsFor, imageTagTimes, type BuildOptions } from './images.js';
+
+import { VolumeRecreateRefusedError } from '../errors.js';
 
 export interface OpResult {
   plan: Plan;

@@ -6,11 +6,12 @@ import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
 import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
 import { carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, networkSpec, serviceImage, volumeSpec } from './desired.js';
-import { volumeDrift, volumeMountChanges } from './desired.js';
 import { configHash, decodeConfig, diffConfig, hashedConfig } from './hash.js';
 import { Label } from './labels.js';
 import { ImageMissingError } from '../errors.js';
 import { parseDurationNs } from './duration.js';
+
+import { volumeDrift, volumeMountChanges } from './desired.js';
 
 export type Action =
   | { kind: 'create-network'; target: string; spec: NetworkSpec; reason: string }
