@@ -10,8 +10,9 @@ import { actionTitle, carryAnonymousVolumes, Label, type Action, type Plan } fro
 import type { Emit, EventStatus } from '../progress/events.js';
 import type { BuildSpec, ContainerSpec, NetworkSpec, NetworkSummary, Runtime } from '../runtime/runtime.js';
 import { executeBuild, runBuilds, type BuildAction } from './images.js';
-import { recreateVolume } from './volumes.js';
 import { waitForDependency } from './wait.js';
+
+import { recreateVolume } from './volumes.js';
 
 export interface ApplyOptions {
   /** Most operations at once (`--parallel`, `COMPOSE_PARALLEL_LIMIT`). */
