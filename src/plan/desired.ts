@@ -112,6 +112,8 @@ export function volumeDrift(vol: VolumeConfig, observed: VolumeSummary): VolumeD
   return fields.length === 0 && labels.length === 0 ? undefined : { fields, labels };
 }
 
+const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
+
 /**
  * How a container's named volumes differ from what the stack now says, beyond its config hash (the
  * service names a volume by its key, so the hash cannot see either): a volume mounted under another name
@@ -119,8 +121,6 @@ export function volumeDrift(vol: VolumeConfig, observed: VolumeSummary): VolumeD
  * container's `dev.berth.external-volumes` label does not list yet (`volume data: now external`), which a
  * later `down -v` without the stack file relies on to spare it.
  */
-const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
-
 export function volumeMountChanges(project: Project, service: ServiceConfig, existing: Pick<ContainerSummary, 'labels' | 'volumes'>): string[] {
   const out: string[] = [];
   const markedExternal = new Set((existing.labels[Label.externalVolumes] ?? '').split(','));
