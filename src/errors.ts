@@ -88,6 +88,11 @@ export class ExternalResourceMissingError extends BerthError {
   readonly code = 'EXTERNAL_MISSING';
 }
 
+/** A volume must be recreated (its driver or driver options changed) and the user did not agree to lose its data. */
+export class VolumeRecreateRefusedError extends BerthError {
+  readonly code = 'VOLUME_RECREATE_REFUSED';
+}
+
 /** Bad command-line usage. */
 export class UsageError extends BerthError {
   readonly code = 'USAGE';

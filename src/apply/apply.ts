@@ -13,6 +13,8 @@ import { executeBuild, runBuilds, type BuildAction } from './images.js';
 import type { Requirements } from './optional.js';
 import { waitForDependency } from './wait.js';
 
+import { recreateVolume } from './volumes.js';
+
 export interface ApplyOptions {
   /** Most operations at once (`--parallel`, `COMPOSE_PARALLEL_LIMIT`). */
   parallel: number;
@@ -88,7 +90,7 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   // 1. Containers of services the stack no longer has (orphans), then networks, volumes and images.
   await parallel(plan.actions.filter((a) => a.kind === 'remove-container' && !inGraph(a)));
   if (failures.length === 0) {
-    await parallel(plan.actions.filter((a) => a.kind === 'create-network' || a.kind === 'create-volume'));
+    await parallel(plan.actions.filter((a) => a.kind === 'create-network' || a.kind === 'create-volume' || a.kind === 'recreate-volume'));
   }
   // Images: pulls, then builds (a build may start FROM a pulled image, or FROM another build's image).
   // A failed image stops only the services that use it and their dependents.
@@ -211,6 +213,9 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       say('working', 'Creating', a.reason);
       await rt.createVolume(a.spec);
       say('done', 'Created');
+      return;
+    case 'recreate-volume':
+      await recreateVolume(rt, a, options.stopTimeoutSec, say);
       return;
     case 'pull-image':
       say('working', 'Pulling', a.reason);

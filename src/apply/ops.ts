@@ -11,6 +11,8 @@ import { buildSpecsFor, imageTagTimes, type BuildOptions } from './images.js';
 import { requirements, type Requirements } from './optional.js';
 import { waitForService, type Readiness, type WaitCondition } from './wait.js';
 
+import { VolumeRecreateRefusedError } from '../errors.js';
+
 export interface OpResult {
   plan: Plan;
   changed: boolean;
@@ -51,8 +53,33 @@ export interface WaitOptions {
   waitTimeoutSec?: number;
 }
 
-export async function up(project: Project, rt: Runtime, options: UpOptions & ApplyOptions & WaitOptions & BuildOptions, renderer: Renderer): Promise<OpResult> {
+/** Whether `up` may recreate a volume whose driver or driver options changed, which loses its data. */
+export interface VolumeConsent {
+  /** `-y`/`--yes`: agree without asking. */
+  yes?: boolean;
+  /** Ask the user (yes or no); absent when there is nobody to ask (no terminal), which means no. */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+/** Every volume recreate in the plan agreed to (`-y`, or asked one by one), else a refusal before anything changed. */
+export async function consentToVolumeRecreates(plan: Plan, consent: VolumeConsent): Promise<void> {
+  if (consent.yes) return;
+  const refused: string[] = [];
+  for (const a of plan.actions) {
+    if (a.kind !== 'recreate-volume') continue;
+    const what = `volume ${a.target}: ${a.reason.replace(/ \(data in it would be lost\)$/, '')}`;
+    if (consent.confirm && (await consent.confirm(`${what}: the stack file no longer matches it. Recreate it (the data in it will be lost)? [y/N] `))) continue;
+    refused.push(what);
+  }
+  if (refused.length === 0) return;
+  throw new VolumeRecreateRefusedError(`${refused.join('; ')}: recreating ${refused.length === 1 ? 'it' : 'them'} would lose the data in ${refused.length === 1 ? 'it' : 'them'}; nothing was changed`, {
+    hint: 'run berth up -y to recreate (the data will be lost), or undo the change in the stack file to keep it',
+  });
+}
+
+export async function up(project: Project, rt: Runtime, options: UpOptions & ApplyOptions & WaitOptions & BuildOptions & VolumeConsent, renderer: Renderer): Promise<OpResult> {
   const plan = await planUpFor(project, rt, options);
+  await consentToVolumeRecreates(plan, options);
   if (plan.actions.some((a) => a.kind === 'build-image')) options = { ...options, buildSpecs: buildSpecsFor(project, plan.actions, options) };
   const needs = options.requirements ?? requirements(project, options.services);
   options = { ...options, requirements: needs };

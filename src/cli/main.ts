@@ -53,6 +53,7 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('-d, --detach', 'run in the background')
     .option('--force-recreate', 'recreate containers even if nothing changed')
     .option('--no-recreate', 'never recreate existing containers')
+    .option('-y, --yes', 'agree to recreate volumes whose driver or driver options changed (their data is lost)')
     .option('--always-recreate-deps', 'recreate dependents of recreated services')
     .option('--no-deps', 'do not start linked services')
     .option('--remove-orphans', 'remove containers of services not in the stack')
@@ -80,7 +81,7 @@ export function buildProgram(world: World, result: { code: number }): Command {
   program
     .command('down')
     .description('Stop and remove the stack\'s containers and networks')
-    .option('-v, --volumes', 'also remove named volumes declared by the stack and anonymous volumes')
+    .option('-v, --volumes', 'also remove the named volumes the stack declares (never external ones) and anonymous volumes')
     .option('--remove-orphans', 'remove containers of services not in the stack')
     .option('-t, --timeout <seconds>', 'shutdown timeout')
     .option('--dry-run', 'print the plan and change nothing')

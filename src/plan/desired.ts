@@ -3,9 +3,9 @@
  * the `Project` alone (plus the container number and the version string).
  */
 import type { NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../config/model.js';
-import type { ContainerSpec, EndpointSpec, MountSpec, NetworkSpec, PublishedPort, VolumeSpec } from '../runtime/runtime.js';
+import type { ContainerSpec, ContainerSummary, EndpointSpec, MountSpec, NetworkSpec, PublishedPort, VolumeSpec, VolumeSummary } from '../runtime/runtime.js';
 import { parseDurationNs } from './duration.js';
-import { encodeConfig, hashedConfig, hashOf } from './hash.js';
+import { canonical, encodeConfig, hashedConfig, hashOf } from './hash.js';
 import { COMPOSE_COMPAT_VERSION, Label } from './labels.js';
 
 export function containerName(project: Project, service: ServiceConfig, number: number): string {
@@ -62,14 +62,92 @@ export function volumeSpec(project: Project, key: string, vol: VolumeConfig, ber
       [Label.project]: project.name,
       [Label.volume]: key,
       [Label.version]: COMPOSE_COMPAT_VERSION,
+      [Label.volumeHash]: volumeHash(vol),
       [Label.berthVersion]: berthVersion,
     },
   };
 }
 
+/**
+ * The hash of what a volume is made with and the engine cannot change afterwards: its driver (`local`
+ * when unset) and driver options. Labels are left out: they change no data, so a label change alone is
+ * reported, never a reason to delete a volume (see `volumeDrift`). Only a hash goes into the label, no
+ * option value (a driver option may hold a password).
+ */
+export function volumeHash(vol: VolumeConfig): string {
+  return hashOf(canonical({ driver: vol.driver ?? 'local', driver_opts: vol.driver_opts ?? {} }) as Record<string, unknown>);
+}
+
+/** How an existing volume differs from the stack: the fields to recreate it for, and labels the engine cannot change. */
+export interface VolumeDrift {
+  /** `driver`, `driver_opts.o`, ...; empty when only labels differ. */
+  fields: string[];
+  /** `labels.backup`, ...: user labels that differ (never a reason to recreate by themselves). */
+  labels: string[];
+}
+
+/**
+ * Compare a volume berth created with the stack's declaration. A volume without berth's hash label
+ * (made by Docker Compose or an older berth) is never drift: what it was made with is unknown. Field
+ * names come from comparing the options the engine reports; values never appear.
+ */
+export function volumeDrift(vol: VolumeConfig, observed: VolumeSummary): VolumeDrift | undefined {
+  const recorded = observed.labels[Label.volumeHash];
+  if (recorded === undefined) return undefined;
+  const fields: string[] = [];
+  if (recorded !== volumeHash(vol)) {
+    if (observed.driver !== (vol.driver ?? 'local')) fields.push('driver');
+    const before = observed.options ?? {};
+    const after = vol.driver_opts ?? {};
+    for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+      if (before[k] !== after[k]) fields.push(`driver_opts.${k}`);
+    }
+    if (fields.length === 0) fields.push('config');
+  }
+  const userLabels = (labels: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(labels).filter(([k]) => !k.startsWith('com.docker.compose.') && !k.startsWith('dev.berth.')));
+  const before = userLabels(observed.labels);
+  const after = userLabels(vol.labels ?? {});
+  const labels = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().filter((k) => before[k] !== after[k]).map((k) => `labels.${k}`);
+  return fields.length === 0 && labels.length === 0 ? undefined : { fields, labels };
+}
+
+const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
+
+/**
+ * How a container's named volumes differ from what the stack now says, beyond its config hash (the
+ * service names a volume by its key, so the hash cannot see either): a volume mounted under another name
+ * than the stack now gives it (`volume data: p_old→p_new`), and a volume now declared external that the
+ * container's `dev.berth.external-volumes` label does not list yet (`volume data: now external`), which a
+ * later `down -v` without the stack file relies on to spare it.
+ */
+export function volumeMountChanges(project: Project, service: ServiceConfig, existing: Pick<ContainerSummary, 'labels' | 'volumes'>): string[] {
+  const out: string[] = [];
+  const markedExternal = new Set((existing.labels[Label.externalVolumes] ?? '').split(','));
+  for (const v of service.volumes) {
+    if (v.type !== 'volume' || v.source === undefined) continue;
+    const declared = project.volumes[v.source];
+    const mounted = existing.volumes?.find((m) => m.target === v.target);
+    if (!declared || !mounted || ANONYMOUS_VOLUME.test(mounted.name)) continue;
+    if (mounted.name !== declared.name) out.push(`volume ${v.source}: ${mounted.name}→${declared.name}`);
+    else if (declared.external && !markedExternal.has(declared.name)) out.push(`volume ${v.source}: now external`);
+  }
+  return out;
+}
+
+/** The external volumes a service mounts, by engine name (for the container label `dev.berth.external-volumes`). */
+function externalVolumeNames(project: Project, service: ServiceConfig): string[] {
+  const names = service.volumes.flatMap((v) => {
+    const declared = v.type === 'volume' && v.source !== undefined ? project.volumes[v.source] : undefined;
+    return declared?.external ? [declared.name] : [];
+  });
+  return [...new Set(names)].sort();
+}
+
 /** Labels every container of the service carries (the hash among them). */
 export function containerLabels(project: Project, service: ServiceConfig, number: number, berthVersion: string): Record<string, string> {
   const config = hashedConfig(service);
+  const externals = externalVolumeNames(project, service);
   return {
     ...service.labels,
     [Label.project]: project.name,
@@ -86,6 +164,7 @@ export function containerLabels(project: Project, service: ServiceConfig, number
       .join(','),
     [Label.berthConfig]: encodeConfig(config),
     [Label.berthVersion]: berthVersion,
+    ...(externals.length > 0 && { [Label.externalVolumes]: externals.join(',') }),
   };
 }
 

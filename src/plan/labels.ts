@@ -18,6 +18,14 @@ export const Label = {
   /** berth: the service config the hash was computed from (deflated, base64), for field-level diffs. */
   berthConfig: 'dev.berth.config',
   berthVersion: 'dev.berth.version',
+  /**
+   * berth, on volumes it creates: the hash of what the engine cannot change on an existing volume
+   * (driver and driver options). Its own label, not Compose's `config-hash`, whose serialization differs
+   * between Compose versions: a mismatch there would make Compose offer to delete the data.
+   */
+  volumeHash: 'dev.berth.volume-hash',
+  /** berth, on containers: the external volumes the container mounts, so `down -v` without the stack file spares them. */
+  externalVolumes: 'dev.berth.external-volumes',
 } as const;
 
 /** The Compose version berth reports in `com.docker.compose.version`, so Compose accepts our objects. */

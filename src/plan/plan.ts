@@ -11,9 +11,17 @@ import { Label } from './labels.js';
 import { ImageMissingError } from '../errors.js';
 import { parseDurationNs } from './duration.js';
 
+import { volumeDrift, volumeMountChanges } from './desired.js';
+
 export type Action =
   | { kind: 'create-network'; target: string; spec: NetworkSpec; reason: string }
   | { kind: 'create-volume'; target: string; spec: VolumeSpec; reason: string }
+  /**
+   * A volume whose driver or driver options changed: `removes` (the containers mounting it) are stopped
+   * and removed, the volume removed and created anew; the services' containers are then created again.
+   * Its data is lost, so `up` runs it only when the user agrees.
+   */
+  | { kind: 'recreate-volume'; target: string; spec: VolumeSpec; removes: { id: string; name: string; stop: boolean }[]; reason: string }
   | { kind: 'pull-image'; target: string; services: string[]; reason: string }
   /** Build the image `target` of service `builds`; `services` are all the services that run it. */
   | { kind: 'build-image'; target: string; builds: string; services: string[]; reason: string }
@@ -117,13 +125,9 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
       createdNetworks.add(key);
     }
   }
-  for (const key of [...neededVolumes].sort()) {
-    const vol = project.volumes[key];
-    if (!vol || vol.external) continue;
-    if (!observed.volumes.some((v) => v.name === vol.name)) {
-      actions.push({ kind: 'create-volume', target: vol.name, spec: volumeSpec(project, key, vol, options.berthVersion), reason: 'missing' });
-    }
-  }
+  const volumes = planVolumes(project, observed, [...neededVolumes].sort(), selected, options.berthVersion);
+  actions.push(...volumes.actions);
+  warnings.push(...volumes.warnings);
 
   // Images: built or pulled as each service's pull policy (or `--build`/`--pull`) says.
   const imageActions = planImages(project, services, observed, options);
@@ -144,11 +148,77 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
     }
   }
 
+  // Containers a volume recreate removes are planned as absent, then told why they are created again.
+  const remaining = volumes.removed.size > 0 ? { ...observed, containers: observed.containers.filter((c) => !volumes.removed.has(c.id)) } : observed;
   const recreated = new Set<string>();
   for (const s of services) {
-    actions.push(...planService(project, s, observed, options, createdNetworks, recreated, pendingImages.has(s.name)));
+    const planned = planService(project, s, remaining, options, createdNetworks, recreated, pendingImages.has(s.name));
+    actions.push(...(volumes.removed.size > 0 ? planned.map((a) => afterVolumeRecreate(a, observed, volumes.removed, options)) : planned));
   }
   return { project: project.name, actions, warnings };
+}
+
+interface VolumePlan {
+  actions: Action[];
+  warnings: string[];
+  /** The containers a volume recreate removes first: id -> the volume's name. */
+  removed: Map<string, string>;
+}
+
+/**
+ * The volumes the selected services use: created when missing (noting the old volume kept when the
+ * `name:` changed), recreated when berth made them with another driver or other driver options. A
+ * label change alone is reported: the engine cannot relabel a volume, and labels are no reason to lose
+ * data. A recreate that would remove a container this `up` does not create again (a one-off, a service
+ * not selected) is not planned either: reported instead.
+ */
+function planVolumes(project: Project, observed: ObservedState, keys: string[], selected: ReadonlySet<string>, berthVersion: string): VolumePlan {
+  const out: VolumePlan = { actions: [], warnings: [], removed: new Map() };
+  for (const key of keys) {
+    const vol = project.volumes[key];
+    if (!vol || vol.external) continue;
+    const found = observed.volumes.find((v) => v.name === vol.name);
+    if (!found) {
+      const previous = observed.volumes.filter((v) => v.labels[Label.volume] === key).map((v) => v.name).sort();
+      const reason = previous.length > 0 ? `missing (renamed from ${previous.join(', ')}, which is kept with its data)` : 'missing';
+      out.actions.push({ kind: 'create-volume', target: vol.name, spec: volumeSpec(project, key, vol, berthVersion), reason });
+      continue;
+    }
+    const drift = volumeDrift(vol, found);
+    if (!drift) continue;
+    if (drift.fields.length === 0) {
+      out.warnings.push(`volume ${vol.name}: ${drift.labels.join(', ')} changed; the engine cannot relabel an existing volume, so it keeps its old labels until it is created again`);
+      continue;
+    }
+    const changed = `${[...drift.fields, ...drift.labels].join(', ')} changed`;
+    const users = sortContainers(observed.containers.filter((c) => c.volumes?.some((v) => v.name === vol.name)));
+    const kept = users.filter((c) => isOneoff(c) || !selected.has(c.labels[Label.service] ?? ''));
+    if (kept.length > 0) {
+      out.warnings.push(`volume ${vol.name}: ${changed}, but ${kept.map((c) => c.name).join(', ')} also mount${kept.length === 1 ? 's' : ''} it: not recreated; run up for every service that uses it to recreate it (data in it would be lost)`);
+      continue;
+    }
+    out.actions.push({
+      kind: 'recreate-volume', target: vol.name, spec: volumeSpec(project, key, vol, berthVersion),
+      removes: users.map((c) => ({ id: c.id, name: c.name, stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting' })),
+      reason: `${changed} (data in it would be lost)`,
+    });
+    for (const c of users) out.removed.set(c.id, vol.name);
+  }
+  return out;
+}
+
+/**
+ * A container planned as missing because a volume recreate removes it first: say so, and keep its
+ * anonymous volumes (the removal keeps them; the new container mounts them by name) unless `-V`.
+ */
+function afterVolumeRecreate(a: Action, observed: ObservedState, removed: ReadonlyMap<string, string>, options: UpOptions): Action {
+  if (a.kind !== 'create-container') return a;
+  const old = observed.containers.find((c) => removed.has(c.id) && !isOneoff(c) && c.labels[Label.service] === a.service && numberOf(c) === a.number);
+  if (!old) return a;
+  const spec = old.volumes && !options.renewAnonVolumes
+    ? { ...a.spec, mounts: carryAnonymousVolumes(a.spec.mounts, old.volumes.map((v) => ({ type: 'volume', ...v }))) }
+    : a.spec;
+  return { ...a, spec, reason: `volume ${removed.get(old.id)!} recreated` };
 }
 
 function planService(
@@ -217,6 +287,7 @@ function planService(
       if (existing.labels[Label.configHash] !== hash) reasons.push(describeConfigChange(existing, service));
       if (imageId !== undefined && existing.imageId !== imageId) reasons.push(`image ${short(existing.imageId)}→${short(imageId)}`);
       for (const k of serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
+      reasons.push(...volumeMountChanges(project, service, existing));
       for (const d of depRecreate) reasons.push(`dependency ${d} recreated`);
     }
     if (reasons.length === 0 && imagePending && !options.noRecreate) {
@@ -345,8 +416,7 @@ export interface DownOptions {
 /**
  * Tear down a project: its containers in reverse dependency order, then its networks, then (with
  * `volumes`) its volumes. Works from labels alone, so it needs no stack file; the project (when there is
- * one) gives the order and tells orphans apart. External networks and volumes carry no project label and
- * are never touched.
+ * one) gives the order, tells orphans apart and says which volumes are the stack's (see `planDownVolumes`).
  */
 export function planDown(projectName: string, observed: ObservedState, project: Project | undefined, options: DownOptions): Plan {
   const actions: Action[] = [];
@@ -379,24 +449,59 @@ export function planDown(projectName: string, observed: ObservedState, project: 
     actions.push({ kind: 'remove-network', target: n.name, id: n.id, reason: 'down' });
   }
   if (options.volumes) {
-    for (const v of [...observed.volumes].sort((a, b) => a.name.localeCompare(b.name))) {
-      actions.push({ kind: 'remove-volume', target: v.name, reason: 'down -v' });
-    }
-    // Anonymous volumes (a 64-hex name, no project label) of the containers being removed. The engine's
-    // own `rm -v` misses those a recreate carried over, which the new container mounts by name.
-    const anonymous = new Set<string>();
-    for (const a of actions) {
-      if (a.kind !== 'remove-container') continue;
-      for (const v of observed.containers.find((c) => c.id === a.id)?.volumes ?? []) if (/^[0-9a-f]{64}$/.test(v.name)) anonymous.add(v.name);
-    }
-    for (const v of [...anonymous].sort()) actions.push({ kind: 'remove-volume', target: v, reason: 'anonymous volume' });
+    const removedIds = new Set(actions.flatMap((a) => (a.kind === 'remove-container' ? [a.id] : [])));
+    const volumes = planDownVolumes(observed, project, removedIds);
+    actions.push(...volumes.actions);
+    warnings.push(...volumes.warnings);
   }
   return { project: projectName, actions, warnings };
+}
+
+/**
+ * `down -v`: which volumes go. Never one the stack declares `external`, whatever its labels (a volume
+ * this project made and later declared external still carries the project's label), as Compose says:
+ * "is external, skipping". With the stack file, a project volume the file no longer declares (its
+ * `name:` changed, or it was removed from the file) is kept and reported: `down -v` removes what the
+ * stack declares, not what it once did. Without the file, every project volume goes except those the
+ * project's containers mark as external (`dev.berth.external-volumes`, written at create). Then the
+ * anonymous volumes of the removed containers, which the engine's own `rm -v` misses when a recreate
+ * carried them over (the new container mounts them by name).
+ */
+function planDownVolumes(observed: ObservedState, project: Project | undefined, removedIds: ReadonlySet<string>): { actions: Action[]; warnings: string[] } {
+  const actions: Action[] = [];
+  const warnings: string[] = [];
+  const external = new Set<string>();
+  const declared = new Set<string>();
+  if (project) {
+    for (const v of Object.values(project.volumes)) (v.external ? external : declared).add(v.name);
+  } else {
+    for (const c of observed.containers) for (const name of (c.labels[Label.externalVolumes] ?? '').split(',')) if (name) external.add(name);
+  }
+  for (const name of [...external].sort()) {
+    if (project || observed.volumes.some((v) => v.name === name)) warnings.push(`volume ${name} is external, skipping`);
+  }
+  for (const v of [...observed.volumes].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (external.has(v.name)) continue;
+    if (project && !declared.has(v.name)) {
+      const key = v.labels[Label.volume];
+      warnings.push(`volume ${v.name}${key ? ` (once volume "${key}")` : ''} is no longer declared in the stack file: kept with its data; remove it with: docker volume rm ${v.name}`);
+      continue;
+    }
+    actions.push({ kind: 'remove-volume', target: v.name, reason: 'down -v' });
+  }
+  const anonymous = new Set<string>();
+  for (const c of observed.containers) {
+    if (!removedIds.has(c.id)) continue;
+    for (const v of c.volumes ?? []) if (/^[0-9a-f]{64}$/.test(v.name) && !external.has(v.name)) anonymous.add(v.name);
+  }
+  for (const name of [...anonymous].sort()) actions.push({ kind: 'remove-volume', target: name, reason: 'anonymous volume' });
+  return { actions, warnings };
 }
 
 const VERB: Record<ActionKind, string> = {
   'create-network': 'create',
   'create-volume': 'create',
+  'recreate-volume': 'recreate',
   'pull-image': 'pull',
   'build-image': 'build',
   'check-container': 'check',
@@ -417,6 +522,7 @@ const NOUN: Partial<Record<ActionKind, string>> = {
   'create-network': 'network ',
   'remove-network': 'network ',
   'create-volume': 'volume ',
+  'recreate-volume': 'volume ',
   'remove-volume': 'volume ',
   'pull-image': 'image ',
   'build-image': 'image ',

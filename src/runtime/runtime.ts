@@ -179,6 +179,8 @@ export interface VolumeSummary {
   driver: string;
   labels: Record<string, string>;
   mountpoint: string;
+  /** The driver options it was created with (absent: none, or an engine that does not say). */
+  options?: Record<string, string>;
 }
 
 export interface VolumeSpec {
@@ -343,7 +345,8 @@ export interface Runtime {
   /** Containers, networks and volumes labelled with `com.docker.compose.project=<project>`, plus the ids of `imageRefs`. */
   observe(project: string, imageRefs: string[]): Promise<ObservedState>;
 
-  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string }): Promise<ContainerSummary[]>;
+  /** `volume`: only containers that mount this volume (by name). */
+  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string; volume?: string }): Promise<ContainerSummary[]>;
   inspectContainer(idOrName: string): Promise<ContainerDetails>;
   /** Creates, and connects every endpoint after the first; returns the id. */
   createContainer(spec: ContainerSpec): Promise<string>;

@@ -88,7 +88,10 @@ export class FakeRuntime implements Runtime {
     };
   }
 
-  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string }): Promise<ContainerSummary[]> {
+  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string; volume?: string }): Promise<ContainerSummary[]> {
+    const { volume, ...rest } = filter;
+    if (volume !== undefined) return this.listContainers(rest).then((cs) => cs.filter((c) => c.volumes?.some((v) => v.name === volume)));
+
     return Promise.resolve(
       [...this.containers.values()]
         .filter((c) => (filter.all || c.state === 'running') && matches(c.labels, filter.labels) && (!filter.name || c.name === filter.name))
@@ -256,7 +259,10 @@ export class FakeRuntime implements Runtime {
 
   createVolume(spec: VolumeSpec): Promise<VolumeSummary> {
     this.calls.push(`create volume ${spec.name}`);
-    const v = this.volumes.get(spec.name) ?? { name: spec.name, driver: spec.driver ?? 'local', labels: { ...spec.labels }, mountpoint: `/fake/${spec.name}` };
+    const v = this.volumes.get(spec.name) ?? {
+      name: spec.name, driver: spec.driver ?? 'local', labels: { ...spec.labels }, mountpoint: `/fake/${spec.name}`,
+      ...(spec.driverOpts && Object.keys(spec.driverOpts).length > 0 && { options: { ...spec.driverOpts } }),
+    };
     this.volumes.set(spec.name, v);
     return Promise.resolve(structuredClone(v));
   }

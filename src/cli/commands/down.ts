@@ -16,6 +16,7 @@ export default async function down(ctx: Context, _args: string[], opts: Record<s
   const { down: runDown, planDownFor } = await import('../../apply/index.js');
   if (opts.dryRun) {
     const plan = await planDownFor(name, project, rt, options);
+    for (const w of plan.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
     ctx.world.stdout.write(plan.actions.length ? `${formatPlan(plan)}\n` : '');
     return 0;
   }

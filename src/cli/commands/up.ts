@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { VERSION } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { checkServices, parseScale, parseSeconds } from '../flags.js';
+import { terminalPrompt } from '../prompt.js';
 
 export default async function up(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
   const attached = !opts.detach && !opts.wait && !opts.dryRun && opts.start !== false;
@@ -13,6 +14,7 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   const project = loaded.project;
   checkServices(project, services);
   if (attached) (await import('./up-attached.js')).checkAttachedFlags(project, opts);
+  const confirm = opts.yes === true ? undefined : terminalPrompt(ctx.world);
   const options = {
     services,
     noDeps: opts.deps === false,
@@ -33,6 +35,8 @@ export default async function up(ctx: Context, services: string[], opts: Record<
     ...(typeof opts.pull === 'string' && { pull: opts.pull }),
     nowMs: Date.now(),
     env: ctx.world.env,
+    yes: opts.yes === true,
+    ...(confirm && { confirm }),
   };
   if (options.pull !== undefined && !['always', 'missing', 'never', 'build', 'daily', 'weekly'].includes(options.pull) && !options.pull.startsWith('every_')) {
     throw new UsageError(`--pull must be always, missing, never, build, daily, weekly or every_<duration>, got "${options.pull}"`);
@@ -41,6 +45,7 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   const { up: runUp, planUpFor } = await import('../../apply/index.js');
   if (opts.dryRun) {
     const plan = await planUpFor(project, rt, options);
+    for (const w of plan.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
     ctx.world.stdout.write(plan.actions.length ? `${formatPlan(plan)}\n` : '');
     const { noticesOf, printNotices } = await import('./plan.js');
     await printNotices(ctx, noticesOf(loaded.notices, services, plan));

@@ -114,10 +114,11 @@ export class DockerRuntime implements Runtime {
     return found;
   }
 
-  async listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string }): Promise<ContainerSummary[]> {
+  async listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string; volume?: string }): Promise<ContainerSummary[]> {
     const filters = encodeFilters({
       label: labelFilterValues(filter.labels),
       name: filter.name === undefined ? undefined : [filter.name],
+      volume: filter.volume === undefined ? undefined : [filter.volume],
     });
     const list = await this.transport.json<EngineContainerSummary[] | null>({
       method: 'GET',

@@ -193,6 +193,7 @@ export interface EngineVolume {
   Driver?: string;
   Labels?: EngineLabels;
   Mountpoint?: string;
+  Options?: Record<string, string> | null;
 }
 
 /** An element of `GET /images/json`. */

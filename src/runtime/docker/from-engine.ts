@@ -259,7 +259,9 @@ export function networkFrom(e: EngineNetwork): NetworkSummary {
 }
 
 export function volumeFrom(e: EngineVolume): VolumeSummary {
-  return { name: e.Name, driver: e.Driver ?? 'local', labels: labelsFrom(e.Labels), mountpoint: e.Mountpoint ?? '' };
+  const out: VolumeSummary = { name: e.Name, driver: e.Driver ?? 'local', labels: labelsFrom(e.Labels), mountpoint: e.Mountpoint ?? '' };
+  if (e.Options && Object.keys(e.Options).length > 0) out.options = { ...e.Options };
+  return out;
 }
 
 /** Docker lists untagged images with "<none>:<none>" / "<none>@<none>": they are no tags. */

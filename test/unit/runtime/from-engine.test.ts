@@ -180,6 +180,11 @@ describe('networks, volumes, images', () => {
     });
   });
 
+  it('volume driver options: kept when the engine reports some, absent when null (as Docker 20.10 lists a volume made without)', () => {
+    expect(volumeFrom({ Name: 'v', Driver: 'local', Options: { type: 'tmpfs', o: 'size=1m' } }).options).toEqual({ type: 'tmpfs', o: 'size=1m' });
+    expect(volumeFrom({ Name: 'v', Driver: 'local', Options: null })).not.toHaveProperty('options');
+  });
+
   it('image list entry: "<none>" tags are no tags', () => {
     expect(
       imageSummaryFrom({ Id: 'sha256:1', RepoTags: ['<none>:<none>'], RepoDigests: ['<none>@<none>'], Labels: null, Created: 5, Size: 7 }),

@@ -1,0 +1,27 @@
+/**
+ * Asking the user a yes/no question on the terminal. Commands pass it down as a parameter (the layers
+ * below never read stdin themselves); without a terminal there is nobody to ask.
+ */
+import { createInterface } from 'node:readline';
+import type { World } from './context.js';
+
+/** A question on stderr, the answer from stdin: yes only for "y"/"yes"; end of input is no. */
+export async function askYesNo(world: Pick<World, 'stdin' | 'stderr'>, question: string): Promise<boolean> {
+  world.stderr.write(question);
+  const rl = createInterface({ input: world.stdin, terminal: false });
+  try {
+    const line = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^y(es)?$/i.test(line.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** The prompt when stdin and stderr are a terminal; undefined otherwise (scripts, CI: nobody to ask). */
+export function terminalPrompt(world: Pick<World, 'stdin' | 'stderr'>): ((question: string) => Promise<boolean>) | undefined {
+  if (world.stdin.isTTY !== true || world.stderr.isTTY !== true) return undefined;
+  return (question) => askYesNo(world, question);
+}
