@@ -216,7 +216,7 @@ function afterVolumeRecreate(a: Action, observed: ObservedState, removed: Readon
   const old = observed.containers.find((c) => removed.has(c.id) && !isOneoff(c) && c.labels[Label.service] === a.service && numberOf(c) === a.number);
   if (!old) return a;
   const spec = old.volumes && !options.renewAnonVolumes
-    ? { ...a.spec, mounts: carryAnonymousVolumes(a.spec.mounts, old.volumes.map((v) => ({ type: 'volume', ...v }))) }
+    ? { ...a.spec, mounts: carryAnonymousVolumes(a.spec, old.volumes.filter((v) => isAnonymousVolumeName(v.name))) }
     : a.spec;
   return { ...a, spec, reason: `volume ${removed.get(old.id)!} recreated` };
 }
