@@ -113,6 +113,21 @@ export class Context {
     this.runtime().then((rt) => rt.connect()).catch(() => undefined);
   }
 
+  /**
+   * Runs `fn` holding the lock of the project on this engine (apply/lock.ts), waiting for another berth
+   * that holds it: commands that change a project take turns.
+   */
+  async withProjectLock<T>(project: string, fn: () => Promise<T>): Promise<T> {
+    const [{ withProjectLock, lockDir, pidIsAlive }, { tmpdir }, rt] = await Promise.all([import('../apply/lock.js'), import('node:os'), this.runtime()]);
+    const world = {
+      dir: lockDir(this.world.env, tmpdir(), process.getuid?.()),
+      pid: process.pid,
+      isAlive: pidIsAlive,
+      onWait: (message: string) => void this.world.stderr.write(`${message}\n`),
+    };
+    return withProjectLock({ endpoint: rt.endpoint, project }, world, fn);
+  }
+
   async renderer(): Promise<Renderer> {
     const { createRenderer } = await import('../progress/index.js');
     return createRenderer(this.global.progress ?? 'auto', this.world.stderr, this.world.env);
