@@ -145,8 +145,10 @@ describe('concurrent runs on one project', () => {
     const f = fixture('upup');
     const deadline = Date.now() + 40_000;
     let iterations = 0;
+    let waited = 0;
     for (; iterations < 20 && Date.now() < deadline; iterations++) {
       const [a, b] = await Promise.all([f.run('up', '-d'), f.run('up', '-d')]);
+      if (`${a.stderr}${b.stderr}`.includes(`waiting for another berth working on project ${f.project} (pid `)) waited++;
       expect(a.exitCode, `iteration ${iterations}: first ${show(a)}`).toBe(0);
       expect(b.exitCode, `iteration ${iterations}: second ${show(b)}`).toBe(0);
       const nets = await docker(['network', 'ls', '--filter', `name=${f.network}`, '--format', '{{.Name}}']);
@@ -155,5 +157,7 @@ describe('concurrent runs on one project', () => {
       expect((await f.run('down')).exitCode).toBe(0);
     }
     expect(iterations).toBeGreaterThanOrEqual(5);
+    // They took turns, and the one that waited said whom for.
+    expect(waited).toBeGreaterThan(0);
   });
 });
