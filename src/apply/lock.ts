@@ -44,10 +44,13 @@ interface Holder {
   nonce: string;
 }
 
-/** `$XDG_RUNTIME_DIR/berth`, else `<temp>/berth-<uid>`: private to the user, on this machine. */
-export function lockDir(env: Readonly<Record<string, string | undefined>>, tmp: string, uid: number | undefined): string {
+/**
+ * `$XDG_RUNTIME_DIR/berth` when that folder exists, else `<temp>/berth-<uid>`: private to the user, on
+ * this machine.
+ */
+export function lockDir(env: Readonly<Record<string, string | undefined>>, tmp: string, uid: number | undefined, isDir: (path: string) => boolean): string {
   const runtimeDir = env['XDG_RUNTIME_DIR']?.trim();
-  if (runtimeDir) return join(runtimeDir, 'berth');
+  if (runtimeDir && isDir(runtimeDir)) return join(runtimeDir, 'berth');
   return join(tmp, uid === undefined ? 'berth' : `berth-${uid}`);
 }
 

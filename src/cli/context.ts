@@ -118,9 +118,12 @@ export class Context {
    * that holds it: commands that change a project take turns.
    */
   async withProjectLock<T>(project: string, fn: () => Promise<T>): Promise<T> {
-    const [{ withProjectLock, lockDir, pidIsAlive }, { tmpdir }, rt] = await Promise.all([import('../apply/lock.js'), import('node:os'), this.runtime()]);
+    const [{ withProjectLock, lockDir, pidIsAlive }, { tmpdir }, { statSync }, rt] = await Promise.all([
+      import('../apply/lock.js'), import('node:os'), import('node:fs'), this.runtime(),
+    ]);
+    const isDir = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
     const world = {
-      dir: lockDir(this.world.env, tmpdir(), process.getuid?.()),
+      dir: lockDir(this.world.env, tmpdir(), process.getuid?.(), isDir),
       pid: process.pid,
       isAlive: pidIsAlive,
       onWait: (message: string) => void this.world.stderr.write(`${message}\n`),

@@ -111,9 +111,12 @@ describe('project lock', () => {
     expect((err as ProjectLockError).message).toMatch(/is not private to this user/);
   });
 
-  it('lives in $XDG_RUNTIME_DIR/berth, else in the temp folder under the user\'s id', () => {
-    expect(lockDir({ XDG_RUNTIME_DIR: '/run/user/1000' }, '/tmp', 1000)).toBe('/run/user/1000/berth');
-    expect(lockDir({}, '/tmp', 1000)).toBe('/tmp/berth-1000');
+  it('lives in $XDG_RUNTIME_DIR/berth when that folder exists, else in the temp folder under the user\'s id', () => {
+    const dirs = new Set(['/run/user/1000']);
+    const isDir = (p: string) => dirs.has(p);
+    expect(lockDir({ XDG_RUNTIME_DIR: '/run/user/1000' }, '/tmp', 1000, isDir)).toBe('/run/user/1000/berth');
+    expect(lockDir({ XDG_RUNTIME_DIR: '/run/user/0' }, '/tmp', 0, isDir)).toBe('/tmp/berth-0');
+    expect(lockDir({}, '/tmp', 1000, isDir)).toBe('/tmp/berth-1000');
     expect(lockFileName(key)).toMatch(/^demo-[0-9a-f]{12}\.lock$/);
   });
 });
