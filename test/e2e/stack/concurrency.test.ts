@@ -5,11 +5,14 @@
  * and concurrent `up`/`down` and `up`/`up` take turns (all up or all down, one network).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { berth, containerIds, docker, purgeProject, type Run } from '../../helpers/cli.js';
+import { lockDir, lockFileName } from '../../../src/apply/lock.js';
+import { berth, BIN, containerIds, docker, purgeProject, type Run } from '../../helpers/cli.js';
+import { eventually } from '../../helpers/eventually.js';
 import { FaultProxy } from '../../helpers/fault-proxy.js';
 
 const projects: string[] = [];
@@ -41,6 +44,7 @@ function fixture(name: string) {
   writeFileSync(join(dir, 'compose.yaml'), STACK);
   return {
     project,
+    dir,
     network: `${project}_default`,
     run: (...args: string[]) => berth(['-p', project, ...args], { cwd: dir }),
     viaProxy: (...args: string[]) => berth(['-p', project, ...args], { cwd: dir, env: { DOCKER_HOST: proxy!.dockerHost } }),
@@ -141,9 +145,9 @@ describe('concurrent runs on one project', () => {
     expect(await state(f.project)).toEqual(allDown);
   });
 
-  it('two up -d started together, 20 times or as many as fit in 40 s: both exit 0, one network, one container per service', async () => {
+  it('two up -d started together, 20 times or as many as fit in 35 s: both exit 0, one network, one container per service', async () => {
     const f = fixture('upup');
-    const deadline = Date.now() + 40_000;
+    const deadline = Date.now() + 35_000;
     let iterations = 0;
     let waited = 0;
     for (; iterations < 20 && Date.now() < deadline; iterations++) {
@@ -159,5 +163,29 @@ describe('concurrent runs on one project', () => {
     expect(iterations).toBeGreaterThanOrEqual(5);
     // They took turns, and the one that waited said whom for.
     expect(waited).toBeGreaterThan(0);
+  });
+
+  it('a berth killed while it holds the lock does not block the next one', async () => {
+    const f = fixture('stale');
+    proxy ??= await FaultProxy.start();
+    proxy.clear();
+    const creates = () => proxy!.count('POST', /^\/containers\/create$/);
+    const before = creates();
+    // The first berth is held up at its first container create, lock in hand, and killed there.
+    proxy.fail({ method: 'POST', path: /^\/containers\/create$/, delayMs: 3000, times: 1 });
+    const first = execa('node', [BIN, '-p', f.project, 'up', '-d'], { cwd: f.dir, env: { DOCKER_HOST: proxy.dockerHost, CI: 'true' }, reject: false });
+    await eventually(() => expect(creates()).toBeGreaterThan(before));
+    const lock = join(lockDir(process.env, tmpdir(), process.getuid?.(), (p) => existsSync(p) && statSync(p).isDirectory()), lockFileName({ endpoint: `unix://${proxy.socketPath}`, project: f.project }));
+    expect(existsSync(lock)).toBe(true);
+    first.kill('SIGKILL');
+    await first;
+    expect(existsSync(lock)).toBe(true); // left behind, naming a pid that is gone
+
+    const next = await f.viaProxy('up', '-d');
+    expect(next.exitCode, show(next)).toBe(0);
+    expect(next.stderr).not.toContain('waiting for another berth');
+    expect(await state(f.project)).toEqual(allUp(f.project));
+    expect(existsSync(lock)).toBe(false);
+    expect((await f.run('down')).exitCode).toBe(0);
   });
 });
