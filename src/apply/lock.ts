@@ -54,9 +54,12 @@ export function lockDir(env: Readonly<Record<string, string | undefined>>, tmp: 
   return join(tmp, uid === undefined ? 'berth' : `berth-${uid}`);
 }
 
-/** `<project>-<12 hex of the endpoint>.lock`: project names are file-name safe ([a-z0-9_-]). */
+/**
+ * `<project>-<12 hex of the endpoint>.lock`. Project names from a stack are file-name safe ([a-z0-9_-]);
+ * anything else (a raw `-p`) is made so, which at worst makes two projects take turns.
+ */
 export function lockFileName(key: LockKey): string {
-  return `${key.project}-${createHash('sha256').update(key.endpoint).digest('hex').slice(0, 12)}.lock`;
+  return `${key.project.replace(/[^a-z0-9_-]/gi, '_')}-${createHash('sha256').update(key.endpoint).digest('hex').slice(0, 12)}.lock`;
 }
 
 /** Whether a pid runs on this machine: signal 0 checks without sending anything. */

@@ -118,5 +118,6 @@ describe('project lock', () => {
     expect(lockDir({ XDG_RUNTIME_DIR: '/run/user/0' }, '/tmp', 0, isDir)).toBe('/tmp/berth-0');
     expect(lockDir({}, '/tmp', 1000, isDir)).toBe('/tmp/berth-1000');
     expect(lockFileName(key)).toMatch(/^demo-[0-9a-f]{12}\.lock$/);
+    expect(lockFileName({ ...key, project: '../../etc/x' })).toMatch(/^______etc_x-[0-9a-f]{12}\.lock$/);
   });
 });
