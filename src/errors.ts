@@ -219,3 +219,35 @@ export class ContainerNotReadyError extends BerthError {
     if (facts.healthOutput !== undefined) this.healthOutput = facts.healthOutput;
   }
 }
+
+/** A container that still uses a network or volume being removed. */
+export interface ResourceUser {
+  id: string;
+  /** Without the leading slash; the id's short form when the engine did not say. */
+  name: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * A network or volume could not be removed because containers still use it (really there, not a stale
+ * endpoint the engine has yet to forget). Names each of them.
+ */
+export class ResourceInUseError extends BerthError {
+  readonly code = 'RESOURCE_IN_USE';
+  constructor(
+    readonly kind: 'network' | 'volume',
+    readonly resource: string,
+    readonly users: ResourceUser[],
+    options?: { cause?: unknown },
+  ) {
+    super(`${kind} ${resource} is still in use by ${users.length === 1 ? 'container' : 'containers'} ${users.map((u) => u.name).join(', ')}`, {
+      ...options,
+      hint: `remove ${users.length === 1 ? 'that container' : 'those containers'} or disconnect ${users.length === 1 ? 'it' : 'them'} first`,
+    });
+  }
+}
+
+/** The per-project lock cannot be used (its folder is not private, not writable). */
+export class ProjectLockError extends BerthError {
+  readonly code = 'PROJECT_LOCK';
+}

@@ -3,7 +3,7 @@
  * action is dispatched to the runtime calls it names; nothing here decides what to do, only how.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplyError, ConflictError, EngineError, NotFoundError, RecreateError } from '../errors.js';
+import { ApplyError, ConflictError, EngineError, NotFoundError, RecreateError, ResourceInUseError } from '../errors.js';
 import type { Graph } from '../graph/index.js';
 import { walk } from '../graph/index.js';
 import { actionTitle, carryAnonymousVolumes, isAnonymousVolumeName, Label, type Action, type Plan } from '../plan/index.js';
@@ -299,22 +299,30 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
     case 'remove-container':
       if (a.stop) {
         say('working', 'Stopping', a.reason);
-        await rt.stopContainer(a.id, options.stopTimeoutSec);
+        // Gone already (a concurrent removal): the removal below has nothing left to do.
+        await rt.stopContainer(a.id, options.stopTimeoutSec).catch((err: unknown) => {
+          if (!(err instanceof NotFoundError)) throw err;
+        });
       }
       say('working', 'Removing', a.reason);
       await rt.removeContainer(a.id, { force: true, volumes: a.removeVolumes === true && a.leftover !== true });
       say('done', 'Removed');
       return;
     case 'remove-network':
+    case 'remove-volume': {
       say('working', 'Removing');
-      await removeNetwork(rt, a.id);
+      const kind = a.kind === 'remove-network' ? 'network' : 'volume';
+      try {
+        await (a.kind === 'remove-network' ? rt.removeNetwork(a.id) : rt.removeVolume(a.target));
+      } catch (err) {
+        if (!(err instanceof ResourceInUseError)) throw err;
+        say('warning', 'In use', inUseWarning(kind, a.target, err, projectName));
+        say('done', 'Left in place');
+        return;
+      }
       say('done', 'Removed');
       return;
-    case 'remove-volume':
-      say('working', 'Removing');
-      await rt.removeVolume(a.target).catch(goneIsFine);
-      say('done', 'Removed');
-      return;
+    }
   }
 }
 
@@ -454,6 +462,16 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * A network or volume that containers still use is left in place with a warning, as Docker Compose
+ * does: "network p_default is still in use by container X (not part of this project): left in place".
+ * The project's own containers still there are orphans `down` was not asked to remove.
+ */
+export function inUseWarning(kind: 'network' | 'volume', name: string, err: ResourceInUseError, projectName: string): string {
+  const who = err.users.map((u) => `container ${u.name} (${u.labels[Label.project] === projectName ? 'an orphan of this project: --remove-orphans removes it' : 'not part of this project'})`);
+  return `${kind} ${name} is still in use by ${who.join(', ')}: left in place`;
+}
+
 function emitProgress(say: Say, fraction: number): void {
   say('working', `Pulling ${Math.round(fraction * 100)}%`);
 }
@@ -519,28 +537,6 @@ async function createOrAdopt(rt: Runtime, spec: ContainerSpec): Promise<string> 
       : `a container made by another tool holds the name "${spec.name}"; remove or rename it, or use another project name (-p)`;
     throw err;
   }
-}
-
-/**
- * The engine may report "active endpoints" for a moment after the last container of a network was
- * removed (its endpoint count lags under load): retry briefly before giving up.
- */
-async function removeNetwork(rt: Runtime, id: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await rt.removeNetwork(id);
-      return;
-    } catch (err) {
-      if (err instanceof NotFoundError) return;
-      if (!(err instanceof ConflictError || /active endpoints/.test(String(err))) || attempt >= 15) throw err;
-      await sleep(200);
-    }
-  }
-}
-
-/** Removing what is already gone (a concurrent `down`, the engine's own cleanup) is not an error. */
-function goneIsFine(err: unknown): void {
-  if (!(err instanceof NotFoundError)) throw err;
 }
 
 /** A container that fails to start (a port in use, a bad command) is removed: no half-made container stays. */

@@ -127,29 +127,33 @@ export async function runOneOff(
   project: Project,
   rt: Runtime,
   o: RunOptions,
-  apply: ApplyOptions & { berthVersion: string },
+  apply: ApplyOptions & { berthVersion: string; setup?: <T>(fn: () => Promise<T>) => Promise<T> },
   renderer: () => Promise<Renderer>,
   io: ProcessIO,
   world: RunWorld,
 ): Promise<RunResult> {
   const service = project.services[o.service]!;
-  if (!o.noDeps) {
-    const deps = [...withDependencies(projectGraph(project), [o.service])].filter((s) => s !== o.service);
-    if (deps.length > 0) {
-      // What the one-off needs decides which of them are optional, not the list of them.
-      const options: UpOptions & ApplyOptions = { ...apply, services: deps, requirements: requirements(project, [o.service]) };
-      await up(project, rt, options, await renderer());
-    }
-  }
   const s = oneOffService(project, service, o, world);
-  await ensureResources(project, s, rt, apply.berthVersion);
   const slug = (world.randomId ?? (() => randomBytes(32).toString('hex')))();
   const spec = oneOffSpec(project, s, o, slug, apply.berthVersion);
-  const id = await rt.createContainer(spec);
-  if (o.detach) {
-    await startOrRemove(rt, id);
-    return { containerId: id, name: spec.name, exitCode: 0 };
-  }
+  // Dependencies, networks and volumes, and the container: made under the project's lock when the caller has one.
+  const setup = apply.setup ?? ((fn) => fn());
+  const id = await setup(async () => {
+    if (!o.noDeps) {
+      const deps = [...withDependencies(projectGraph(project), [o.service])].filter((d) => d !== o.service);
+      if (deps.length > 0) {
+        const { setup: _setup, ...rest } = apply;
+        // What the one-off needs decides which of them are optional, not the list of them.
+        const options: UpOptions & ApplyOptions = { ...rest, services: deps, requirements: requirements(project, [o.service]) };
+        await up(project, rt, options, await renderer());
+      }
+    }
+    await ensureResources(project, s, rt, apply.berthVersion);
+    const made = await rt.createContainer(spec);
+    if (o.detach) await startOrRemove(rt, made);
+    return made;
+  });
+  if (o.detach) return { containerId: id, name: spec.name, exitCode: 0 };
   const forward = (signal: NodeJS.Signals): void => {
     rt.killContainer(id, signal).catch(() => undefined);
   };

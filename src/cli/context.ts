@@ -113,6 +113,24 @@ export class Context {
     this.runtime().then((rt) => rt.connect()).catch(() => undefined);
   }
 
+  /**
+   * Runs `fn` holding the lock of the project on this engine (apply/lock.ts), waiting for another berth
+   * that holds it: commands that change a project take turns.
+   */
+  async withProjectLock<T>(project: string, fn: () => Promise<T>): Promise<T> {
+    const [{ withProjectLock, lockDir, pidIsAlive }, { tmpdir }, { statSync }, rt] = await Promise.all([
+      import('../apply/lock.js'), import('node:os'), import('node:fs'), this.runtime(),
+    ]);
+    const isDir = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+    const world = {
+      dir: lockDir(this.world.env, tmpdir(), process.getuid?.(), isDir),
+      pid: process.pid,
+      isAlive: pidIsAlive,
+      onWait: (message: string) => void this.world.stderr.write(`${message}\n`),
+    };
+    return withProjectLock({ endpoint: rt.endpoint, project }, world, fn);
+  }
+
   async renderer(): Promise<Renderer> {
     const { createRenderer } = await import('../progress/index.js');
     return createRenderer(this.global.progress ?? 'auto', this.world.stderr, this.world.env);

@@ -335,7 +335,22 @@ export interface EngineEvent {
   attributes: Record<string, string>;
 }
 
+/**
+ * Removals (`removeContainer`, `removeNetwork`, `removeVolume`) promise an outcome, not a request: each
+ * resolves once the object is gone, whoever removed it. Already gone (a concurrent `down`, the engine's
+ * own `--rm`) is done; a container another client is removing is waited for (bounded) and removed again
+ * should that removal fail; a network the engine still counts a stale endpoint on is tried again for a
+ * few seconds. A network or volume that containers really still use is a `ResourceInUseError` naming
+ * them (with their labels, so the caller can tell its own from others'). Callers add no tolerance of
+ * their own.
+ */
 export interface Runtime {
+  /**
+   * Where the engine is, as a stable text ("unix:///var/run/docker.sock"): the key of per-engine state
+   * such as the project lock. Contacts nothing.
+   */
+  readonly endpoint: string;
+
   /** Negotiate the API version (one ping, the first time only). Throws EngineUnreachableError. */
   connect(): Promise<void>;
 
@@ -354,6 +369,7 @@ export interface Runtime {
   /** Stop with a grace period in seconds (engine default when absent). Already stopped is not an error. */
   stopContainer(id: string, timeoutSec?: number): Promise<void>;
   killContainer(id: string, signal?: string): Promise<void>;
+  /** Resolves once the container is gone (see the removal contract above). */
   removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
   renameContainer(id: string, newName: string): Promise<void>;
   /** Waits until the container is no longer running and returns its exit code. */
@@ -364,11 +380,13 @@ export interface Runtime {
   listNetworks(filter: { labels?: LabelFilter; name?: string }): Promise<NetworkSummary[]>;
   inspectNetwork(idOrName: string): Promise<NetworkSummary>;
   createNetwork(spec: NetworkSpec): Promise<string>;
+  /** Resolves once the network is gone; ResourceInUseError when containers still use it (see above). */
   removeNetwork(idOrName: string): Promise<void>;
 
   listVolumes(filter: { labels?: LabelFilter; name?: string }): Promise<VolumeSummary[]>;
   inspectVolume(name: string): Promise<VolumeSummary>;
   createVolume(spec: VolumeSpec): Promise<VolumeSummary>;
+  /** Resolves once the volume is gone; ResourceInUseError when containers still use it (see above). */
   removeVolume(name: string, force?: boolean): Promise<void>;
 
   /**

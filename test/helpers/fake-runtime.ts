@@ -3,7 +3,7 @@
  * volumes and images in maps and answers the interface the way the engine does (names unique, 404 and 409
  * as typed errors), so plan/apply tests observe real state changes.
  */
-import { ConflictError, EngineError, NotFoundError } from '../../src/errors.js';
+import { ConflictError, EngineError, NotFoundError, ResourceInUseError } from '../../src/errors.js';
 import type {
   ContainerDetails, ContainerSpec, ContainerSummary, EndpointSpec, EngineInfo, ImageSummary, LabelFilter,
   NetworkSpec, NetworkSummary, ObservedState, PullProgress, Runtime, BuildSpec, BuildProgress, RegistryAuth, VolumeSpec, VolumeSummary,
@@ -17,6 +17,7 @@ interface FakeContainer extends ContainerDetails {
 }
 
 export class FakeRuntime implements Runtime {
+  readonly endpoint = 'fake://engine';
   readonly containers = new Map<string, FakeContainer>();
   readonly networks = new Map<string, NetworkSummary>();
   readonly volumes = new Map<string, VolumeSummary>();
@@ -179,8 +180,15 @@ export class FakeRuntime implements Runtime {
     return this.stopContainer(id);
   }
 
+  /** As the runtime contract says: done once gone, so a container already gone is no error. */
   async removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void> {
-    const c = this.find(id);
+    let c: FakeContainer;
+    try {
+      c = this.find(id);
+    } catch {
+      this.calls.push(`remove ${id} (gone)`);
+      return;
+    }
     this.calls.push(`remove ${c.name}${options?.volumes ? ' -v' : ''}`);
     this.fail('removeContainer');
     if (c.state === 'running' && !options?.force) return Promise.reject(new ConflictError(409, 'container is running', 'remove container'));
@@ -240,12 +248,14 @@ export class FakeRuntime implements Runtime {
     for (const n of this.networks.values()) {
       if (n.id === idOrName || n.name === idOrName) {
         this.calls.push(`remove network ${n.name}`);
-        if (n.containers.length) return Promise.reject(new ConflictError(409, `network ${n.name} has active endpoints`, 'remove network'));
+        const users = this.users(n.containers);
+        if (users.length > 0) return Promise.reject(new ResourceInUseError('network', n.name, users));
         this.networks.delete(n.name);
         return Promise.resolve();
       }
     }
-    return Promise.reject(new NotFoundError(404, `network ${idOrName} not found`, 'remove network'));
+    this.calls.push(`remove network ${idOrName} (gone)`);
+    return Promise.resolve();
   }
 
   listVolumes(filter: { labels?: LabelFilter; name?: string }): Promise<VolumeSummary[]> {
@@ -268,9 +278,15 @@ export class FakeRuntime implements Runtime {
   }
 
   removeVolume(name: string): Promise<void> {
-    this.calls.push(`remove volume ${name}`);
-    if (!this.volumes.delete(name)) return Promise.reject(new NotFoundError(404, `get ${name}: no such volume`, 'remove volume'));
+    const users = [...this.containers.values()].filter((c) => c.mounts.some((m) => m.name === name)).map((c) => c.id);
+    this.calls.push(`remove volume ${name}${this.volumes.has(name) ? '' : ' (gone)'}`);
+    if (users.length > 0) return Promise.reject(new ResourceInUseError('volume', name, this.users(users)));
+    this.volumes.delete(name);
     return Promise.resolve();
+  }
+
+  private users(ids: string[]): { id: string; name: string; labels: Record<string, string> }[] {
+    return ids.map((id) => this.containers.get(id)).filter((c) => c !== undefined).map((c) => ({ id: c.id, name: c.name, labels: { ...c.labels } }));
   }
 
   /** What a registry holds: reference -> image id a pull gets (default: a new id when absent locally). */

@@ -7,7 +7,8 @@ export default async function create(ctx: Context, services: string[], opts: Rec
   const project = await ctx.load();
   checkServices(project, services);
   const { up } = await import('../../apply/index.js');
-  await up(project, await ctx.runtime(), {
+  const rt = await ctx.runtime();
+  await ctx.withProjectLock(project.name, async () => up(project, rt, {
     services,
     noDeps: opts.deps === false,
     forceRecreate: opts.forceRecreate === true,
@@ -17,6 +18,6 @@ export default async function create(ctx: Context, services: string[], opts: Rec
     scale: parseScale(opts.scale),
     berthVersion: VERSION,
     parallel: ctx.parallel(),
-  }, await ctx.renderer());
+  }, await ctx.renderer()));
   return 0;
 }

@@ -23,8 +23,7 @@ export default async function down(ctx: Context, _args: string[], opts: Record<s
   const rmi = opts.rmi;
   if (rmi !== undefined && rmi !== 'local' && rmi !== 'all') throw new UsageError(`--rmi must be local or all, got ${JSON.stringify(rmi)}`);
   if (rmi !== undefined && !project) throw new UsageError('--rmi needs the stack file, to know which images are the project\'s');
-  const renderer = await ctx.renderer();
-  const { plan } = await runDown(name, project, rt, options, renderer);
+  const { plan } = await ctx.withProjectLock(name, async () => runDown(name, project, rt, options, await ctx.renderer()));
   if (rmi !== undefined && project) {
     const { removeProjectImages } = await import('../../apply/images.js');
     const { createRenderer } = await import('../../progress/index.js');

@@ -12,7 +12,8 @@ export default async function rm(ctx: Context, services: string[], opts: Record<
   const { removeServices } = await import('../../apply/lifecycle.js');
   const force = opts.force === true;
   const out = ctx.world.stdout;
-  const result = await removeServices(await ctx.runtime(), t, {
+  const rt = await ctx.runtime();
+  const result = await ctx.withProjectLock(t.projectName, async () => removeServices(rt, t, {
     parallel: ctx.parallel(),
     stop: opts.stop === true,
     volumes: opts.volumes === true,
@@ -25,7 +26,7 @@ export default async function rm(ctx: Context, services: string[], opts: Record<
       }
       return ask(ctx, `${msg}\nAre you sure? [yN] `);
     },
-  }, await ctx.renderer(), opts.stop === true ? await ctx.renderer() : undefined);
+  }, await ctx.renderer(), opts.stop === true ? await ctx.renderer() : undefined));
   if (result.confirmed && result.containers.length === 0) ctx.world.stderr.write('No stopped containers\n');
   return 0;
 }

@@ -41,7 +41,8 @@ export default async function run(ctx: Context, args: string[], opts: Record<str
     tty,
     interactive,
   };
-  const apply = { parallel: ctx.parallel(), berthVersion: VERSION };
+  // The project's lock while the one-off's dependencies, networks and container are made; not while it runs.
+  const apply = { parallel: ctx.parallel(), berthVersion: VERSION, setup: <T>(fn: () => Promise<T>) => ctx.withProjectLock(project.name, fn) };
   const world = { lookupEnv: (k: string) => ctx.world.env[k], home: ctx.world.env.HOME };
   if (detach) {
     const r = await runOneOff(project, rt, o, apply, () => ctx.renderer(), { stdout, stderr: ctx.world.stderr }, world);

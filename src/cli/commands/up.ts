@@ -51,7 +51,7 @@ export default async function up(ctx: Context, services: string[], opts: Record<
     await printNotices(ctx, noticesOf(loaded.notices, services, plan));
     return 0;
   }
-  const { plan } = await runUp(project, rt, options, await ctx.renderer());
+  const { plan } = await ctx.withProjectLock(project.name, async () => runUp(project, rt, options, await ctx.renderer()));
   if (!hasChanges(plan)) ctx.world.stderr.write(`${project.name}: everything is up to date, nothing changed\n`);
   if (attached) return (await import('./up-attached.js')).followAfterUp(ctx, project, rt, services, opts, sinceSec);
   return 0;

@@ -18,7 +18,7 @@ export default async function wait(ctx: Context, services: string[], opts: Recor
   const first = await Promise.race(containers.map(async (c) => ({ c, code: await rt.waitContainer(c.id, 'not-running') })));
   if (opts.downProject) {
     const { down } = await import('../../apply/index.js');
-    await down(t.projectName, t.project, rt, { volumes: false, removeOrphans: true, parallel: ctx.parallel() }, await ctx.renderer());
+    await ctx.withProjectLock(t.projectName, async () => down(t.projectName, t.project, rt, { volumes: false, removeOrphans: true, parallel: ctx.parallel() }, await ctx.renderer()));
     return first.code;
   }
   const rest = await Promise.all(containers.map(async (c) => ({ c, code: await rt.waitContainer(c.id, 'not-running') })));

@@ -2,7 +2,8 @@
  * The `Runtime` interface on the Docker Engine API. Each method is one or a few HTTP calls; shapes are
  * translated by the pure helpers in `to-engine.ts` and `from-engine.ts`.
  */
-import { BuildError, EngineError, NotFoundError, RegistryAuthError } from '../../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BuildError, ConflictError, EngineError, NotFoundError, RegistryAuthError, ResourceInUseError, type ResourceUser } from '../../errors.js';
 import type {
   BuildProgress,
   BuildSpec,
@@ -56,6 +57,7 @@ import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryH
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
 import { jsonStream, type JsonStreamRequest } from './json-stream.js';
 import { isAuthFailure, splitTag } from './push.js';
+import { classifyRemoval, pollUntil, type PollTiming } from './removal.js';
 import {
   containerCreateBody,
   endpointConfig,
@@ -73,12 +75,27 @@ export function shortRef(idOrName: string): string {
   return /^[0-9a-f]{64}$/.test(idOrName) ? idOrName.slice(0, 12) : idOrName;
 }
 
+/** How long removals wait for the engine; injected for tests. */
+export interface RemovalTiming extends PollTiming {
+  /** How long to wait for another client's removal of a container to finish. */
+  removalTimeoutMs: number;
+  /** How long a network or volume the engine still counts as used, by nothing there, is tried again. */
+  staleUseMs: number;
+}
+
+const defaultTiming: RemovalTiming = { now: () => Date.now(), sleep: (ms) => sleep(ms), removalTimeoutMs: 60_000, staleUseMs: 3_000 };
+
 export class DockerRuntime implements Runtime {
   constructor(
     private readonly transport: Transport,
     /** Registry credentials (the Docker config file and its helpers); none: anonymous. */
     private readonly credentials?: CredentialStore,
+    private readonly timing: RemovalTiming = defaultTiming,
   ) {}
+
+  get endpoint(): string {
+    return this.transport.where;
+  }
 
   async connect(): Promise<void> {
     await this.transport.apiVersion();
@@ -195,13 +212,54 @@ export class DockerRuntime implements Runtime {
     });
   }
 
+  /**
+   * Done once the container is gone: already gone is done; a removal already under way (another client,
+   * the engine's own `--rm`) is waited for, and tried again should it fail.
+   */
   async removeContainer(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
-    await this.transport.request({
-      method: 'DELETE',
-      path: `/containers/${pathSegment(id)}`,
-      query: { force: options.force, v: options.volumes },
-      operation: `remove container ${shortRef(id)}`,
-    });
+    const operation = `remove container ${shortRef(id)}`;
+    const remove = async (): Promise<void> => {
+      await this.transport.request({ method: 'DELETE', path: `/containers/${pathSegment(id)}`, query: { force: options.force, v: options.volumes }, operation });
+    };
+    try {
+      await remove();
+      return;
+    } catch (err) {
+      const verdict = classifyRemoval(err);
+      if (verdict.kind === 'gone') return;
+      if (verdict.kind !== 'in-progress') throw err;
+    }
+    const gone = await pollUntil(async () => {
+      const state = await this.containerState(id);
+      if (state === undefined) return true;
+      if (state === 'removing') return false;
+      // The other removal failed and left the container: remove it ourselves.
+      try {
+        await remove();
+        return true;
+      } catch (err) {
+        const verdict = classifyRemoval(err);
+        if (verdict.kind === 'gone') return true;
+        if (verdict.kind === 'in-progress') return false;
+        throw err;
+      }
+    }, this.timing.removalTimeoutMs, this.timing);
+    if (!gone) {
+      const seconds = Math.round(this.timing.removalTimeoutMs / 1000);
+      const err = new ConflictError(409, `removal of container ${shortRef(id)} is already in progress and not finished after ${seconds}s`, operation);
+      err.hint = `see what the engine is doing with it: docker inspect ${shortRef(id)}`;
+      throw err;
+    }
+  }
+
+  /** The container's state, `undefined` when it is gone. */
+  private async containerState(id: string): Promise<string | undefined> {
+    try {
+      return (await this.inspectContainer(id)).state;
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
   }
 
   async pauseContainer(id: string): Promise<void> {
@@ -338,12 +396,69 @@ export class DockerRuntime implements Runtime {
     return res.Id;
   }
 
+  /**
+   * Done once the network is gone: already gone is done. A network the engine still counts endpoints on
+   * after its last container went (the count lags under load) is tried again for a few seconds; one that
+   * containers really still use is a ResourceInUseError naming them.
+   */
   async removeNetwork(idOrName: string): Promise<void> {
-    await this.transport.request({
-      method: 'DELETE',
-      path: `/networks/${pathSegment(idOrName)}`,
-      operation: `remove network ${shortRef(idOrName)}`,
+    await this.removeUnlessUsed('network', idOrName, async () => {
+      await this.transport.request({ method: 'DELETE', path: `/networks/${pathSegment(idOrName)}`, operation: `remove network ${shortRef(idOrName)}` });
+    }, async () => {
+      const net = await this.transport.json<EngineNetwork>({ method: 'GET', path: `/networks/${pathSegment(idOrName)}`, operation: `inspect network ${shortRef(idOrName)}` });
+      // The engine names a stale endpoint (its container gone) "ep-<id>".
+      const ids = Object.keys(net.Containers ?? {}).filter((id) => !id.startsWith('ep-'));
+      return { name: net.Name, ids };
     });
+  }
+
+  /**
+   * One removal of a network or volume: `remove` until it succeeds or the object is gone; while the
+   * engine says it is in use, `usedBy` says which containers the engine counts (`undefined`: the object
+   * is gone), and those that really exist end it with a ResourceInUseError. Counted containers that are
+   * all gone are a lag of the engine's: try again for a while.
+   */
+  private async removeUnlessUsed(
+    kind: 'network' | 'volume',
+    ref: string,
+    remove: () => Promise<void>,
+    usedBy: (engineIds: string[]) => Promise<{ name: string; ids: string[] } | undefined>,
+  ): Promise<void> {
+    let lastError: unknown;
+    const done = await pollUntil(async () => {
+      try {
+        await remove();
+        return true;
+      } catch (err) {
+        const verdict = classifyRemoval(err);
+        if (verdict.kind === 'gone') return true;
+        if (verdict.kind !== 'in-use') throw err;
+        lastError = err;
+        const counted = await usedBy(verdict.ids).catch((e: unknown) => {
+          if (e instanceof NotFoundError) return undefined;
+          throw e;
+        });
+        if (counted === undefined) return true;
+        const users = await this.existingContainers(counted.ids);
+        if (users.length > 0) throw new ResourceInUseError(kind, counted.name, users, { cause: err });
+        return false;
+      }
+    }, this.timing.staleUseMs, this.timing);
+    if (!done) throw lastError;
+  }
+
+  /** Those of the containers that exist, with their names and labels. */
+  private async existingContainers(ids: string[]): Promise<ResourceUser[]> {
+    const found = await Promise.all(ids.map(async (id) => {
+      try {
+        const c = await this.inspectContainer(id);
+        return { id: c.id, name: c.name, labels: c.labels };
+      } catch (err) {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      }
+    }));
+    return found.filter((u): u is ResourceUser => u !== undefined);
   }
 
   async listVolumes(filter: { labels?: LabelFilter; name?: string }): Promise<VolumeSummary[]> {
@@ -380,13 +495,14 @@ export class DockerRuntime implements Runtime {
     return volumeFrom(e);
   }
 
+  /**
+   * Done once the volume is gone: already gone is done. A volume containers still use is a
+   * ResourceInUseError naming them (after a few seconds' retries when the engine names none that exist).
+   */
   async removeVolume(name: string, force?: boolean): Promise<void> {
-    await this.transport.request({
-      method: 'DELETE',
-      path: `/volumes/${pathSegment(name)}`,
-      query: { force },
-      operation: `remove volume ${name}`,
-    });
+    await this.removeUnlessUsed('volume', name, async () => {
+      await this.transport.request({ method: 'DELETE', path: `/volumes/${pathSegment(name)}`, query: { force }, operation: `remove volume ${name}` });
+    }, (ids) => Promise.resolve({ name, ids }));
   }
 
   /**

@@ -49,3 +49,27 @@ describe('one-off containers', () => {
     expect(() => oneOffService(p, p.services.web!, { ...base, publish: ['a:b:c:d'] }, world)).toThrow(UsageError);
   });
 });
+
+describe('one-off set-up under the project lock', () => {
+  it('makes the dependencies, networks and the container inside `setup`, and attaches, starts and waits outside it', async () => {
+    const { runOneOff } = await import('../../../src/apply/run.js');
+    const { FakeRuntime } = await import('../../helpers/fake-runtime.js');
+    const { PassThrough } = await import('node:stream');
+    const stack = project('demo', { db: { image: 'busybox' }, web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true } } } });
+    const rt = new FakeRuntime({ busybox: 'sha256:1' });
+    const inside: string[] = [];
+    const setup = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const from = rt.calls.length;
+      const out = await fn();
+      inside.push(...rt.calls.slice(from));
+      return out;
+    };
+    const quiet = { start: () => undefined, event: () => undefined, done: () => Promise.resolve() };
+    const io = { stdout: new PassThrough(), stderr: new PassThrough() };
+    const r = await runOneOff(stack, rt, { ...base, service: 'web' }, { parallel: 1, berthVersion: 't', setup }, () => Promise.resolve(quiet), io, { ...world, randomId: () => slug });
+    expect(r.exitCode).toBe(0);
+    expect(inside).toEqual(['create network demo_default', 'create demo-db-1', 'start demo-db-1', `create demo-web-run-${slug.slice(0, 12)}`]);
+    const after = rt.calls.slice(rt.calls.indexOf(`create demo-web-run-${slug.slice(0, 12)}`) + 1);
+    expect(after).toEqual([`attach demo-web-run-${slug.slice(0, 12)}`, `start demo-web-run-${slug.slice(0, 12)}`]);
+  });
+});
