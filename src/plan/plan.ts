@@ -6,7 +6,7 @@ import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
 import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
 import { carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, networkSpec, serviceImage, volumeSpec } from './desired.js';
-import { configHash, decodeConfig, diffConfig, hashedConfig } from './hash.js';
+import { configHash, decodeConfig, diffConfig, digestConfig, hashedConfig } from './hash.js';
 import { Label } from './labels.js';
 import { ImageMissingError } from '../errors.js';
 import { parseDurationNs } from './duration.js';
@@ -236,7 +236,7 @@ function planService(
 function describeConfigChange(existing: ContainerSummary, service: ServiceConfig): string {
   const before = decodeConfig(existing.labels[Label.berthConfig]);
   if (!before) return 'config changed';
-  const fields = diffConfig(before, hashedConfig(service));
+  const fields = diffConfig(before.digests, digestConfig(hashedConfig(service), before.salt));
   if (fields.length === 0) return 'config changed';
   const shown = fields.slice(0, 5).join(', ');
   return `${shown}${fields.length > 5 ? ` (+${fields.length - 5} more)` : ''} changed`;
