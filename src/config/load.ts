@@ -111,8 +111,8 @@ function readEnvFiles(paths: string[], explicit: boolean, shell: Lookup, s: Sess
       if (explicit) s.issues.add(undefined, '', `env file ${p} not found`, 'check the path given with --env-file', p);
       continue;
     }
+    // Not kept for code frames: a frame would print the values on the lines around an error.
     const text = s.files.readText(p);
-    s.sources.set(p, text);
     try {
       const vars = parseDotenv(text, { lookup: (n) => shell(n) ?? out[n] });
       for (const [k, v] of Object.entries(vars)) put(out, k, v);

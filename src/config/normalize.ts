@@ -239,7 +239,7 @@ function environment(name: string, raw: Obj, input: NormalizeInput): Record<stri
       }
       return;
     }
-    input.sources.set(f.path, text);
+    // No code frame for an env file: it would print the values on the lines around an error.
     try {
       const vars = parseDotenv(text, { lookup: input.lookup, ...(f.format === 'raw' ? { format: 'raw' as const } : {}) });
       for (const [k, v] of Object.entries(vars)) put(env, k, v);
