@@ -6,9 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { applyPlan } from '../../../src/apply/apply.js';
+import { formatPlan, planUp, projectGraph } from '../../../src/plan/index.js';
 import { containerLabels } from '../../../src/plan/desired.js';
 import { configHash, decodeConfig, diffConfig, digestConfig, encodeConfig, hashedConfig } from '../../../src/plan/hash.js';
 import { Label } from '../../../src/plan/labels.js';
+import { FakeRuntime } from '../../helpers/fake-runtime.js';
 import { project } from '../../helpers/project.js';
 
 const web = (env: Record<string, string>, extra: Parameters<typeof project>[1][string] = {}) =>
@@ -74,5 +77,17 @@ describe('dev.berth.config', () => {
     expect(decodeConfig('{"salt":1}')).toBeUndefined();
     expect(decodeConfig('{"salt":"a","digests":{"x":3}}')).toBeUndefined();
     expect(decodeConfig('not base64 deflate')).toBeUndefined();
+  });
+
+  it('lets a container labelled by an earlier build be kept while its config is the same, and name the field once it changes', async () => {
+    const IMG = 'sha256:1111111111111111111111111111111111111111111111111111111111111111';
+    const stack = (foo: string) => project('old', { web: { image: 'busybox', environment: { FOO: foo } } });
+    const rt = new FakeRuntime({ busybox: IMG });
+    const plan = async (p: ReturnType<typeof stack>) => planUp(p, await rt.observe(p.name, ['busybox']), { berthVersion: 'test' });
+    await applyPlan(await plan(stack('a')), projectGraph(stack('a')), rt, () => {}, { parallel: 1 });
+    const [container] = [...rt.containers.values()];
+    container!.labels[Label.berthConfig] = legacyLabel(stack('a').services.web!);
+    expect(formatPlan(await plan(stack('a')))).toBe('old-web-1: keep: up to date (running)');
+    expect(formatPlan(await plan(stack('b')))).toBe('old-web-1: recreate: environment.FOO changed');
   });
 });
