@@ -1,6 +1,9 @@
 /**
  * Log lines as Compose prints them: `web-1  | text`, the name padded to the longest one, colored per
- * service on a terminal; stdout lines to stdout and stderr lines to stderr.
+ * service on a terminal; stdout lines to stdout and stderr lines to stderr. A stream that is not a
+ * terminal (a file, a pipe, CI output) gets the containers' control characters escaped (`\x1b`), so a
+ * container cannot write escape sequences into a log file or a CI page (a title change, a hidden
+ * line, a fake prompt). On a terminal they pass as Compose passes them: colors stay colors.
  */
 import { Label } from '../plan/labels.js';
 import type { ContainerSummary, LogLine } from '../runtime/runtime.js';
@@ -11,7 +14,23 @@ export interface PrinterOptions {
   color: boolean;
   prefix: boolean;
   project: string;
+  /**
+   * Escape the control characters of container output written to each stream; by default, on a stream
+   * that is not a terminal.
+   */
+  escape?: { stdout: boolean; stderr: boolean };
 }
+
+/** C0 controls but tab (newlines never reach here: output is split into lines), DEL, and the C1 controls. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+
+/** `\x1b[31m` -> the six characters `\x1b[31m`: the text stays readable and inert. */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+const isTerminal = (stream: NodeJS.WritableStream): boolean => (stream as Partial<NodeJS.WriteStream>).isTTY === true;
 
 /** A container's name in logs: `web-1` for `<project>-web-1`; one-offs and custom names as they are. */
 export function logName(c: Pick<ContainerSummary, 'name'>, project: string): string {
@@ -21,12 +40,15 @@ export function logName(c: Pick<ContainerSummary, 'name'>, project: string): str
 export class LogPrinter {
   private width = 0;
   private readonly colorOf = new Map<string, number>();
+  private readonly escape: { stdout: boolean; stderr: boolean };
 
   constructor(
     private readonly stdout: NodeJS.WritableStream,
     private readonly stderr: NodeJS.WritableStream,
     private readonly options: PrinterOptions,
-  ) {}
+  ) {
+    this.escape = options.escape ?? { stdout: !isTerminal(stdout), stderr: !isTerminal(stderr) };
+  }
 
   /** Make room for these names (call before the first line, and for containers that join later). */
   register(containers: Pick<ContainerSummary, 'name' | 'labels'>[]): void {
@@ -46,7 +68,8 @@ export class LogPrinter {
   }
 
   line(c: Pick<ContainerSummary, 'name' | 'labels'>, line: LogLine): void {
-    (line.stream === 'stderr' ? this.stderr : this.stdout).write(`${this.prefix(c)}${line.text}\n`);
+    const text = this.escape[line.stream === 'stderr' ? 'stderr' : 'stdout'] ? escapeControls(line.text) : line.text;
+    (line.stream === 'stderr' ? this.stderr : this.stdout).write(`${this.prefix(c)}${text}\n`);
   }
 
   /** A line berth says about a container (`web-1 exited with code 0`), on stdout, as Compose does. */

@@ -173,6 +173,8 @@ class Canon {
         put(out, k, v === null || v === undefined ? (nullable ? null : '') : text(v));
         this.positions.copyEntry(raw, k, out, k);
       }
+      // `A: !reset` removes what an earlier file set for A: the mark goes with the new mapping.
+      for (const k of this.positions.resetKeys(raw)) this.positions.markReset(out, k);
       return out;
     }
     return undefined;

@@ -16,11 +16,30 @@ export class DotenvError extends Error {
   }
 }
 
+/** A value that refers to a variable set neither earlier in the file nor in the lookup. */
+export interface DotenvUnset {
+  key: string;
+  variable: string;
+  /** Where the value starts, 1-based. */
+  line: number;
+  column: number;
+}
+
 export interface DotenvOptions {
   /** Variables not defined earlier in the file are looked up here (the shell environment). */
   lookup?: Lookup;
   /** `raw`: values are taken verbatim, no quotes, escapes or variables. */
   format?: 'raw';
+  /** Told of each unset variable a value refers to (it expands to ""), as Compose's dotenv does silently. */
+  onUnset?: (u: DotenvUnset) => void;
+}
+
+/**
+ * The warning for an unset variable in a dotenv value, at its line. The value itself is not repeated:
+ * it may be a secret.
+ */
+export function unsetWarning(file: string, u: DotenvUnset): string {
+  return `${file}:${u.line}:${u.column}: ${u.key}: variable ${u.variable} is not set, so "$${u.variable}" becomes an empty string in the value; write $$ for a literal $, or single-quote the value`;
 }
 
 const KEY = /^[A-Za-z_.][A-Za-z0-9_.\-[\]]*/;
@@ -76,6 +95,17 @@ export function parseDotenv(text: string, opts: DotenvOptions = {}): Record<stri
     i++;
     while (src[i] === ' ' || src[i] === '\t') i++;
     const q = src[i];
+    const at = { line, column: i - lineStart() + 1 };
+    const expand = (raw: string): string => {
+      try {
+        const r = substitute(raw, lookup);
+        for (const variable of r.unset) opts.onUnset?.({ key, variable, ...at });
+        return r.value;
+      } catch (e) {
+        if (e instanceof TemplateError) return fail(e.message);
+        throw e;
+      }
+    };
     let value: string;
     if (opts.format === 'raw') {
       const end = src.indexOf('\n', i);
@@ -102,7 +132,7 @@ export function parseDotenv(text: string, opts: DotenvOptions = {}): Record<stri
         j++;
       }
       i = j + 1;
-      value = q === "'" ? raw : expand(unescape(raw), lookup, line, fail);
+      value = q === "'" ? raw : expand(unescape(raw));
       // Anything after the closing quote must be a comment.
       while (src[i] === ' ' || src[i] === '\t') i++;
       if (i < src.length && src[i] !== '\n' && src[i] !== '#') fail(`unexpected text after the closing quote of "${key}"`);
@@ -112,7 +142,7 @@ export function parseDotenv(text: string, opts: DotenvOptions = {}): Record<stri
       let raw = src.slice(i, end < 0 ? src.length : end);
       const hash = /[ \t]#/.exec(raw);
       if (hash) raw = raw.slice(0, hash.index);
-      value = expand(raw.trim(), lookup, line, fail);
+      value = expand(raw.trim());
       i = end < 0 ? src.length : end;
     }
     out[key] = value;
@@ -131,13 +161,4 @@ function unescape(s: string): string {
       default: return c;
     }
   });
-}
-
-function expand(s: string, lookup: Lookup, _line: number, fail: (m: string) => never): string {
-  try {
-    return substitute(s, lookup).value;
-  } catch (e) {
-    if (e instanceof TemplateError) return fail(e.message);
-    throw e;
-  }
 }

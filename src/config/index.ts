@@ -4,6 +4,7 @@
  * and normalizes into a `Project`, or throws a `ConfigError` carrying every problem found.
  */
 export type { LoadOptions, LoadResult } from './load.js';
-export { loadProject } from './load.js';
+export { loadProject, loadProjectWithNotices } from './load.js';
+export { formatNotice, type PrivilegeNotice } from './privileges.js';
 export { loadProjectCached, type ProjectCache } from './cache.js';
 export type * from './model.js';

@@ -3,16 +3,24 @@
  * Errors are located at the value; unset variables are reported once each as warnings.
  */
 import type { Issues } from './issues.js';
-import type { PathSeg, Positions } from './positions.js';
+import type { PathSeg, Pos, Positions } from './positions.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 
+/** A variable used without a default that is not set: its first use in the file. */
+export interface UnsetReference {
+  name: string;
+  /** Where the value that refers to it is written. */
+  pos: Pos | undefined;
+  path: PathSeg[];
+}
+
 export interface InterpolationResult {
-  /** Names of unset variables used without a default, in first-use order. */
-  unset: string[];
+  /** Unset variables used without a default, each once, in first-use order. */
+  unset: UnsetReference[];
 }
 
 export function interpolateTree(root: Record<string, unknown>, lookup: Lookup, positions: Positions, issues: Issues, file: string): InterpolationResult {
-  const unset = new Set<string>();
+  const unset = new Map<string, UnsetReference>();
   const walk = (node: object, path: PathSeg[]): void => {
     const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
     for (const k of keys) {
@@ -21,7 +29,7 @@ export function interpolateTree(root: Record<string, unknown>, lookup: Lookup, p
         if (!v.includes('$')) continue;
         try {
           const r = substitute(v, lookup);
-          for (const u of r.unset) unset.add(u);
+          for (const name of r.unset) if (!unset.has(name)) unset.set(name, { name, pos: positions.valueAt(node, k), path: [...path, k] });
           (node as Record<string | number, unknown>)[k] = r.value;
         } catch (e) {
           if (!(e instanceof TemplateError)) throw e;
@@ -34,5 +42,5 @@ export function interpolateTree(root: Record<string, unknown>, lookup: Lookup, p
     }
   };
   walk(root, []);
-  return { unset: [...unset] };
+  return { unset: [...unset.values()] };
 }

@@ -33,6 +33,13 @@ export class Issues {
   }
 }
 
+/** A warning's text at its place: `file:line:col: services.web.image: message`. */
+export function located(pos: Pos | undefined, path: readonly PathSeg[] | string, message: string): string {
+  const p = typeof path === 'string' ? path : formatPath(path);
+  const where = pos ? `${pos.file}:${pos.line}:${pos.column}: ` : '';
+  return `${where}${p ? `${p}: ` : ''}${message}`;
+}
+
 /**
  * A few lines of `source` around `line` with a caret under `column`, each line cut to `width`
  * characters (the caller passes the terminal width; nothing here reads the terminal).

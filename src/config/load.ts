@@ -6,18 +6,19 @@
  * form -> include -> extends. Then the files merge in order, profiles apply and the result is
  * normalized into the model. The world (cwd, environment, stdin) comes in through the options.
  */
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { canonicalFile } from './canonical.js';
 import { discoverFiles } from './discovery.js';
-import { DotenvError, parseDotenv } from './dotenv.js';
-import { interpolateTree } from './interpolate.js';
-import { closest, Issues } from './issues.js';
+import { DotenvError, parseDotenv, unsetWarning, type DotenvUnset } from './dotenv.js';
+import { interpolateTree, type UnsetReference } from './interpolate.js';
+import { closest, Issues, located } from './issues.js';
 import { cloneTree, mergeMappings } from './merge.js';
 import type { Project } from './model.js';
 import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './names.js';
 import { normalizeProject } from './normalize.js';
 import { isMapping, Positions, put } from './positions.js';
+import { privilegeNotices, type PrivilegeNotice } from './privileges.js';
 import { prepareValidator, validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 import { decodeText, parseYaml } from './yaml.js';
@@ -80,11 +81,12 @@ class Session {
     return this.opts.interpolate !== false;
   }
 
-  warnUnset(names: string[]): void {
-    for (const n of names) {
-      if (this.unset.has(n)) continue;
-      this.unset.add(n);
-      this.warnings.push(`The "${n}" variable is not set. Defaulting to a blank string.`);
+  /** Once per variable, at its first use. */
+  warnUnset(refs: UnsetReference[]): void {
+    for (const r of refs) {
+      if (this.unset.has(r.name)) continue;
+      this.unset.add(r.name);
+      this.warnings.push(located(r.pos, r.path, `The "${r.name}" variable is not set. Defaulting to a blank string.`));
     }
   }
 
@@ -114,7 +116,11 @@ function readEnvFiles(paths: string[], explicit: boolean, shell: Lookup, s: Sess
     // Not kept for code frames: a frame would print the values on the lines around an error.
     const text = s.files.readText(p);
     try {
-      const vars = parseDotenv(text, { lookup: (n) => shell(n) ?? out[n] });
+      // A variable the shell sets wins over the file's value, whatever that value refers to.
+      const onUnset = (u: DotenvUnset): void => {
+        if (shell(u.key) === undefined) s.warnings.push(unsetWarning(p, u));
+      };
+      const vars = parseDotenv(text, { lookup: (n) => shell(n) ?? out[n], onUnset });
       for (const [k, v] of Object.entries(vars)) put(out, k, v);
     } catch (e) {
       if (!(e instanceof DotenvError)) throw e;
@@ -182,6 +188,8 @@ function readStackFile(file: string, s: Session): string | undefined {
  */
 class FileLoader {
   private readonly cache = new Map<string, Obj | undefined>();
+  /** The files whose includes are being applied, outermost first: an include of one of them is a cycle. */
+  readonly including: string[] = [];
   readonly extends: Extends;
   constructor(private readonly s: Session) {
     this.extends = new Extends(this, s);
@@ -295,50 +303,79 @@ function applyIncludes(root: Obj, file: string, ctx: FileContext, loader: FileLo
   delete root.include;
   if (!Array.isArray(includes)) return;
   const fileDir = file === '-' ? ctx.baseDir : dirname(file);
-  includes.forEach((inc: { path: string[]; project_directory?: string; env_file?: string[] }, i) => {
-    const paths = inc.path.map((p) => (isAbsolute(p) ? p : resolve(fileDir, p)));
-    const projectDir = inc.project_directory ? resolve(fileDir, inc.project_directory) : dirname(paths[0]!);
-    const envPaths = inc.env_file ? inc.env_file.map((p) => resolve(fileDir, p)) : [join(projectDir, '.env')];
-    const dotenv = readEnvFiles(envPaths, inc.env_file !== undefined, ctx.lookup, s);
-    const subCtx: FileContext = { baseDir: projectDir, lookup: (n) => ctx.lookup(n) ?? dotenv[n] };
-    let merged: Obj | undefined;
-    for (const p of paths) {
-      if (!s.files.exists(p)) {
-        s.issues.add(s.positions.valueAt(includes, i), ['include', i], `included file ${p} not found`);
+  loader.including.push(file);
+  try {
+    includes.forEach((inc: { path: string[]; project_directory?: string; env_file?: string[] }, i) => includeOne(root, inc, i, includes, fileDir, ctx, loader, s));
+  } finally {
+    loader.including.pop();
+  }
+}
+
+/** One entry of `include`: its files loaded (each with its own includes) and their resources added to `root`. */
+function includeOne(root: Obj, inc: { path: string[]; project_directory?: string; env_file?: string[] }, i: number, includes: unknown[], fileDir: string, ctx: FileContext, loader: FileLoader, s: Session): void {
+  const paths = inc.path.map((p) => (isAbsolute(p) ? p : resolve(fileDir, p)));
+  const projectDir = inc.project_directory ? resolve(fileDir, inc.project_directory) : dirname(paths[0]!);
+  const envPaths = inc.env_file ? inc.env_file.map((p) => resolve(fileDir, p)) : [join(projectDir, '.env')];
+  const dotenv = readEnvFiles(envPaths, inc.env_file !== undefined, ctx.lookup, s);
+  const subCtx: FileContext = { baseDir: projectDir, lookup: (n) => ctx.lookup(n) ?? dotenv[n] };
+  let merged: Obj | undefined;
+  for (const p of paths) {
+    if (!s.files.exists(p)) {
+      s.issues.add(s.positions.valueAt(includes, i), ['include', i], `included file ${p} not found`);
+      continue;
+    }
+    const start = loader.including.indexOf(p);
+    if (start >= 0) {
+      const cycle = [...loader.including.slice(start), p];
+      // Named from the directory of the outermost file (the project's, as a rule).
+      const base = dirname(loader.including[0]!);
+      s.issues.add(s.positions.valueAt(includes, i), ['include', i], `include cycle: ${cycle.map((f) => relative(base, f) || f).join(' -> ')}`, 'a file cannot include itself, directly or through the files it includes: remove one of these includes');
+      continue;
+    }
+    const tree = loader.load(p, subCtx);
+    if (!tree) continue;
+    loader.extends.applyAll(tree, p, subCtx);
+    merged = merged ? mergeMappings(merged, cloneTree(tree, s.positions), [], s.positions) : cloneTree(tree, s.positions);
+  }
+  if (!merged) return;
+  for (const kind of RESOURCE_KINDS) {
+    const incoming = merged[kind];
+    if (!isMapping(incoming)) continue;
+    if (!isMapping(root[kind])) {
+      root[kind] = {};
+      s.positions.setSelf(root[kind] as object, s.positions.valueAt(includes, i));
+    }
+    const target = root[kind] as Obj;
+    for (const [name, def] of Object.entries(incoming)) {
+      if (Object.prototype.hasOwnProperty.call(target, name)) {
+        s.issues.add(s.positions.keyAt(target, name), [kind, name], `${kind.slice(0, -1)} "${name}" is also defined by the included file ${paths.join(', ')}`, 'rename one of them; included resources cannot be overridden');
         continue;
       }
-      const tree = loader.load(p, subCtx);
-      if (!tree) continue;
-      loader.extends.applyAll(tree, p, subCtx);
-      merged = merged ? mergeMappings(merged, cloneTree(tree, s.positions), [], s.positions) : cloneTree(tree, s.positions);
+      put(target, name, def);
+      s.positions.copyEntry(incoming, name, target, name);
     }
-    if (!merged) return;
-    for (const kind of RESOURCE_KINDS) {
-      const incoming = merged[kind];
-      if (!isMapping(incoming)) continue;
-      if (!isMapping(root[kind])) {
-        root[kind] = {};
-        s.positions.setSelf(root[kind] as object, s.positions.valueAt(includes, i));
-      }
-      const target = root[kind] as Obj;
-      for (const [name, def] of Object.entries(incoming)) {
-        if (Object.prototype.hasOwnProperty.call(target, name)) {
-          s.issues.add(s.positions.keyAt(target, name), [kind, name], `${kind.slice(0, -1)} "${name}" is also defined by the included file ${paths.join(', ')}`, 'rename one of them; included resources cannot be overridden');
-          continue;
-        }
-        put(target, name, def);
-        s.positions.copyEntry(incoming, name, target, name);
-      }
-    }
-  });
+  }
 }
 
 export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   return (await loadJournaled(opts)).result;
 }
 
-/** loadProject, and the journal of every file-system answer it was built from (config/cache.ts). */
-export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadResult; journal: Probe[]; dotenv: Record<string, string> }> {
+/**
+ * loadProject, and the elevated privileges of its services, each where a file writes it
+ * (config/privileges.ts): what `plan` and `up --dry-run` show. Never through the project cache, which
+ * keeps no source positions.
+ */
+export async function loadProjectWithNotices(opts: LoadOptions): Promise<LoadResult & { notices: PrivilegeNotice[] }> {
+  const { result, notices } = await loadJournaled(opts);
+  return { ...result, notices };
+}
+
+/**
+ * loadProject, and the journal of every file-system answer it was built from (config/cache.ts), and
+ * the privilege notices (which need the positions, gone once the load returns).
+ */
+export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadResult; journal: Probe[]; dotenv: Record<string, string>; notices: PrivilegeNotice[] }> {
   const s = new Session(opts, opts.frameWidth ?? 100);
   await prepareValidator();
   const cwd = resolve(opts.cwd);
@@ -404,6 +441,7 @@ export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadRe
 
   const root = trees[0]!;
   for (const t of trees.slice(1)) mergeMappings(root, t, [], s.positions);
+  if (Object.keys(root).length === 0) refuseEmpty(found.files, s);
 
   const profiles = opts.profiles?.length
     ? opts.profiles
@@ -421,10 +459,25 @@ export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadRe
     warnings: s.warnings,
     sources: s.sources,
     files: s.files,
+    raw: !s.interpolate,
   });
   s.check();
-  const result = { project: deepFreeze(project), warnings: s.warnings, environment: environmentOf(dotenv, opts.env, name) };
-  return { result, journal: s.files.journal, dotenv };
+  const notices = privilegeNotices(project.services, (service, path) => s.positions.locate(root, ['services', service, ...path]));
+  const result = { project: deepFreeze(project), warnings: [...new Set(s.warnings)], environment: environmentOf(dotenv, opts.env, name) };
+  return { result, journal: s.files.journal, dotenv, notices };
+}
+
+/**
+ * Nothing at all in the stack files (empty, only comments, `{}`, only `version:`): Compose refuses
+ * such a stack ("empty compose file"), and so does berth. An empty file next to one that defines
+ * something is only an empty layer, as in Compose.
+ */
+function refuseEmpty(files: string[], s: Session): never {
+  const which = files.length === 1 ? 'the stack file' : 'every stack file';
+  for (const file of files) {
+    s.issues.add(undefined, '', `empty compose file: ${which} defines nothing (no services, networks or volumes)`, 'add a "services:" mapping with at least one service, or point -f at the right file', file);
+  }
+  s.fail();
 }
 
 /** LoadResult.environment: the whole shell environment over the .env values, and the project name. */

@@ -4,7 +4,7 @@
  * undeclared volumes, networks, secrets, configs and services).
  */
 import type { FileReader } from './files.js';
-import { parseDotenv, DotenvError } from './dotenv.js';
+import { parseDotenv, DotenvError, unsetWarning, type DotenvUnset } from './dotenv.js';
 import { didYouMean, type Issues } from './issues.js';
 import type { DependsOn, NetworkConfig, Project, SecretConfig, ServiceConfig, ServiceVolume, VolumeConfig } from './model.js';
 import { isMapping, put, type PathSeg, type Positions } from './positions.js';
@@ -25,6 +25,8 @@ export interface NormalizeInput {
   /** Sources of files read here (env files), for code frames. */
   sources: Map<string, string>;
   files: FileReader;
+  /** `config --no-interpolate`: values may still hold `${VAR}`, checked only once interpolated. */
+  raw?: boolean;
 }
 
 const SERVICE_REF = /^service:(.+)$/;
@@ -98,6 +100,8 @@ export function normalizeProject(input: NormalizeInput): Project {
       if (other !== undefined) err(raw, 'container_name', path('container_name'), `container name "${svc.container_name}" is already used by service "${other}"`, 'give each service its own container_name');
       else containerNames.set(svc.container_name, name);
     }
+
+    checkRestart(name, raw, input);
 
     if (svc.network_mode !== undefined && isMapping(raw.networks) && Object.keys(raw.networks).length > 0) {
       err(raw, 'network_mode', path('network_mode'), '"network_mode" and "networks" cannot both be set', 'remove one of them');
@@ -187,6 +191,34 @@ export function normalizeProject(input: NormalizeInput): Project {
   return out;
 }
 
+const RESTART_POLICIES = ['no', 'always', 'on-failure', 'unless-stopped'];
+const RESTART = /^(no|always|unless-stopped|on-failure(:[0-9]+)?)?$/;
+
+/**
+ * `restart:` is a plain string in the schema (as in Compose's), but the engine knows four policies:
+ * anything else must not quietly become "no".
+ */
+function checkRestart(name: string, raw: Obj, input: NormalizeInput): void {
+  const value = raw.restart;
+  if (typeof value !== 'string' || RESTART.test(value) || (input.raw && value.includes('$'))) return;
+  const policy = value.split(':')[0]!;
+  let message = `"${value}" is not a restart policy`;
+  let hint = `use one of: no, always, on-failure[:N] (give up after N retries), unless-stopped${didYouMeanSuffix(policy)}`;
+  if (policy === 'on-failure') {
+    message = `"${value}": the number of retries must be a whole number`;
+    hint = 'write "on-failure" or "on-failure:N", for example "on-failure:5"';
+  } else if (RESTART_POLICIES.includes(policy)) {
+    message = `"${value}": only on-failure takes a number of retries`;
+    hint = `write "${policy}", or "on-failure:N" to give up after N retries`;
+  }
+  input.issues.add(input.positions.valueAt(raw, 'restart'), ['services', name, 'restart'], message, hint, input.configFiles[0]);
+}
+
+function didYouMeanSuffix(word: string): string {
+  const c = didYouMean(word, RESTART_POLICIES);
+  return c === undefined ? '' : `; ${c}`;
+}
+
 function resource<T>(key: string, def: Obj, project: string): T {
   const out: Obj = {};
   for (const [k, v] of Object.entries(def)) if (!k.startsWith('x-')) put(out, k, v);
@@ -241,7 +273,8 @@ function environment(name: string, raw: Obj, input: NormalizeInput): Record<stri
     }
     // No code frame for an env file: it would print the values on the lines around an error.
     try {
-      const vars = parseDotenv(text, { lookup: input.lookup, ...(f.format === 'raw' ? { format: 'raw' as const } : {}) });
+      const onUnset = (u: DotenvUnset): void => void input.warnings.push(unsetWarning(f.path, u));
+      const vars = parseDotenv(text, { lookup: input.lookup, onUnset, ...(f.format === 'raw' ? { format: 'raw' as const } : {}) });
       for (const [k, v] of Object.entries(vars)) put(env, k, v);
     } catch (e) {
       if (!(e instanceof DotenvError)) throw e;
@@ -271,7 +304,7 @@ function labels(name: string, raw: Obj, input: NormalizeInput): Record<string, s
       return;
     }
     try {
-      for (const [k, v] of Object.entries(parseDotenv(text))) put(out, k, v);
+      for (const [k, v] of Object.entries(parseDotenv(text, { onUnset: (u) => void input.warnings.push(unsetWarning(f, u)) }))) put(out, k, v);
     } catch (e) {
       if (!(e instanceof DotenvError)) throw e;
       input.issues.add({ file: f, line: e.line, column: e.column }, '', e.message);

@@ -2,7 +2,8 @@
  * YAML text -> plain data with a position for every node. We walk yaml's AST ourselves instead of
  * calling toJS(): that keeps positions, lets us check duplicate keys in linear time, resolve `<<`
  * merge keys and aliases under a node budget (alias bombs), read `0440` as octal like Compose
- * does, and record the `!reset` / `!override` tags.
+ * does, and record the `!reset` / `!override` tags. Any other tag is an error: Compose ignores it, which
+ * hides a typo (`!rest`) or a tag meant for another tool.
  */
 import { Alias, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair } from 'yaml';
 import type { Issues } from './issues.js';
@@ -92,6 +93,11 @@ function firstLine(s: string): string {
 
 const OCTAL = /^[-+]?0[0-7]+$/;
 
+/** The tags Compose gives a meaning to; YAML's own (`!!str`, `!!int`, ...) are resolved by the parser. */
+const COMPOSE_TAGS = new Set(['!reset', '!override']);
+const YAML_TAG = 'tag:yaml.org,2002:';
+const TAG_HINT = 'stack files know only !reset and !override (on a value in a mapping); remove the tag, or quote the value if the "!" is part of it';
+
 /**
  * Alias -> anchored node, in one pass (yaml's Alias.resolve() walks the whole document for each
  * alias, which is quadratic on files with many `<<: *base`). An alias refers to the latest anchor
@@ -143,6 +149,7 @@ class Converter {
       return null;
     }
     if (isAlias(n)) return this.alias(n, path, depth, aliasing);
+    this.checkTag(n.tag, at, path);
     if (isScalar(n)) {
       if (n.type === 'PLAIN' && typeof n.source === 'string' && OCTAL.test(n.source)) return parseInt(n.source, 8);
       const v: unknown = n.value;
@@ -156,6 +163,8 @@ class Converter {
       n.items.forEach((item, i) => {
         const it = item as Node | null;
         const p = it && 'range' in it && it.range ? this.pos(it.range[0]) : at;
+        const tag = it && !isAlias(it) ? it.tag : undefined;
+        if (tag !== undefined && COMPOSE_TAGS.has(tag)) this.issues.add(p, [...path, i], `the ${tag} tag applies to a value in a mapping, not to an item of a list`, `put it on the list itself ("key: ${tag} [...]")`);
         out.push(this.node(it, [...path, i], depth + 1, aliasing));
         this.positions.setEntry(out, i, { value: p });
       });
@@ -178,6 +187,7 @@ class Converter {
           continue;
         }
         const key = keyNode === null ? '' : keyText(keyNode.source, keyNode.value);
+        this.checkTag(keyNode?.tag, keyPos, [...path, key]);
         if (explicit.has(key)) {
           this.issues.add(keyPos, [...path, key], `duplicate key "${key}"`, 'a key may appear only once in a mapping; remove one of them');
           continue;
@@ -199,6 +209,12 @@ class Converter {
     }
     this.issues.add(at, path, 'unsupported YAML node');
     return null;
+  }
+
+  /** YAML's own tags (`!!str`: `tag:yaml.org,2002:str`) and Compose's; anything else is a mistake. */
+  private checkTag(tag: string | undefined, at: Pos, path: PathSeg[]): void {
+    if (tag === undefined || COMPOSE_TAGS.has(tag) || tag.startsWith(YAML_TAG)) return;
+    this.issues.add(at, path, `unknown YAML tag "${tag}"`, TAG_HINT);
   }
 
   private alias(a: Alias, path: PathSeg[], depth: number, aliasing: Set<Node>): unknown {

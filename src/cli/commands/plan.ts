@@ -1,4 +1,6 @@
-import { formatPlan, hasChanges } from '../../plan/index.js';
+import { formatPlan, hasChanges, type Plan } from '../../plan/index.js';
+import type { PrivilegeNotice } from '../../config/index.js';
+import type { Project } from '../../config/model.js';
 import type { Context } from '../context.js';
 import { VERSION } from '../context.js';
 import { checkServices, parseScale } from '../flags.js';
@@ -6,7 +8,7 @@ import { checkServices, parseScale } from '../flags.js';
 /** `berth plan`: read-only; exit 0 when nothing would change, 2 when changes are pending. */
 export default async function plan(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
   ctx.warmEngine();
-  const project = await ctx.load();
+  const { project, notices } = await loadWithNotices(ctx);
   checkServices(project, services);
   const { planUpFor } = await import('../../apply/index.js');
   const p = await planUpFor(project, await ctx.runtime(), {
@@ -19,13 +21,42 @@ export default async function plan(ctx: Context, services: string[], opts: Recor
     berthVersion: VERSION,
   });
   const changed = hasChanges(p);
+  const shown = noticesOf(notices, services, p);
   if (opts.format === 'json') {
     const actions = p.actions.map((a) => ({ kind: a.kind, target: a.target, ...('service' in a && { service: a.service }), reason: a.reason }));
-    ctx.world.stdout.write(`${JSON.stringify({ project: p.project, changes: changed, actions, warnings: p.warnings })}\n`);
+    const privileges = shown.map((n) => ({ service: n.service, setting: n.setting, ...(n.pos && { file: n.pos.file, line: n.pos.line, column: n.pos.column }), risk: n.risk }));
+    ctx.world.stdout.write(`${JSON.stringify({ project: p.project, changes: changed, actions, warnings: p.warnings, privileges })}\n`);
   } else {
     for (const w of p.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
     if (p.actions.length) ctx.world.stdout.write(`${formatPlan(p)}\n`);
+    await printNotices(ctx, shown);
     ctx.world.stderr.write(changed ? `${project.name}: changes pending\n` : `${project.name}: up to date, nothing to change\n`);
   }
   return changed ? 2 : 0;
+}
+
+/**
+ * The project loaded afresh with its privilege notices (the project cache keeps no source positions),
+ * the loader's warnings printed as for any load.
+ */
+export async function loadWithNotices(ctx: Context): Promise<{ project: Project; notices: PrivilegeNotice[] }> {
+  const { loadProjectWithNotices } = await import('../../config/index.js');
+  const r = await loadProjectWithNotices(ctx.loadOptions());
+  for (const w of r.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
+  return r;
+}
+
+/** The notices of the services the plan acts on: all of them when no service was named, else those named and their dependencies. */
+export function noticesOf(notices: PrivilegeNotice[], services: string[], p: Plan): PrivilegeNotice[] {
+  if (services.length === 0) return notices;
+  const touched = new Set<string>(services);
+  for (const a of p.actions) if ('service' in a) touched.add(a.service);
+  return notices.filter((n) => touched.has(n.service));
+}
+
+/** One `notice: …` line per elevated privilege on stdout, with the plan: they are part of what it says. */
+export async function printNotices(ctx: Context, notices: PrivilegeNotice[]): Promise<void> {
+  if (notices.length === 0) return;
+  const { formatNotice } = await import('../../config/index.js');
+  for (const n of notices) ctx.world.stdout.write(`notice: ${formatNotice(n, ctx.world.cwd)}\n`);
 }

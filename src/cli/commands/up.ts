@@ -8,7 +8,9 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   const attached = !opts.detach && !opts.wait && !opts.dryRun && opts.start !== false;
   const sinceSec = (Date.now() / 1000 - 1).toFixed(3);
   ctx.warmEngine();
-  const project = await ctx.load();
+  // A dry run shows the privileges the stack grants, which needs the files' positions: a fresh load.
+  const loaded = opts.dryRun ? await (await import('./plan.js')).loadWithNotices(ctx) : { project: await ctx.load(), notices: [] };
+  const project = loaded.project;
   checkServices(project, services);
   if (attached) (await import('./up-attached.js')).checkAttachedFlags(project, opts);
   const options = {
@@ -40,6 +42,8 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   if (opts.dryRun) {
     const plan = await planUpFor(project, rt, options);
     ctx.world.stdout.write(plan.actions.length ? `${formatPlan(plan)}\n` : '');
+    const { noticesOf, printNotices } = await import('./plan.js');
+    await printNotices(ctx, noticesOf(loaded.notices, services, plan));
     return 0;
   }
   const { plan } = await runUp(project, rt, options, await ctx.renderer());

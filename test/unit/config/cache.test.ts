@@ -81,9 +81,10 @@ describe('project cache', () => {
     unlinkSync(join(dir, '.env'));
     r = await loadProjectCached(opts, cache);
     expect(r.project.services.web!.environment.GREETING).toBe('');
-    expect(r.warnings).toContain('The "GREETING" variable is not set. Defaulting to a blank string.');
+    const unset = `${join(dir, 'compose.yaml')}:5:9: services.web.environment[0]: The "GREETING" variable is not set. Defaulting to a blank string.`;
+    expect(r.warnings).toContain(unset);
     // The warning is said again on a hit.
-    expect((await loadProjectCached(opts, cache)).warnings).toContain('The "GREETING" variable is not set. Defaulting to a blank string.');
+    expect((await loadProjectCached(opts, cache)).warnings).toContain(unset);
   });
 
   it('keys entries by the options and the build, and checks the variables the stack uses', async () => {

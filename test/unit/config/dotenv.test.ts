@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DotenvError, parseDotenv } from '../../../src/config/dotenv.js';
+import { DotenvError, parseDotenv, type DotenvUnset } from '../../../src/config/dotenv.js';
 import { load, loadBrief } from './helpers.js';
 
 describe('dotenv parsing', () => {
@@ -28,6 +28,16 @@ describe('dotenv parsing', () => {
 
   it('takes a bare KEY from the environment when set there', () => {
     expect(parseDotenv('A\nB\n', { lookup: (n) => (n === 'A' ? 'from-shell' : undefined) })).toEqual({ A: 'from-shell' });
+  });
+
+  it('tells of each unset variable a value refers to, with its line, and still expands it to "" as Compose does', () => {
+    const unset: DotenvUnset[] = [];
+    const vars = parseDotenv('A=1\nKEY=abc$defghi\nQ="x${NOPE}y"\nS=\'abc$lit\'\nE=a$$b\nD=${GONE:-dflt}\nR=$A\n', { onUnset: (u) => unset.push(u) });
+    expect(vars).toEqual({ A: '1', KEY: 'abc', Q: 'xy', S: 'abc$lit', E: 'a$b', D: 'dflt', R: '1' });
+    expect(unset).toEqual([
+      { key: 'KEY', variable: 'defghi', line: 2, column: 5 },
+      { key: 'Q', variable: 'NOPE', line: 3, column: 3 },
+    ]);
   });
 
   it('reads raw format verbatim', () => {
@@ -71,6 +81,22 @@ describe('.env and --env-file', () => {
     expect((await loadBrief({ 'compose.yaml': 'services: {}\n' }, { envFiles: ['nope.env'] }))[0]).toMatch(/nope\.env not found \(check the path given with --env-file\)$/);
   });
 
+  it('warns at the .env line of a value that refers to an unset variable, without repeating the value', async () => {
+    const { project, warnings, dir } = await load({ 'compose.yaml': 'services:\n  web:\n    image: x\n    environment: [PASSWORD]\n', '.env': '# secrets\nPASSWORD=abc$defghi\n' });
+    expect(project.services.web!.environment.PASSWORD).toBe('abc');
+    expect(warnings).toEqual([
+      `${dir}/.env:2:10: PASSWORD: variable defghi is not set, so "$defghi" becomes an empty string in the value; write $$ for a literal $, or single-quote the value`,
+    ]);
+  });
+
+  it('says nothing of a .env value the shell overrides, or of one without an unset variable', async () => {
+    const { warnings } = await load(
+      { 'compose.yaml': 'services:\n  web:\n    image: x\n', '.env': 'PASSWORD=abc$defghi\nLIT=\'a$b\'\nDOLLAR=a$$b\nHOME_DIR=$HOME/x\n' },
+      { env: { PASSWORD: 'from-shell', HOME: '/home/u' } },
+    );
+    expect(warnings).toEqual([]);
+  });
+
   it('reports .env syntax errors at their line', async () => {
     expect(await loadBrief({ 'compose.yaml': 'services: {}\n', '.env': 'A=1\nB="x\n' })).toEqual(['.env:2:3: unterminated quoted value for "B"']);
   });
@@ -96,6 +122,17 @@ describe('env_file', () => {
       'b.env': 'B=b\n',
     });
     expect(project.services.web!.environment).toEqual({ A: 'a', B: 'b', C: 'from-compose' });
+  });
+
+  it('warns at the env_file line of a value that refers to an unset variable, once for every service using the file', async () => {
+    const { project, warnings, dir } = await load({
+      'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: app.env\n  b:\n    image: x\n    env_file: app.env\n',
+      'app.env': 'TOKEN="t0k$en"\n',
+    });
+    expect(project.services.a!.environment.TOKEN).toBe('t0k');
+    expect(warnings).toEqual([
+      `${dir}/app.env:1:7: TOKEN: variable en is not set, so "$en" becomes an empty string in the value; write $$ for a literal $, or single-quote the value`,
+    ]);
   });
 
   it('accepts a single string', async () => {

@@ -40,4 +40,30 @@ describe('include', () => {
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/^compose\.yaml:1:11: include\[0\]: included file .*nope\.yaml not found$/);
   });
+
+  it('rejects an include cycle at the include that closes it, naming the files of the cycle', async () => {
+    const hint = ' (a file cannot include itself, directly or through the files it includes: remove one of these includes)';
+    expect(await loadBrief({
+      'compose.yaml': 'include:\n  - b.yaml\nservices:\n  a: {image: x}\n',
+      'b.yaml': 'include:\n  - compose.yaml\nservices:\n  b: {image: x}\n',
+    })).toEqual(['b.yaml:2:5: include[0]: include cycle: compose.yaml -> b.yaml -> compose.yaml' + hint]);
+    expect(await loadBrief({
+      'compose.yaml': 'include: [sub/a.yaml]\nservices: {}\n',
+      'sub/a.yaml': 'include: [../lib/b.yaml]\nservices: {}\n',
+      'lib/b.yaml': 'services: {}\ninclude:\n  - path: ../sub/a.yaml\n',
+    })).toEqual(['lib/b.yaml:3:5: include[0]: include cycle: sub/a.yaml -> lib/b.yaml -> sub/a.yaml' + hint]);
+    expect(await loadBrief({ 'compose.yaml': 'include: [compose.yaml]\nservices: {}\n' })).toEqual([
+      'compose.yaml:1:11: include[0]: include cycle: compose.yaml -> compose.yaml' + hint,
+    ]);
+  });
+
+  it('includes the same file from two places (no cycle)', async () => {
+    const { project } = await load({
+      'compose.yaml': 'include: [a.yaml, b.yaml]\nservices: {}\n',
+      'a.yaml': 'include: [common.yaml]\nservices:\n  a: {image: x, depends_on: [c]}\n',
+      'b.yaml': 'services:\n  b: {image: x}\n',
+      'common.yaml': 'services:\n  c: {image: x}\n',
+    });
+    expect(Object.keys(project.services).sort()).toEqual(['a', 'b', 'c']);
+  });
 });

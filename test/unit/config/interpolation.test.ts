@@ -66,10 +66,22 @@ describe('interpolation in stack files', () => {
     expect([web.scale, web.tty, web.ports[0]!.published]).toEqual([3, true, '8080']);
   });
 
-  it('warns once per unset variable and uses ""', async () => {
-    const { project, warnings } = await load({ 'compose.yaml': 'services:\n  web:\n    image: "x${NOPE}"\n    hostname: "${NOPE}h"\n' });
+  it('warns once per unset variable, at its first use, and uses ""', async () => {
+    const { project, warnings, dir } = await load({ 'compose.yaml': 'services:\n  web:\n    image: "x${NOPE}"\n    hostname: "${NOPE}h"\n' });
     expect(project.services.web!.image).toBe('x');
-    expect(warnings).toEqual(['The "NOPE" variable is not set. Defaulting to a blank string.']);
+    expect(warnings).toEqual([`${dir}/compose.yaml:3:12: services.web.image: The "NOPE" variable is not set. Defaulting to a blank string.`]);
+  });
+
+  it('locates an unset variable in the file that uses it: an override, an included file', async () => {
+    const { warnings, dir } = await load({
+      'compose.yaml': 'include: [db/compose.yaml]\nservices:\n  web:\n    image: x\n',
+      'compose.override.yaml': 'services:\n  web:\n    labels:\n      tier: "${TIER}"\n',
+      'db/compose.yaml': 'services:\n  db:\n    image: "postgres:${PG_TAG}"\n',
+    });
+    expect(warnings.sort()).toEqual([
+      `${dir}/compose.override.yaml:4:13: services.web.labels.tier: The "TIER" variable is not set. Defaulting to a blank string.`,
+      `${dir}/db/compose.yaml:3:12: services.db.image: The "PG_TAG" variable is not set. Defaulting to a blank string.`,
+    ]);
   });
 
   it('reports a missing required variable at its value', async () => {

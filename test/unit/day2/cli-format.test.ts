@@ -5,7 +5,7 @@ import { copyTarget, parseCopyArg } from '../../../src/apply/copy.js';
 import { eventJson, eventText } from '../../../src/cli/commands/events.js';
 import { projectRows } from '../../../src/cli/commands/ls.js';
 import { formatTemplate, statusFilter } from '../../../src/cli/commands/ps.js';
-import { LogPrinter } from '../../../src/cli/log-printer.js';
+import { escapeControls, LogPrinter } from '../../../src/cli/log-printer.js';
 import { UsageError } from '../../../src/errors.js';
 import type { ContainerSummary } from '../../../src/runtime/runtime.js';
 import { project } from '../../helpers/project.js';
@@ -93,5 +93,25 @@ describe('log printer', () => {
     p.line(web, { stream: 'stderr', text: 'oops' });
     expect(out.text).toBe('db-1  | ready\n');
     expect(err.text).toBe('web-1 | oops\n');
+  });
+
+  it('escapes control characters of container output written to a stream that is not a terminal, keeping tabs and text', () => {
+    const out = new Sink();
+    const err = new Sink();
+    const p = new LogPrinter(out as unknown as NodeJS.WritableStream, err as unknown as NodeJS.WritableStream, { color: false, prefix: true, project: 'demo' });
+    const web = container('demo-web-1', 'demo', 'web', 'running');
+    p.register([web]);
+    p.line(web, { stream: 'stdout', text: '\x1b]0;title\x07\x1b[31mred\x1b[0m\tdone\r' });
+    p.line(web, { stream: 'stderr', text: 'bell\x07 nul\x00 del\x7f csi\u009b2J é ✓' });
+    expect(out.text).toBe('web-1 | \\x1b]0;title\\x07\\x1b[31mred\\x1b[0m\tdone\\x0d\n');
+    expect(err.text).toBe('web-1 | bell\\x07 nul\\x00 del\\x7f csi\\x9b2J é ✓\n');
+    expect(escapeControls('plain text, tabs\tand unicode ✓')).toBe('plain text, tabs\tand unicode ✓');
+  });
+
+  it('passes control characters through to a terminal, as Compose does', () => {
+    const out = Object.assign(new Sink(), { isTTY: true });
+    const p = new LogPrinter(out as unknown as NodeJS.WritableStream, new Sink() as unknown as NodeJS.WritableStream, { color: false, prefix: false, project: 'demo' });
+    p.line(container('demo-web-1', 'demo', 'web', 'running'), { stream: 'stdout', text: '\x1b[31mred\x1b[0m' });
+    expect(out.text).toBe('\x1b[31mred\x1b[0m\n');
   });
 });
