@@ -172,7 +172,7 @@ function planService(
   let changesContainers = false;
   for (let n = 1; n <= replicas; n++) {
     const existing = byNumber.get(n);
-    // Only for the containers to (re)create: a kept one needs no spec (nor its compressed config label).
+    // Only for the containers to (re)create: a kept one needs no spec (nor its config label's digests).
     const spec = (): ContainerSpec => {
       const made = containerSpec(project, service, n, options.berthVersion);
       // Anonymous volumes survive a recreate: the replacement mounts the old container's volume by name.
