@@ -113,8 +113,8 @@ function readEnvFiles(paths: string[], explicit: boolean, shell: Lookup, s: Sess
       if (explicit) s.issues.add(undefined, '', `env file ${p} not found`, 'check the path given with --env-file', p);
       continue;
     }
+    // Not kept for code frames: a frame would print the values on the lines around an error.
     const text = s.files.readText(p);
-    s.sources.set(p, text);
     try {
       // A variable the shell sets wins over the file's value, whatever that value refers to.
       const onUnset = (u: DotenvUnset): void => {

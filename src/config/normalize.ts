@@ -271,7 +271,7 @@ function environment(name: string, raw: Obj, input: NormalizeInput): Record<stri
       }
       return;
     }
-    input.sources.set(f.path, text);
+    // No code frame for an env file: it would print the values on the lines around an error.
     try {
       const onUnset = (u: DotenvUnset): void => void input.warnings.push(unsetWarning(f.path, u));
       const vars = parseDotenv(text, { lookup: input.lookup, onUnset, ...(f.format === 'raw' ? { format: 'raw' as const } : {}) });

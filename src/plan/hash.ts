@@ -1,6 +1,7 @@
 /**
  * The config hash of a service: sha256 of its normalized config in canonical form (keys sorted), after
- * removing what must not trigger a recreate. Stored in `com.docker.compose.config-hash`.
+ * removing what must not trigger a recreate. Stored in `com.docker.compose.config-hash`; per-key digests
+ * of the same config, which name the fields that changed, in `dev.berth.config` (encodeConfig).
  *
  * Ignored, as Docker Compose ignores them: `build` and `pull_policy` (how the image is made, not what runs:
  * an image change is detected by id instead), `scale` and `deploy.replicas` (how many, not what),
@@ -11,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ServiceConfig } from '../config/model.js';
 
-/** zlib only for the containers a command creates or diffs: most `up`s keep every container and never load it. */
+/** zlib only to read a label written by an earlier build (see encodeConfig). */
 let zlibModule: typeof import('node:zlib') | undefined;
 const zlib = (): typeof import('node:zlib') => (zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib'));
 
@@ -63,26 +64,72 @@ export function canonical(value: unknown): unknown {
   return value;
 }
 
-/** The hashed config, compact enough for a label. */
-export function encodeConfig(config: HashedConfig): string {
-  return zlib().deflateRawSync(Buffer.from(JSON.stringify(config))).toString('base64');
+/**
+ * `dev.berth.config`: what the planner needs to name the fields a recreate changes, without the values.
+ * The hashed config's shape is kept (maps stay maps, so `environment.FOO` is still a path of its own) and
+ * every other value (a scalar, a list) becomes a short salted digest of its canonical JSON. An environment
+ * value, interpolated from `.env` or the shell, is therefore never in a label: `docker inspect` or
+ * `ps --format json` print digests. The salt is the config hash, which the container carries anyway: no
+ * table of digests computed once serves every container, and a label is the same for the same config.
+ * A digest lets whoever guesses a value confirm the guess, as the config hash itself does (Compose too);
+ * it never gives the value. 8 base64url characters (48 bits) are plenty: a collision would only hide a
+ * field's name in a reason, since the decision to recreate is the config hash's.
+ *
+ * Labels written by earlier builds hold the whole config (JSON, raw-deflated, base64): they still decode,
+ * digested on read, so a stack they made converges with the same reasons as before.
+ */
+export type ConfigDigests = { [key: string]: string | ConfigDigests };
+
+/** A decoded `dev.berth.config`: the digests, and the salt to digest the desired config with. */
+export interface ConfigLabel {
+  salt: string;
+  digests: ConfigDigests;
 }
 
-export function decodeConfig(label: string | undefined): HashedConfig | undefined {
+const DIGEST_CHARS = 8;
+
+/** The config's digests: maps kept key by key, every other value a salted digest (about 1 µs each). */
+export function digestConfig(config: HashedConfig, salt: string): ConfigDigests {
+  const out: ConfigDigests = {};
+  for (const [k, v] of Object.entries(config)) out[k] = isMap(v) ? digestConfig(v, salt) : digestValue(v, salt);
+  return out;
+}
+
+function digestValue(value: unknown, salt: string): string {
+  return createHash('sha256').update(`${salt}\0${JSON.stringify(value) ?? 'undefined'}`).digest('base64url').slice(0, DIGEST_CHARS);
+}
+
+/** The label: `{"salt":…,"digests":{…}}`, salted with the config hash (passed when already computed). */
+export function encodeConfig(config: HashedConfig, hash: string = hashOf(config)): string {
+  const salt = hash.slice(0, 16);
+  return JSON.stringify({ salt, digests: digestConfig(config, salt) });
+}
+
+export function decodeConfig(label: string | undefined): ConfigLabel | undefined {
   if (!label) return undefined;
   try {
+    if (label.startsWith('{')) {
+      const parsed = JSON.parse(label) as unknown;
+      if (!isMap(parsed) || typeof parsed.salt !== 'string' || !isDigests(parsed.digests)) return undefined;
+      return { salt: parsed.salt, digests: parsed.digests };
+    }
+    // An earlier build's label: the whole config, deflated. Digest it now; the salt is only ever used in memory.
     const parsed: unknown = JSON.parse(zlib().inflateRawSync(Buffer.from(label, 'base64')).toString('utf8'));
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as HashedConfig) : undefined;
+    return isMap(parsed) ? { salt: '', digests: digestConfig(parsed, '') } : undefined;
   } catch {
     return undefined;
   }
 }
 
+function isDigests(value: unknown): value is ConfigDigests {
+  return isMap(value) && Object.values(value).every((v) => typeof v === 'string' || isDigests(v));
+}
+
 /**
- * Field-level differences between two hashed configs, as document paths ("environment.FOO",
+ * Field-level differences between two configs' digests, as document paths ("environment.FOO",
  * "ports", "image"). Maps are compared key by key; lists and scalars as a whole.
  */
-export function diffConfig(before: HashedConfig, after: HashedConfig, prefix = ''): string[] {
+export function diffConfig(before: ConfigDigests, after: ConfigDigests, prefix = ''): string[] {
   const out: string[] = [];
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   for (const k of keys) {
@@ -90,7 +137,7 @@ export function diffConfig(before: HashedConfig, after: HashedConfig, prefix = '
     const b = after[k];
     const path = prefix ? `${prefix}.${k}` : k;
     if (isMap(a) && isMap(b)) out.push(...diffConfig(a, b, path));
-    else if (JSON.stringify(a) !== JSON.stringify(b)) out.push(path);
+    else if (a !== b) out.push(path);
   }
   return out;
 }

@@ -15,7 +15,7 @@ export const Label = {
   network: 'com.docker.compose.network',
   volume: 'com.docker.compose.volume',
   replace: 'com.docker.compose.replace',
-  /** berth: the service config the hash was computed from (deflated, base64), for field-level diffs. */
+  /** berth: salted per-key digests of the config the hash was computed from, for field-level diffs (plan/hash.ts). */
   berthConfig: 'dev.berth.config',
   berthVersion: 'dev.berth.version',
   /**

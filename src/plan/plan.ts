@@ -5,13 +5,11 @@
 import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
 import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
-import { carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, isAnonymousVolumeName, networkSpec, serviceImage, volumeSpec } from './desired.js';
-import { configHash, decodeConfig, diffConfig, hashedConfig } from './hash.js';
+import { carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, isAnonymousVolumeName, networkSpec, serviceImage, volumeDrift, volumeMountChanges, volumeSpec } from './desired.js';
+import { configHash, decodeConfig, diffConfig, digestConfig, hashedConfig } from './hash.js';
 import { Label } from './labels.js';
 import { ImageMissingError } from '../errors.js';
 import { parseDurationNs } from './duration.js';
-
-import { volumeDrift, volumeMountChanges } from './desired.js';
 
 export type Action =
   | { kind: 'create-network'; target: string; spec: NetworkSpec; reason: string }
@@ -268,7 +266,7 @@ function planService(
   let changesContainers = recovers;
   for (let n = 1; n <= replicas; n++) {
     const existing = byNumber.get(n);
-    // Only for the containers to (re)create: a kept one needs no spec (nor its compressed config label).
+    // Only for the containers to (re)create: a kept one needs no spec (nor its config label's digests).
     const spec = (): ContainerSpec => {
       const made = containerSpec(project, service, n, options.berthVersion);
       // Anonymous volumes survive a recreate: the replacement mounts the old container's volumes by name.
@@ -335,7 +333,7 @@ function planService(
 function describeConfigChange(existing: ContainerSummary, service: ServiceConfig): string {
   const before = decodeConfig(existing.labels[Label.berthConfig]);
   if (!before) return 'config changed';
-  const fields = diffConfig(before, hashedConfig(service));
+  const fields = diffConfig(before.digests, digestConfig(hashedConfig(service), before.salt));
   if (fields.length === 0) return 'config changed';
   const shown = fields.slice(0, 5).join(', ');
   return `${shown}${fields.length > 5 ? ` (+${fields.length - 5} more)` : ''} changed`;

@@ -1,8 +1,10 @@
 /**
  * The project cache (config/cache.ts): a hit gives exactly what a fresh load gives, and anything a load
  * depends on (a file's bytes, a file appearing or disappearing, a variable the stack uses, the options,
- * the build) makes it load afresh. Errors are never cached.
+ * the build) makes it load afresh. Errors are never cached. No value a stack uses is ever in an entry's
+ * bytes.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -128,5 +130,72 @@ describe('project cache', () => {
     const { statSync } = await import('node:fs');
     expect(statSync(join(cache.dir, name!)).mode & 0o777).toBe(0o600);
     expect(statSync(cache.dir).mode & 0o777).toBe(0o700);
+  });
+
+  describe('keeps no value on disk', () => {
+    const canary = (): string => `canary-${randomUUID()}`;
+    /** Every way a value could sit in a file: as is, in base64 (a deflated label was), in hex. */
+    const forms = (value: string): string[] => [value, Buffer.from(value).toString('base64').slice(0, 20), Buffer.from(value).toString('hex')];
+    const cacheBytes = (): string => entries().map((n) => readFileSync(join(cache.dir, n), 'latin1')).join('\n');
+
+    it('of .env, env_file or the shell, while a hit still gives every value back', async () => {
+      const [fromDotenv, fromEnvFile, fromShell] = [canary(), canary(), canary()];
+      const dir = writeStack({
+        'compose.yaml': 'services:\n  web:\n    image: busybox\n    command: ["echo", "${SHELL_TOKEN}"]\n    env_file: [app.env]\n    environment:\n      DOTENV_TOKEN: ${DOTENV_TOKEN}\n      PASSED:\n    labels:\n      token: ${DOTENV_TOKEN}\n',
+        '.env': `DOTENV_TOKEN=${fromDotenv}\n`,
+        'app.env': `FILE_TOKEN=${fromEnvFile}\n`,
+      });
+      const opts: LoadOptions = { cwd: dir, env: { SHELL_TOKEN: fromShell, PASSED: fromShell } };
+      const { first, second, hit } = await twice(opts);
+      expect(hit).toBe(true);
+      expect(second).toStrictEqual(first);
+      const web = (second as Awaited<ReturnType<typeof loadProjectCached>>).project.services.web!;
+      expect(web.environment).toMatchObject({ DOTENV_TOKEN: fromDotenv, FILE_TOKEN: fromEnvFile, PASSED: fromShell });
+      expect(web.command).toEqual(['echo', fromShell]);
+      expect((second as Awaited<ReturnType<typeof loadProjectCached>>).environment.DOTENV_TOKEN).toBe(fromDotenv);
+
+      const bytes = cacheBytes();
+      expect(bytes.length).toBeGreaterThan(0);
+      for (const value of [fromDotenv, fromEnvFile, fromShell]) for (const form of forms(value)) expect(bytes).not.toContain(form);
+      // Nor an unsalted digest of a file that holds one, which anyone could compare with a guess.
+      for (const name of ['.env', 'app.env']) {
+        const data = readFileSync(join(dir, name));
+        for (const algo of ['sha1', 'sha256']) for (const enc of ['base64', 'hex'] as const) expect(bytes).not.toContain(createHash(algo).update(data).digest(enc).slice(0, 16));
+      }
+    });
+
+    it('and what it cannot open it does not use: another value, another salt, a tampered payload', async () => {
+      const secret = canary();
+      const dir = writeStack({ 'compose.yaml': 'services:\n  web:\n    image: busybox\n    environment:\n      TOKEN: ${TOKEN}\n' });
+      const opts: LoadOptions = { cwd: dir, env: { TOKEN: secret } };
+      await loadProjectCached(opts, cache);
+      const file = entryFile(opts);
+      const entry = JSON.parse(readFileSync(file, 'utf8')) as { salt: string; payload: string; checks: { question: string; answer: string }[] };
+      expect(entry.checks.map((c) => c.question)).toContain('v:TOKEN');
+
+      const tampered = Buffer.from(entry.payload, 'base64');
+      tampered[0]! ^= 1;
+      for (const bad of [{ ...entry, payload: tampered.toString('base64') }, { ...entry, salt: Buffer.alloc(16).toString('base64') }, { ...entry, checks: [] }]) {
+        writeFileSync(file, JSON.stringify({ ...bad, marked: true }));
+        expect((await loadProjectCached(opts, cache)).project.services.web!.environment.TOKEN).toBe(secret);
+        // Loaded afresh: the entry was written again.
+        expect((JSON.parse(readFileSync(file, 'utf8')) as { marked?: boolean }).marked).toBeUndefined();
+      }
+      const other = canary();
+      expect((await loadProjectCached({ ...opts, env: { TOKEN: other } }, cache)).project.services.web!.environment.TOKEN).toBe(other);
+      expect(cacheBytes()).not.toContain(other);
+    });
+
+    it('and an entry an earlier build wrote in the clear is removed by the next write', async () => {
+      const secret = canary();
+      const stale = join(cache.dir, 'f'.repeat(32) + '.json');
+      const dir = writeStack({ 'compose.yaml': 'services:\n  web:\n    image: busybox\n' });
+      await loadProjectCached({ cwd: dir, env: {} }, cache);
+      writeFileSync(stale, JSON.stringify({ format: 1, journal: [{ variable: 'TOKEN', value: secret }], result: {}, dotenv: { TOKEN: secret } }));
+      writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox:1.36\n');
+      await loadProjectCached({ cwd: dir, env: {} }, cache);
+      expect(existsSync(stale)).toBe(false);
+      expect(cacheBytes()).not.toContain(secret);
+    });
   });
 });
