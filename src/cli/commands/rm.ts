@@ -1,6 +1,6 @@
-import { createInterface } from 'node:readline';
 import type { Context } from '../context.js';
 import { parseSeconds } from '../flags.js';
+import { askYesNo } from '../prompt.js';
 import { lifecycleTarget } from './lifecycle.js';
 
 /**
@@ -24,23 +24,9 @@ export default async function rm(ctx: Context, services: string[], opts: Record<
         out.write(`${msg}\n`);
         return true;
       }
-      return ask(ctx, `${msg}\nAre you sure? [yN] `);
+      return askYesNo(ctx.world, `${msg}\nAre you sure? [yN] `);
     },
   }, await ctx.renderer(), opts.stop === true ? await ctx.renderer() : undefined));
   if (result.confirmed && result.containers.length === 0) ctx.world.stderr.write('No stopped containers\n');
   return 0;
-}
-
-async function ask(ctx: Context, question: string): Promise<boolean> {
-  ctx.world.stderr.write(question);
-  const rl = createInterface({ input: ctx.world.stdin, terminal: false });
-  try {
-    const line = await new Promise<string>((resolve) => {
-      rl.once('line', resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(line.trim());
-  } finally {
-    rl.close();
-  }
 }
