@@ -21,6 +21,12 @@ export interface InterpolationResult {
 
 export function interpolateTree(root: Record<string, unknown>, lookup: Lookup, positions: Positions, issues: Issues, file: string): InterpolationResult {
   const unset = new Map<string, UnsetReference>();
+  // Whatever a variable gives the stack is kept out of the messages about it.
+  const seen: Lookup = (name) => {
+    const value = lookup(name);
+    if (value !== undefined) issues.conceal(value, name);
+    return value;
+  };
   const walk = (node: object, path: PathSeg[]): void => {
     const keys: (string | number)[] = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
     for (const k of keys) {
@@ -28,7 +34,7 @@ export function interpolateTree(root: Record<string, unknown>, lookup: Lookup, p
       if (typeof v === 'string') {
         if (!v.includes('$')) continue;
         try {
-          const r = substitute(v, lookup);
+          const r = substitute(v, seen);
           for (const name of r.unset) if (!unset.has(name)) unset.set(name, { name, pos: positions.valueAt(node, k), path: [...path, k] });
           (node as Record<string | number, unknown>)[k] = r.value;
         } catch (e) {

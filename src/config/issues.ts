@@ -8,6 +8,8 @@ import { formatPath, type PathSeg, type Pos } from './positions.js';
 export class Issues {
   readonly list: ConfigIssue[] = [];
   private readonly seen = new Set<string>();
+  /** Values variables gave to the stack, longest first, each with how a message names it instead. */
+  private readonly concealed: { value: string; as: string }[] = [];
 
   constructor(
     /** File path -> source text, for code frames. */
@@ -15,7 +17,26 @@ export class Issues {
     private readonly frameWidth: number,
   ) {}
 
-  add(pos: Pos | undefined, path: readonly PathSeg[] | string, message: string, hint?: string, fallbackFile?: string): void {
+  /**
+   * A variable's value never appears in a message: an invalid port or policy that came from `${PORT}`
+   * is named as `the value of ${PORT}` (the value may be a secret; the user knows where to look). Values shorter
+   * than three characters are left alone: they hide nothing and would mangle the message.
+   */
+  conceal(value: string, variable: string): void {
+    if (value.length < 3 || this.concealed.some((c) => c.value === value)) return;
+    this.concealed.push({ value, as: `\${${variable}}` });
+    this.concealed.sort((a, b) => b.value.length - a.value.length);
+  }
+
+  private withoutValues(text: string): string {
+    let out = text;
+    for (const c of this.concealed) out = out.split(`"${c.value}"`).join(`the value of ${c.as}`).split(c.value).join(c.as);
+    return out;
+  }
+
+  add(pos: Pos | undefined, path: readonly PathSeg[] | string, rawMessage: string, rawHint?: string, fallbackFile?: string): void {
+    const message = this.withoutValues(rawMessage);
+    const hint = rawHint === undefined ? undefined : this.withoutValues(rawHint);
     const p = typeof path === 'string' ? path : formatPath(path);
     const file = pos?.file ?? fallbackFile ?? '';
     const key = `${file}:${pos?.line ?? 0}:${pos?.column ?? 0}:${p}:${message}`;

@@ -31,7 +31,7 @@ describe('restart', () => {
 
   it('checks the value a variable gives, where the variable is used', async () => {
     expect(await loadBrief(stack('"${POLICY}"'), { env: { POLICY: 'sometimes' } })).toEqual([
-      'compose.yaml:4:14: services.web.restart: "sometimes" is not a restart policy (use one of: no, always, on-failure[:N] (give up after N retries), unless-stopped)',
+      'compose.yaml:4:14: services.web.restart: the value of ${POLICY} is not a restart policy (use one of: no, always, on-failure[:N] (give up after N retries), unless-stopped)',
     ]);
     // Without interpolation (`config --no-interpolate`) the reference itself is kept.
     const { project } = await load(stack('"${POLICY}"'), { interpolate: false });

@@ -22,4 +22,15 @@ describe('errors in env files', () => {
     expect(brief(issues)).toEqual(['app.env:2:3: unexpected character "x" after variable name "B"; expected "="']);
     expect(JSON.stringify(issues)).not.toContain(CANARY);
   });
+
+  it('never quote a value a variable gave to a field that is then rejected: they name the variable', async () => {
+    const issues = await loadIssues({
+      'compose.yaml': 'services:\n  web:\n    image: busybox\n    restart: ${POLICY}\n    ports: ["${PORT}:80"]\n',
+      '.env': `POLICY=${CANARY}\nPORT=${CANARY}9\n`,
+    });
+    const text = JSON.stringify(issues);
+    expect(text).not.toContain(CANARY);
+    expect(text).toContain('${POLICY}');
+    expect(text).toContain('${PORT}');
+  });
 });
