@@ -65,6 +65,21 @@ describe('the plan is a graph', () => {
     ].join('\n'));
   });
 
+  it('the stop of a restart: true dependent waits for its dependency\'s new image, not the other way round', () => {
+    const old = project('ri', {
+      db: { image: 'dbimg', pull_policy: 'always', environment: { FOO: 'a' } },
+      web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true, restart: true } } },
+    });
+    const now = project('ri', { ...old.services, db: { ...old.services.db!, environment: { FOO: 'b' } } });
+    const plan = planUp(now, observed(old, [running(old, 'db'), running(old, 'web')], { images: { busybox: IMG, dbimg: IMG } }), options);
+    expect(formatGraph(plan)).toBe([
+      '#1 image dbimg: pull: pull_policy: always',
+      '#2 [#1] ri-web-1: stop: before db is recreated (depends_on restart: true)',
+      '#3 [#2] ri-db-1: recreate: environment.FOO changed',
+      '#4 [#3] ri-web-1: restart: dependency db recreated',
+    ].join('\n'));
+  });
+
   it('a scale-down: the extra containers go after the dependencies, beside the kept one', () => {
     const p = project('sc', { db: { image: 'busybox' }, web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true, restart: false } } } });
     const state = observed(p, [running(p, 'db'), running(p, 'web', 1), running(p, 'web', 2), running(p, 'web', 3)]);
