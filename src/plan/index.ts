@@ -1,4 +1,5 @@
 export * from './plan.js';
+export { checkGraph, normalRef, type PlanStep, type StepOp } from './graph.js';
 export * from './desired.js';
 export * from './hash.js';
 export * from './labels.js';

@@ -10,6 +10,7 @@ import { configHash, decodeConfig, diffConfig, digestConfig, hashedConfig } from
 import { Label } from './labels.js';
 import { ImageMissingError } from '../errors.js';
 import { parseDurationNs } from './duration.js';
+import { checkGraph, linkActions, type LinkContext, type PlanStep } from './graph.js';
 
 export type Action =
   | { kind: 'create-network'; target: string; spec: NetworkSpec; reason: string }
@@ -55,7 +56,10 @@ export type ActionKind = Action['kind'];
 
 export interface Plan {
   project: string;
+  /** In the order the planner decided them; what apply/ runs (in its phases, until it walks `steps`). */
   actions: Action[];
+  /** The same actions as a graph: ids, and the ids each must follow (see graph.ts). */
+  steps: PlanStep[];
   warnings: string[];
 }
 
@@ -83,6 +87,11 @@ export interface UpOptions {
   nowMs?: number;
   /** Image reference -> when it was last tagged locally (ms), for the periodic pull policies. */
   imageTagTimes?: Record<string, number>;
+  /**
+   * Service -> the images its Dockerfile starts `FROM`, read by the caller: a build then follows the
+   * pulls and builds of those images only. Absent: builds follow every pull, and no other build.
+   */
+  buildBases?: Record<string, string[]>;
 }
 
 /** Whether a plan changes anything (keep actions and waits do not). */
@@ -153,7 +162,16 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
     const planned = planService(project, s, remaining, options, createdNetworks, recreated, pendingImages.has(s.name));
     actions.push(...(volumes.removed.size > 0 ? planned.map((a) => afterVolumeRecreate(a, observed, volumes.removed, options)) : planned));
   }
-  return { project: project.name, actions, warnings };
+  const steps = linked(actions, { project, graph, direction: 'up', ...(options.buildBases && { buildBases: options.buildBases }) });
+  return { project: project.name, actions, steps, warnings };
+}
+
+/** The actions' steps, checked: a graph a walker cannot run is a bug in the planner, never the user's. */
+function linked(actions: Action[], ctx: LinkContext): PlanStep[] {
+  const steps = linkActions(actions, ctx);
+  const problems = checkGraph(steps);
+  if (problems.length > 0) throw new Error(`internal error: the plan's graph is broken: ${problems.join('; ')}`);
+  return steps;
 }
 
 interface VolumePlan {
@@ -452,7 +470,8 @@ export function planDown(projectName: string, observed: ObservedState, project: 
     actions.push(...volumes.actions);
     warnings.push(...volumes.warnings);
   }
-  return { project: projectName, actions, warnings };
+  const graph = project ? projectGraph(project) : buildGraph({});
+  return { project: projectName, actions, steps: linked(actions, { project, graph, direction: 'down' }), warnings };
 }
 
 /**
@@ -540,8 +559,20 @@ export function formatAction(a: Action): string {
   return `${actionTitle(a)}: ${VERB[a.kind]}: ${a.reason}`;
 }
 
+/** The actions in the planner's order, one `formatAction` line each, without ids or edges: for tests about reasons. */
 export function formatPlan(plan: Plan): string {
   return plan.actions.map(formatAction).join('\n');
+}
+
+/** One step's line: `#5 [#2 #3] web-1: recreate: environment.FOO changed` (no brackets when it waits for nothing). */
+export function formatStep(step: PlanStep): string {
+  const waits = step.after.length > 0 ? ` [${step.after.join(' ')}]` : '';
+  return `${step.id}${waits} ${NOUN[step.op] ?? ''}${step.target}: ${VERB[step.op]}: ${step.reason}`;
+}
+
+/** The plan as `berth plan` prints it and the golden tests compare: one line per step, in an order a walker could run them. */
+export function formatGraph(plan: Plan): string {
+  return plan.steps.map(formatStep).join('\n');
 }
 
 /** A service's pull policy in one of the forms Compose accepts, normalized. */

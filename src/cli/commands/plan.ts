@@ -1,4 +1,8 @@
-import { formatPlan, hasChanges, type Plan } from '../../plan/index.js';
+/**
+ * `berth plan`: what `up` would do, as the plan's graph (one line per step, with the steps it waits for),
+ * or as JSON; changes nothing.
+ */
+import { formatGraph, hasChanges, type Plan } from '../../plan/index.js';
 import type { PrivilegeNotice } from '../../config/index.js';
 import type { Project } from '../../config/model.js';
 import type { Context } from '../context.js';
@@ -11,7 +15,9 @@ export default async function plan(ctx: Context, services: string[], opts: Recor
   const { project, notices } = await loadWithNotices(ctx);
   checkServices(project, services);
   const { planUpFor } = await import('../../apply/index.js');
+  const { readBuildBases } = await import('../../config/index.js');
   const p = await planUpFor(project, await ctx.runtime(), {
+    buildBases: await readBuildBases(project, ctx.world.env),
     services,
     noDeps: opts.deps === false,
     forceRecreate: opts.forceRecreate === true,
@@ -24,11 +30,12 @@ export default async function plan(ctx: Context, services: string[], opts: Recor
   const shown = noticesOf(notices, services, p);
   if (opts.format === 'json') {
     const actions = p.actions.map((a) => ({ kind: a.kind, target: a.target, ...('service' in a && { service: a.service }), reason: a.reason }));
+    const operations = p.steps.map((s) => ({ id: s.id, op: s.op, target: s.target, ...('service' in s.action && { service: s.action.service }), reason: s.reason, after: s.after }));
     const privileges = shown.map((n) => ({ service: n.service, setting: n.setting, ...(n.pos && { file: n.pos.file, line: n.pos.line, column: n.pos.column }), risk: n.risk }));
-    ctx.world.stdout.write(`${JSON.stringify({ project: p.project, changes: changed, actions, warnings: p.warnings, privileges })}\n`);
+    ctx.world.stdout.write(`${JSON.stringify({ project: p.project, changes: changed, operations, actions, warnings: p.warnings, privileges })}\n`);
   } else {
     for (const w of p.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
-    if (p.actions.length) ctx.world.stdout.write(`${formatPlan(p)}\n`);
+    if (p.steps.length) ctx.world.stdout.write(`${formatGraph(p)}\n`);
     await printNotices(ctx, shown);
     ctx.world.stderr.write(changed ? `${project.name}: changes pending\n` : `${project.name}: up to date, nothing to change\n`);
   }

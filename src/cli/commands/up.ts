@@ -1,4 +1,4 @@
-import { formatPlan, hasChanges } from '../../plan/index.js';
+import { formatGraph, hasChanges } from '../../plan/index.js';
 import type { Context } from '../context.js';
 import { VERSION } from '../context.js';
 import { UsageError } from '../../errors.js';
@@ -44,9 +44,10 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   const rt = await ctx.runtime();
   const { up: runUp, planUpFor } = await import('../../apply/index.js');
   if (opts.dryRun) {
-    const plan = await planUpFor(project, rt, options);
+    const { readBuildBases } = await import('../../config/index.js');
+    const plan = await planUpFor(project, rt, { ...options, buildBases: await readBuildBases(project, ctx.world.env) });
     for (const w of plan.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
-    ctx.world.stdout.write(plan.actions.length ? `${formatPlan(plan)}\n` : '');
+    ctx.world.stdout.write(plan.steps.length ? `${formatGraph(plan)}\n` : '');
     const { noticesOf, printNotices } = await import('./plan.js');
     await printNotices(ctx, noticesOf(loaded.notices, services, plan));
     return 0;

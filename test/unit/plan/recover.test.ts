@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ContainerSummary, ObservedState } from '../../../src/runtime/runtime.js';
-import { configHash, formatPlan, planUp, type Action, type UpOptions } from '../../../src/plan/index.js';
+import { configHash, formatGraph, formatPlan, planUp, type Action, type UpOptions } from '../../../src/plan/index.js';
 import { project } from '../../helpers/project.js';
 
 const IMG = `sha256:${'1'.repeat(64)}`;
@@ -63,11 +63,12 @@ describe('an interrupted recreate is settled from the snapshot', () => {
   });
 
   it('the same, then recreated as usual when the config changed: the recreate carries the old one\'s volumes', () => {
-    const { actions } = plan(observed(aside('exited'), container(NEW, 'p-web-1', 'created', 101, oldVolumes)), {}, stack({ FOO: 'x' }));
-    expect(formatPlan({ project: 'p', actions, warnings: [] })).toBe([
-      `p-web-1: remove: left over from an interrupted recreate (never started; ${OLD.slice(0, 12)}_p-web-1 is kept)`,
-      `${OLD.slice(0, 12)}_p-web-1: rename: left over from an interrupted recreate (back to p-web-1)`,
-      'p-web-1: recreate: config changed', // the literal carries no dev.berth.config label to diff
+    const planned = plan(observed(aside('exited'), container(NEW, 'p-web-1', 'created', 101, oldVolumes)), {}, stack({ FOO: 'x' }));
+    const { actions } = planned;
+    expect(formatGraph(planned)).toBe([
+      `#1 p-web-1: remove: left over from an interrupted recreate (never started; ${OLD.slice(0, 12)}_p-web-1 is kept)`,
+      `#2 [#1] ${OLD.slice(0, 12)}_p-web-1: rename: left over from an interrupted recreate (back to p-web-1)`,
+      '#3 [#2] p-web-1: recreate: config changed', // the literal carries no dev.berth.config label to diff
     ].join('\n'));
     expect(recreateOf(actions).replaces).toBe(OLD);
     expect(mounts(recreateOf(actions))).toEqual([`/data=${DATA}`, `/cache=${CACHE}`]);

@@ -138,7 +138,7 @@ describe('planUp: volume drift', () => {
 
 describe('up: consent to lose a volume\'s data', () => {
   const plan: Plan = {
-    project: 'p', warnings: [],
+    project: 'p', warnings: [], steps: [],
     actions: [{ kind: 'recreate-volume', target: 'p_data', spec: { name: 'p_data', labels: {} }, removes: [], reason: 'driver_opts.o changed (data in it would be lost)' }],
   };
 
