@@ -1,4 +1,4 @@
-import { formatPlan } from '../../plan/index.js';
+import { formatGraph } from '../../plan/index.js';
 import type { Context } from '../context.js';
 import { parseSeconds } from '../flags.js';
 import { UsageError } from '../../errors.js';
@@ -17,7 +17,7 @@ export default async function down(ctx: Context, _args: string[], opts: Record<s
   if (opts.dryRun) {
     const plan = await planDownFor(name, project, rt, options);
     for (const w of plan.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
-    ctx.world.stdout.write(plan.actions.length ? `${formatPlan(plan)}\n` : '');
+    ctx.world.stdout.write(plan.steps.length ? `${formatGraph(plan)}\n` : '');
     return 0;
   }
   const rmi = opts.rmi;
