@@ -55,7 +55,7 @@ describe('one-off set-up under the project lock', () => {
     const { runOneOff } = await import('../../../src/apply/run.js');
     const { FakeRuntime } = await import('../../helpers/fake-runtime.js');
     const { PassThrough } = await import('node:stream');
-    const stack = project('demo', { db: { image: 'busybox' }, web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true } } } });
+    const stack = project('demo', { db: { image: 'busybox' }, web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true, restart: false } } } });
     const rt = new FakeRuntime({ busybox: 'sha256:1' });
     const inside: string[] = [];
     const setup = async <T>(fn: () => Promise<T>): Promise<T> => {
