@@ -1,6 +1,8 @@
 /**
- * Before any test: the engine answers and the local images exist (each script is idempotent and quick
- * when there is nothing to do), so `npm test` works on its own after the quick start.
+ * Before the e2e project's tests (test/e2e, test/differential): the engine answers and the local images
+ * exist (each script is idempotent and quick when there is nothing to do), so `npm test` works on its own
+ * after the quick start. vitest.config.ts gives this setup to that project only, and vitest runs it only
+ * when one of its files is in the run, so unit tests need no engine.
  */
 import { execa } from 'execa';
 import { existsSync, readdirSync } from 'node:fs';

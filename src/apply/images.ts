@@ -11,7 +11,7 @@ import { limitAll } from './apply.js';
 import type { Project, ServiceConfig } from '../config/model.js';
 import { parsePullPolicy, serviceImage, type Action, type UpOptions } from '../plan/index.js';
 import type { BuildProgress, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
-import { familiarRef } from '../runtime/docker/image-ref.js';
+import { familiarRef } from '../runtime/image-ref.js';
 
 export type BuildAction = Extract<Action, { kind: 'build-image' }>;
 

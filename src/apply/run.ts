@@ -3,13 +3,12 @@
  * `<project>-<service>-run-<12 hex>`, labelled `com.docker.compose.oneoff=True` (so `up`, `down`'s
  * planner and `ps` tell it from the service's own containers), no restart policy, no published ports
  * unless asked, no service alias on the networks. The service's dependencies are brought up first
- * through `up`. Attached, it streams the container's output and returns its exit code.
+ * through `up`. Attached, it streams the container's output and returns its exit code. The flags
+ * arrive parsed (cli/commands/run.ts reads `-e`, `-l`, `-p`, `-v`).
  */
 import { randomBytes } from 'node:crypto';
-import { ConflictError, UsageError } from '../errors.js';
-import type { Project, ServiceConfig } from '../config/model.js';
-import { parsePortShort, PortSyntaxError } from '../config/ports.js';
-import { parseVolumeShort, VolumeSyntaxError } from '../config/volumes.js';
+import { ConflictError } from '../errors.js';
+import type { PortConfig, Project, ServiceConfig, ServiceVolume } from '../config/model.js';
 import { withDependencies } from '../graph/index.js';
 import { containerSpec, networkSpec, projectGraph, serviceImage, volumeSpec, type UpOptions } from '../plan/index.js';
 import type { Renderer } from '../progress/events.js';
@@ -27,15 +26,16 @@ export interface RunOptions {
   /** `--entrypoint`: replaces the entrypoint (and clears the command unless one is given). */
   entrypoint?: string[];
   name?: string;
-  /** `-e KEY=VALUE` or `-e KEY` (taken from `lookupEnv`). */
-  env: string[];
-  labels: string[];
+  /** `-e`: set over the service's environment. */
+  env: Record<string, string>;
+  /** `-l`: set over the service's labels. */
+  labels: Record<string, string>;
   user?: string;
   workdir?: string;
-  /** `-v` short syntax. */
-  volumes: string[];
-  /** `-p` short syntax. */
-  publish: string[];
+  /** `-v`: mounted after the service's own volumes. */
+  volumes: ServiceVolume[];
+  /** `-p`: published, after the service's ports with `servicePorts`. */
+  publish: PortConfig[];
   servicePorts: boolean;
   noDeps: boolean;
   detach: boolean;
@@ -47,15 +47,13 @@ export interface RunOptions {
 }
 
 export interface RunWorld {
-  lookupEnv: (name: string) => string | undefined;
-  home: string | undefined;
   /** 64 hex characters; injected for tests. */
   randomId?: () => string;
 }
 
 /** The service as the one-off runs it: flags applied over the stack's settings. Pure. */
-export function oneOffService(project: Project, service: ServiceConfig, o: RunOptions, world: RunWorld): ServiceConfig {
-  const s: ServiceConfig = { ...service, environment: { ...service.environment }, labels: { ...service.labels } };
+export function oneOffService(service: ServiceConfig, o: RunOptions): ServiceConfig {
+  const s: ServiceConfig = { ...service, environment: { ...service.environment, ...o.env }, labels: { ...service.labels, ...o.labels } };
   delete s.restart;
   delete s.container_name;
   if (s.deploy) {
@@ -68,34 +66,10 @@ export function oneOffService(project: Project, service: ServiceConfig, o: RunOp
   } else if (o.command.length > 0) {
     s.command = o.command;
   }
-  for (const e of o.env) {
-    const eq = e.indexOf('=');
-    if (eq === 0) throw new UsageError(`-e expects KEY=VALUE or KEY, got "${e}"`);
-    if (eq > 0) s.environment[e.slice(0, eq)] = e.slice(eq + 1);
-    else {
-      const v = world.lookupEnv(e);
-      if (v !== undefined) s.environment[e] = v;
-    }
-  }
-  for (const l of o.labels) {
-    const eq = l.indexOf('=');
-    if (eq <= 0) throw new UsageError(`-l expects KEY=VALUE, got "${l}"`);
-    s.labels[l.slice(0, eq)] = l.slice(eq + 1);
-  }
   if (o.user !== undefined) s.user = o.user;
   if (o.workdir !== undefined) s.working_dir = o.workdir;
-  try {
-    s.ports = [...(o.servicePorts ? service.ports : []), ...o.publish.flatMap((p) => parsePortShort(p))];
-  } catch (err) {
-    if (err instanceof PortSyntaxError) throw new UsageError(`-p: ${err.message}`);
-    throw err;
-  }
-  try {
-    s.volumes = [...service.volumes, ...o.volumes.map((v) => parseVolumeShort(v, { baseDir: project.working_dir, home: world.home }))];
-  } catch (err) {
-    if (err instanceof VolumeSyntaxError) throw new UsageError(`-v: ${err.message}`);
-    throw err;
-  }
+  s.ports = [...(o.servicePorts ? service.ports : []), ...o.publish];
+  s.volumes = [...service.volumes, ...o.volumes];
   s.tty = o.tty;
   s.stdin_open = o.interactive;
   return s;
@@ -133,7 +107,7 @@ export async function runOneOff(
   world: RunWorld,
 ): Promise<RunResult> {
   const service = project.services[o.service]!;
-  const s = oneOffService(project, service, o, world);
+  const s = oneOffService(service, o);
   const slug = (world.randomId ?? (() => randomBytes(32).toString('hex')))();
   const spec = oneOffSpec(project, s, o, slug, apply.berthVersion);
   // Dependencies, networks and volumes, and the container: made under the project's lock when the caller has one.

@@ -124,7 +124,7 @@ function differences(v1: Obj, project: Project): string[] {
   }
   for (const kind of ['networks', 'volumes', 'secrets', 'configs'] as const) {
     const refGroup = (v1[kind] ?? {}) as Record<string, Obj | null>;
-    const mineGroup = (project[kind] ?? {}) as Record<string, Obj>;
+    const mineGroup = (project[kind] ?? {}) as unknown as Record<string, Obj>;
     // berth adds the implicit "default" network the services use; v1 leaves it out.
     const mineNames = Object.keys(mineGroup).filter((n) => !(kind === 'networks' && n === 'default' && !(n in refGroup)));
     if (!eq(mineNames.sort(), Object.keys(refGroup).sort())) diffs.push(`${kind}: v1 ${JSON.stringify(Object.keys(refGroup))} != berth ${JSON.stringify(mineNames)}`);

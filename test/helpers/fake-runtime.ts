@@ -1,9 +1,14 @@
 /**
  * An in-memory Runtime for unit tests of the layers above the engine. It keeps containers, networks,
  * volumes and images in maps and answers the interface the way the engine does (names unique, 404 and 409
- * as typed errors), so plan/apply tests observe real state changes.
+ * as typed errors), so plan/apply tests observe real state changes. Where the planner and the waits
+ * depend on the engine's behaviour, it keeps it: the list reports every volume mount; a named volume a
+ * container mounts is created, unlabelled, when the container is; image references normalize
+ * (`busybox` = `busybox:latest` = `docker.io/library/busybox:latest`); a container with a healthcheck
+ * starts `starting` and turns healthy or unhealthy only by its check (see `healthResults`).
  */
 import { ConflictError, EngineError, NotFoundError, ResourceInUseError } from '../../src/errors.js';
+import { familiarRef, isImageId } from '../../src/runtime/image-ref.js';
 import type {
   ContainerDetails, ContainerSpec, ContainerSummary, EndpointSpec, EngineInfo, ImageSummary, LabelFilter,
   NetworkSpec, NetworkSummary, ObservedState, PullProgress, Runtime, BuildSpec, BuildProgress, RegistryAuth, VolumeSpec, VolumeSummary,
@@ -15,6 +20,17 @@ import type {
 interface FakeContainer extends ContainerDetails {
   spec: ContainerSpec;
 }
+
+/** What a container's healthcheck finds once it has run. */
+export interface HealthResult {
+  /** `starting`: the check never decides (a start period longer than the test looks). */
+  status: 'healthy' | 'unhealthy' | 'starting';
+  /** The check's output, as the engine keeps it in the health log. */
+  output?: string;
+}
+
+/** A healthcheck the engine runs: one given and not `["NONE"]`. */
+const hasHealthcheck = (spec: ContainerSpec): boolean => spec.healthcheck !== undefined && spec.healthcheck.test[0] !== 'NONE';
 
 export class FakeRuntime implements Runtime {
   readonly endpoint = 'fake://engine';
@@ -30,14 +46,59 @@ export class FakeRuntime implements Runtime {
   readonly failAfter = new Map<string, Error>();
   /** The `VOLUME`s an image declares, by reference: a container of it gets an anonymous volume at each. */
   readonly imageVolumes = new Map<string, string[]>();
+  /**
+   * What each container's healthcheck finds, by container name (default: healthy). The check runs between
+   * two looks at a started container (inspect or list): the first look after a start sees `starting`, the
+   * next one this result, as an engine whose check interval passed between them.
+   */
+  readonly healthResults = new Map<string, HealthResult>();
+  /** Containers (by id) whose health is `starting` and that were looked at since they started. */
+  private readonly healthLooked = new Set<string>();
   private seq = 0;
 
   constructor(images: Record<string, string> = {}) {
     for (const [ref, id] of Object.entries(images)) this.addImage(ref, id);
   }
 
+  /** Images are kept under the engine's familiar form of their reference ("busybox:latest"). */
   addImage(ref: string, id: string): void {
-    this.images.set(ref, { id, repoTags: [ref], repoDigests: [], labels: {}, created: 0, size: 0 });
+    const tag = familiarRef(ref);
+    this.images.set(tag, { id, repoTags: [tag], repoDigests: [], labels: {}, created: 0, size: 0 });
+  }
+
+  /** The image a reference or an image id names, as the engine resolves it. */
+  private image(ref: string): ImageSummary | undefined {
+    if (isImageId(ref)) {
+      const id = ref.startsWith('sha256:') ? ref : `sha256:${ref}`;
+      return [...this.images.values()].find((i) => i.id.startsWith(id) || i.id === ref);
+    }
+    return this.images.get(familiarRef(ref));
+  }
+
+  /** What the registry holds for a reference, whichever form the test or the caller wrote it in. */
+  private inRegistry(ref: string): string | undefined {
+    for (const [r, id] of this.registry) if (familiarRef(r) === familiarRef(ref)) return id;
+    return undefined;
+  }
+
+  /** One look at a container: a `starting` healthcheck looked at before has run by now. */
+  private look(c: FakeContainer): void {
+    if (c.health !== 'starting' || c.state !== 'running') return;
+    if (!this.healthLooked.has(c.id)) {
+      this.healthLooked.add(c.id);
+      return;
+    }
+    const result = this.healthResults.get(c.name) ?? { status: 'healthy' };
+    if (result.status === 'starting') return;
+    this.healthLooked.delete(c.id);
+    c.health = result.status;
+    c.healthLog = [{ exitCode: result.status === 'healthy' ? 0 : 1, output: result.output ?? '' }];
+  }
+
+  /** A (re)start: the healthcheck starts over. */
+  private healthOnStart(c: FakeContainer): void {
+    this.healthLooked.delete(c.id);
+    if (hasHealthcheck(c.spec)) c.health = 'starting';
   }
 
   private nextId(): string {
@@ -78,7 +139,7 @@ export class FakeRuntime implements Runtime {
     const labels = { 'com.docker.compose.project': project };
     const images: Record<string, string> = {};
     for (const r of imageRefs) {
-      const i = this.images.get(r);
+      const i = this.image(r);
       if (i) images[r] = i.id;
     }
     return {
@@ -93,9 +154,11 @@ export class FakeRuntime implements Runtime {
     const { volume, ...rest } = filter;
     if (volume !== undefined) return this.listContainers(rest).then((cs) => cs.filter((c) => c.volumes?.some((v) => v.name === volume)));
 
+    const listed = [...this.containers.values()]
+      .filter((c) => (filter.all || c.state === 'running') && matches(c.labels, filter.labels) && (!filter.name || c.name === filter.name));
+    for (const c of listed) this.look(c);
     return Promise.resolve(
-      [...this.containers.values()]
-        .filter((c) => (filter.all || c.state === 'running') && matches(c.labels, filter.labels) && (!filter.name || c.name === filter.name))
+      listed
         .map(({ spec: _spec, ...c }) => ({
           ...structuredClone(c),
           // As the engine's list reports them: every volume mount, named or anonymous.
@@ -105,7 +168,9 @@ export class FakeRuntime implements Runtime {
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerDetails> {
-    const { spec: _spec, ...c } = this.find(idOrName);
+    const found = this.find(idOrName);
+    this.look(found);
+    const { spec: _spec, ...c } = found;
     return Promise.resolve(structuredClone(c));
   }
 
@@ -126,7 +191,7 @@ export class FakeRuntime implements Runtime {
     for (const c of this.containers.values()) {
       if (c.name === spec.name) return Promise.reject(new ConflictError(409, `Conflict. The container name "/${spec.name}" is already in use`, `create container ${spec.name}`));
     }
-    const image = this.images.get(spec.image);
+    const image = this.image(spec.image);
     if (!image) return Promise.reject(new NotFoundError(404, `No such image: ${spec.image}`, `create container ${spec.name}`));
     for (const ep of spec.endpoints) {
       if (!this.networks.has(ep.network)) return Promise.reject(new NotFoundError(404, `network ${ep.network} not found`, `create container ${spec.name}`));
@@ -142,7 +207,7 @@ export class FakeRuntime implements Runtime {
           ...(m.type === 'volume' && { name: m.source ?? this.nextId() }),
         })),
         // The image's VOLUMEs the spec does not mount otherwise: anonymous volumes, as the engine makes them.
-        ...(this.imageVolumes.get(spec.image) ?? [])
+        ...this.volumesOfImage(spec.image)
           .filter((t) => !spec.mounts.some((m) => m.target === t) && !(t in (spec.tmpfs ?? {})))
           .map((t) => ({ type: 'volume', target: t, readOnly: false, source: '', name: this.nextId() })),
       ],
@@ -150,7 +215,17 @@ export class FakeRuntime implements Runtime {
       spec,
     });
     for (const ep of spec.endpoints) this.networks.get(ep.network)!.containers.push(id);
+    // As the engine does: a named volume that does not exist yet is made, with no labels.
+    for (const m of spec.mounts) {
+      if (m.type !== 'volume' || m.source === undefined || m.source === '' || this.volumes.has(m.source)) continue;
+      this.volumes.set(m.source, { name: m.source, driver: 'local', labels: {}, mountpoint: `/fake/${m.source}` });
+    }
     return Promise.resolve(id);
+  }
+
+  private volumesOfImage(ref: string): string[] {
+    for (const [r, targets] of this.imageVolumes) if (familiarRef(r) === familiarRef(ref)) return targets;
+    return [];
   }
 
   async startContainer(id: string): Promise<void> {
@@ -159,7 +234,7 @@ export class FakeRuntime implements Runtime {
     const c = this.find(id);
     c.state = 'running';
     c.status = 'Up';
-    if (c.spec.healthcheck) c.health = 'healthy';
+    this.healthOnStart(c);
     this.failLate('startContainer');
     return Promise.resolve();
   }
@@ -298,9 +373,9 @@ export class FakeRuntime implements Runtime {
     this.calls.push(`pull ${ref}`);
     this.fail('pullImage');
     onProgress?.({ status: 'Downloading', fraction: 0.5 });
-    const fromRegistry = this.registry.get(ref);
+    const fromRegistry = this.inRegistry(ref);
     if (fromRegistry !== undefined) this.addImage(ref, fromRegistry);
-    else if (!this.images.has(ref)) this.addImage(ref, `sha256:${this.nextId()}`);
+    else if (!this.image(ref)) this.addImage(ref, `sha256:${this.nextId()}`);
     return Promise.resolve();
   }
 
@@ -318,7 +393,7 @@ export class FakeRuntime implements Runtime {
   async pushImage(ref: string, _onProgress?: (p: PullProgress) => void, _auth?: RegistryAuth): Promise<void> {
     this.calls.push(`push ${ref}`);
     this.fail('pushImage');
-    const img = this.images.get(ref);
+    const img = this.image(ref);
     if (!img) return Promise.reject(new NotFoundError(404, `An image does not exist locally with the tag: ${ref}`, `push image ${ref}`));
     this.registry.set(ref, img.id);
     return Promise.resolve();
@@ -326,7 +401,7 @@ export class FakeRuntime implements Runtime {
 
   tagImage(source: string, target: string): Promise<void> {
     this.calls.push(`tag ${source} ${target}`);
-    const img = this.images.get(source) ?? [...this.images.values()].find((i) => i.id === source);
+    const img = this.image(source) ?? [...this.images.values()].find((i) => i.id === source);
     if (!img) return Promise.reject(new NotFoundError(404, `No such image: ${source}`, `tag image ${source}`));
     this.addImage(target, img.id);
     return Promise.resolve();
@@ -334,12 +409,12 @@ export class FakeRuntime implements Runtime {
 
   removeImage(ref: string, _options?: { force?: boolean }): Promise<void> {
     this.calls.push(`rmi ${ref}`);
-    if (!this.images.delete(ref)) return Promise.reject(new NotFoundError(404, `No such image: ${ref}`, `remove image ${ref}`));
+    if (!this.images.delete(familiarRef(ref))) return Promise.reject(new NotFoundError(404, `No such image: ${ref}`, `remove image ${ref}`));
     return Promise.resolve();
   }
 
   inspectImage(ref: string): Promise<ImageSummary | undefined> {
-    return Promise.resolve(this.images.get(ref));
+    return Promise.resolve(this.image(ref));
   }
 
   listImages(): Promise<ImageSummary[]> {
@@ -380,6 +455,7 @@ export class FakeRuntime implements Runtime {
     c.state = 'running';
     c.status = 'Up';
     c.restartCount++;
+    this.healthOnStart(c);
     return Promise.resolve();
   }
 

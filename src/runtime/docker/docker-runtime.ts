@@ -47,7 +47,8 @@ import {
   networkFrom,
   volumeFrom,
 } from './from-engine.js';
-import { familiarRef, isImageId, matchImageRefs } from './image-ref.js';
+import { familiarRef, isImageId } from '../image-ref.js';
+import { matchImageRefs } from './image-ref.js';
 import { getArchive, putArchive, statContainerPath } from './archive.js';
 import { engineEvents } from './events.js';
 import { attachToContainer, execInContainer } from './exec.js';

@@ -155,6 +155,7 @@ describe('waitForService', () => {
   it('stops when its signal is aborted', async () => {
     const rt = new FakeRuntime({ busybox: 'sha256:1' });
     await withContainers(rt, [{ state: 'running', health: 'starting' }]);
+    rt.healthResults.set('demo-app-1', { status: 'starting' });
     const controller = new AbortController();
     const world = fakeWorld();
     const sleep = world.sleep;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { oneOffService, oneOffSpec, type RunOptions } from '../../../src/apply/run.js';
+import { parseOneOffFlags } from '../../../src/cli/commands/run.js';
 import { UsageError } from '../../../src/errors.js';
 import { project } from '../../helpers/project.js';
 
@@ -10,15 +11,16 @@ const p = project('demo', {
   },
 });
 const base: RunOptions = {
-  service: 'web', command: [], env: [], labels: [], volumes: [], publish: [], servicePorts: false,
+  service: 'web', command: [], env: {}, labels: {}, volumes: [], publish: [], servicePorts: false,
   noDeps: false, detach: false, remove: false, tty: false, interactive: true,
 };
-const world = { lookupEnv: (k: string) => (k === 'FROM_SHELL' ? 'shell' : undefined), home: '/home/u' };
+const world = { lookupEnv: (k: string) => (k === 'FROM_SHELL' ? 'shell' : undefined), baseDir: '/srv/demo', home: '/home/u' };
+const noFlags = { env: [], labels: [], publish: [], volumes: [] };
 const slug = 'ab'.repeat(32);
 
 describe('one-off containers', () => {
   it('are named <project>-<service>-run-<12 hex>, labelled one-off with the slug, without the service alias, restart policy or ports', () => {
-    const spec = oneOffSpec(p, oneOffService(p, p.services.web!, base, world), base, slug, 'test');
+    const spec = oneOffSpec(p, oneOffService(p.services.web!, base), base, slug, 'test');
     expect(spec.name).toBe(`demo-web-run-${slug.slice(0, 12)}`);
     expect(spec.labels['com.docker.compose.oneoff']).toBe('True');
     expect(spec.labels['com.docker.compose.slug']).toBe(slug);
@@ -31,22 +33,25 @@ describe('one-off containers', () => {
   });
 
   it('take the command, entrypoint, environment, labels and ports from the flags', () => {
-    const o: RunOptions = { ...base, command: ['echo', 'hi'], env: ['B=2', 'FROM_SHELL', 'UNSET'], labels: ['x=y'], publish: ['127.0.0.1:9000:90'], servicePorts: true, name: 'custom' };
-    const s = oneOffService(p, p.services.web!, o, world);
+    const flags = parseOneOffFlags({ env: ['B=2', 'FROM_SHELL', 'UNSET'], labels: ['x=y'], publish: ['127.0.0.1:9000:90'], volumes: ['./data:/data'] }, world);
+    const o: RunOptions = { ...base, command: ['echo', 'hi'], ...flags, servicePorts: true, name: 'custom' };
+    const s = oneOffService(p.services.web!, o);
     expect(s.command).toEqual(['echo', 'hi']);
     expect(s.environment).toEqual({ A: '1', B: '2', FROM_SHELL: 'shell' });
     expect(s.labels).toEqual({ x: 'y' });
     expect(s.ports.map((x) => `${x.host_ip ?? ''}:${x.published}:${x.target}`)).toEqual([':8080:80', '127.0.0.1:9000:90']);
+    expect(s.volumes).toMatchObject([{ type: 'bind', source: '/srv/demo/data', target: '/data' }]);
     expect(oneOffSpec(p, s, o, slug, 'test').name).toBe('custom');
-    const e = oneOffService(p, p.services.web!, { ...base, entrypoint: ['sh', '-c'] }, world);
+    const e = oneOffService(p.services.web!, { ...base, entrypoint: ['sh', '-c'] });
     expect(e.entrypoint).toEqual(['sh', '-c']);
     expect(e.command).toEqual([]);
   });
 
   it('reject malformed flags with a usage error', () => {
-    expect(() => oneOffService(p, p.services.web!, { ...base, env: ['=x'] }, world)).toThrow(UsageError);
-    expect(() => oneOffService(p, p.services.web!, { ...base, labels: ['novalue'] }, world)).toThrow(UsageError);
-    expect(() => oneOffService(p, p.services.web!, { ...base, publish: ['a:b:c:d'] }, world)).toThrow(UsageError);
+    expect(() => parseOneOffFlags({ ...noFlags, env: ['=x'] }, world)).toThrow(UsageError);
+    expect(() => parseOneOffFlags({ ...noFlags, labels: ['novalue'] }, world)).toThrow(UsageError);
+    expect(() => parseOneOffFlags({ ...noFlags, publish: ['a:b:c:d'] }, world)).toThrow(/^-p: /);
+    expect(() => parseOneOffFlags({ ...noFlags, volumes: [':'] }, world)).toThrow(/^-v: /);
   });
 });
 
@@ -55,7 +60,7 @@ describe('one-off set-up under the project lock', () => {
     const { runOneOff } = await import('../../../src/apply/run.js');
     const { FakeRuntime } = await import('../../helpers/fake-runtime.js');
     const { PassThrough } = await import('node:stream');
-    const stack = project('demo', { db: { image: 'busybox' }, web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true } } } });
+    const stack = project('demo', { db: { image: 'busybox' }, web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true, restart: false } } } });
     const rt = new FakeRuntime({ busybox: 'sha256:1' });
     const inside: string[] = [];
     const setup = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -66,7 +71,7 @@ describe('one-off set-up under the project lock', () => {
     };
     const quiet = { start: () => undefined, event: () => undefined, done: () => Promise.resolve() };
     const io = { stdout: new PassThrough(), stderr: new PassThrough() };
-    const r = await runOneOff(stack, rt, { ...base, service: 'web' }, { parallel: 1, berthVersion: 't', setup }, () => Promise.resolve(quiet), io, { ...world, randomId: () => slug });
+    const r = await runOneOff(stack, rt, { ...base, service: 'web' }, { parallel: 1, berthVersion: 't', setup }, () => Promise.resolve(quiet), io, { randomId: () => slug });
     expect(r.exitCode).toBe(0);
     expect(inside).toEqual(['create network demo_default', 'create demo-db-1', 'start demo-db-1', `create demo-web-run-${slug.slice(0, 12)}`]);
     const after = rt.calls.slice(rt.calls.indexOf(`create demo-web-run-${slug.slice(0, 12)}`) + 1);

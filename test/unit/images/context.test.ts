@@ -30,7 +30,7 @@ async function untar(stream: NodeJS.ReadableStream): Promise<Record<string, stri
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, body, next) => {
       const chunks: Buffer[] = [];
-      body.on('data', (c: Buffer) => chunks.push(c));
+      body.on('data', (c: unknown) => chunks.push(c as Buffer));
       body.on('end', () => {
         out[header.name] = header.type === 'symlink' ? `link:${header.linkname ?? ''}` : header.type === 'directory' ? 'dir' : Buffer.concat(chunks).toString();
         next();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageSummary } from '../../../src/runtime/runtime.js';
-import { familiarRef, isImageId, matchImageRefs, parseImageRef } from '../../../src/runtime/docker/image-ref.js';
+import { familiarRef, isImageId, parseImageRef } from '../../../src/runtime/image-ref.js';
+import { matchImageRefs } from '../../../src/runtime/docker/image-ref.js';
 
 describe('image references in the form the engine lists them', () => {
   it.each([
