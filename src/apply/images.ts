@@ -9,6 +9,7 @@ import { buildGraph, serviceDependencies, withDependencies } from '../graph/inde
 import type { Emit, EventStatus, Renderer } from '../progress/events.js';
 import { limitAll } from './apply.js';
 import type { Project, ServiceConfig } from '../config/model.js';
+import { dockerfileBases } from '../config/dockerfile.js';
 import { parsePullPolicy, serviceImage, type Action, type UpOptions } from '../plan/index.js';
 import type { BuildProgress, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
 import { familiarRef } from '../runtime/image-ref.js';
@@ -60,56 +61,6 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
   else if (b.platforms?.length === 1) spec.platform = b.platforms[0]!;
   if (options.quiet) spec.quiet = true;
   return spec;
-}
-
-/**
- * The images a Dockerfile's stages start from, build args substituted (`ARG` defaults before the first
- * `FROM`, overridden by `args`); stages naming an earlier stage and `scratch` are left out.
- */
-export function dockerfileBases(text: string, args: Record<string, string> = {}): string[] {
-  const logical: string[] = [];
-  let current = '';
-  for (const raw of text.split(/\r?\n/)) {
-    if (current === '' && /^\s*#/.test(raw)) continue;
-    if (/\\\s*$/.test(raw)) {
-      current += raw.replace(/\\\s*$/, ' ');
-      continue;
-    }
-    logical.push(current + raw);
-    current = '';
-  }
-  if (current !== '') logical.push(current);
-
-  const vars: Record<string, string> = {};
-  const stages = new Set<string>();
-  const bases: string[] = [];
-  let seenFrom = false;
-  const subst = (s: string): string =>
-    s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string | undefined, def: string | undefined, b: string | undefined) => {
-      const name = (a ?? b)!;
-      return args[name] ?? vars[name] ?? def ?? '';
-    });
-  for (const line of logical) {
-    const m = /^\s*(\w+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const instr = m[1]!.toUpperCase();
-    const rest = m[2]!.trim();
-    if (instr === 'ARG' && !seenFrom) {
-      for (const decl of rest.split(/\s+/)) {
-        const eq = decl.indexOf('=');
-        if (eq > 0) vars[decl.slice(0, eq)] = decl.slice(eq + 1).replace(/^["']|["']$/g, '');
-      }
-    } else if (instr === 'FROM') {
-      seenFrom = true;
-      const words = rest.split(/\s+/).filter((w) => !w.startsWith('--'));
-      const image = subst(words[0] ?? '');
-      const fromStage = stages.has(image.toLowerCase());
-      if (words[1]?.toUpperCase() === 'AS' && words[2]) stages.add(words[2].toLowerCase());
-      if (image === '' || image === 'scratch' || fromStage) continue;
-      bases.push(image);
-    }
-  }
-  return [...new Set(bases)];
 }
 
 /** Reads the Dockerfile a build uses (inline text, or the file); undefined when it cannot be read. */

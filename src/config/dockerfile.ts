@@ -3,7 +3,6 @@
  * files: the planner takes them as data (`UpOptions.buildBases`) to order a build after the pull or
  * build of the image it starts from, and stays pure.
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Project, ServiceConfig } from './model.js';
 
@@ -32,6 +31,7 @@ async function dockerfileOf(s: ServiceConfig): Promise<string | undefined> {
   if (b.dockerfile_inline !== undefined) return b.dockerfile_inline;
   if (/^[a-z]+:\/\//i.test(b.context) || b.context.startsWith('git@')) return undefined;
   const path = b.dockerfile !== undefined && isAbsolute(b.dockerfile) ? b.dockerfile : join(b.context, b.dockerfile ?? 'Dockerfile');
+  const { readFile } = await import('node:fs/promises'); // only for stacks that build
   return readFile(path, 'utf8').catch(() => undefined);
 }
 
