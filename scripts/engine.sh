@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure a Docker Engine answers on this machine. Idempotent:
 #   1. if the engine at DOCKER_HOST (or /var/run/docker.sock) answers /_ping, do nothing;
-#   2. otherwise, as root on Debian, install docker.io if dockerd is missing and start dockerd
+#   2. otherwise, for the default socket, as root on Debian, install docker.io if dockerd is missing and start dockerd
 #      detached, with the engine kept off the outside network (no iptables, no forwarding, no masquerade);
 #   3. otherwise say what is missing and exit 1.
 set -euo pipefail
@@ -22,6 +22,12 @@ if ping; then
   exit 0
 fi
 
+if [ "$sock" != /var/run/docker.sock ]; then
+  # A daemon started here would listen on the default socket, not on this one.
+  echo "engine: no Docker Engine answers on $sock (DOCKER_HOST); start the engine that socket belongs to." >&2
+  exit 1
+fi
+
 if [ "$(id -u)" != 0 ] || [ ! -f /etc/debian_version ]; then
   echo "engine: no Docker Engine answers on $sock." >&2
   echo "engine: start one (e.g. 'sudo systemctl start docker'), or run this script as root on Debian to install and start docker.io." >&2
@@ -37,7 +43,7 @@ fi
 
 echo "engine: starting dockerd (log: /var/log/dockerd.log)"
 setsid dockerd --iptables=false --ip-forward=false --ip-masq=false \
-  >/var/log/dockerd.log 2>&1 < /dev/null &
+  >>/var/log/dockerd.log 2>&1 < /dev/null &
 
 for _ in $(seq 1 120); do
   if ping; then
