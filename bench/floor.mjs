@@ -47,7 +47,11 @@ function createBody(s) {
 }
 
 async function createAndStart(s) {
-  const { Id } = await request('POST', `/containers/create?name=${encodeURIComponent(`${project}-${s.name}-1`)}`, createBody(s));
+  const { Id } = await request(
+    'POST',
+    `/containers/create?name=${encodeURIComponent(`${project}-${s.name}-1`)}`,
+    createBody(s),
+  );
   await request('POST', `/containers/${Id}/start`);
 }
 
@@ -63,12 +67,22 @@ async function up() {
     request(
       'POST',
       '/networks/create',
-      { Name: network, CheckDuplicate: true, Driver: 'bridge', Labels: { ...labels, 'com.docker.compose.network': 'default' } },
+      {
+        Name: network,
+        CheckDuplicate: true,
+        Driver: 'bridge',
+        Labels: { ...labels, 'com.docker.compose.network': 'default' },
+      },
       { okStatuses: [409] },
     ),
     ...spec.services
       .filter((s) => s.volume)
-      .map((s) => request('POST', '/volumes/create', { Name: `${project}_${s.volume}`, Labels: { ...labels, 'com.docker.compose.volume': s.volume } })),
+      .map((s) =>
+        request('POST', '/volumes/create', {
+          Name: `${project}_${s.volume}`,
+          Labels: { ...labels, 'com.docker.compose.volume': s.volume },
+        }),
+      ),
   ]);
   await Promise.all(spec.services.map(createAndStart));
 }
@@ -78,7 +92,10 @@ async function noop() {
 }
 
 async function change() {
-  const [containers, image] = await Promise.all([listContainers(project), request('GET', `/images/${encodeURIComponent(spec.image)}/json`)]);
+  const [containers, image] = await Promise.all([
+    listContainers(project),
+    request('GET', `/images/${encodeURIComponent(spec.image)}/json`),
+  ]);
   const byName = new Map(spec.services.map((s) => [s.name, s]));
   await Promise.all(
     containers

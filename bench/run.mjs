@@ -40,7 +40,15 @@ const DESCRIPTIONS = {
 };
 
 function parseArgs(argv) {
-  const opts = { sizes: [1, 10, 50], scenarios: [...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS], runs: undefined, warmup: 1, rounds: undefined, updateReadme: false, keep: false };
+  const opts = {
+    sizes: [1, 10, 50],
+    scenarios: [...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS],
+    runs: undefined,
+    warmup: 1,
+    rounds: undefined,
+    updateReadme: false,
+    keep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -48,7 +56,10 @@ function parseArgs(argv) {
       if (v === undefined) fail(`${a} needs a value`);
       return v;
     };
-    if (a === '--sizes') opts.sizes = next().split(',').map((s) => Number(s));
+    if (a === '--sizes')
+      opts.sizes = next()
+        .split(',')
+        .map((s) => Number(s));
     else if (a === '--scenarios') opts.scenarios = next().split(',');
     else if (a === '--runs') opts.runs = Number(next());
     else if (a === '--warmup') opts.warmup = Number(next());
@@ -56,15 +67,23 @@ function parseArgs(argv) {
     else if (a === '--update-readme') opts.updateReadme = true;
     else if (a === '--keep') opts.keep = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 9).join('\n') + '\n');
+      process.stdout.write(
+        readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(0, 9)
+          .join('\n') + '\n',
+      );
       process.exit(0);
     } else fail(`unknown option ${a}`);
   }
   for (const n of opts.sizes) if (!Number.isInteger(n) || n < 1) fail(`--sizes: "${n}" is not a positive integer`);
-  for (const s of opts.scenarios) if (![...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS].includes(s)) fail(`--scenarios: unknown scenario "${s}"`);
-  if (opts.runs !== undefined && !(Number.isInteger(opts.runs) && opts.runs >= 2)) fail('--runs must be an integer >= 2');
+  for (const s of opts.scenarios)
+    if (![...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS].includes(s)) fail(`--scenarios: unknown scenario "${s}"`);
+  if (opts.runs !== undefined && !(Number.isInteger(opts.runs) && opts.runs >= 2))
+    fail('--runs must be an integer >= 2');
   if (!(Number.isInteger(opts.warmup) && opts.warmup >= 0)) fail('--warmup must be an integer >= 0');
-  if (opts.rounds !== undefined && !(Number.isInteger(opts.rounds) && opts.rounds >= 1)) fail('--rounds must be an integer >= 1');
+  if (opts.rounds !== undefined && !(Number.isInteger(opts.rounds) && opts.rounds >= 1))
+    fail('--rounds must be an integer >= 1');
   return opts;
 }
 
@@ -125,7 +144,10 @@ function buildImages(work) {
     const ctx = join(work, `image-${v.split(':')[1]}`);
     mkdirSync(ctx, { recursive: true });
     writeFileSync(join(ctx, 'Dockerfile'), `FROM ${BASE_IMAGE}\nLABEL dev.berth.bench.variant=${v.split(':')[1]}\n`);
-    execFileSync('docker', ['build', '-q', '-t', v, ctx], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('docker', ['build', '-q', '-t', v, ctx], {
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   }
   execFileSync('docker', ['tag', IMAGE_VARIANTS[0], IMAGE]);
 }
@@ -140,7 +162,9 @@ function hyperfine(name, commands, { runs, warmup, rounds, prepare, exportPath }
   const r = Math.max(1, Math.min(rounds, runs));
   const perRound = Array.from({ length: r }, (_, i) => Math.floor(runs / r) + (i < runs % r ? 1 : 0));
   log(`${name}: ${commands.map((c) => c.name).join(' / ')}, ${runs} runs in ${r} round(s) + ${warmup} warm-up`);
-  const merged = Object.fromEntries(commands.map((c) => [c.name, { command: c.name, times: [], byRound: [], user: 0, system: 0, exit_codes: [] }]));
+  const merged = Object.fromEntries(
+    commands.map((c) => [c.name, { command: c.name, times: [], byRound: [], user: 0, system: 0, exit_codes: [] }]),
+  );
   perRound.forEach((n, round) => {
     const w = round === 0 ? warmup : 0;
     const file = exportPath.replace(/\.json$/, `.r${round + 1}.json`);
@@ -151,9 +175,17 @@ function hyperfine(name, commands, { runs, warmup, rounds, prepare, exportPath }
     for (const c of commands) args.push('--command-name', c.name, c.cmd);
     // A round takes a few minutes at most; one that takes 20 is waiting on an engine that stopped
     // answering (dockerd 20.10.24 can deadlock when many containers leave a network at once: moby/moby#46661).
-    const res = spawnSync('hyperfine', args, { stdio: ['ignore', 'inherit', 'inherit'], timeout: 20 * 60 * 1000, killSignal: 'SIGKILL' });
-    if (res.error?.code === 'ETIMEDOUT') throw new Error(`${name}: a round ran for 20 minutes; the engine may have stopped answering (restart dockerd: \`pkill dockerd; bash scripts/engine.sh\`)`);
-    if (res.status !== 0) throw new Error(`hyperfine failed for ${name} (exit ${res.status}); rerun the command by hand to see its error`);
+    const res = spawnSync('hyperfine', args, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      timeout: 20 * 60 * 1000,
+      killSignal: 'SIGKILL',
+    });
+    if (res.error?.code === 'ETIMEDOUT')
+      throw new Error(
+        `${name}: a round ran for 20 minutes; the engine may have stopped answering (restart dockerd: \`pkill dockerd; bash scripts/engine.sh\`)`,
+      );
+    if (res.status !== 0)
+      throw new Error(`hyperfine failed for ${name} (exit ${res.status}); rerun the command by hand to see its error`);
     for (const x of JSON.parse(readFileSync(file, 'utf8')).results) {
       const m = merged[x.command];
       m.times.push(...x.times);
@@ -165,7 +197,10 @@ function hyperfine(name, commands, { runs, warmup, rounds, prepare, exportPath }
   });
   for (const m of Object.values(merged)) {
     m.failed = m.exit_codes.filter((c) => c !== 0).length;
-    if (m.failed > 0) log(`${name}: ${m.command} failed in ${m.failed} of ${m.times.length} runs (see its output with hyperfine --show-output)`);
+    if (m.failed > 0)
+      log(
+        `${name}: ${m.command} failed in ${m.failed} of ${m.times.length} runs (see its output with hyperfine --show-output)`,
+      );
     m.user /= m.times.length;
     m.system /= m.times.length;
     m.median = median(m.times);
@@ -184,13 +219,17 @@ function median(xs) {
 async function expectRunning(project, n, what) {
   const cs = await listContainers(project);
   const running = cs.filter((c) => c.State === 'running');
-  if (running.length !== n || cs.length !== n) throw new Error(`${what}: ${project} has ${running.length}/${cs.length} running containers, expected ${n}`);
+  if (running.length !== n || cs.length !== n)
+    throw new Error(`${what}: ${project} has ${running.length}/${cs.length} running containers, expected ${n}`);
   return cs;
 }
 
 async function expectGone(project, what) {
   const cs = await listContainers(project);
-  const nets = await request('GET', `/networks?filters=${encodeURIComponent(JSON.stringify({ name: [`${project}_default`] }))}`);
+  const nets = await request(
+    'GET',
+    `/networks?filters=${encodeURIComponent(JSON.stringify({ name: [`${project}_default`] }))}`,
+  );
   if (cs.length > 0) throw new Error(`${what}: ${project} still has ${cs.length} containers`);
   // A tool that could not remove the network exits non-zero, which the table shows; a network left
   // with a stale endpoint by the engine (moby/moby#42119) is only worth a note.
@@ -216,9 +255,12 @@ async function engineBench(n, opts, work, resultsDir, runId) {
     for (const t of tools) t.project = `${PREFIX}${runId}-${scenario}-${t.letter}${n}x`;
   };
   const cmdFor = (tool, op) => {
-    if (tool.name === 'floor') return `node ${FLOOR} ${op === 'cold' || op === 'prepare-up' ? 'up' : op === 'noop' ? 'noop' : op} ${tool.project} ${floor}`;
+    if (tool.name === 'floor')
+      return `node ${FLOOR} ${op === 'cold' || op === 'prepare-up' ? 'up' : op === 'noop' ? 'noop' : op} ${tool.project} ${floor}`;
     const verb = op === 'down' ? 'down' : 'up -d';
-    return tool.name === 'berth' ? `node ${BERTH} -p ${tool.project} -f ${compose} ${verb}` : `docker-compose -p ${tool.project} -f ${compose} ${verb}`;
+    return tool.name === 'berth'
+      ? `node ${BERTH} -p ${tool.project} -f ${compose} ${verb}`
+      : `docker-compose -p ${tool.project} -f ${compose} ${verb}`;
   };
   const out = { failures: [] };
   const upWithOwnTool = (tool) => {
@@ -250,24 +292,45 @@ async function engineBench(n, opts, work, resultsDir, runId) {
     const runs = runsFor(scenario, n, opts);
     const common = { runs, warmup: opts.warmup, rounds: roundsFor(scenario, runs, opts), exportPath };
     if (scenario === 'cold') {
-      out.cold = hyperfine(`${n} services, cold up -d`, commands, { ...common, prepare: (c) => `node ${STATE} reset ${c.tool.project}` });
+      out.cold = hyperfine(`${n} services, cold up -d`, commands, {
+        ...common,
+        prepare: (c) => `node ${STATE} reset ${c.tool.project}`,
+      });
       for (const t of tools) await expectRunning(t.project, n, 'after cold up');
     } else if (scenario === 'noop') {
       // Each project is brought up by its own tool (labels and config hashes are that tool's).
       for (const t of tools) upWithOwnTool(t);
-      const before = Object.fromEntries(await Promise.all(tools.map(async (t) => [t.name, (await expectRunning(t.project, n, 'before no-op')).map((c) => c.Id).sort().join()])));
+      const before = Object.fromEntries(
+        await Promise.all(
+          tools.map(async (t) => [
+            t.name,
+            (await expectRunning(t.project, n, 'before no-op'))
+              .map((c) => c.Id)
+              .sort()
+              .join(),
+          ]),
+        ),
+      );
       out.noop = hyperfine(`${n} services, no-op up -d`, commands, common);
       for (const t of tools) {
-        const after = (await expectRunning(t.project, n, 'after no-op')).map((c) => c.Id).sort().join();
-        if (after !== before[t.name]) throw new Error(`no-op up -d of ${t.name} replaced containers: it was not a no-op`);
+        const after = (await expectRunning(t.project, n, 'after no-op'))
+          .map((c) => c.Id)
+          .sort()
+          .join();
+        if (after !== before[t.name])
+          throw new Error(`no-op up -d of ${t.name} replaced containers: it was not a no-op`);
       }
     } else if (scenario === 'change') {
       for (const t of tools) upWithOwnTool(t);
-      out.change = hyperfine(`${n} services, up -d after image change`, commands, { ...common, prepare: (c) => `node ${STATE} flip ${c.tool.project}` });
+      out.change = hyperfine(`${n} services, up -d after image change`, commands, {
+        ...common,
+        prepare: (c) => `node ${STATE} flip ${c.tool.project}`,
+      });
       const image = await request('GET', `/images/${encodeURIComponent(IMAGE)}/json`);
       for (const t of tools) {
         const cs = await expectRunning(t.project, n, 'after image change');
-        if (cs.some((c) => c.ImageID !== image.Id)) throw new Error(`up -d of ${t.name} after an image change left containers on the old image`);
+        if (cs.some((c) => c.ImageID !== image.Id))
+          throw new Error(`up -d of ${t.name} after an image change left containers on the old image`);
       }
     } else if (scenario === 'down') {
       // The state before each down: the stack up, made by the floor (same names and labels as Compose's)
@@ -287,27 +350,48 @@ async function configBench(opts, work, resultsDir, runId) {
   const node = { name: 'node -e ""', cmd: `node -e ""` };
   if (opts.scenarios.includes('startup')) {
     const { compose } = writeUpStack(join(work, 'startup'), 10);
-    out.startup = hyperfine('start-up + config, 10 services', [
-      { name: 'berth', cmd: `node ${BERTH} -f ${compose} config` },
-      { name: 'docker-compose', cmd: `docker-compose -f ${compose} config` },
-      { name: 'node', cmd: node.cmd },
-    ], { runs: runsFor('startup', 10, opts), warmup: Math.max(opts.warmup, 2), rounds: roundsFor('startup', runsFor('startup', 10, opts), opts), exportPath: join(resultsDir, `${runId}-startup.json`) });
+    out.startup = hyperfine(
+      'start-up + config, 10 services',
+      [
+        { name: 'berth', cmd: `node ${BERTH} -f ${compose} config` },
+        { name: 'docker-compose', cmd: `docker-compose -f ${compose} config` },
+        { name: 'node', cmd: node.cmd },
+      ],
+      {
+        runs: runsFor('startup', 10, opts),
+        warmup: Math.max(opts.warmup, 2),
+        rounds: roundsFor('startup', runsFor('startup', 10, opts), opts),
+        exportPath: join(resultsDir, `${runId}-startup.json`),
+      },
+    );
   }
   if (opts.scenarios.includes('config')) {
     const files = writeConfigStack(join(work, 'config200'), 200);
     const f = files.map((x) => `-f ${x}`).join(' ');
-    out.config = hyperfine('config, 200 services + 5 overrides', [
-      { name: 'berth', cmd: `node ${BERTH} ${f} config` },
-      { name: 'docker-compose', cmd: `docker-compose ${f} config` },
-      { name: 'node', cmd: node.cmd },
-    ], { runs: runsFor('config', 200, opts), warmup: Math.max(opts.warmup, 2), rounds: roundsFor('config', runsFor('config', 200, opts), opts), exportPath: join(resultsDir, `${runId}-config.json`) });
+    out.config = hyperfine(
+      'config, 200 services + 5 overrides',
+      [
+        { name: 'berth', cmd: `node ${BERTH} ${f} config` },
+        { name: 'docker-compose', cmd: `docker-compose ${f} config` },
+        { name: 'node', cmd: node.cmd },
+      ],
+      {
+        runs: runsFor('config', 200, opts),
+        warmup: Math.max(opts.warmup, 2),
+        rounds: roundsFor('config', runsFor('config', 200, opts), opts),
+        exportPath: join(resultsDir, `${runId}-config.json`),
+      },
+    );
   }
   return out;
 }
 
 /** A bar is met only by runs that all succeeded: a failing run is fast for the wrong reason. */
 const meets = (r, x, bar) => x !== undefined && x.value <= bar && !(r?.failed > 0);
-const ms = (r) => (r === undefined ? '–' : `${Math.round(r.median * 1000)} ms${r.failed > 0 ? ` (${r.failed}/${r.times.length} failed)` : ''}`);
+const ms = (r) =>
+  r === undefined
+    ? '–'
+    : `${Math.round(r.median * 1000)} ms${r.failed > 0 ? ` (${r.failed}/${r.times.length} failed)` : ''}`;
 /**
  * The ratio a/b as the median of paired ratios: run i of a's round k over run i of b's round k, which ran
  * within seconds of each other, so that load drifting over minutes cancels out. With the spread of those
@@ -315,7 +399,9 @@ const ms = (r) => (r === undefined ? '–' : `${Math.round(r.median * 1000)} ms$
  */
 function ratio(a, b) {
   if (a === undefined || b === undefined) return undefined;
-  const pairs = a.byRound.flatMap((times, k) => times.slice(0, b.byRound[k]?.length ?? 0).map((t, i) => t / b.byRound[k][i]));
+  const pairs = a.byRound.flatMap((times, k) =>
+    times.slice(0, b.byRound[k]?.length ?? 0).map((t, i) => t / b.byRound[k][i]),
+  );
   if (pairs.length === 0) return undefined;
   return { value: median(pairs), low: Math.min(...pairs), high: Math.max(...pairs) };
 }
@@ -343,14 +429,17 @@ function table(engine, config) {
     if (!r) continue;
     const bn = ratio(r.berth, r.node);
     const bar = BARS[scenario];
-    const barText = bar === undefined ? '(no bar; vs docker-compose)' : `≤ ${bar}x of \`node -e ""\`: ${meets(r.berth, bn, bar) ? 'met' : '**not met**'}`;
+    const barText =
+      bar === undefined
+        ? '(no bar; vs docker-compose)'
+        : `≤ ${bar}x of \`node -e ""\`: ${meets(r.berth, bn, bar) ? 'met' : '**not met**'}`;
     lines.push(
       `| ${scenario === 'startup' ? 10 : 200} | ${DESCRIPTIONS[scenario]} | ${ms(r.berth)} | ${ms(r['docker-compose'])} | ${ms(r.node)} (\`node -e ""\`) | ${fmtRatio(bn)} | ${fmtSpread(bn)} | ${fmtRatio(ratio(r.berth, r['docker-compose']))} | ${fmtRatio(ratio(r['docker-compose'], r.node))} | ${barText} |`,
     );
   }
   lines.push(
     '',
-    'CPU time of the measured process itself (user + system, mean of the runs; the engine\'s work is not in it). It moves less than wall time on a busy machine:',
+    "CPU time of the measured process itself (user + system, mean of the runs; the engine's work is not in it). It moves less than wall time on a busy machine:",
     '',
     '| stack | scenario | berth | docker-compose | floor or `node -e ""` |',
     '|---:|---|---:|---:|---:|',
@@ -359,12 +448,18 @@ function table(engine, config) {
   for (const [n, byScenario] of Object.entries(engine)) {
     for (const scenario of ENGINE_SCENARIOS) {
       const r = byScenario[scenario];
-      if (r) lines.push(`| ${n} | ${DESCRIPTIONS[scenario]} | ${cpu(r.berth)} | ${cpu(r['docker-compose'])} | ${cpu(r.floor)} |`);
+      if (r)
+        lines.push(
+          `| ${n} | ${DESCRIPTIONS[scenario]} | ${cpu(r.berth)} | ${cpu(r['docker-compose'])} | ${cpu(r.floor)} |`,
+        );
     }
   }
   for (const scenario of CONFIG_SCENARIOS) {
     const r = config[scenario];
-    if (r) lines.push(`| ${scenario === 'startup' ? 10 : 200} | ${DESCRIPTIONS[scenario]} | ${cpu(r.berth)} | ${cpu(r['docker-compose'])} | ${cpu(r.node)} |`);
+    if (r)
+      lines.push(
+        `| ${scenario === 'startup' ? 10 : 200} | ${DESCRIPTIONS[scenario]} | ${cpu(r.berth)} | ${cpu(r['docker-compose'])} | ${cpu(r.node)} |`,
+      );
   }
   return lines.join('\n');
 }
@@ -416,7 +511,9 @@ async function main() {
   takeLock();
   const leftovers = await removeProjects(PREFIX);
   if (leftovers.containers + leftovers.networks + leftovers.volumes > 0) {
-    log(`removed leftovers of an earlier run: ${leftovers.containers} containers, ${leftovers.networks} networks, ${leftovers.volumes} volumes`);
+    log(
+      `removed leftovers of an earlier run: ${leftovers.containers} containers, ${leftovers.networks} networks, ${leftovers.volumes} volumes`,
+    );
   }
   const engine = {};
   let config = {};

@@ -18,7 +18,9 @@ export async function flipImage(project) {
   const containers = await listContainers(project);
   if (containers.length === 0) throw new Error(`flip: project ${project} has no containers`);
   const running = new Set(containers.map((c) => c.ImageID));
-  const variants = await Promise.all(IMAGE_VARIANTS.map((v) => request('GET', `/images/${encodeURIComponent(v)}/json`)));
+  const variants = await Promise.all(
+    IMAGE_VARIANTS.map((v) => request('GET', `/images/${encodeURIComponent(v)}/json`)),
+  );
   const next = IMAGE_VARIANTS.find((_, i) => !running.has(variants[i].Id));
   if (!next) throw new Error(`flip: project ${project} runs both image variants`);
   const [repo, tag] = IMAGE.split(':');
@@ -47,7 +49,9 @@ const ops = {
   cleanup: () => removeProjects(arg),
 };
 if (!ops[op] || !arg || (op === 'reset-up' && !spec)) {
-  process.stderr.write('usage: node bench/state.mjs reset|flip|cleanup <project|prefix> | reset-up <project> <floor.json>\n');
+  process.stderr.write(
+    'usage: node bench/state.mjs reset|flip|cleanup <project|prefix> | reset-up <project> <floor.json>\n',
+  );
   process.exit(2);
 }
 try {

@@ -14,7 +14,17 @@ const bundle = join(__dirname, '..', 'dist', 'cli', 'berth.cjs');
 const args = process.argv.slice(2);
 
 /** Global options that take a value: their value is not the command. */
-const VALUE_OPTIONS = new Set(['-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile', '--progress', '--parallel']);
+const VALUE_OPTIONS = new Set([
+  '-f',
+  '--file',
+  '-p',
+  '--project-name',
+  '--project-directory',
+  '--env-file',
+  '--profile',
+  '--progress',
+  '--parallel',
+]);
 
 /** The command the arguments name ("up", "config"…): each keeps its own cache of the code it runs. */
 function commandOf(argv) {

@@ -78,7 +78,10 @@ export class DependencyCycleError extends BerthError {
 /** A service name on the command line that the stack does not define. */
 export class NoSuchServiceError extends BerthError {
   readonly code = 'NO_SUCH_SERVICE';
-  constructor(readonly service: string, hint?: string) {
+  constructor(
+    readonly service: string,
+    hint?: string,
+  ) {
     super(`no such service: ${service}`, hint === undefined ? undefined : { hint });
   }
 }
@@ -119,15 +122,24 @@ export class EngineError extends BerthError {
 
 function engineCode(status: number): string {
   switch (status) {
-    case 304: return 'ENGINE_NOT_MODIFIED';
-    case 400: return 'ENGINE_BAD_REQUEST';
-    case 401: return 'ENGINE_UNAUTHORIZED';
-    case 403: return 'ENGINE_FORBIDDEN';
-    case 404: return 'ENGINE_NOT_FOUND';
-    case 409: return 'ENGINE_CONFLICT';
-    case 500: return 'ENGINE_INTERNAL';
-    case 503: return 'ENGINE_UNAVAILABLE';
-    default: return `ENGINE_HTTP_${status}`;
+    case 304:
+      return 'ENGINE_NOT_MODIFIED';
+    case 400:
+      return 'ENGINE_BAD_REQUEST';
+    case 401:
+      return 'ENGINE_UNAUTHORIZED';
+    case 403:
+      return 'ENGINE_FORBIDDEN';
+    case 404:
+      return 'ENGINE_NOT_FOUND';
+    case 409:
+      return 'ENGINE_CONFLICT';
+    case 500:
+      return 'ENGINE_INTERNAL';
+    case 503:
+      return 'ENGINE_UNAVAILABLE';
+    default:
+      return `ENGINE_HTTP_${status}`;
   }
 }
 
@@ -152,7 +164,9 @@ export class ApplyError extends BerthError {
         : `${failures.length} operations failed`,
     );
     if (failures.length > 1) this.detail = failures.map((f) => `  ${f.target}: ${f.error.message}`).join('\n');
-    const hinted = failures.map((f) => f.error).find((e): e is BerthError => e instanceof BerthError && e.hint !== undefined);
+    const hinted = failures
+      .map((f) => f.error)
+      .find((e): e is BerthError => e instanceof BerthError && e.hint !== undefined);
     if (hinted) this.hint = hinted.hint;
   }
 }
@@ -213,7 +227,9 @@ export class ContainerNotReadyError extends BerthError {
     message: string,
     facts: { exitCode?: number | undefined; healthOutput?: string | undefined },
   ) {
-    super(message, { hint: reason === 'missing' ? 'see why it was not created above' : `see its output: docker logs ${container}` });
+    super(message, {
+      hint: reason === 'missing' ? 'see why it was not created above' : `see its output: docker logs ${container}`,
+    });
     this.code = `CONTAINER_${reason.toUpperCase().replace(/-/g, '_')}`;
     if (facts.exitCode !== undefined) this.containerExitCode = facts.exitCode;
     if (facts.healthOutput !== undefined) this.healthOutput = facts.healthOutput;
@@ -240,10 +256,13 @@ export class ResourceInUseError extends BerthError {
     readonly users: ResourceUser[],
     options?: { cause?: unknown },
   ) {
-    super(`${kind} ${resource} is still in use by ${users.length === 1 ? 'container' : 'containers'} ${users.map((u) => u.name).join(', ')}`, {
-      ...options,
-      hint: `remove ${users.length === 1 ? 'that container' : 'those containers'} or disconnect ${users.length === 1 ? 'it' : 'them'} first`,
-    });
+    super(
+      `${kind} ${resource} is still in use by ${users.length === 1 ? 'container' : 'containers'} ${users.map((u) => u.name).join(', ')}`,
+      {
+        ...options,
+        hint: `remove ${users.length === 1 ? 'that container' : 'those containers'} or disconnect ${users.length === 1 ? 'it' : 'them'} first`,
+      },
+    );
   }
 }
 

@@ -46,7 +46,10 @@ function requestOnce(method, url, body, { okStatuses = [] } = {}, via = agent) {
         agent: via,
         method,
         path: API + url,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers:
+          payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       },
       (res) => {
         const chunks = [];
@@ -72,7 +75,11 @@ function requestOnce(method, url, body, { okStatuses = [] } = {}, via = agent) {
     // No call of the bench takes minutes; one that does is waiting on an engine that stopped answering
     // (dockerd 20.10.24 can deadlock: moby/moby#46661). Say so rather than hang.
     req.setTimeout(180_000, () =>
-      req.destroy(new Error(`${method} ${url}: no answer from the engine in 3 minutes; it may be deadlocked (restart it: pkill dockerd; bash scripts/engine.sh)`)),
+      req.destroy(
+        new Error(
+          `${method} ${url}: no answer from the engine in 3 minutes; it may be deadlocked (restart it: pkill dockerd; bash scripts/engine.sh)`,
+        ),
+      ),
     );
     if (payload !== undefined) req.write(payload);
     req.end();
@@ -114,16 +121,21 @@ export async function listContainers(project) {
 export async function removeProjects(prefix, { exact = false } = {}) {
   const matches = (project) => (exact ? project === prefix : project.startsWith(prefix));
   const mine = (labels) => labels && labels[BENCH_LABEL] !== undefined && matches(labels[PROJECT_LABEL] ?? '');
-  const containers = (await request('GET', `/containers/json?all=1&filters=${labelFilter([BENCH_LABEL])}`)).filter((c) => mine(c.Labels));
+  const containers = (await request('GET', `/containers/json?all=1&filters=${labelFilter([BENCH_LABEL])}`)).filter(
+    (c) => mine(c.Labels),
+  );
   // Stop before removing: force-removing running containers in parallel on a busy engine is what
   // left stale endpoints behind in dockerd 20.10 (moby/moby#42119) during our runs. Four at a time:
   // this clean-up is not measured, and dockerd 20.10.24 can deadlock when many containers leave one
   // network at once (moby/moby#46661), so the harness itself keeps that churn low.
   await inBatches(containers, 4, async (c) => {
-    if (c.State === 'running') await request('POST', `/containers/${c.Id}/stop?t=2`, undefined, { okStatuses: [304, 404] });
+    if (c.State === 'running')
+      await request('POST', `/containers/${c.Id}/stop?t=2`, undefined, { okStatuses: [304, 404] });
     await request('DELETE', `/containers/${c.Id}?force=1&v=1`, undefined, { okStatuses: [404, 409] });
   });
-  const networks = (await request('GET', `/networks?filters=${labelFilter([BENCH_LABEL])}`)).filter((n) => mine(n.Labels));
+  const networks = (await request('GET', `/networks?filters=${labelFilter([BENCH_LABEL])}`)).filter((n) =>
+    mine(n.Labels),
+  );
   const stuck = [];
   await Promise.all(
     networks.map(async (n) => {
@@ -136,11 +148,16 @@ export async function removeProjects(prefix, { exact = false } = {}) {
         'endpoint in dockerd; it goes away when dockerd restarts); left in place\n',
     );
   }
-  const volumes = ((await request('GET', `/volumes?filters=${labelFilter([BENCH_LABEL])}`)).Volumes ?? []).filter((v) => mine(v.Labels));
-  await Promise.all(volumes.map((v) => request('DELETE', `/volumes/${encodeURIComponent(v.Name)}`, undefined, { okStatuses: [404, 409] })));
+  const volumes = ((await request('GET', `/volumes?filters=${labelFilter([BENCH_LABEL])}`)).Volumes ?? []).filter((v) =>
+    mine(v.Labels),
+  );
+  await Promise.all(
+    volumes.map((v) =>
+      request('DELETE', `/volumes/${encodeURIComponent(v.Name)}`, undefined, { okStatuses: [404, 409] }),
+    ),
+  );
   return { containers: containers.length, networks: networks.length - stuck.length, volumes: volumes.length, stuck };
 }
-
 
 /**
  * Remove a network; false when the engine keeps saying "has active endpoints". Right after its
@@ -158,7 +175,12 @@ export async function removeNetwork(id) {
       const net = await request('GET', `/networks/${encodeURIComponent(id)}`, undefined, { okStatuses: [404] });
       await Promise.all(
         Object.keys(net?.Containers ?? {}).map((c) =>
-          request('POST', `/networks/${encodeURIComponent(id)}/disconnect`, { Container: c, Force: true }, { okStatuses: [404, 500] }),
+          request(
+            'POST',
+            `/networks/${encodeURIComponent(id)}/disconnect`,
+            { Container: c, Force: true },
+            { okStatuses: [404, 500] },
+          ),
         ),
       );
       await sleep(200);

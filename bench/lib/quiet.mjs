@@ -27,4 +27,3 @@ export async function settle() {
     quiet = (b.busy - a.busy) / Math.max(1, b.total - a.total) < 0.25 ? quiet + 1 : 0;
   }
 }
-

@@ -13,7 +13,11 @@ const pad = (i) => String(i).padStart(3, '0');
 
 /** Service i: a loopback-published port on every 5th, a named volume on every 5th (offset by 2). */
 function serviceShape(i) {
-  return { name: `s${pad(i)}`, port: i % 5 === 0 ? 8080 : undefined, volume: i % 5 === 2 ? `data${pad(i)}` : undefined };
+  return {
+    name: `s${pad(i)}`,
+    port: i % 5 === 0 ? 8080 : undefined,
+    volume: i % 5 === 2 ? `data${pad(i)}` : undefined,
+  };
 }
 
 /** Writes `<dir>/compose.yaml` and `<dir>/floor.json` for a stack of n services; returns the paths. */
@@ -67,9 +71,13 @@ export function writeConfigStack(dir, n) {
     else base.volumes[`data${pad(i)}`] = {};
     base.services[name] = svc;
   });
-  const each = (fn) => ({ services: Object.fromEntries(names.map((name, i) => [name, fn(name, i)]).filter(([, v]) => v !== undefined)) });
+  const each = (fn) => ({
+    services: Object.fromEntries(names.map((name, i) => [name, fn(name, i)]).filter(([, v]) => v !== undefined)),
+  });
   const overrides = {
-    'override-env.yaml': each((name) => ({ environment: { LOG_LEVEL: '${LOG_LEVEL:-info}', UPSTREAM: `http://${name}:8080` } })),
+    'override-env.yaml': each((name) => ({
+      environment: { LOG_LEVEL: '${LOG_LEVEL:-info}', UPSTREAM: `http://${name}:8080` },
+    })),
     'override-labels.yaml': each((name) => ({ labels: { 'com.example.team': 'bench', 'com.example.service': name } })),
     'override-ports.yaml': each((_, i) => (i % 3 === 0 ? { ports: [`127.0.0.1::${9000 + (i % 100)}`] } : undefined)),
     'override-health.yaml': each((_, i) =>

@@ -6,7 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplyError, ConflictError, EngineError, NotFoundError, RecreateError, ResourceInUseError } from '../errors.js';
 import type { Graph } from '../graph/index.js';
 import { walk } from '../graph/index.js';
-import { actionTitle, carryAnonymousVolumes, isAnonymousVolumeName, Label, type Action, type Plan } from '../plan/index.js';
+import {
+  actionTitle,
+  carryAnonymousVolumes,
+  isAnonymousVolumeName,
+  Label,
+  type Action,
+  type Plan,
+} from '../plan/index.js';
 import type { Emit, EventStatus } from '../progress/events.js';
 import type { BuildSpec, ContainerSpec, NetworkSpec, NetworkSummary, Runtime } from '../runtime/runtime.js';
 import { executeBuild, runBuilds, type BuildAction } from './images.js';
@@ -35,7 +42,13 @@ export function actionId(a: Action): string {
   return a.kind === 'wait' ? `wait:${a.service}:${a.dependency}` : `${kind}:${a.target}`;
 }
 
-export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit: Emit, options: ApplyOptions): Promise<void> {
+export async function applyPlan(
+  plan: Plan,
+  graph: Graph,
+  runtime: Runtime,
+  emit: Emit,
+  options: ApplyOptions,
+): Promise<void> {
   const now = options.now ?? Date.now;
   const t0 = now();
   const failures: { target: string; error: Error }[] = [];
@@ -43,7 +56,9 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   const optionalFailures = new Set<{ target: string; error: Error }>();
   const required = (service: string): boolean => options.requirements?.required.has(service) ?? true;
   const optionalAction = (a: Action): boolean =>
-    'service' in a ? !required(a.service) : 'services' in a && a.services.length > 0 && a.services.every((s) => !required(s));
+    'service' in a
+      ? !required(a.service)
+      : 'services' in a && a.services.length > 0 && a.services.every((s) => !required(s));
   const fail = (a: Action, error: Error): void => {
     const failure = { target: actionTitle(a), error };
     failures.push(failure);
@@ -54,14 +69,25 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   const failedServices = new Map<string, string>();
   const serviceIds = new Map<string, string>();
   for (const a of plan.actions) {
-    if ((a.kind === 'keep-container' || a.kind === 'start-container' || a.kind === 'check-container') && !serviceIds.has(a.service)) serviceIds.set(a.service, a.id);
+    if (
+      (a.kind === 'keep-container' || a.kind === 'start-container' || a.kind === 'check-container') &&
+      !serviceIds.has(a.service)
+    )
+      serviceIds.set(a.service, a.id);
   }
 
   const run = async (a: Action): Promise<void> => {
     const id = actionId(a);
     const title = actionTitle(a);
     const say = (status: EventStatus, text: string, detail?: string): void =>
-      emit({ id, title, status, text, ...(detail !== undefined && { detail }), ...((status === 'done' || status === 'failed') && { durationMs: now() - t0 }) });
+      emit({
+        id,
+        title,
+        status,
+        text,
+        ...(detail !== undefined && { detail }),
+        ...((status === 'done' || status === 'failed') && { durationMs: now() - t0 }),
+      });
     try {
       await execute(a, runtime, options, say, serviceIds, plan.project);
     } catch (err) {
@@ -81,7 +107,8 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
     });
   };
 
-  const inGraph = (a: Action): a is Extract<Action, { service: string }> => 'service' in a && graph.nodes.includes(a.service);
+  const inGraph = (a: Action): a is Extract<Action, { service: string }> =>
+    'service' in a && graph.nodes.includes(a.service);
   const serviceActions = plan.actions.filter(inGraph);
   const byService = new Map<string, Action[]>();
   for (const a of serviceActions) byService.set(a.service, [...(byService.get(a.service) ?? []), a]);
@@ -90,7 +117,11 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   // 1. Containers of services the stack no longer has (orphans), then networks, volumes and images.
   await parallel(plan.actions.filter((a) => a.kind === 'remove-container' && !inGraph(a)));
   if (failures.length === 0) {
-    await parallel(plan.actions.filter((a) => a.kind === 'create-network' || a.kind === 'create-volume' || a.kind === 'recreate-volume'));
+    await parallel(
+      plan.actions.filter(
+        (a) => a.kind === 'create-network' || a.kind === 'create-volume' || a.kind === 'recreate-volume',
+      ),
+    );
   }
   // Images: pulls, then builds (a build may start FROM a pulled image, or FROM another build's image).
   // A failed image stops only the services that use it and their dependents.
@@ -112,7 +143,12 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
     }
     const builds = plan.actions.filter((a): a is BuildAction => a.kind === 'build-image');
     if (builds.length > 0) {
-      const result = await runBuilds(builds, options.buildSpecs ?? new Map<string, BuildSpec>(), options.parallel, (a) => run(a));
+      const result = await runBuilds(
+        builds,
+        options.buildSpecs ?? new Map<string, BuildSpec>(),
+        options.parallel,
+        (a) => run(a),
+      );
       for (const { action, error } of result.failed) imageFailed(action, error.message);
       for (const a of result.skipped) {
         const error = new Error('not built: the image it starts FROM failed to build');
@@ -127,7 +163,8 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   // Dependents restarted around a dependency's recreate are stopped before anything is recreated.
   if (otherFailures() === 0) {
     const restarts = plan.actions.filter(
-      (a): a is Extract<Action, { kind: 'restart-container' }> => a.kind === 'restart-container' && !blocked.has(a.service),
+      (a): a is Extract<Action, { kind: 'restart-container' }> =>
+        a.kind === 'restart-container' && !blocked.has(a.service),
     );
     await limitAll(restarts, options.parallel, async (a) => {
       emit({ id: actionId(a), title: actionTitle(a), status: 'working', text: 'Stopping', detail: a.reason });
@@ -140,7 +177,14 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
   if (otherFailures() === 0 && byService.size > 0) {
     for (const s of blocked) {
       if (!failedServices.has(s)) failedServices.set(s, 'it needs a service whose image could not be made');
-      for (const a of byService.get(s) ?? []) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: 'its image could not be made' });
+      for (const a of byService.get(s) ?? [])
+        emit({
+          id: actionId(a),
+          title: actionTitle(a),
+          status: 'skipped',
+          text: 'Skipped',
+          detail: 'its image could not be made',
+        });
     }
     const only = new Set([...byService.keys()].filter((s) => !blocked.has(s)));
     const walked = async (service: string): Promise<void> => {
@@ -152,17 +196,31 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
       const needed = failedDeps.find((d) => !optional?.has(d));
       if (needed !== undefined) {
         const error = new Error(`not started: it needs ${needed}, which failed`);
-        for (const a of actions) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: error.message });
+        for (const a of actions)
+          emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: error.message });
         const failure = { target: service, error };
         failures.push(failure);
         if (!required(service)) optionalFailures.add(failure);
         throw error;
       }
       for (const d of failedDeps) {
-        emit({ id: `wait:${service}:${d}`, title: service, status: 'warning', text: 'Warning', detail: `going on without ${d} (not required): ${failedServices.get(d)}` });
+        emit({
+          id: `wait:${service}:${d}`,
+          title: service,
+          status: 'warning',
+          text: 'Warning',
+          detail: `going on without ${d} (not required): ${failedServices.get(d)}`,
+        });
       }
       for (const w of actions.filter((a) => a.kind === 'wait')) {
-        if (failedDeps.includes(w.dependency)) emit({ id: actionId(w), title: actionTitle(w), status: 'skipped', text: 'Skipped wait', detail: `${w.dependency} failed` });
+        if (failedDeps.includes(w.dependency))
+          emit({
+            id: actionId(w),
+            title: actionTitle(w),
+            status: 'skipped',
+            text: 'Skipped wait',
+            detail: `${w.dependency} failed`,
+          });
         else await run(w);
       }
       // What an interrupted recreate left is settled first: its replacements go, then the container kept
@@ -176,33 +234,59 @@ export async function applyPlan(plan: Plan, graph: Graph, runtime: Runtime, emit
       const errors: unknown[] = [];
       for (const phase of phases) {
         if (errors.length > 0) {
-          for (const a of phase) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: 'an earlier step failed' });
+          for (const a of phase)
+            emit({
+              id: actionId(a),
+              title: actionTitle(a),
+              status: 'skipped',
+              text: 'Skipped',
+              detail: 'an earlier step failed',
+            });
           continue;
         }
         await limitAll(phase, options.parallel, (a) => run(a).catch((e: unknown) => void errors.push(e)));
       }
       if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
     };
-    const result = await walk(graph, { direction: up ? 'up' : 'down', concurrency: options.parallel, only, tolerate: (s) => !required(s) }, async (service) => {
-      try {
-        await walked(service);
-      } catch (err) {
-        failedServices.set(service, err instanceof Error ? err.message : String(err));
-        throw err;
-      }
-    });
+    const result = await walk(
+      graph,
+      { direction: up ? 'up' : 'down', concurrency: options.parallel, only, tolerate: (s) => !required(s) },
+      async (service) => {
+        try {
+          await walked(service);
+        } catch (err) {
+          failedServices.set(service, err instanceof Error ? err.message : String(err));
+          throw err;
+        }
+      },
+    );
     for (const s of result.skipped) {
-      for (const a of byService.get(s) ?? []) emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: 'an earlier step failed' });
+      for (const a of byService.get(s) ?? [])
+        emit({
+          id: actionId(a),
+          title: actionTitle(a),
+          status: 'skipped',
+          text: 'Skipped',
+          detail: 'an earlier step failed',
+        });
     }
   }
   // 3. Networks and volumes being removed, after the containers using them.
-  if (fatalFailures() === 0) await parallel(plan.actions.filter((a) => a.kind === 'remove-network' || a.kind === 'remove-volume'));
+  if (fatalFailures() === 0)
+    await parallel(plan.actions.filter((a) => a.kind === 'remove-network' || a.kind === 'remove-volume'));
   if (fatalFailures() > 0) throw new ApplyError(failures.filter((f) => !optionalFailures.has(f)));
 }
 
 type Say = (status: EventStatus, text: string, detail?: string) => void;
 
-async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, serviceIds: Map<string, string>, projectName: string): Promise<void> {
+async function execute(
+  a: Action,
+  rt: Runtime,
+  options: ApplyOptions,
+  say: Say,
+  serviceIds: Map<string, string>,
+  projectName: string,
+): Promise<void> {
   switch (a.kind) {
     case 'create-network':
       say('working', 'Creating', a.reason);
@@ -219,12 +303,16 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       return;
     case 'pull-image':
       say('working', 'Pulling', a.reason);
-      await rt.pullImage(a.target, (p) => { if (p.fraction !== undefined) emitProgress(say, p.fraction); });
+      await rt.pullImage(a.target, (p) => {
+        if (p.fraction !== undefined) emitProgress(say, p.fraction);
+      });
       say('done', 'Pulled');
       return;
     case 'build-image': {
       say('working', 'Building', a.reason);
-      const id = await executeBuild(a, rt, options.buildSpecs?.get(a.target), (p) => say('working', 'Building', p.line));
+      const id = await executeBuild(a, rt, options.buildSpecs?.get(a.target), (p) =>
+        say('working', 'Building', p.line),
+      );
       say('done', 'Built', id.replace(/^sha256:/, '').slice(0, 12));
       return;
     }
@@ -232,11 +320,26 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       const now = await rt.inspectImage(a.image);
       if (now && now.id !== a.imageId) {
         const reason = `image ${a.imageId.replace(/^sha256:/, '').slice(0, 12)}→${now.id.replace(/^sha256:/, '').slice(0, 12)}`;
-        await execute({
-          kind: 'recreate-container', target: a.target, service: a.service, number: a.number, spec: a.spec,
-          replaces: a.id, renewAnonVolumes: a.renewAnonVolumes, start: a.start, reason, running: a.running,
-          ...(a.inspectVolumes === true && { inspectVolumes: true }),
-        }, rt, options, say, serviceIds, projectName);
+        await execute(
+          {
+            kind: 'recreate-container',
+            target: a.target,
+            service: a.service,
+            number: a.number,
+            spec: a.spec,
+            replaces: a.id,
+            renewAnonVolumes: a.renewAnonVolumes,
+            start: a.start,
+            reason,
+            running: a.running,
+            ...(a.inspectVolumes === true && { inspectVolumes: true }),
+          },
+          rt,
+          options,
+          say,
+          serviceIds,
+          projectName,
+        );
         return;
       }
       if (!a.running && a.start) {
@@ -255,7 +358,11 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
         say('done', a.condition === 'service_healthy' ? 'Healthy' : 'Completed', a.dependency);
       } catch (err) {
         if (a.required) throw err;
-        say('warning', 'Warning', `going on without ${a.dependency} (not required): ${err instanceof Error ? err.message : String(err)}`);
+        say(
+          'warning',
+          'Warning',
+          `going on without ${a.dependency} (not required): ${err instanceof Error ? err.message : String(err)}`,
+        );
         say('done', 'Skipped wait');
       }
       return;
@@ -264,7 +371,10 @@ async function execute(a: Action, rt: Runtime, options: ApplyOptions, say: Say, 
       const spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
       const id = await createOrAdopt(rt, spec);
       serviceIds.set(a.service, serviceIds.get(a.service) ?? id);
-      if (!a.start) { say('done', 'Created'); return; }
+      if (!a.start) {
+        say('done', 'Created');
+        return;
+      }
       say('working', 'Starting');
       await startOrRemove(rt, id);
       say('done', 'Started');
@@ -340,16 +450,30 @@ type RecreateAction = Extract<Action, { kind: 'recreate-container' }>;
  * back and is started again (if it ran, or `up` is to start the service), and the error names the cause. A run cut short anywhere leaves
  * a shape the planner recognizes on the next run (`settleNumber` in plan/).
  */
-async function recreateContainer(a: RecreateAction, rt: Runtime, options: ApplyOptions, say: Say, serviceIds: Map<string, string>, projectName: string): Promise<void> {
+async function recreateContainer(
+  a: RecreateAction,
+  rt: Runtime,
+  options: ApplyOptions,
+  say: Say,
+  serviceIds: Map<string, string>,
+  projectName: string,
+): Promise<void> {
   say('working', 'Recreating', a.reason);
   let spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
   // An engine whose list omits mounts: the old container's anonymous volumes come from an inspect.
   if (a.inspectVolumes === true && !a.renewAnonVolumes) {
-    const old = (await rt.inspectContainer(a.replaces)).mounts.flatMap((m) => (m.type === 'volume' && m.name !== undefined && isAnonymousVolumeName(m.name) ? [{ name: m.name, target: m.target }] : []));
+    const old = (await rt.inspectContainer(a.replaces)).mounts.flatMap((m) =>
+      m.type === 'volume' && m.name !== undefined && isAnonymousVolumeName(m.name)
+        ? [{ name: m.name, target: m.target }]
+        : [],
+    );
     spec = { ...spec, mounts: carryAnonymousVolumes(spec, old) };
   }
   await renameTo(rt, a.replaces, `${a.replaces.slice(0, 12)}_${spec.name}`).catch((err: unknown) => {
-    throw new RecreateError(`recreate failed: ${causeOf(err)}; the previous container was kept`, { cause: err, hint: 'fix the cause and run up again' });
+    throw new RecreateError(`recreate failed: ${causeOf(err)}; the previous container was kept`, {
+      cause: err,
+      hint: 'fix the cause and run up again',
+    });
   });
   // A lost answer is settled by looking: the old one no longer runs, the new one exists, it runs.
   const [stopped, made] = await Promise.allSettled([
@@ -362,13 +486,17 @@ async function recreateContainer(a: RecreateAction, rt: Runtime, options: ApplyO
       return found;
     }),
   ]);
-  let failure: unknown = made.status === 'rejected' ? made.reason : stopped.status === 'rejected' ? stopped.reason : undefined;
+  let failure: unknown =
+    made.status === 'rejected' ? made.reason : stopped.status === 'rejected' ? stopped.reason : undefined;
   const id = made.status === 'fulfilled' ? made.value : undefined;
   if (failure === undefined && a.start && id !== undefined) {
     say('working', 'Starting');
-    failure = await rt.startContainer(id).then(() => undefined, async (err: unknown) => {
-      return (await rt.inspectContainer(id).catch(() => undefined))?.state === 'running' ? undefined : err;
-    });
+    failure = await rt.startContainer(id).then(
+      () => undefined,
+      async (err: unknown) => {
+        return (await rt.inspectContainer(id).catch(() => undefined))?.state === 'running' ? undefined : err;
+      },
+    );
   }
   if (failure !== undefined) {
     say('working', 'Restoring', 'the previous container');
@@ -378,10 +506,20 @@ async function recreateContainer(a: RecreateAction, rt: Runtime, options: ApplyO
   say('working', 'Removing', 'the previous container');
   await rt.removeContainer(a.replaces, { force: true }).catch(async (err: unknown) => {
     // A dropped connection after the engine removed it: gone is what was asked.
-    if (await rt.inspectContainer(a.replaces).then(() => false, (e: unknown) => e instanceof NotFoundError)) return;
-    throw new RecreateError(`recreated, but the previous container ${a.replaces.slice(0, 12)} could not be removed: ${causeOf(err)}`, {
-      cause: err, hint: 'the next up removes it',
-    });
+    if (
+      await rt.inspectContainer(a.replaces).then(
+        () => false,
+        (e: unknown) => e instanceof NotFoundError,
+      )
+    )
+      return;
+    throw new RecreateError(
+      `recreated, but the previous container ${a.replaces.slice(0, 12)} could not be removed: ${causeOf(err)}`,
+      {
+        cause: err,
+        hint: 'the next up removes it',
+      },
+    );
   });
   say('done', 'Recreated');
 }
@@ -391,7 +529,13 @@ async function recreateContainer(a: RecreateAction, rt: Runtime, options: ApplyO
  * create was cut off before its answer, only if it is this very container), the old one gets its name
  * back and runs again. Returns the error to report, which says what was given back.
  */
-async function giveBack(a: RecreateAction, rt: Runtime, spec: ContainerSpec, id: string | undefined, failure: unknown): Promise<RecreateError> {
+async function giveBack(
+  a: RecreateAction,
+  rt: Runtime,
+  spec: ContainerSpec,
+  id: string | undefined,
+  failure: unknown,
+): Promise<RecreateError> {
   const problems: string[] = [];
   const newId = id ?? (await madeFor(rt, spec, a.replaces));
   if (newId !== undefined) {
@@ -410,18 +554,26 @@ async function giveBack(a: RecreateAction, rt: Runtime, spec: ContainerSpec, id:
   // recreate is found stopped, though it ran before).
   let restarted = false;
   if (kept && (a.running === true || a.start)) {
-    restarted = await rt.startContainer(a.replaces).then(() => true, (err: unknown) => {
-      problems.push(`it could not be started again (${messageOf(err)})`);
-      return false;
-    });
+    restarted = await rt.startContainer(a.replaces).then(
+      () => true,
+      (err: unknown) => {
+        problems.push(`it could not be started again (${messageOf(err)})`);
+        return false;
+      },
+    );
   }
   const cause = causeOf(failure);
-  const outcome = problems.length > 0
-    ? `the previous container is kept, but ${problems.join(' and ')}; the next up settles it`
-    : restarted ? 'the previous container was kept and restarted' : 'the previous container was kept';
+  const outcome =
+    problems.length > 0
+      ? `the previous container is kept, but ${problems.join(' and ')}; the next up settles it`
+      : restarted
+        ? 'the previous container was kept and restarted'
+        : 'the previous container was kept';
   return new RecreateError(`recreate failed: ${cause}; ${outcome}`, {
     cause: failure,
-    hint: /^port .* already (allocated|in use)$/.test(cause) ? 'free the port (or publish another one) and run up again' : 'fix the cause and run up again',
+    hint: /^port .* already (allocated|in use)$/.test(cause)
+      ? 'free the port (or publish another one) and run up again'
+      : 'fix the cause and run up again',
   });
 }
 
@@ -431,7 +583,10 @@ async function giveBack(a: RecreateAction, rt: Runtime, spec: ContainerSpec, id:
  */
 async function madeFor(rt: Runtime, spec: ContainerSpec, replaces: string): Promise<string | undefined> {
   const c = await rt.inspectContainer(spec.name).catch(() => undefined);
-  const same = c !== undefined && c.id !== replaces && [Label.project, Label.service, Label.number, Label.configHash].every((k) => c.labels[k] === spec.labels[k]);
+  const same =
+    c !== undefined &&
+    c.id !== replaces &&
+    [Label.project, Label.service, Label.number, Label.configHash].every((k) => c.labels[k] === spec.labels[k]);
   return same ? c.id : undefined;
 }
 
@@ -443,7 +598,10 @@ async function renameTo(rt: Runtime, id: string, name: string): Promise<void> {
   try {
     await rt.renameContainer(id, name);
   } catch (err) {
-    const now = await rt.inspectContainer(id).then((c) => c.name, () => undefined);
+    const now = await rt.inspectContainer(id).then(
+      (c) => c.name,
+      () => undefined,
+    );
     if (now !== name) throw err;
   }
 }
@@ -467,8 +625,16 @@ function messageOf(err: unknown): string {
  * does: "network p_default is still in use by container X (not part of this project): left in place".
  * The project's own containers still there are orphans `down` was not asked to remove.
  */
-export function inUseWarning(kind: 'network' | 'volume', name: string, err: ResourceInUseError, projectName: string): string {
-  const who = err.users.map((u) => `container ${u.name} (${u.labels[Label.project] === projectName ? 'an orphan of this project: --remove-orphans removes it' : 'not part of this project'})`);
+export function inUseWarning(
+  kind: 'network' | 'volume',
+  name: string,
+  err: ResourceInUseError,
+  projectName: string,
+): string {
+  const who = err.users.map(
+    (u) =>
+      `container ${u.name} (${u.labels[Label.project] === projectName ? 'an orphan of this project: --remove-orphans removes it' : 'not part of this project'})`,
+  );
   return `${kind} ${name} is still in use by ${who.join(', ')}: left in place`;
 }
 
@@ -498,7 +664,10 @@ async function ensureNetwork(rt: Runtime, spec: NetworkSpec): Promise<void> {
   // created container holds no endpoint, so the engine would let it go). The one that made the oldest
   // waits for the others to go, since the engine refuses to start a container on an ambiguous name.
   const order = (n: NetworkSummary): string => `${n.created ?? ''} ${n.id}`;
-  const ids = async (): Promise<string[]> => (await rt.listNetworks({ name: spec.name })).sort((x, y) => (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0)).map((n) => n.id);
+  const ids = async (): Promise<string[]> =>
+    (await rt.listNetworks({ name: spec.name }))
+      .sort((x, y) => (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0))
+      .map((n) => n.id);
   let same = await ids();
   if (same.length === 1) {
     await sleep(Math.min(Date.now() - started, 1000));
@@ -508,7 +677,8 @@ async function ensureNetwork(rt: Runtime, spec: NetworkSpec): Promise<void> {
     await rt.removeNetwork(mine).catch(() => undefined);
     return;
   }
-  for (const deadline = Date.now() + 5000; same.length > 1 && Date.now() < deadline; same = await ids()) await sleep(50);
+  for (const deadline = Date.now() + 5000; same.length > 1 && Date.now() < deadline; same = await ids())
+    await sleep(50);
 }
 
 /**
@@ -531,7 +701,11 @@ async function createOrAdopt(rt: Runtime, spec: ContainerSpec): Promise<string> 
       if (!holder) await sleep(100);
     }
     const found = holder;
-    if (found && [Label.project, Label.service, Label.number, Label.oneoff].every((k) => found.labels[k] === spec.labels[k])) return found.id;
+    if (
+      found &&
+      [Label.project, Label.service, Label.number, Label.oneoff].every((k) => found.labels[k] === spec.labels[k])
+    )
+      return found.id;
     err.hint = holder?.labels[Label.project]
       ? `the name belongs to a container of project "${holder.labels[Label.project]}"; use another project name (-p) or bring that project down`
       : `a container made by another tool holds the name "${spec.name}"; remove or rename it, or use another project name (-p)`;
@@ -550,11 +724,19 @@ export async function startOrRemove(rt: Runtime, id: string): Promise<void> {
 }
 
 /** `network_mode`/`ipc`/`pid: service:x` and `volumes_from: [x]` name services; the engine wants container ids. */
-async function resolveReferences(spec: ContainerSpec, rt: Runtime, projectName: string, serviceIds: Map<string, string>): Promise<ContainerSpec> {
+async function resolveReferences(
+  spec: ContainerSpec,
+  rt: Runtime,
+  projectName: string,
+  serviceIds: Map<string, string>,
+): Promise<ContainerSpec> {
   const idOf = async (service: string): Promise<string> => {
     const known = serviceIds.get(service);
     if (known) return known;
-    const [found] = await rt.listContainers({ all: true, labels: { [Label.project]: projectName, [Label.service]: service, [Label.oneoff]: 'False' } });
+    const [found] = await rt.listContainers({
+      all: true,
+      labels: { [Label.project]: projectName, [Label.service]: service, [Label.oneoff]: 'False' },
+    });
     if (!found) throw new Error(`service "${service}" has no container to share with`);
     serviceIds.set(service, found.id);
     return found.id;
@@ -569,12 +751,14 @@ async function resolveReferences(spec: ContainerSpec, rt: Runtime, projectName: 
   const pid = await mode(spec.pidMode);
   if (pid !== undefined) out.pidMode = pid;
   if (spec.volumesFrom) {
-    out.volumesFrom = await Promise.all(spec.volumesFrom.map(async (ref) => {
-      if (ref.startsWith('container:')) return ref.slice('container:'.length);
-      const [name, access] = ref.split(':');
-      const id = await idOf(name!);
-      return access ? `${id}:${access}` : id;
-    }));
+    out.volumesFrom = await Promise.all(
+      spec.volumesFrom.map(async (ref) => {
+        if (ref.startsWith('container:')) return ref.slice('container:'.length);
+        const [name, access] = ref.split(':');
+        const id = await idOf(name!);
+        return access ? `${id}:${access}` : id;
+      }),
+    );
   }
   return out;
 }

@@ -45,11 +45,15 @@ export interface AttachedSink {
 const serviceOf = (c: ContainerSummary): string => c.labels[Label.service] ?? '';
 
 /** Which services' logs are shown. Pure. */
-export function attachedServices(project: Project, o: Pick<AttachedOptions, 'services' | 'attach' | 'noAttach' | 'attachDependencies' | 'exitCodeFrom'>): Set<string> {
+export function attachedServices(
+  project: Project,
+  o: Pick<AttachedOptions, 'services' | 'attach' | 'noAttach' | 'attachDependencies' | 'exitCodeFrom'>,
+): Set<string> {
   const all = Object.keys(project.services);
   let base: Set<string>;
   if (o.attach.length > 0) base = new Set(o.attach);
-  else if (o.services.length > 0) base = o.attachDependencies ? withDependencies(projectGraph(project), o.services) : new Set(o.services);
+  else if (o.services.length > 0)
+    base = o.attachDependencies ? withDependencies(projectGraph(project), o.services) : new Set(o.services);
   else base = new Set(all);
   for (const s of o.noAttach) base.delete(s);
   if (o.exitCodeFrom) base.add(o.exitCodeFrom);
@@ -78,17 +82,27 @@ export class AttachedSession {
   /** Follows the logs until done; resolves with berth's exit code. */
   async run(): Promise<number> {
     const attach = attachedServices(this.project, this.o);
-    const target = { projectName: this.project.name, project: this.project, services: this.o.services.length ? [...withDependencies(projectGraph(this.project), this.o.services)] : [] };
+    const target = {
+      projectName: this.project.name,
+      project: this.project,
+      services: this.o.services.length ? [...withDependencies(projectGraph(this.project), this.o.services)] : [],
+    };
     const containers = (await targetContainers(this.rt, target)).filter((c) => attach.has(serviceOf(c)));
     for (const c of containers) this.sink.register(c);
-    await readLogs(this.rt, { projectName: this.project.name, services: target.services, attach }, containers, {
-      follow: true,
-      signal: this.abort.signal,
-      timestamps: this.o.timestamps,
-      ...(this.o.since !== undefined && { since: this.o.since }),
-      onAttach: (c) => this.sink.register(c),
-      onExit: (c, code) => this.exited(c, code),
-    }, (c, line) => this.sink.line(c, line));
+    await readLogs(
+      this.rt,
+      { projectName: this.project.name, services: target.services, attach },
+      containers,
+      {
+        follow: true,
+        signal: this.abort.signal,
+        timestamps: this.o.timestamps,
+        ...(this.o.since !== undefined && { since: this.o.since }),
+        onAttach: (c) => this.sink.register(c),
+        onExit: (c, code) => this.exited(c, code),
+      },
+      (c, line) => this.sink.line(c, line),
+    );
     if (this.stopping) await this.stopping;
     if (this.killed) return 130;
     if (this.o.exitCodeFrom !== undefined) return this.codes.get(this.o.exitCodeFrom) ?? 0;
@@ -104,7 +118,11 @@ export class AttachedSession {
     const abort = this.abortOnExit || (this.o.abortOnContainerFailure && code !== 0);
     if (!abort) return;
     this.firstExit = { service, code };
-    this.sink.say(this.o.abortOnContainerFailure && !this.abortOnExit ? 'Aborting on container failure...' : 'Aborting on container exit...');
+    this.sink.say(
+      this.o.abortOnContainerFailure && !this.abortOnExit
+        ? 'Aborting on container failure...'
+        : 'Aborting on container exit...',
+    );
     this.stop();
   }
 

@@ -24,7 +24,12 @@ export function parseCopyArg(arg: string): { service?: string; path: string } {
  * Where the source lands, as `{dir, name}`: with a destination that is an existing directory, inside it
  * under the source's base name; otherwise at the destination path (its parent must exist).
  */
-export function copyTarget(dest: string, destIsDir: boolean | undefined, sourceName: string, paths: { dirname(p: string): string; basename(p: string): string }): { dir: string; name: string } {
+export function copyTarget(
+  dest: string,
+  destIsDir: boolean | undefined,
+  sourceName: string,
+  paths: { dirname(p: string): string; basename(p: string): string },
+): { dir: string; name: string } {
   if (destIsDir) return { dir: dest, name: sourceName };
   if (dest.endsWith('/')) throw new UsageError(`destination directory ${dest} does not exist`);
   return { dir: paths.dirname(dest), name: paths.basename(dest) };
@@ -40,9 +45,15 @@ export async function copyIn(rt: Runtime, containerId: string, src: string, dest
   const parent = await rt.statContainerPath(containerId, dir);
   if (!parent?.isDirectory) throw new NoContainerError(`destination directory ${dir} does not exist in the container`);
   const pack = tar.pack();
-  const packing = packPath(pack, resolve(src), name).then(() => pack.finalize(), (err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+  const packing = packPath(pack, resolve(src), name).then(
+    () => pack.finalize(),
+    (err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))),
+  );
   // tar-stream's pack is a streamx stream: the request body wants a Node stream.
-  await Promise.all([rt.putArchive(containerId, dir, Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false })), packing]);
+  await Promise.all([
+    rt.putArchive(containerId, dir, Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false })),
+    packing,
+  ]);
 }
 
 async function packPath(pack: tar.Pack, path: string, name: string): Promise<void> {
@@ -68,14 +79,19 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0]): Promis
 export async function copyOut(rt: Runtime, containerId: string, src: string, dest: string): Promise<void> {
   const d = await stat(dest).catch(() => undefined);
   const { stat: source, tar: stream } = await rt.getArchive(containerId, src);
-  if (d && !d.isDirectory() && source.isDirectory) throw new UsageError(`cannot copy a directory onto the file ${dest}`);
+  if (d && !d.isDirectory() && source.isDirectory)
+    throw new UsageError(`cannot copy a directory onto the file ${dest}`);
   const { dir, name } = copyTarget(dest, d?.isDirectory(), source.name, { dirname, basename });
-  if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new UsageError(`destination directory ${dir} does not exist`);
+  if (!(await stat(dir).catch(() => undefined))?.isDirectory())
+    throw new UsageError(`destination directory ${dir} does not exist`);
   const root = resolve(dir, name);
   const extract = tar.extract();
   const feeding = (async () => {
     for await (const chunk of stream) {
-      if (!extract.write(chunk)) await new Promise<void>((r) => { extract.once('drain', () => r()); });
+      if (!extract.write(chunk))
+        await new Promise<void>((r) => {
+          extract.once('drain', () => r());
+        });
     }
     extract.end(undefined);
   })().catch((err: unknown) => extract.destroy(err instanceof Error ? err : new Error(String(err))));
@@ -84,11 +100,17 @@ export async function copyOut(rt: Runtime, containerId: string, src: string, des
 }
 
 /** Writes one entry under `root`, its first path component replaced by `root`; never outside it. */
-async function place(header: tar.Header, body: AsyncIterable<unknown> & { resume(): unknown }, root: string): Promise<void> {
+async function place(
+  header: tar.Header,
+  body: AsyncIterable<unknown> & { resume(): unknown },
+  root: string,
+): Promise<void> {
   const parts = header.name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.some((p) => p === '..')) throw new UsageError(`refusing to write ${header.name}: it points outside the destination`);
+  if (parts.some((p) => p === '..'))
+    throw new UsageError(`refusing to write ${header.name}: it points outside the destination`);
   const target = parts.length <= 1 ? root : join(root, ...parts.slice(1));
-  if (target !== root && !target.startsWith(root + sep)) throw new UsageError(`refusing to write ${header.name}: it points outside the destination`);
+  if (target !== root && !target.startsWith(root + sep))
+    throw new UsageError(`refusing to write ${header.name}: it points outside the destination`);
   const mode = (header.mode ?? 0o644) & 0o7777;
   switch (header.type) {
     case 'directory':
@@ -103,7 +125,10 @@ async function place(header: tar.Header, body: AsyncIterable<unknown> & { resume
     case 'file':
     case 'contiguous-file':
       await mkdir(dirname(target), { recursive: true });
-      await pipeline(Readable.from(body as AsyncIterable<Buffer>, { objectMode: false }), createWriteStream(target, { mode }));
+      await pipeline(
+        Readable.from(body as AsyncIterable<Buffer>, { objectMode: false }),
+        createWriteStream(target, { mode }),
+      );
       return;
     default:
       body.resume();

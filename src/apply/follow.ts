@@ -40,20 +40,29 @@ const RESTART_GRACE_MS = 3000;
  * Reads the logs of `containers`; when following, also of every container of the target that starts
  * later, until no followed container is left running (or `signal` aborts). Resolves when done.
  */
-export async function readLogs(rt: Runtime, target: FollowTarget, containers: ContainerSummary[], options: FollowOptions, sink: LogSink): Promise<void> {
+export async function readLogs(
+  rt: Runtime,
+  target: FollowTarget,
+  containers: ContainerSummary[],
+  options: FollowOptions,
+  sink: LogSink,
+): Promise<void> {
   const inner = new AbortController();
   const outer = options.signal;
   const stopAll = (): void => inner.abort();
   if (outer?.aborted) return;
   outer?.addEventListener('abort', stopAll, { once: true });
   const attached = (c: ContainerSummary): boolean => !target.attach || target.attach.has(serviceOf(c));
-  const inTarget = (c: ContainerSummary): boolean => target.services.length === 0 || target.services.includes(serviceOf(c));
+  const inTarget = (c: ContainerSummary): boolean =>
+    target.services.length === 0 || target.services.includes(serviceOf(c));
 
   const active = new Map<string, Promise<void>>();
   let lastEventMs = Date.now();
   const errors: Error[] = [];
   let settle: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => { settle = resolve; });
+  const finished = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
 
   const base: LogOptions = {
     follow: options.follow,
@@ -66,7 +75,10 @@ export async function readLogs(rt: Runtime, target: FollowTarget, containers: Co
 
   const checkDone = async (): Promise<void> => {
     if (active.size > 0) return;
-    if (!options.follow || inner.signal.aborted) { settle(); return; }
+    if (!options.follow || inner.signal.aborted) {
+      settle();
+      return;
+    }
     // Every stream ended. A restart or recreate leaves a gap between the old process's end and the new
     // one's start, during which the engine keeps reporting events (die, stop, ...): wait until it has
     // been quiet for a while before deciding that nothing runs any more.
@@ -79,8 +91,9 @@ export async function readLogs(rt: Runtime, target: FollowTarget, containers: Co
       return;
     }
     if (active.size > 0) return;
-    const running = (await rt.listContainers({ labels: { [Label.project]: target.projectName } }).catch(() => []))
-      .filter((c) => c.labels[Label.oneoff] !== 'True' && inTarget(c) && attached(c));
+    const running = (
+      await rt.listContainers({ labels: { [Label.project]: target.projectName } }).catch(() => [])
+    ).filter((c) => c.labels[Label.oneoff] !== 'True' && inTarget(c) && attached(c));
     if (active.size === 0 && running.length === 0) settle();
   };
 
@@ -120,14 +133,26 @@ export async function readLogs(rt: Runtime, target: FollowTarget, containers: Co
           if (!attached(summary)) continue;
           // A container that (re)started after we began: read what it writes from its start on, once
           // the stream of its previous run has ended.
-          const [found] = await rt.listContainers({ all: true, labels: { [Label.project]: target.projectName }, name: summary.name });
+          const [found] = await rt.listContainers({
+            all: true,
+            labels: { [Label.project]: target.projectName },
+            name: summary.name,
+          });
           const previous = active.get(e.id);
           // Only what the new run writes: everything after the previous run ended (its FinishedAt; the
           // start event and StartedAt can both come after the new process's first lines). A container
           // that never ran before is read from its beginning.
-          const finished = await rt.inspectContainer(e.id).then((d) => (d.finishedAt ? Date.parse(d.finishedAt) : NaN), () => NaN);
-          const opts = Number.isNaN(finished) || finished <= 0 ? base : { ...base, since: (finished / 1000).toFixed(3) };
-          if (previous) previous.then(() => read(found ?? summary, opts), () => undefined);
+          const finished = await rt.inspectContainer(e.id).then(
+            (d) => (d.finishedAt ? Date.parse(d.finishedAt) : NaN),
+            () => NaN,
+          );
+          const opts =
+            Number.isNaN(finished) || finished <= 0 ? base : { ...base, since: (finished / 1000).toFixed(3) };
+          if (previous)
+            previous.then(
+              () => read(found ?? summary, opts),
+              () => undefined,
+            );
           else read(found ?? summary, opts);
         }
       } catch (err) {

@@ -32,7 +32,9 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
   const b = service.build;
   if (!b) throw new BuildContextError(`service "${service.name}" has no build section`);
   if (/^[a-z]+:\/\//i.test(b.context) || b.context.startsWith('git@')) {
-    throw new BuildContextError(`service "${service.name}": remote build contexts (${b.context}) are not supported`, { hint: 'clone it and point build.context at the folder' });
+    throw new BuildContextError(`service "${service.name}": remote build contexts (${b.context}) are not supported`, {
+      hint: 'clone it and point build.context at the folder',
+    });
   }
   const env = options.env ?? {};
   const args: Record<string, string> = {};
@@ -66,7 +68,10 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
 /** Reads the Dockerfile a build uses (inline text, or the file); undefined when it cannot be read. */
 async function dockerfileText(spec: BuildSpec): Promise<string | undefined> {
   if (spec.dockerfileInline !== undefined) return spec.dockerfileInline;
-  const path = spec.dockerfile !== undefined && isAbsolute(spec.dockerfile) ? spec.dockerfile : join(spec.context, spec.dockerfile ?? 'Dockerfile');
+  const path =
+    spec.dockerfile !== undefined && isAbsolute(spec.dockerfile)
+      ? spec.dockerfile
+      : join(spec.context, spec.dockerfile ?? 'Dockerfile');
   try {
     const { readFile } = await import('node:fs/promises'); // only when something is built
     return await readFile(path, 'utf8');
@@ -158,20 +163,31 @@ export async function runBuilds(
   // Builds left waiting start FROM each other in a circle.
   for (const a of actions) {
     if (state.get(a.target) !== 'waiting') continue;
-    const error = new BuildContextError(`cannot order the build of service "${a.builds}": its Dockerfile starts FROM an image built from it (${(deps.get(a.target) ?? []).join(', ')})`);
+    const error = new BuildContextError(
+      `cannot order the build of service "${a.builds}": its Dockerfile starts FROM an image built from it (${(deps.get(a.target) ?? []).join(', ')})`,
+    );
     failed.push({ action: a, error });
   }
   return { failed, skipped };
 }
 
 /** Runs one build action: the spec prepared for it, output lines as progress. */
-export async function executeBuild(a: BuildAction, rt: Runtime, spec: BuildSpec | undefined, progress: (p: BuildProgress) => void): Promise<string> {
+export async function executeBuild(
+  a: BuildAction,
+  rt: Runtime,
+  spec: BuildSpec | undefined,
+  progress: (p: BuildProgress) => void,
+): Promise<string> {
   if (!spec) throw new BuildContextError(`no build prepared for image ${a.target} (service ${a.builds})`);
   return rt.buildImage(spec, progress);
 }
 
 /** The BuildSpec of every build action of a plan, keyed by image reference. */
-export function buildSpecsFor(project: Project, actions: readonly Action[], options: BuildOptions = {}): Map<string, BuildSpec> {
+export function buildSpecsFor(
+  project: Project,
+  actions: readonly Action[],
+  options: BuildOptions = {},
+): Map<string, BuildSpec> {
   const out = new Map<string, BuildSpec>();
   for (const a of actions) {
     if (a.kind !== 'build-image') continue;
@@ -185,7 +201,12 @@ export function buildSpecsFor(project: Project, actions: readonly Action[], opti
  * For services with a periodic pull policy (`daily`, `weekly`, `every_<d>`), when their image was last
  * tagged locally: what the planner compares with `now`. Other policies need no inspect.
  */
-export async function imageTagTimes(project: Project, rt: Runtime, options: UpOptions, present: Record<string, string>): Promise<Pick<UpOptions, 'imageTagTimes'>> {
+export async function imageTagTimes(
+  project: Project,
+  rt: Runtime,
+  options: UpOptions,
+  present: Record<string, string>,
+): Promise<Pick<UpOptions, 'imageTagTimes'>> {
   const refs = new Set<string>();
   for (const s of Object.values(project.services)) {
     const policy = parsePullPolicy(options.pull ?? s.pull_policy ?? 'missing');
@@ -216,9 +237,22 @@ export interface BuildCommandOptions extends BuildOptions {
  * `berth build`: every selected service with `build:` (all by default), in FROM order. Returns the
  * image id of each built reference; throws ApplyError naming every failed build.
  */
-export async function buildServices(project: Project, rt: Runtime, names: string[], options: BuildCommandOptions, renderer: Renderer): Promise<Map<string, string>> {
-  const graph = buildGraph(Object.fromEntries(Object.values(project.services).map((s) => [s.name, serviceDependencies(s)])));
-  const selected = names.length === 0 ? new Set(graph.nodes) : options.withDependencies ? withDependencies(graph, names) : new Set(names);
+export async function buildServices(
+  project: Project,
+  rt: Runtime,
+  names: string[],
+  options: BuildCommandOptions,
+  renderer: Renderer,
+): Promise<Map<string, string>> {
+  const graph = buildGraph(
+    Object.fromEntries(Object.values(project.services).map((s) => [s.name, serviceDependencies(s)])),
+  );
+  const selected =
+    names.length === 0
+      ? new Set(graph.nodes)
+      : options.withDependencies
+        ? withDependencies(graph, names)
+        : new Set(names);
   const services = Object.values(project.services).filter((s) => selected.has(s.name) && s.build);
   const actions: BuildAction[] = [];
   for (const s of services) {
@@ -252,11 +286,16 @@ export async function buildServices(project: Project, rt: Runtime, names: string
       sayFor(emit, `image:${a.target}`, `image ${a.target}`)('failed', 'Skipped', error.message);
       failures.push({ target: `image ${a.target}`, error });
     }
-    for (const f of result.failed) if (!failures.some((x) => x.target === `image ${f.action.target}`)) failures.push({ target: `image ${f.action.target}`, error: f.error });
+    for (const f of result.failed)
+      if (!failures.some((x) => x.target === `image ${f.action.target}`))
+        failures.push({ target: `image ${f.action.target}`, error: f.error });
   } finally {
     await renderer.done();
   }
-  if (failures.length > 0) throw failures.length === 1 && failures[0]!.error instanceof BerthError ? failures[0]!.error : new ApplyError(failures);
+  if (failures.length > 0)
+    throw failures.length === 1 && failures[0]!.error instanceof BerthError
+      ? failures[0]!.error
+      : new ApplyError(failures);
   return built;
 }
 
@@ -271,20 +310,57 @@ export interface PullCommandOptions {
  * build are left out. Each reference is pulled once. Returns the references that failed when failures
  * are ignored; throws otherwise.
  */
-export async function pullServices(project: Project, rt: Runtime, names: string[], options: PullCommandOptions, renderer: Renderer): Promise<string[]> {
-  const graph = buildGraph(Object.fromEntries(Object.values(project.services).map((s) => [s.name, serviceDependencies(s)])));
-  const selected = names.length === 0 ? new Set(graph.nodes) : options.includeDeps ? withDependencies(graph, names) : new Set(names);
-  const refs = [...new Set(Object.values(project.services).filter((s) => selected.has(s.name) && s.image !== undefined).map((s) => s.image!))].sort();
-  return transferImages(refs, options.parallel, options.ignoreFailures ?? false, renderer, 'Pulling', 'Pulled', (ref, onProgress) => rt.pullImage(ref, onProgress));
+export async function pullServices(
+  project: Project,
+  rt: Runtime,
+  names: string[],
+  options: PullCommandOptions,
+  renderer: Renderer,
+): Promise<string[]> {
+  const graph = buildGraph(
+    Object.fromEntries(Object.values(project.services).map((s) => [s.name, serviceDependencies(s)])),
+  );
+  const selected =
+    names.length === 0 ? new Set(graph.nodes) : options.includeDeps ? withDependencies(graph, names) : new Set(names);
+  const refs = [
+    ...new Set(
+      Object.values(project.services)
+        .filter((s) => selected.has(s.name) && s.image !== undefined)
+        .map((s) => s.image!),
+    ),
+  ].sort();
+  return transferImages(
+    refs,
+    options.parallel,
+    options.ignoreFailures ?? false,
+    renderer,
+    'Pulling',
+    'Pulled',
+    (ref, onProgress) => rt.pullImage(ref, onProgress),
+  );
 }
 
 /** `berth push`: the images of the selected services that have both `build:` and `image:` (as Compose). */
-export async function pushServices(project: Project, rt: Runtime, names: string[], options: { ignoreFailures?: boolean; parallel: number }, renderer: Renderer): Promise<string[]> {
+export async function pushServices(
+  project: Project,
+  rt: Runtime,
+  names: string[],
+  options: { ignoreFailures?: boolean; parallel: number },
+  renderer: Renderer,
+): Promise<string[]> {
   const selected = names.length === 0 ? new Set(Object.keys(project.services)) : new Set(names);
   const services = Object.values(project.services).filter((s) => selected.has(s.name) && s.image !== undefined);
   const withBuild = services.filter((s) => s.build);
   const refs = [...new Set((withBuild.length > 0 ? withBuild : services).map((s) => s.image!))].sort();
-  return transferImages(refs, options.parallel, options.ignoreFailures ?? false, renderer, 'Pushing', 'Pushed', (ref, onProgress) => rt.pushImage(ref, onProgress));
+  return transferImages(
+    refs,
+    options.parallel,
+    options.ignoreFailures ?? false,
+    renderer,
+    'Pushing',
+    'Pushed',
+    (ref, onProgress) => rt.pushImage(ref, onProgress),
+  );
 }
 
 async function transferImages(
@@ -305,7 +381,14 @@ async function transferImages(
       say('working', working);
       try {
         await transfer(ref, (p) => {
-          if (p.fraction !== undefined) emit({ id: `image:${ref}`, title: `image ${ref}`, status: 'working', text: `${working} ${Math.round(p.fraction * 100)}%`, progress: p.fraction });
+          if (p.fraction !== undefined)
+            emit({
+              id: `image:${ref}`,
+              title: `image ${ref}`,
+              status: 'working',
+              text: `${working} ${Math.round(p.fraction * 100)}%`,
+              progress: p.fraction,
+            });
         });
         say('done', done);
       } catch (err) {
@@ -317,7 +400,10 @@ async function transferImages(
   } finally {
     await renderer.done();
   }
-  if (failures.length > 0 && !ignoreFailures) throw failures.length === 1 && failures[0]!.error instanceof BerthError ? failures[0]!.error : new ApplyError(failures);
+  if (failures.length > 0 && !ignoreFailures)
+    throw failures.length === 1 && failures[0]!.error instanceof BerthError
+      ? failures[0]!.error
+      : new ApplyError(failures);
   return failures.map((f) => f.target.slice('image '.length));
 }
 
@@ -332,14 +418,18 @@ export interface ProjectImage {
 
 /** The image of each selected service (all by default), as present locally. */
 export async function projectImages(project: Project, rt: Runtime, names: string[] = []): Promise<ProjectImage[]> {
-  const services = Object.values(project.services).filter((s) => names.length === 0 || names.includes(s.name)).sort((a, b) => a.name.localeCompare(b.name));
-  return Promise.all(services.map(async (s) => {
-    const ref = serviceImage(project, s);
-    const image = await rt.inspectImage(ref);
-    const out: ProjectImage = { service: s.name, ref, local: s.image === undefined };
-    if (image) out.image = image;
-    return out;
-  }));
+  const services = Object.values(project.services)
+    .filter((s) => names.length === 0 || names.includes(s.name))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return Promise.all(
+    services.map(async (s) => {
+      const ref = serviceImage(project, s);
+      const image = await rt.inspectImage(ref);
+      const out: ProjectImage = { service: s.name, ref, local: s.image === undefined };
+      if (image) out.image = image;
+      return out;
+    }),
+  );
 }
 
 /**
@@ -347,7 +437,12 @@ export async function projectImages(project: Project, rt: Runtime, names: string
  * named itself, `<project>-<service>`); images that are gone already, or still used by a container
  * of another project, are reported, not fatal. Returns the references removed.
  */
-export async function removeProjectImages(project: Project, rt: Runtime, mode: 'local' | 'all', emit: Emit): Promise<string[]> {
+export async function removeProjectImages(
+  project: Project,
+  rt: Runtime,
+  mode: 'local' | 'all',
+  emit: Emit,
+): Promise<string[]> {
   const images = await projectImages(project, rt);
   const refs = [...new Set(images.filter((i) => i.image && (mode === 'all' || i.local)).map((i) => i.ref))].sort();
   const removed: string[] = [];

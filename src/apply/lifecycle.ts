@@ -32,14 +32,20 @@ const isOneoff = (c: ContainerSummary): boolean => c.labels[Label.oneoff] === 'T
 const numberOf = (c: ContainerSummary): number => Number(c.labels[Label.number] ?? 0);
 
 /** Service containers (not one-offs) of the target, sorted by service then number. */
-export async function targetContainers(rt: Runtime, t: Target, options: { all?: boolean; oneoff?: boolean } = {}): Promise<ContainerSummary[]> {
+export async function targetContainers(
+  rt: Runtime,
+  t: Target,
+  options: { all?: boolean; oneoff?: boolean } = {},
+): Promise<ContainerSummary[]> {
   const list = await rt.listContainers({ all: options.all ?? true, labels: { [Label.project]: t.projectName } });
   const stackServices = t.project ? new Set(Object.keys(t.project.services)) : undefined;
   return list
     .filter((c) => (options.oneoff ?? false) || !isOneoff(c))
     .filter((c) => !stackServices || stackServices.has(serviceOf(c)))
     .filter((c) => t.services.length === 0 || t.services.includes(serviceOf(c)))
-    .sort((a, b) => serviceOf(a).localeCompare(serviceOf(b)) || numberOf(a) - numberOf(b) || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) => serviceOf(a).localeCompare(serviceOf(b)) || numberOf(a) - numberOf(b) || a.name.localeCompare(b.name),
+    );
 }
 
 /** The graph: from the stack when there is one, else from the containers' depends_on labels. */
@@ -47,7 +53,10 @@ export function lifecycleGraph(project: Project | undefined, containers: Contain
   if (project) return projectGraph(project);
   const edges: Record<string, string[]> = {};
   for (const c of containers) {
-    const deps = (c.labels[Label.dependsOn] ?? '').split(',').filter(Boolean).map((d) => d.split(':')[0]!);
+    const deps = (c.labels[Label.dependsOn] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((d) => d.split(':')[0]!);
     edges[serviceOf(c)] = [...new Set([...(edges[serviceOf(c)] ?? []), ...deps])];
   }
   return buildGraph(edges);
@@ -79,7 +88,14 @@ export async function forEachContainer(
     const errors: Error[] = [];
     await limitAll(byService.get(service) ?? [], options.parallel, async (c) => {
       const say = (status: EventStatus, text: string, detail?: string): void =>
-        emit({ id: `container:${c.name}`, title: c.name, status, text, ...(detail !== undefined && { detail }), ...((status === 'done' || status === 'failed') && { durationMs: now() - t0 }) });
+        emit({
+          id: `container:${c.name}`,
+          title: c.name,
+          status,
+          text,
+          ...(detail !== undefined && { detail }),
+          ...((status === 'done' || status === 'failed') && { durationMs: now() - t0 }),
+        });
       try {
         await step(c, say);
       } catch (err) {
@@ -96,9 +112,20 @@ export async function forEachContainer(
     const known = new Set(graph.nodes);
     const unknown = [...byService.keys()].filter((s) => !known.has(s)).sort();
     if (direction === 'down') for (const s of unknown) await visit(s).catch(() => undefined);
-    const result = await walk(graph, { direction, concurrency: options.parallel, only: new Set([...byService.keys()].filter((s) => known.has(s))) }, visit);
+    const result = await walk(
+      graph,
+      { direction, concurrency: options.parallel, only: new Set([...byService.keys()].filter((s) => known.has(s))) },
+      visit,
+    );
     for (const s of result.skipped) {
-      for (const c of byService.get(s) ?? []) emit({ id: `container:${c.name}`, title: c.name, status: 'skipped', text: 'Skipped', detail: 'an earlier step failed' });
+      for (const c of byService.get(s) ?? [])
+        emit({
+          id: `container:${c.name}`,
+          title: c.name,
+          status: 'skipped',
+          text: 'Skipped',
+          detail: 'an earlier step failed',
+        });
     }
     if (direction === 'up' && failures.length === 0) for (const s of unknown) await visit(s).catch(() => undefined);
   } finally {
@@ -121,7 +148,12 @@ export interface LifecycleResult {
   containers: ContainerSummary[];
 }
 
-export async function startServices(rt: Runtime, t: Target, options: LifecycleOptions, renderer: Renderer): Promise<LifecycleResult> {
+export async function startServices(
+  rt: Runtime,
+  t: Target,
+  options: LifecycleOptions,
+  renderer: Renderer,
+): Promise<LifecycleResult> {
   const all = await targetContainers(rt, t);
   checkKnown(t, all);
   const todo = all.filter((c) => c.state !== 'running' && c.state !== 'paused' && c.state !== 'restarting');
@@ -133,7 +165,12 @@ export async function startServices(rt: Runtime, t: Target, options: LifecycleOp
   return { containers: todo };
 }
 
-export async function stopServices(rt: Runtime, t: Target, options: LifecycleOptions, renderer: Renderer): Promise<LifecycleResult> {
+export async function stopServices(
+  rt: Runtime,
+  t: Target,
+  options: LifecycleOptions,
+  renderer: Renderer,
+): Promise<LifecycleResult> {
   const all = await targetContainers(rt, t);
   checkKnown(t, all);
   const todo = all.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
@@ -149,7 +186,12 @@ export async function stopServices(rt: Runtime, t: Target, options: LifecycleOpt
  * Restarts the services and, unless `noDeps`, the services that depend on them with `restart: true` in
  * their depends_on (as Compose does), dependencies first.
  */
-export async function restartServices(rt: Runtime, t: Target & { noDeps?: boolean }, options: LifecycleOptions, renderer: Renderer): Promise<LifecycleResult> {
+export async function restartServices(
+  rt: Runtime,
+  t: Target & { noDeps?: boolean },
+  options: LifecycleOptions,
+  renderer: Renderer,
+): Promise<LifecycleResult> {
   const all = await targetContainers(rt, { ...t, services: [] });
   checkKnown(t, all);
   const selected = new Set(t.services.length ? t.services : all.map(serviceOf));
@@ -175,7 +217,12 @@ export async function restartServices(rt: Runtime, t: Target & { noDeps?: boolea
   return { containers: todo };
 }
 
-export async function killServices(rt: Runtime, t: Target & { signal?: string | undefined }, options: LifecycleOptions, renderer: Renderer): Promise<LifecycleResult> {
+export async function killServices(
+  rt: Runtime,
+  t: Target & { signal?: string | undefined },
+  options: LifecycleOptions,
+  renderer: Renderer,
+): Promise<LifecycleResult> {
   const all = await targetContainers(rt, t);
   checkKnown(t, all);
   const todo = all.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
@@ -188,7 +235,12 @@ export async function killServices(rt: Runtime, t: Target & { signal?: string | 
   return { containers: todo };
 }
 
-export async function pauseServices(rt: Runtime, t: Target, options: LifecycleOptions, renderer: Renderer): Promise<LifecycleResult> {
+export async function pauseServices(
+  rt: Runtime,
+  t: Target,
+  options: LifecycleOptions,
+  renderer: Renderer,
+): Promise<LifecycleResult> {
   const all = await targetContainers(rt, t);
   checkKnown(t, all);
   const todo = all.filter((c) => c.state === 'running');
@@ -200,7 +252,12 @@ export async function pauseServices(rt: Runtime, t: Target, options: LifecycleOp
   return { containers: todo };
 }
 
-export async function unpauseServices(rt: Runtime, t: Target, options: LifecycleOptions, renderer: Renderer): Promise<LifecycleResult> {
+export async function unpauseServices(
+  rt: Runtime,
+  t: Target,
+  options: LifecycleOptions,
+  renderer: Renderer,
+): Promise<LifecycleResult> {
   const all = await targetContainers(rt, t);
   checkKnown(t, all);
   const todo = all.filter((c) => c.state === 'paused');
@@ -225,13 +282,23 @@ export interface RemoveOptions extends LifecycleOptions {
  * Removes the target's stopped service containers (one-offs are left alone, as Compose does); with
  * `stop`, stops the running ones first. Only containers labelled with this project are ever touched.
  */
-export async function removeServices(rt: Runtime, t: Target, options: RemoveOptions, renderer: Renderer, stopRenderer?: Renderer): Promise<LifecycleResult & { confirmed: boolean }> {
+export async function removeServices(
+  rt: Runtime,
+  t: Target,
+  options: RemoveOptions,
+  renderer: Renderer,
+  stopRenderer?: Renderer,
+): Promise<LifecycleResult & { confirmed: boolean }> {
   if (options.stop) await stopServices(rt, t, options, stopRenderer ?? renderer);
   const all = await targetContainers(rt, t);
   checkKnown(t, all);
   // The list can lag behind a container that just stopped: ask each one.
-  const details = await Promise.all(all.map(async (c) => ({ c, d: await rt.inspectContainer(c.id).catch(() => undefined) })));
-  const todo = details.filter(({ d }) => d !== undefined && d.state !== 'running' && d.state !== 'paused' && d.state !== 'restarting').map(({ c }) => c);
+  const details = await Promise.all(
+    all.map(async (c) => ({ c, d: await rt.inspectContainer(c.id).catch(() => undefined) })),
+  );
+  const todo = details
+    .filter(({ d }) => d !== undefined && d.state !== 'running' && d.state !== 'paused' && d.state !== 'restarting')
+    .map(({ c }) => c);
   if (todo.length === 0) return { containers: [], confirmed: true };
   if (options.confirm && !(await options.confirm(todo.map((c) => c.name)))) return { containers: [], confirmed: false };
   await forEachContainer(todo, buildGraph({}), 'down', options, renderer, async (c, say) => {
@@ -246,7 +313,12 @@ export async function removeServices(rt: Runtime, t: Target, options: RemoveOpti
  * The container `exec`, `port`, `cp` and friends act on: number `index` (default 1) of the service; with
  * `running`, it must be running.
  */
-export async function serviceContainer(rt: Runtime, t: Target, service: string, options: { index?: number | undefined; running?: boolean } = {}): Promise<ContainerSummary> {
+export async function serviceContainer(
+  rt: Runtime,
+  t: Target,
+  service: string,
+  options: { index?: number | undefined; running?: boolean } = {},
+): Promise<ContainerSummary> {
   const all = await targetContainers(rt, { ...t, services: [service] });
   checkKnown({ ...t, services: [service] }, all);
   const index = options.index ?? 1;
@@ -254,11 +326,15 @@ export async function serviceContainer(rt: Runtime, t: Target, service: string, 
   if (!c) {
     const numbers = all.map(numberOf);
     throw new NoContainerError(`service "${service}" has no container number ${index}`, {
-      hint: numbers.length ? `its containers are numbered ${numbers.join(', ')}` : `start it first: berth up -d ${service}`,
+      hint: numbers.length
+        ? `its containers are numbered ${numbers.join(', ')}`
+        : `start it first: berth up -d ${service}`,
     });
   }
   if (options.running && c.state !== 'running') {
-    throw new NoContainerError(`container ${c.name} is not running (${c.state})`, { hint: `start it first: berth start ${service}` });
+    throw new NoContainerError(`container ${c.name} is not running (${c.state})`, {
+      hint: `start it first: berth start ${service}`,
+    });
   }
   return c;
 }

@@ -12,7 +12,17 @@
  * locks (docs/design.md).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProjectLockError } from '../errors.js';
@@ -48,7 +58,12 @@ interface Holder {
  * `$XDG_RUNTIME_DIR/berth` when that folder exists, else `<temp>/berth-<uid>`: private to the user, on
  * this machine.
  */
-export function lockDir(env: Readonly<Record<string, string | undefined>>, tmp: string, uid: number | undefined, isDir: (path: string) => boolean): string {
+export function lockDir(
+  env: Readonly<Record<string, string | undefined>>,
+  tmp: string,
+  uid: number | undefined,
+  isDir: (path: string) => boolean,
+): string {
   const runtimeDir = env['XDG_RUNTIME_DIR']?.trim();
   if (runtimeDir && isDir(runtimeDir)) return join(runtimeDir, 'berth');
   return join(tmp, uid === undefined ? 'berth' : `berth-${uid}`);
@@ -89,7 +104,9 @@ export async function acquire(key: LockKey, world: LockWorld): Promise<() => voi
   const me: Holder = { pid: world.pid, nonce: randomBytes(8).toString('hex') };
   const aside = `${path}.${me.pid}.${me.nonce}`;
   try {
-    writeFileSync(aside, `${JSON.stringify({ ...me, project: key.project, endpoint: key.endpoint })}\n`, { mode: 0o600 });
+    writeFileSync(aside, `${JSON.stringify({ ...me, project: key.project, endpoint: key.endpoint })}\n`, {
+      mode: 0o600,
+    });
   } catch (err) {
     throw lockError(aside, err);
   }
@@ -130,7 +147,10 @@ function privateDir(dir: string, uid: number | undefined): string {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = lstatSync(dir);
-    if (!st.isDirectory()) throw new ProjectLockError(`the project lock folder ${dir} is not a folder`, { hint: 'remove it, or set XDG_RUNTIME_DIR to a private folder' });
+    if (!st.isDirectory())
+      throw new ProjectLockError(`the project lock folder ${dir} is not a folder`, {
+        hint: 'remove it, or set XDG_RUNTIME_DIR to a private folder',
+      });
     if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) {
       throw new ProjectLockError(`the project lock folder ${dir} is not private to this user`, {
         hint: `remove it (berth makes it again with mode 0700), or set XDG_RUNTIME_DIR to a private folder`,
@@ -154,7 +174,8 @@ function readHolder(path: string): Holder | undefined {
   }
   try {
     const parsed = JSON.parse(text) as Partial<Holder>;
-    if (typeof parsed.pid === 'number' && typeof parsed.nonce === 'string') return { pid: parsed.pid, nonce: parsed.nonce };
+    if (typeof parsed.pid === 'number' && typeof parsed.nonce === 'string')
+      return { pid: parsed.pid, nonce: parsed.nonce };
   } catch {
     // not berth's: treated as held by nobody alive
   }
@@ -200,5 +221,8 @@ function unlinkQuietly(path: string): void {
 
 function lockError(path: string, err: unknown): ProjectLockError {
   const reason = err instanceof Error ? err.message : String(err);
-  return new ProjectLockError(`cannot use the project lock ${path}: ${reason}`, { cause: err, hint: 'set XDG_RUNTIME_DIR to a folder of your own' });
+  return new ProjectLockError(`cannot use the project lock ${path}: ${reason}`, {
+    cause: err,
+    hint: 'set XDG_RUNTIME_DIR to a folder of your own',
+  });
 }

@@ -3,7 +3,17 @@
  */
 import type { Project } from '../config/model.js';
 import { ApplyError, ExternalResourceMissingError } from '../errors.js';
-import { actionTitle, hasChanges, planDown, planUp, projectGraph, serviceImage, type DownOptions, type Plan, type UpOptions } from '../plan/index.js';
+import {
+  actionTitle,
+  hasChanges,
+  planDown,
+  planUp,
+  projectGraph,
+  serviceImage,
+  type DownOptions,
+  type Plan,
+  type UpOptions,
+} from '../plan/index.js';
 import type { Emit, Renderer } from '../progress/events.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { actionId, applyPlan, type ApplyOptions } from './apply.js';
@@ -26,22 +36,34 @@ export async function planUpFor(project: Project, rt: Runtime, options: UpOption
 
 /** External networks and volumes carry no project label, so the snapshot does not see them: ask by name. */
 async function checkExternals(project: Project, rt: Runtime): Promise<void> {
-  const used = new Set(Object.values(project.services).flatMap((s) => [
-    ...Object.keys(s.networks).map((k) => `n:${k}`),
-    ...s.volumes.flatMap((v) => (v.type === 'volume' && v.source !== undefined ? [`v:${v.source}`] : [])),
-  ]));
+  const used = new Set(
+    Object.values(project.services).flatMap((s) => [
+      ...Object.keys(s.networks).map((k) => `n:${k}`),
+      ...s.volumes.flatMap((v) => (v.type === 'volume' && v.source !== undefined ? [`v:${v.source}`] : [])),
+    ]),
+  );
   const checks: Promise<void>[] = [];
   for (const [key, n] of Object.entries(project.networks)) {
     if (!n.external || !used.has(`n:${key}`)) continue;
-    checks.push(rt.listNetworks({ name: n.name }).then((found) => {
-      if (found.length === 0) throw new ExternalResourceMissingError(`network ${n.name} is declared as external, but could not be found`, { hint: `create it first: docker network create ${n.name}` });
-    }));
+    checks.push(
+      rt.listNetworks({ name: n.name }).then((found) => {
+        if (found.length === 0)
+          throw new ExternalResourceMissingError(`network ${n.name} is declared as external, but could not be found`, {
+            hint: `create it first: docker network create ${n.name}`,
+          });
+      }),
+    );
   }
   for (const [key, v] of Object.entries(project.volumes)) {
     if (!v.external || !used.has(`v:${key}`)) continue;
-    checks.push(rt.listVolumes({ name: v.name }).then((found) => {
-      if (found.length === 0) throw new ExternalResourceMissingError(`volume ${v.name} is declared as external, but could not be found`, { hint: `create it first: docker volume create ${v.name}` });
-    }));
+    checks.push(
+      rt.listVolumes({ name: v.name }).then((found) => {
+        if (found.length === 0)
+          throw new ExternalResourceMissingError(`volume ${v.name} is declared as external, but could not be found`, {
+            hint: `create it first: docker volume create ${v.name}`,
+          });
+      }),
+    );
   }
   await Promise.all(checks);
 }
@@ -68,22 +90,40 @@ export async function consentToVolumeRecreates(plan: Plan, consent: VolumeConsen
   for (const a of plan.actions) {
     if (a.kind !== 'recreate-volume') continue;
     const what = `volume ${a.target}: ${a.reason.replace(/ \(data in it would be lost\)$/, '')}`;
-    if (consent.confirm && (await consent.confirm(`${what}: the stack file no longer matches it. Recreate it (the data in it will be lost)? [y/N] `))) continue;
+    if (
+      consent.confirm &&
+      (await consent.confirm(
+        `${what}: the stack file no longer matches it. Recreate it (the data in it will be lost)? [y/N] `,
+      ))
+    )
+      continue;
     refused.push(what);
   }
   if (refused.length === 0) return;
-  throw new VolumeRecreateRefusedError(`${refused.join('; ')}: recreating ${refused.length === 1 ? 'it' : 'them'} would lose the data in ${refused.length === 1 ? 'it' : 'them'}; nothing was changed`, {
-    hint: 'run berth up -y to recreate (the data will be lost), or undo the change in the stack file to keep it',
-  });
+  throw new VolumeRecreateRefusedError(
+    `${refused.join('; ')}: recreating ${refused.length === 1 ? 'it' : 'them'} would lose the data in ${refused.length === 1 ? 'it' : 'them'}; nothing was changed`,
+    {
+      hint: 'run berth up -y to recreate (the data will be lost), or undo the change in the stack file to keep it',
+    },
+  );
 }
 
-export async function up(project: Project, rt: Runtime, options: UpOptions & ApplyOptions & WaitOptions & BuildOptions & VolumeConsent, renderer: Renderer): Promise<OpResult> {
+export async function up(
+  project: Project,
+  rt: Runtime,
+  options: UpOptions & ApplyOptions & WaitOptions & BuildOptions & VolumeConsent,
+  renderer: Renderer,
+): Promise<OpResult> {
   const plan = await planUpFor(project, rt, options);
   await consentToVolumeRecreates(plan, options);
-  if (plan.actions.some((a) => a.kind === 'build-image')) options = { ...options, buildSpecs: buildSpecsFor(project, plan.actions, options) };
+  if (plan.actions.some((a) => a.kind === 'build-image'))
+    options = { ...options, buildSpecs: buildSpecsFor(project, plan.actions, options) };
   const needs = options.requirements ?? requirements(project, options.services);
   options = { ...options, requirements: needs };
-  const services = options.wait && !options.noStart ? [...new Set(plan.actions.flatMap((a) => ('service' in a && project.services[a.service] ? [a.service] : [])))] : [];
+  const services =
+    options.wait && !options.noStart
+      ? [...new Set(plan.actions.flatMap((a) => ('service' in a && project.services[a.service] ? [a.service] : [])))]
+      : [];
   await execute(plan, project, rt, options, renderer, async (emit) => {
     if (services.length > 0) await waitReady(project, services, rt, emit, options.waitTimeoutSec, needs);
   });
@@ -95,7 +135,9 @@ export async function up(project: Project, rt: Runtime, options: UpOptions & App
  * healthcheck), or completed successfully when another service depends on it that way (a one-shot job).
  */
 export function waitConditionFor(project: Project, service: string): WaitCondition {
-  const oneShot = Object.values(project.services).some((s) => s.depends_on[service]?.condition === 'service_completed_successfully');
+  const oneShot = Object.values(project.services).some(
+    (s) => s.depends_on[service]?.condition === 'service_completed_successfully',
+  );
   return oneShot ? 'service_completed_successfully' : 'running_or_healthy';
 }
 
@@ -106,48 +148,96 @@ const READY_TEXT: Record<Readiness, string> = { healthy: 'Healthy', running: 'Ru
  * (`required: false`) that does not is a warning; any other fails the command, naming the container and
  * why (exited with its code, restarting in a crash loop, unhealthy with its last healthcheck output).
  */
-async function waitReady(project: Project, services: string[], rt: Runtime, emit: Emit, timeoutSec: number | undefined, needs: Requirements): Promise<void> {
+async function waitReady(
+  project: Project,
+  services: string[],
+  rt: Runtime,
+  emit: Emit,
+  timeoutSec: number | undefined,
+  needs: Requirements,
+): Promise<void> {
   // Stops every wait: at the timeout, or at the first required service that fails.
   const controller = new AbortController();
   let timedOut = false;
-  const timer = timeoutSec !== undefined ? setTimeout(() => { timedOut = true; controller.abort(); }, timeoutSec * 1000) : undefined;
+  const timer =
+    timeoutSec !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, timeoutSec * 1000)
+      : undefined;
   const failures: { target: string; error: Error }[] = [];
   try {
-    await Promise.all(services.map(async (name) => {
-      const id = `ready:${name}`;
-      const condition = waitConditionFor(project, name);
-      const healthcheck = project.services[name]!.healthcheck?.test !== undefined && !project.services[name]!.healthcheck?.disable;
-      emit({ id, title: name, status: 'working', text: 'Waiting', detail: condition === 'service_completed_successfully' ? 'for completion' : healthcheck ? 'for healthy' : 'for running' });
-      try {
-        const readiness = await waitForService(rt, project.name, name, condition, controller.signal);
-        emit({ id, title: name, status: 'done', text: READY_TEXT[readiness] });
-      } catch (err) {
-        if (controller.signal.aborted && !timedOut) {
-          emit({ id, title: name, status: 'skipped', text: 'Stopped waiting', detail: 'another service failed' });
-          return;
+    await Promise.all(
+      services.map(async (name) => {
+        const id = `ready:${name}`;
+        const condition = waitConditionFor(project, name);
+        const healthcheck =
+          project.services[name]!.healthcheck?.test !== undefined && !project.services[name]!.healthcheck?.disable;
+        emit({
+          id,
+          title: name,
+          status: 'working',
+          text: 'Waiting',
+          detail:
+            condition === 'service_completed_successfully'
+              ? 'for completion'
+              : healthcheck
+                ? 'for healthy'
+                : 'for running',
+        });
+        try {
+          const readiness = await waitForService(rt, project.name, name, condition, controller.signal);
+          emit({ id, title: name, status: 'done', text: READY_TEXT[readiness] });
+        } catch (err) {
+          if (controller.signal.aborted && !timedOut) {
+            emit({ id, title: name, status: 'skipped', text: 'Stopped waiting', detail: 'another service failed' });
+            return;
+          }
+          const error = timedOut
+            ? new Error(`not ready after ${timeoutSec}s`)
+            : err instanceof Error
+              ? err
+              : new Error(String(err));
+          if (!needs.required.has(name)) {
+            emit({
+              id,
+              title: name,
+              status: 'warning',
+              text: 'Warning',
+              detail: `${error.message} (not required: going on)`,
+            });
+            return;
+          }
+          emit({ id, title: name, status: 'failed', text: 'Error', detail: error.message });
+          failures.push({ target: name, error });
+          controller.abort();
         }
-        const error = timedOut ? new Error(`not ready after ${timeoutSec}s`) : err instanceof Error ? err : new Error(String(err));
-        if (!needs.required.has(name)) {
-          emit({ id, title: name, status: 'warning', text: 'Warning', detail: `${error.message} (not required: going on)` });
-          return;
-        }
-        emit({ id, title: name, status: 'failed', text: 'Error', detail: error.message });
-        failures.push({ target: name, error });
-        controller.abort();
-      }
-    }));
+      }),
+    );
   } finally {
     if (timer) clearTimeout(timer);
   }
   if (failures.length > 0) throw new ApplyError(failures);
 }
 
-export async function planDownFor(projectName: string, project: Project | undefined, rt: Runtime, options: DownOptions): Promise<Plan> {
+export async function planDownFor(
+  projectName: string,
+  project: Project | undefined,
+  rt: Runtime,
+  options: DownOptions,
+): Promise<Plan> {
   const observed = await rt.observe(projectName, []);
   return planDown(projectName, observed, project, options);
 }
 
-export async function down(projectName: string, project: Project | undefined, rt: Runtime, options: DownOptions & ApplyOptions, renderer: Renderer): Promise<OpResult> {
+export async function down(
+  projectName: string,
+  project: Project | undefined,
+  rt: Runtime,
+  options: DownOptions & ApplyOptions,
+  renderer: Renderer,
+): Promise<OpResult> {
   const plan = await planDownFor(projectName, project, rt, options);
   await execute(plan, project, rt, options, renderer);
   return { plan, changed: hasChanges(plan) };
@@ -163,7 +253,8 @@ async function execute(
 ): Promise<void> {
   const emit: Emit = (e) => renderer.event(e);
   renderer.start(plan.actions.map((a) => ({ id: actionId(a), title: actionTitle(a) })));
-  for (const w of plan.warnings) emit({ id: 'warning', title: plan.project, status: 'warning', text: 'Warning', detail: w });
+  for (const w of plan.warnings)
+    emit({ id: 'warning', title: plan.project, status: 'warning', text: 'Warning', detail: w });
   const graph = project ? projectGraph(project) : { nodes: [], deps: new Map(), dependents: new Map() };
   try {
     await applyPlan(plan, graph, rt, emit, options);
@@ -172,4 +263,3 @@ async function execute(
     await renderer.done();
   }
 }
-

@@ -53,7 +53,11 @@ export interface RunWorld {
 
 /** The service as the one-off runs it: flags applied over the stack's settings. Pure. */
 export function oneOffService(service: ServiceConfig, o: RunOptions): ServiceConfig {
-  const s: ServiceConfig = { ...service, environment: { ...service.environment, ...o.env }, labels: { ...service.labels, ...o.labels } };
+  const s: ServiceConfig = {
+    ...service,
+    environment: { ...service.environment, ...o.env },
+    labels: { ...service.labels, ...o.labels },
+  };
   delete s.restart;
   delete s.container_name;
   if (s.deploy) {
@@ -76,7 +80,13 @@ export function oneOffService(service: ServiceConfig, o: RunOptions): ServiceCon
 }
 
 /** The container spec of the one-off: Compose's name, labels and network settings. Pure. */
-export function oneOffSpec(project: Project, service: ServiceConfig, o: RunOptions, slug: string, berthVersion: string): ContainerSpec {
+export function oneOffSpec(
+  project: Project,
+  service: ServiceConfig,
+  o: RunOptions,
+  slug: string,
+  berthVersion: string,
+): ContainerSpec {
   const spec = containerSpec(project, service, 1, berthVersion);
   spec.name = o.name ?? `${project.name}-${service.name}-run-${slug.slice(0, 12)}`;
   spec.labels = { ...spec.labels, 'com.docker.compose.oneoff': 'True', [SLUG_LABEL]: slug };
@@ -118,7 +128,11 @@ export async function runOneOff(
       if (deps.length > 0) {
         const { setup: _setup, ...rest } = apply;
         // What the one-off needs decides which of them are optional, not the list of them.
-        const options: UpOptions & ApplyOptions = { ...rest, services: deps, requirements: requirements(project, [o.service]) };
+        const options: UpOptions & ApplyOptions = {
+          ...rest,
+          services: deps,
+          requirements: requirements(project, [o.service]),
+        };
         await up(project, rt, options, await renderer());
       }
     }
@@ -146,7 +160,6 @@ export async function runOneOff(
     if (o.remove) await rt.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
   }
 }
-
 
 /** The networks and named volumes the one-off needs, and its image, when `up` did not make them. */
 async function ensureResources(project: Project, s: ServiceConfig, rt: Runtime, berthVersion: string): Promise<void> {

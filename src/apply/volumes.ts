@@ -11,12 +11,21 @@ import type { Runtime } from '../runtime/runtime.js';
 type RecreateVolume = Extract<Action, { kind: 'recreate-volume' }>;
 type Say = (status: EventStatus, text: string, detail?: string) => void;
 
-export async function recreateVolume(rt: Runtime, a: RecreateVolume, stopTimeoutSec: number | undefined, say: Say): Promise<void> {
+export async function recreateVolume(
+  rt: Runtime,
+  a: RecreateVolume,
+  stopTimeoutSec: number | undefined,
+  say: Say,
+): Promise<void> {
   // A container the plan does not remove (another project's, one made by hand) would make the engine
   // refuse the removal after ours are gone: look first, and change nothing if there is one.
-  const others = (await rt.listContainers({ all: true, volume: a.target })).filter((c) => !a.removes.some((r) => r.id === c.id));
+  const others = (await rt.listContainers({ all: true, volume: a.target })).filter(
+    (c) => !a.removes.some((r) => r.id === c.id),
+  );
   if (others.length > 0) {
-    throw new Error(`not recreated: ${others.map((c) => c.name).join(', ')} outside this stack also ${others.length === 1 ? 'uses' : 'use'} volume ${a.target}; nothing was changed`);
+    throw new Error(
+      `not recreated: ${others.map((c) => c.name).join(', ')} outside this stack also ${others.length === 1 ? 'uses' : 'use'} volume ${a.target}; nothing was changed`,
+    );
   }
   for (const c of a.removes) {
     if (c.stop) {

@@ -45,9 +45,7 @@ export interface Seen {
 }
 
 export type Verdict =
-  | { kind: 'ready'; readiness: Readiness }
-  | { kind: 'waiting' }
-  | { kind: 'failed'; error: ContainerNotReadyError };
+  { kind: 'ready'; readiness: Readiness } | { kind: 'waiting' } | { kind: 'failed'; error: ContainerNotReadyError };
 
 export function firstLook(d: ContainerDetails, now: number): Seen {
   return { restartsAtStart: d.restartCount, firstLook: now };
@@ -62,13 +60,26 @@ export function judge(d: ContainerDetails, condition: WaitCondition, seen: Seen,
   const name = d.name;
   const lastCheck = lastHealthcheckOutput(d);
   if (d.state === 'exited' || d.state === 'dead') {
-    if (condition === 'service_completed_successfully' && d.exitCode === 0) return { kind: 'ready', readiness: 'completed' };
-    const when = condition === 'service_healthy' ? ' before it was healthy' : condition === 'running_or_healthy' && d.exitCode === 0 ? ' instead of running' : '';
-    return fail('exited', name, `container ${name} exited (exit code ${d.exitCode})${when}${withOutput(lastCheck)}`, d.exitCode, lastCheck);
+    if (condition === 'service_completed_successfully' && d.exitCode === 0)
+      return { kind: 'ready', readiness: 'completed' };
+    const when =
+      condition === 'service_healthy'
+        ? ' before it was healthy'
+        : condition === 'running_or_healthy' && d.exitCode === 0
+          ? ' instead of running'
+          : '';
+    return fail(
+      'exited',
+      name,
+      `container ${name} exited (exit code ${d.exitCode})${when}${withOutput(lastCheck)}`,
+      d.exitCode,
+      lastCheck,
+    );
   }
   if (d.state === 'restarting') {
     // Its process ended and the engine will start it again: the exit code is the one it ended with.
-    if (condition === 'service_completed_successfully' && d.exitCode === 0) return { kind: 'ready', readiness: 'completed' };
+    if (condition === 'service_completed_successfully' && d.exitCode === 0)
+      return { kind: 'ready', readiness: 'completed' };
     seen.lastExitCode = d.exitCode;
   }
   const restarts = d.restartCount - seen.restartsAtStart;
@@ -86,12 +97,19 @@ export function judge(d: ContainerDetails, condition: WaitCondition, seen: Seen,
       return { kind: 'ready', readiness: 'healthy' };
     case 'unhealthy': {
       const secs = Math.round((now - seen.firstLook) / 1000);
-      return fail('unhealthy', name, `container ${name} is unhealthy after ${secs}s${withOutput(lastCheck)}`, undefined, lastCheck);
+      return fail(
+        'unhealthy',
+        name,
+        `container ${name} is unhealthy after ${secs}s${withOutput(lastCheck)}`,
+        undefined,
+        lastCheck,
+      );
     }
     case 'starting':
       return { kind: 'waiting' };
     case 'none':
-      if (condition === 'service_healthy') return fail('no-healthcheck', name, `container ${name} has no healthcheck configured`, undefined, undefined);
+      if (condition === 'service_healthy')
+        return fail('no-healthcheck', name, `container ${name} has no healthcheck configured`, undefined, undefined);
       return upLongEnough(d, seen, now) ? { kind: 'ready', readiness: 'running' } : { kind: 'waiting' };
   }
 }
@@ -108,19 +126,39 @@ function upLongEnough(d: ContainerDetails, seen: Seen, now: number): boolean {
 }
 
 function crashLoop(d: ContainerDetails, seen: Seen, lastCheck: string | undefined): Verdict {
-  return { kind: 'failed', error: crashLoopError(d.name, d.state === 'restarting' ? d.exitCode : seen.lastExitCode, d.restartCount, lastCheck) };
+  return {
+    kind: 'failed',
+    error: crashLoopError(d.name, d.state === 'restarting' ? d.exitCode : seen.lastExitCode, d.restartCount, lastCheck),
+  };
 }
 
-function crashLoopError(container: string, exitCode: number | undefined, restartCount: number, healthOutput: string | undefined): ContainerNotReadyError {
+function crashLoopError(
+  container: string,
+  exitCode: number | undefined,
+  restartCount: number,
+  healthOutput: string | undefined,
+): ContainerNotReadyError {
   const what = `${exitCode !== undefined ? `exit code ${exitCode}, ` : ''}restarted ${restartCount} time${restartCount === 1 ? '' : 's'}`;
-  return new ContainerNotReadyError('restarting', container, `container ${container} is restarting in a crash loop (${what})${withOutput(healthOutput)}`, { exitCode, healthOutput });
+  return new ContainerNotReadyError(
+    'restarting',
+    container,
+    `container ${container} is restarting in a crash loop (${what})${withOutput(healthOutput)}`,
+    { exitCode, healthOutput },
+  );
 }
 
-function fail(reason: ContainerNotReadyError['reason'], container: string, message: string, exitCode: number | undefined, healthOutput: string | undefined): Verdict {
+function fail(
+  reason: ContainerNotReadyError['reason'],
+  container: string,
+  message: string,
+  exitCode: number | undefined,
+  healthOutput: string | undefined,
+): Verdict {
   return { kind: 'failed', error: new ContainerNotReadyError(reason, container, message, { exitCode, healthOutput }) };
 }
 
-const withOutput = (lastCheck: string | undefined): string => (lastCheck !== undefined ? `: last healthcheck output: ${lastCheck}` : '');
+const withOutput = (lastCheck: string | undefined): string =>
+  lastCheck !== undefined ? `: last healthcheck output: ${lastCheck}` : '';
 
 function lastHealthcheckOutput(d: ContainerDetails): string | undefined {
   const last = d.healthLog?.at(-1);
@@ -152,16 +190,23 @@ export async function waitForService(
   signal?: AbortSignal,
   world: WaitWorld = realWorld,
 ): Promise<Readiness> {
-  const containers = await rt.listContainers({ all: true, labels: { [Label.project]: project, [Label.service]: service, [Label.oneoff]: 'False' } });
+  const containers = await rt.listContainers({
+    all: true,
+    labels: { [Label.project]: project, [Label.service]: service, [Label.oneoff]: 'False' },
+  });
   if (containers.length === 0) throw new ContainerNotReadyError('missing', service, `${service} has no container`, {});
   // The first failure stops the other containers' waits.
   const stop = new AbortController();
   const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   try {
-    const results = await Promise.all(containers.map((c) => waitForContainer(rt, c.id, condition, both, world).catch((err: unknown) => {
-      stop.abort();
-      throw err;
-    })));
+    const results = await Promise.all(
+      containers.map((c) =>
+        waitForContainer(rt, c.id, condition, both, world).catch((err: unknown) => {
+          stop.abort();
+          throw err;
+        }),
+      ),
+    );
     const order: Readiness[] = ['running', 'completed', 'healthy'];
     return results.reduce((least, r) => (order.indexOf(r) < order.indexOf(least) ? r : least), results[0]!);
   } finally {
@@ -169,7 +214,13 @@ export async function waitForService(
   }
 }
 
-async function waitForContainer(rt: Runtime, id: string, condition: WaitCondition, signal: AbortSignal, world: WaitWorld): Promise<Readiness> {
+async function waitForContainer(
+  rt: Runtime,
+  id: string,
+  condition: WaitCondition,
+  signal: AbortSignal,
+  world: WaitWorld,
+): Promise<Readiness> {
   let d = await rt.inspectContainer(id);
   const seen = firstLook(d, world.now());
   for (;;) {
@@ -177,7 +228,8 @@ async function waitForContainer(rt: Runtime, id: string, condition: WaitConditio
     const verdict = judge(d, condition, seen, world.now());
     if (verdict.kind === 'ready') return verdict.readiness;
     if (verdict.kind === 'failed') {
-      if (verdict.error.reason === 'restarting' && verdict.error.containerExitCode === undefined) throw await withExitCode(rt, id, verdict.error, signal, world);
+      if (verdict.error.reason === 'restarting' && verdict.error.containerExitCode === undefined)
+        throw await withExitCode(rt, id, verdict.error, signal, world);
       throw verdict.error;
     }
     await world.sleep(POLL_MS, signal);
@@ -186,11 +238,18 @@ async function waitForContainer(rt: Runtime, id: string, condition: WaitConditio
 }
 
 /** A crash loop seen while the container was briefly up: look a little longer for the code it exits with. */
-async function withExitCode(rt: Runtime, id: string, error: ContainerNotReadyError, signal: AbortSignal, world: WaitWorld): Promise<ContainerNotReadyError> {
+async function withExitCode(
+  rt: Runtime,
+  id: string,
+  error: ContainerNotReadyError,
+  signal: AbortSignal,
+  world: WaitWorld,
+): Promise<ContainerNotReadyError> {
   for (const deadline = world.now() + EXIT_CODE_GRACE_MS; world.now() < deadline;) {
     await world.sleep(POLL_MS, signal);
     const d = await rt.inspectContainer(id);
-    if (d.state === 'restarting' || d.state === 'exited' || d.state === 'dead') return crashLoopError(d.name, d.exitCode, d.restartCount, error.healthOutput);
+    if (d.state === 'restarting' || d.state === 'exited' || d.state === 'dead')
+      return crashLoopError(d.name, d.exitCode, d.restartCount, error.healthOutput);
   }
   return error;
 }

@@ -79,7 +79,9 @@ export class Context {
   /** `<cache root>/projects`, when the running bundle has a cache folder. */
   private projectCache(): ProjectCache | undefined {
     const bundle = this.world.bundle;
-    return bundle?.cacheRoot === undefined ? undefined : { dir: join(bundle.cacheRoot, 'projects'), build: bundle.build };
+    return bundle?.cacheRoot === undefined
+      ? undefined
+      : { dir: join(bundle.cacheRoot, 'projects'), build: bundle.build };
   }
 
   /**
@@ -110,7 +112,9 @@ export class Context {
    * are read: the two overlap instead of adding up. Failures surface on the first real call.
    */
   warmEngine(): void {
-    this.runtime().then((rt) => rt.connect()).catch(() => undefined);
+    this.runtime()
+      .then((rt) => rt.connect())
+      .catch(() => undefined);
   }
 
   /**
@@ -119,7 +123,10 @@ export class Context {
    */
   async withProjectLock<T>(project: string, fn: () => Promise<T>): Promise<T> {
     const [{ withProjectLock, lockDir, pidIsAlive }, { tmpdir }, { statSync }, rt] = await Promise.all([
-      import('../apply/lock.js'), import('node:os'), import('node:fs'), this.runtime(),
+      import('../apply/lock.js'),
+      import('node:os'),
+      import('node:fs'),
+      this.runtime(),
     ]);
     const isDir = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
     const world = {
@@ -140,7 +147,8 @@ export class Context {
     const text = this.global.parallel ?? this.world.env.COMPOSE_PARALLEL_LIMIT;
     if (text === undefined || text === '' || text === '-1') return Infinity;
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--parallel must be a positive integer or -1, got "${text}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError(`--parallel must be a positive integer or -1, got "${text}"`);
     return n;
   }
 

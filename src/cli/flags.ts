@@ -16,7 +16,10 @@ export function parseScale(values: unknown): Record<string, number> | undefined 
 export function parseSeconds(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} expects a number of seconds, got "${typeof value === 'string' ? value : JSON.stringify(value)}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(
+      `${flag} expects a number of seconds, got "${typeof value === 'string' ? value : JSON.stringify(value)}"`,
+    );
   return n;
 }
 
@@ -25,9 +28,15 @@ export function checkServices(project: Project, names: string[]): void {
   const known = Object.keys(project.services);
   for (const n of names) {
     if (known.includes(n)) continue;
-    if (project.disabled_services?.[n]) throw new NoSuchServiceError(n, `"${n}" is disabled by its profiles; enable one with --profile`);
+    if (project.disabled_services?.[n])
+      throw new NoSuchServiceError(n, `"${n}" is disabled by its profiles; enable one with --profile`);
     const close = known.filter((k) => distance(k, n) <= Math.max(1, Math.floor(n.length / 3)));
-    throw new NoSuchServiceError(n, close.length ? `did you mean ${close.map((c) => `"${c}"`).join(' or ')}?` : `services in this stack: ${known.join(', ')}`);
+    throw new NoSuchServiceError(
+      n,
+      close.length
+        ? `did you mean ${close.map((c) => `"${c}"`).join(' or ')}?`
+        : `services in this stack: ${known.join(', ')}`,
+    );
   }
 }
 

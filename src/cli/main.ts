@@ -16,10 +16,14 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .version(VERSION, '--version')
     .option('-f, --file <path>', 'stack file (repeatable; "-" reads stdin)', collect)
     .option('-p, --project-name <name>', 'project name')
-    .option('--project-directory <dir>', 'project directory (default: the first file\'s folder)')
+    .option('--project-directory <dir>', "project directory (default: the first file's folder)")
     .option('--env-file <path>', 'environment file (repeatable)', collect)
     .option('--profile <name>', 'enable a profile (repeatable)', collect)
-    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json', 'quiet']).default('auto'))
+    .addOption(
+      new Option('--progress <mode>', 'progress output')
+        .choices(['auto', 'tty', 'plain', 'json', 'quiet'])
+        .default('auto'),
+    )
     .option('--parallel <n>', 'most engine operations at once (-1: no limit)')
     .option('--debug', 'show stack traces')
     .showSuggestionAfterError(true)
@@ -35,7 +39,9 @@ export function buildProgram(world: World, result: { code: number }): Command {
     async function (this: Command, ...raw: unknown[]): Promise<void> {
       const cmd = raw[raw.length - 1] as Command;
       const opts = cmd.opts();
-      const args = raw.slice(0, -2).flatMap((a) => (Array.isArray(a) ? (a as string[]) : typeof a === 'string' ? [a] : []));
+      const args = raw
+        .slice(0, -2)
+        .flatMap((a) => (Array.isArray(a) ? (a as string[]) : typeof a === 'string' ? [a] : []));
       const ctx = Context.from(cmd, world);
       try {
         const { default: handler } = await load();
@@ -48,7 +54,7 @@ export function buildProgram(world: World, result: { code: number }): Command {
 
   program
     .command('up')
-    .description('Create and start the stack\'s containers')
+    .description("Create and start the stack's containers")
     .argument('[services...]', 'only these services (and their dependencies)')
     .option('-d, --detach', 'run in the background')
     .option('--force-recreate', 'recreate containers even if nothing changed')
@@ -68,24 +74,48 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--no-build', 'do not build an image, even when it is missing')
     .option('--abort-on-container-exit', 'attached: stop every container when one exits')
     .option('--abort-on-container-failure', 'attached: stop every container when one exits with a non-zero code')
-    .option('--exit-code-from <service>', 'attached: exit with this service\'s exit code (implies --abort-on-container-exit)')
-    .option('--attach <service>', 'attached: show only these services\' logs (repeatable)', collect)
-    .addOption(new Option('--no-attach <service>', 'attached: do not show this service\'s logs (repeatable)').argParser((v: string, prev: unknown) => [...(Array.isArray(prev) ? (prev as string[]) : []), `!${v}`]))
+    .option(
+      '--exit-code-from <service>',
+      "attached: exit with this service's exit code (implies --abort-on-container-exit)",
+    )
+    .option('--attach <service>', "attached: show only these services' logs (repeatable)", collect)
+    .addOption(
+      new Option('--no-attach <service>', "attached: do not show this service's logs (repeatable)").argParser(
+        (v: string, prev: unknown) => [...(Array.isArray(prev) ? (prev as string[]) : []), `!${v}`],
+      ),
+    )
     .option('--attach-dependencies', 'attached: also show the logs of the services it depends on')
     .option('--no-color', 'attached: logs without colors')
     .option('--no-log-prefix', 'attached: logs without the container name prefix')
     .option('--timestamps', 'attached: show timestamps')
-    .addOption(new Option('--pull <policy>', 'pull images before running (instead of each service\'s pull_policy)').choices(['always', 'missing', 'never', 'build', 'daily', 'weekly']))
+    .addOption(
+      new Option('--pull <policy>', "pull images before running (instead of each service's pull_policy)").choices([
+        'always',
+        'missing',
+        'never',
+        'build',
+        'daily',
+        'weekly',
+      ]),
+    )
     .action(action(() => import('./commands/up.js')));
 
   program
     .command('down')
-    .description('Stop and remove the stack\'s containers and networks')
-    .option('-v, --volumes', 'also remove the named volumes the stack declares (never external ones) and anonymous volumes')
+    .description("Stop and remove the stack's containers and networks")
+    .option(
+      '-v, --volumes',
+      'also remove the named volumes the stack declares (never external ones) and anonymous volumes',
+    )
     .option('--remove-orphans', 'remove containers of services not in the stack')
     .option('-t, --timeout <seconds>', 'shutdown timeout')
     .option('--dry-run', 'print the plan and change nothing')
-    .addOption(new Option('--rmi <type>', 'also remove images: "local" (those without a custom name) or "all"').choices(['local', 'all']))
+    .addOption(
+      new Option('--rmi <type>', 'also remove images: "local" (those without a custom name) or "all"').choices([
+        'local',
+        'all',
+      ]),
+    )
     .action(action(() => import('./commands/down.js')));
 
   program
@@ -102,15 +132,22 @@ export function buildProgram(world: World, result: { code: number }): Command {
 
   program
     .command('ps')
-    .description('List the stack\'s containers')
+    .description("List the stack's containers")
     .argument('[services...]', 'only these services')
     .option('-a, --all', 'also stopped containers')
     .option('-q, --quiet', 'only ids')
     .option('--services', 'only service names')
     .option('--format <format>', 'table, json, or a template such as "{{.Name}} {{.Health}}"', 'table')
-    .option('--status <state>', 'only containers in this state (repeatable): created, running, paused, restarting, removing, exited, dead', collect)
+    .option(
+      '--status <state>',
+      'only containers in this state (repeatable): created, running, paused, restarting, removing, exited, dead',
+      collect,
+    )
     .option('--filter <status=state>', 'filter, as --status (repeatable)', collect)
-    .addHelpText('after', '\nExamples:\n  berth ps -a\n  berth ps --status exited -q\n  berth ps --format "table {{.Name}}\\t{{.State}}\\t{{.Health}}"\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  berth ps -a\n  berth ps --status exited -q\n  berth ps --format "table {{.Name}}\\t{{.State}}\\t{{.Health}}"\n',
+    )
     .action(action(() => import('./commands/ps.js')));
 
   program
@@ -130,88 +167,125 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .action(action(() => import('./commands/config.js')));
 
   // Day-two commands: each gets an example under its --help.
-  const example = (cmd: Command, ...lines: string[]): Command => cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+  const example = (cmd: Command, ...lines: string[]): Command =>
+    cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 
-  example(program
-    .command('start')
-    .description('Start the stack\'s existing containers, dependencies first')
-    .argument('[services...]', 'only these services')
-    .action(action(() => import('./commands/start.js'))), 'berth start', 'berth start db web');
+  example(
+    program
+      .command('start')
+      .description("Start the stack's existing containers, dependencies first")
+      .argument('[services...]', 'only these services')
+      .action(action(() => import('./commands/start.js'))),
+    'berth start',
+    'berth start db web',
+  );
 
-  example(program
-    .command('stop')
-    .description('Stop running containers (dependents first) without removing them')
-    .argument('[services...]', 'only these services')
-    .option('-t, --timeout <seconds>', 'grace period before SIGKILL')
-    .action(action(() => import('./commands/stop.js'))), 'berth stop', 'berth stop -t 2 web');
+  example(
+    program
+      .command('stop')
+      .description('Stop running containers (dependents first) without removing them')
+      .argument('[services...]', 'only these services')
+      .option('-t, --timeout <seconds>', 'grace period before SIGKILL')
+      .action(action(() => import('./commands/stop.js'))),
+    'berth stop',
+    'berth stop -t 2 web',
+  );
 
-  example(program
-    .command('restart')
-    .description('Restart containers (and the services that depend on them with restart: true)')
-    .argument('[services...]', 'only these services')
-    .option('-t, --timeout <seconds>', 'grace period before SIGKILL')
-    .option('--no-deps', 'do not restart dependent services')
-    .action(action(() => import('./commands/restart.js'))), 'berth restart web', 'berth restart -t 0 --no-deps db');
+  example(
+    program
+      .command('restart')
+      .description('Restart containers (and the services that depend on them with restart: true)')
+      .argument('[services...]', 'only these services')
+      .option('-t, --timeout <seconds>', 'grace period before SIGKILL')
+      .option('--no-deps', 'do not restart dependent services')
+      .action(action(() => import('./commands/restart.js'))),
+    'berth restart web',
+    'berth restart -t 0 --no-deps db',
+  );
 
-  example(program
-    .command('kill')
-    .description('Send a signal (default SIGKILL) to running containers')
-    .argument('[services...]', 'only these services')
-    .option('-s, --signal <signal>', 'signal to send', 'SIGKILL')
-    .option('--remove-orphans', 'accepted for Compose compatibility; does nothing')
-    .action(action(() => import('./commands/kill.js'))), 'berth kill', 'berth kill -s SIGHUP web');
+  example(
+    program
+      .command('kill')
+      .description('Send a signal (default SIGKILL) to running containers')
+      .argument('[services...]', 'only these services')
+      .option('-s, --signal <signal>', 'signal to send', 'SIGKILL')
+      .option('--remove-orphans', 'accepted for Compose compatibility; does nothing')
+      .action(action(() => import('./commands/kill.js'))),
+    'berth kill',
+    'berth kill -s SIGHUP web',
+  );
 
-  example(program
-    .command('pause')
-    .description('Pause the processes of running containers')
-    .argument('[services...]', 'only these services')
-    .action(action(() => import('./commands/pause.js'))), 'berth pause web');
+  example(
+    program
+      .command('pause')
+      .description('Pause the processes of running containers')
+      .argument('[services...]', 'only these services')
+      .action(action(() => import('./commands/pause.js'))),
+    'berth pause web',
+  );
 
-  example(program
-    .command('unpause')
-    .description('Resume paused containers')
-    .argument('[services...]', 'only these services')
-    .action(action(() => import('./commands/unpause.js'))), 'berth unpause web');
+  example(
+    program
+      .command('unpause')
+      .description('Resume paused containers')
+      .argument('[services...]', 'only these services')
+      .action(action(() => import('./commands/unpause.js'))),
+    'berth unpause web',
+  );
 
-  example(program
-    .command('rm')
-    .description('Remove stopped service containers (asks first unless -f)')
-    .argument('[services...]', 'only these services')
-    .option('-f, --force', 'do not ask for confirmation')
-    .option('-s, --stop', 'stop running containers first')
-    .option('-v, --volumes', 'also remove anonymous volumes attached to the containers')
-    .option('-t, --timeout <seconds>', 'grace period when stopping (-s)')
-    .action(action(() => import('./commands/rm.js'))), 'berth rm -f', 'berth rm -s -f -v web');
+  example(
+    program
+      .command('rm')
+      .description('Remove stopped service containers (asks first unless -f)')
+      .argument('[services...]', 'only these services')
+      .option('-f, --force', 'do not ask for confirmation')
+      .option('-s, --stop', 'stop running containers first')
+      .option('-v, --volumes', 'also remove anonymous volumes attached to the containers')
+      .option('-t, --timeout <seconds>', 'grace period when stopping (-s)')
+      .action(action(() => import('./commands/rm.js'))),
+    'berth rm -f',
+    'berth rm -s -f -v web',
+  );
 
-  example(program
-    .command('logs')
-    .description('Show the containers\' output (stdout and stderr)')
-    .argument('[services...]', 'only these services')
-    .option('-f, --follow', 'follow the output, also of containers that start later')
-    .option('-t, --timestamps', 'show timestamps')
-    .option('-n, --tail <lines>', 'only the last lines of each container ("all" or a number)', 'all')
-    .option('--since <time>', 'only lines since a time (2024-05-01T10:00:00Z) or a duration ago (10m)')
-    .option('--until <time>', 'only lines before a time or a duration ago')
-    .option('--no-color', 'plain output without colors')
-    .option('--no-log-prefix', 'leave out the container name prefix')
-    .option('--index <n>', 'only this container of the service')
-    .action(action(() => import('./commands/logs.js'))), 'berth logs --tail 20 web', 'berth logs -f -t', 'berth logs --since 10m --no-log-prefix db');
+  example(
+    program
+      .command('logs')
+      .description("Show the containers' output (stdout and stderr)")
+      .argument('[services...]', 'only these services')
+      .option('-f, --follow', 'follow the output, also of containers that start later')
+      .option('-t, --timestamps', 'show timestamps')
+      .option('-n, --tail <lines>', 'only the last lines of each container ("all" or a number)', 'all')
+      .option('--since <time>', 'only lines since a time (2024-05-01T10:00:00Z) or a duration ago (10m)')
+      .option('--until <time>', 'only lines before a time or a duration ago')
+      .option('--no-color', 'plain output without colors')
+      .option('--no-log-prefix', 'leave out the container name prefix')
+      .option('--index <n>', 'only this container of the service')
+      .action(action(() => import('./commands/logs.js'))),
+    'berth logs --tail 20 web',
+    'berth logs -f -t',
+    'berth logs --since 10m --no-log-prefix db',
+  );
 
-  example(program
-    .command('exec')
-    .description('Run a command in a running container of a service; exits with its exit code')
-    .argument('<service>', 'the service')
-    .argument('<command...>', 'the command and its arguments')
-    .option('-d, --detach', 'run in the background')
-    .option('-T, --no-tty', 'no pseudo-TTY (the default when stdin is not a terminal)')
-    .option('--no-interactive', 'do not send stdin to the command')
-    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
-    .option('-u, --user <user>', 'run as this user')
-    .option('-w, --workdir <dir>', 'working directory in the container')
-    .option('--privileged', 'extended privileges')
-    .option('--index <n>', 'which container of the service (default 1)')
-    .passThroughOptions()
-    .action(action(() => import('./commands/exec.js'))), 'berth exec web sh', 'berth exec -T db sh -c \'echo $HOSTNAME\'', 'berth exec --index 2 -e DEBUG=1 web env');
+  example(
+    program
+      .command('exec')
+      .description('Run a command in a running container of a service; exits with its exit code')
+      .argument('<service>', 'the service')
+      .argument('<command...>', 'the command and its arguments')
+      .option('-d, --detach', 'run in the background')
+      .option('-T, --no-tty', 'no pseudo-TTY (the default when stdin is not a terminal)')
+      .option('--no-interactive', 'do not send stdin to the command')
+      .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
+      .option('-u, --user <user>', 'run as this user')
+      .option('-w, --workdir <dir>', 'working directory in the container')
+      .option('--privileged', 'extended privileges')
+      .option('--index <n>', 'which container of the service (default 1)')
+      .passThroughOptions()
+      .action(action(() => import('./commands/exec.js'))),
+    'berth exec web sh',
+    "berth exec -T db sh -c 'echo $HOSTNAME'",
+    'berth exec --index 2 -e DEBUG=1 web env',
+  );
 
   program
     .command('build')
@@ -243,90 +317,126 @@ export function buildProgram(world: World, result: { code: number }): Command {
 
   program
     .command('images')
-    .description('List the images the stack\'s services use')
+    .description("List the images the stack's services use")
     .argument('[services...]', 'only these services')
     .option('-q, --quiet', 'only image ids')
     .option('--format <format>', 'table or json', 'table')
     .action(action(() => import('./commands/images.js')));
 
-  example(program
-    .command('run')
-    .description('Run a one-off command in a new container of a service (dependencies started first); exits with its exit code')
-    .argument('<service>', 'the service')
-    .argument('[command...]', 'the command and its arguments (default: the service\'s)')
-    .option('--rm', 'remove the container when it exits')
-    .option('-d, --detach', 'run in the background and print the container name')
-    .option('--name <name>', 'container name (default: <project>-<service>-run-<id>)')
-    .option('--entrypoint <cmd>', 'override the entrypoint')
-    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
-    .option('-l, --label <KEY=VALUE>', 'add a label (repeatable)', collect)
-    .option('-u, --user <user>', 'run as this user')
-    .option('-w, --workdir <dir>', 'working directory in the container')
-    .option('-v, --volume <volume>', 'mount a volume, short syntax (repeatable)', collect)
-    .option('-p, --publish <port>', 'publish a port, short syntax (repeatable)', collect)
-    .option('-P, --service-ports', 'publish the service\'s ports')
-    .option('--no-deps', 'do not start the services it depends on')
-    .option('-T, --no-tty', 'no pseudo-TTY (the default when stdin is not a terminal)')
-    .option('--no-interactive', 'do not send stdin to the container')
-    .passThroughOptions()
-    .action(action(() => import('./commands/run.js'))), 'berth run --rm web sh -c \'echo hi\'', 'berth run --rm -e DEBUG=1 -v ./data:/data worker', 'berth run -d --name migrate --no-deps app ./migrate');
+  example(
+    program
+      .command('run')
+      .description(
+        'Run a one-off command in a new container of a service (dependencies started first); exits with its exit code',
+      )
+      .argument('<service>', 'the service')
+      .argument('[command...]', "the command and its arguments (default: the service's)")
+      .option('--rm', 'remove the container when it exits')
+      .option('-d, --detach', 'run in the background and print the container name')
+      .option('--name <name>', 'container name (default: <project>-<service>-run-<id>)')
+      .option('--entrypoint <cmd>', 'override the entrypoint')
+      .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect)
+      .option('-l, --label <KEY=VALUE>', 'add a label (repeatable)', collect)
+      .option('-u, --user <user>', 'run as this user')
+      .option('-w, --workdir <dir>', 'working directory in the container')
+      .option('-v, --volume <volume>', 'mount a volume, short syntax (repeatable)', collect)
+      .option('-p, --publish <port>', 'publish a port, short syntax (repeatable)', collect)
+      .option('-P, --service-ports', "publish the service's ports")
+      .option('--no-deps', 'do not start the services it depends on')
+      .option('-T, --no-tty', 'no pseudo-TTY (the default when stdin is not a terminal)')
+      .option('--no-interactive', 'do not send stdin to the container')
+      .passThroughOptions()
+      .action(action(() => import('./commands/run.js'))),
+    "berth run --rm web sh -c 'echo hi'",
+    'berth run --rm -e DEBUG=1 -v ./data:/data worker',
+    'berth run -d --name migrate --no-deps app ./migrate',
+  );
 
-  example(program
-    .command('cp')
-    .description('Copy files or folders between a service container and the host')
-    .argument('<source>', 'SERVICE:PATH or a host path')
-    .argument('<destination>', 'a host path or SERVICE:PATH')
-    .option('--index <n>', 'which container of the service (default 1)')
-    .action(action(() => import('./commands/cp.js'))), 'berth cp web:/etc/hosts ./hosts', 'berth cp ./site web:/var/www', 'berth cp --index 2 ./app.bin worker:/tmp/');
+  example(
+    program
+      .command('cp')
+      .description('Copy files or folders between a service container and the host')
+      .argument('<source>', 'SERVICE:PATH or a host path')
+      .argument('<destination>', 'a host path or SERVICE:PATH')
+      .option('--index <n>', 'which container of the service (default 1)')
+      .action(action(() => import('./commands/cp.js'))),
+    'berth cp web:/etc/hosts ./hosts',
+    'berth cp ./site web:/var/www',
+    'berth cp --index 2 ./app.bin worker:/tmp/',
+  );
 
-  example(program
-    .command('port')
-    .description('Print the host address a container port is published on')
-    .argument('<service>', 'the service')
-    .argument('<port>', 'the container port')
-    .option('--protocol <protocol>', 'tcp, udp or sctp', 'tcp')
-    .option('--index <n>', 'which container of the service (default 1)')
-    .action(action(() => import('./commands/port.js'))), 'berth port web 80', 'berth port --protocol udp --index 2 dns 53');
+  example(
+    program
+      .command('port')
+      .description('Print the host address a container port is published on')
+      .argument('<service>', 'the service')
+      .argument('<port>', 'the container port')
+      .option('--protocol <protocol>', 'tcp, udp or sctp', 'tcp')
+      .option('--index <n>', 'which container of the service (default 1)')
+      .action(action(() => import('./commands/port.js'))),
+    'berth port web 80',
+    'berth port --protocol udp --index 2 dns 53',
+  );
 
-  example(program
-    .command('top')
-    .description('Show the processes running in each container')
-    .argument('[services...]', 'only these services')
-    .action(action(() => import('./commands/top.js'))), 'berth top', 'berth top web');
+  example(
+    program
+      .command('top')
+      .description('Show the processes running in each container')
+      .argument('[services...]', 'only these services')
+      .action(action(() => import('./commands/top.js'))),
+    'berth top',
+    'berth top web',
+  );
 
-  example(program
-    .command('ls')
-    .description('List the Compose projects on the engine (running ones unless -a)')
-    .option('-a, --all', 'also projects whose containers are all stopped')
-    .option('-q, --quiet', 'only project names')
-    .option('--format <format>', 'table or json', 'table')
-    .option('--filter <name=NAME>', 'only projects whose name contains NAME (repeatable)', collect)
-    .action(action(() => import('./commands/ls.js'))), 'berth ls', 'berth ls -a --format json');
+  example(
+    program
+      .command('ls')
+      .description('List the Compose projects on the engine (running ones unless -a)')
+      .option('-a, --all', 'also projects whose containers are all stopped')
+      .option('-q, --quiet', 'only project names')
+      .option('--format <format>', 'table or json', 'table')
+      .option('--filter <name=NAME>', 'only projects whose name contains NAME (repeatable)', collect)
+      .action(action(() => import('./commands/ls.js'))),
+    'berth ls',
+    'berth ls -a --format json',
+  );
 
-  example(program
-    .command('events')
-    .description('Stream the project\'s container events until Ctrl-C')
-    .argument('[services...]', 'only these services')
-    .option('--json', 'one JSON object per line')
-    .action(action(() => import('./commands/events.js'))), 'berth events', 'berth events --json web');
+  example(
+    program
+      .command('events')
+      .description("Stream the project's container events until Ctrl-C")
+      .argument('[services...]', 'only these services')
+      .option('--json', 'one JSON object per line')
+      .action(action(() => import('./commands/events.js'))),
+    'berth events',
+    'berth events --json web',
+  );
 
-  example(program
-    .command('wait')
-    .description('Wait for the services\' containers to stop; exits with the first one\'s exit code')
-    .argument('<services...>', 'the services')
-    .option('--down-project', 'bring the project down when the first container stops')
-    .action(action(() => import('./commands/wait.js'))), 'berth wait migrate', 'berth wait --down-project tests');
+  example(
+    program
+      .command('wait')
+      .description("Wait for the services' containers to stop; exits with the first one's exit code")
+      .argument('<services...>', 'the services')
+      .option('--down-project', 'bring the project down when the first container stops')
+      .action(action(() => import('./commands/wait.js'))),
+    'berth wait migrate',
+    'berth wait --down-project tests',
+  );
 
-  example(program
-    .command('create')
-    .description('Create the stack\'s networks, volumes and containers without starting them')
-    .argument('[services...]', 'only these services (and their dependencies)')
-    .option('--force-recreate', 'recreate containers even if nothing changed')
-    .option('--no-recreate', 'never recreate existing containers')
-    .option('--no-deps', 'do not create linked services')
-    .option('--remove-orphans', 'remove containers of services not in the stack')
-    .option('--scale <service=n>', 'number of containers for a service (repeatable)', collect)
-    .action(action(() => import('./commands/create.js'))), 'berth create', 'berth create --force-recreate web');
+  example(
+    program
+      .command('create')
+      .description("Create the stack's networks, volumes and containers without starting them")
+      .argument('[services...]', 'only these services (and their dependencies)')
+      .option('--force-recreate', 'recreate containers even if nothing changed')
+      .option('--no-recreate', 'never recreate existing containers')
+      .option('--no-deps', 'do not create linked services')
+      .option('--remove-orphans', 'remove containers of services not in the stack')
+      .option('--scale <service=n>', 'number of containers for a service (repeatable)', collect)
+      .action(action(() => import('./commands/create.js'))),
+    'berth create',
+    'berth create --force-recreate web',
+  );
 
   program
     .command('version')
@@ -337,10 +447,13 @@ export function buildProgram(world: World, result: { code: number }): Command {
 
   for (const cmd of program.commands) {
     acceptGlobalsAfter(program, cmd);
-    cmd.exitOverride().showSuggestionAfterError(true).configureOutput({
-      writeOut: (s) => world.stdout.write(s),
-      writeErr: (s) => world.stderr.write(s),
-    });
+    cmd
+      .exitOverride()
+      .showSuggestionAfterError(true)
+      .configureOutput({
+        writeOut: (s) => world.stdout.write(s),
+        writeErr: (s) => world.stderr.write(s),
+      });
   }
   return program;
 }
@@ -351,7 +464,8 @@ export function buildProgram(world: World, result: { code: number }): Command {
  * accepted after it, as hidden copies, so `berth up -d --progress plain` keeps working.
  */
 function acceptGlobalsAfter(program: Command, cmd: Command): void {
-  const taken = (flag: string | undefined): boolean => flag !== undefined && cmd.options.some((o) => o.short === flag || o.long === flag);
+  const taken = (flag: string | undefined): boolean =>
+    flag !== undefined && cmd.options.some((o) => o.short === flag || o.long === flag);
   for (const g of program.options) {
     if (g.long === '--version' || !g.long || taken(g.long)) continue;
     const short = g.short && !taken(g.short) ? `${g.short}, ` : '';
@@ -362,7 +476,8 @@ function acceptGlobalsAfter(program: Command, cmd: Command): void {
     // The value lands on the program, where Context reads global flags from.
     const key = g.attributeName();
     cmd.on(`option:${copy.name()}`, (raw: string | undefined) => {
-      const previous: unknown = program.getOptionValueSource(key) === 'default' ? undefined : program.getOptionValue(key);
+      const previous: unknown =
+        program.getOptionValueSource(key) === 'default' ? undefined : program.getOptionValue(key);
       const value: unknown = raw === undefined ? true : g.parseArg ? g.parseArg(raw, previous) : raw;
       program.setOptionValueWithSource(key, value, 'cli');
     });
@@ -400,12 +515,17 @@ function report(err: unknown, world: World, debug: boolean): number {
     // Commander has already printed its message (help, version, unknown option...).
     return err.exitCode === 0 ? 0 : 2;
   }
-  const known = err instanceof BerthError ? err : new InternalError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  const known =
+    err instanceof BerthError
+      ? err
+      : new InternalError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   const lines = [`error: ${known.message}`];
   if (known.detail) lines.push(known.detail);
   if (known.hint) lines.push(`hint: ${known.hint}`);
-  if (known instanceof InternalError) lines.push('this is a bug in berth: please report it with the output of the same command run with --debug');
-  if (debug) lines.push(String((known instanceof InternalError && known.cause instanceof Error ? known.cause : known).stack));
+  if (known instanceof InternalError)
+    lines.push('this is a bug in berth: please report it with the output of the same command run with --debug');
+  if (debug)
+    lines.push(String((known instanceof InternalError && known.cause instanceof Error ? known.cause : known).stack));
   world.stderr.write(`${lines.join('\n')}\n`);
   return known.exitCode;
 }

@@ -21,7 +21,9 @@ export async function askYesNo(world: Pick<World, 'stdin' | 'stderr'>, question:
 }
 
 /** The prompt when stdin and stderr are a terminal; undefined otherwise (scripts, CI: nobody to ask). */
-export function terminalPrompt(world: Pick<World, 'stdin' | 'stderr'>): ((question: string) => Promise<boolean>) | undefined {
+export function terminalPrompt(
+  world: Pick<World, 'stdin' | 'stderr'>,
+): ((question: string) => Promise<boolean>) | undefined {
   if (world.stdin.isTTY !== true || world.stderr.isTTY !== true) return undefined;
   return (question) => askYesNo(world, question);
 }

@@ -25,7 +25,18 @@
  * GCM's authentication and counts as none.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { openJournal, sealJournal, type Check } from './files.js';
 import { deepFreeze, environmentOf, loadJournaled, type LoadOptions, type LoadResult } from './load.js';
@@ -63,7 +74,17 @@ interface Entry {
 
 /** The cache key: every input of a load that is neither a file nor a variable (those are in the journal). */
 export function cacheKey(opts: LoadOptions, build: string): string {
-  const inputs = [FORMAT, build, opts.cwd, opts.files ?? null, opts.projectName ?? null, opts.projectDirectory ?? null, opts.envFiles ?? null, opts.profiles ?? null, opts.interpolate !== false];
+  const inputs = [
+    FORMAT,
+    build,
+    opts.cwd,
+    opts.files ?? null,
+    opts.projectName ?? null,
+    opts.projectDirectory ?? null,
+    opts.envFiles ?? null,
+    opts.profiles ?? null,
+    opts.interpolate !== false,
+  ];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
 }
 
@@ -79,7 +100,12 @@ export async function loadProjectCached(opts: LoadOptions, cache: ProjectCache):
   const { result, journal, dotenv } = await loadJournaled(opts);
   const salt = randomBytes(16);
   const sealed = sealJournal(journal, salt);
-  if (sealed) writeEntry(cache.dir, file, seal({ result: { project: result.project, warnings: result.warnings }, dotenv }, salt, sealed.checks, sealed.key));
+  if (sealed)
+    writeEntry(
+      cache.dir,
+      file,
+      seal({ result: { project: result.project, warnings: result.warnings }, dotenv }, salt, sealed.checks, sealed.key),
+    );
   return result;
 }
 
@@ -101,7 +127,14 @@ function seal(payload: Payload, salt: Buffer, checks: Check[], key: Buffer): Ent
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
-  return { format: FORMAT, salt: salt.toString('base64'), checks, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), payload: ciphertext.toString('base64') };
+  return {
+    format: FORMAT,
+    salt: salt.toString('base64'),
+    checks,
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    payload: ciphertext.toString('base64'),
+  };
 }
 
 /** The entry's payload when its journal holds now; undefined for none, another format, a changed answer or a bad entry. */

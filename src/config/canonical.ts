@@ -25,7 +25,10 @@ type Obj = Record<string, unknown>;
 type Conv = (v: unknown) => unknown;
 
 /** Leave strings with an unexpanded `$` alone (interpolation turned off): they print as written. */
-const keep$ = (f: Conv): Conv => (v) => (typeof v === 'string' && v.includes('$') ? v : f(v));
+const keep$ =
+  (f: Conv): Conv =>
+  (v) =>
+    typeof v === 'string' && v.includes('$') ? v : f(v);
 const asBool = keep$(toBoolean);
 const asInt = keep$(toInteger);
 const asNum = keep$(toNumber);
@@ -77,10 +80,11 @@ class Canon {
 
   top(root: Obj): void {
     const services = root.services;
-    if (isMapping(services)) for (const [name, svc] of Object.entries(services)) {
-      if (isMapping(svc)) this.service(svc, ['services', name]);
-      else if (svc === null) this.set(services, name, {});
-    }
+    if (isMapping(services))
+      for (const [name, svc] of Object.entries(services)) {
+        if (isMapping(svc)) this.service(svc, ['services', name]);
+        else if (svc === null) this.set(services, name, {});
+      }
     for (const kind of ['networks', 'volumes'] as const) {
       const group = root[kind];
       if (!isMapping(group)) continue;
@@ -187,7 +191,13 @@ class Canon {
       this.set(o, key, shellSplit(v));
     } catch (e) {
       if (!(e instanceof ShellSplitError)) throw e;
-      this.fail(o, key, [...path, key], `cannot split the command into words: ${e.message}`, 'close the quote, or write the command as a list');
+      this.fail(
+        o,
+        key,
+        [...path, key],
+        `cannot split the command into words: ${e.message}`,
+        'close the quote, or write the command as a list',
+      );
     }
   }
 
@@ -208,7 +218,12 @@ class Canon {
       }
       this.labels(b, 'labels');
       if (b.additional_contexts !== undefined) this.labels(b, 'additional_contexts');
-      if (isMapping(b.ssh)) this.set(b, 'ssh', Object.entries(b.ssh).map(([k, v]) => (v === null || v === '' ? k : `${k}=${text(v)}`)));
+      if (isMapping(b.ssh))
+        this.set(
+          b,
+          'ssh',
+          Object.entries(b.ssh).map(([k, v]) => (v === null || v === '' ? k : `${k}=${text(v)}`)),
+        );
       this.convAll(b, ['no_cache', 'pull', 'privileged'], asBool);
       this.conv(b, 'shm_size', asBytes);
       this.extraHosts(b, 'extra_hosts');
@@ -224,7 +239,12 @@ class Canon {
     for (const k of ['labels', 'annotations', 'sysctls']) this.labels(s, k);
     this.envFiles(s, path);
     if (typeof s.label_file === 'string') this.set(s, 'label_file', [s.label_file]);
-    if (Array.isArray(s.label_file)) put(s, 'label_file', s.label_file.map((f) => this.path(String(f))));
+    if (Array.isArray(s.label_file))
+      put(
+        s,
+        'label_file',
+        s.label_file.map((f) => this.path(String(f))),
+      );
     this.ports(s, path);
     if (Array.isArray(s.expose)) put(s, 'expose', s.expose.map(String));
     this.volumes(s, path);
@@ -242,11 +262,17 @@ class Canon {
       const o = s.logging.options;
       for (const [k, v] of Object.entries(o)) if (v !== null) put(o, k, text(v));
     }
-    this.convAll(s, ['tty', 'stdin_open', 'init', 'privileged', 'read_only', 'oom_kill_disable', 'attach', 'use_api_socket'], asBool);
+    this.convAll(
+      s,
+      ['tty', 'stdin_open', 'init', 'privileged', 'read_only', 'oom_kill_disable', 'attach', 'use_api_socket'],
+      asBool,
+    );
     this.convAll(s, ['scale', 'cpu_count', 'cpu_percent', 'oom_score_adj', 'pids_limit', 'mem_swappiness'], asInt);
     this.convAll(s, ['cpus', 'cpu_shares', 'cpu_quota', 'cpu_period'], asNum);
     this.convAll(s, ['shm_size', 'mem_limit', 'mem_reservation', 'memswap_limit'], asBytes);
-    this.convAll(s, ['cpu_rt_period', 'cpu_rt_runtime'], (v) => (typeof v === 'string' && /[a-z]$/.test(v) ? asDuration(v) : asNum(v)));
+    this.convAll(s, ['cpu_rt_period', 'cpu_rt_runtime'], (v) =>
+      typeof v === 'string' && /[a-z]$/.test(v) ? asDuration(v) : asNum(v),
+    );
     if (s.pid === null) delete s.pid;
     if (Array.isArray(s.group_add)) put(s, 'group_add', s.group_add.map(String));
     if (typeof s.extends === 'string') this.set(s, 'extends', { service: s.extends });
@@ -255,8 +281,10 @@ class Canon {
     if (isMapping(s.blkio_config)) {
       const b = s.blkio_config;
       this.conv(b, 'weight', asInt);
-      for (const k of ['device_read_bps', 'device_write_bps']) if (Array.isArray(b[k])) for (const l of b[k] as Obj[]) this.conv(l, 'rate', asBytes);
-      for (const k of ['device_read_iops', 'device_write_iops']) if (Array.isArray(b[k])) for (const l of b[k] as Obj[]) this.conv(l, 'rate', asInt);
+      for (const k of ['device_read_bps', 'device_write_bps'])
+        if (Array.isArray(b[k])) for (const l of b[k] as Obj[]) this.conv(l, 'rate', asBytes);
+      for (const k of ['device_read_iops', 'device_write_iops'])
+        if (Array.isArray(b[k])) for (const l of b[k] as Obj[]) this.conv(l, 'rate', asInt);
       if (Array.isArray(b.weight_device)) for (const l of b.weight_device as Obj[]) this.conv(l, 'weight', asInt);
     }
     for (const hook of ['post_start', 'pre_stop']) {
@@ -325,7 +353,13 @@ class Canon {
         }
       } catch (e) {
         if (!(e instanceof PortSyntaxError)) throw e;
-        this.fail(raw, i, [...path, 'ports', i], e.message, 'write it as [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL], e.g. "8080:80"');
+        this.fail(
+          raw,
+          i,
+          [...path, 'ports', i],
+          e.message,
+          'write it as [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL], e.g. "8080:80"',
+        );
       }
     });
     put(s, 'ports', out);
@@ -345,7 +379,13 @@ class Canon {
           this.positions.stamp(v, pos);
         } catch (e) {
           if (!(e instanceof VolumeSyntaxError)) throw e;
-          this.fail(raw, i, at, e.message, 'write it as SOURCE:TARGET[:ro], e.g. "./data:/data" or "db-data:/var/lib/db"');
+          this.fail(
+            raw,
+            i,
+            at,
+            e.message,
+            'write it as SOURCE:TARGET[:ro], e.g. "./data:/data" or "db-data:/var/lib/db"',
+          );
         }
         return;
       }
@@ -361,7 +401,13 @@ class Canon {
         this.conv(v.tmpfs, 'size', asBytes);
         this.conv(v.tmpfs, 'mode', asMode);
       }
-      if (v.type !== 'tmpfs' && v.type !== 'volume' && v.source === undefined && v.type !== 'npipe' && v.type !== 'image') {
+      if (
+        v.type !== 'tmpfs' &&
+        v.type !== 'volume' &&
+        v.source === undefined &&
+        v.type !== 'npipe' &&
+        v.type !== 'image'
+      ) {
         this.fail(raw, i, at, `a "${String(v.type)}" mount needs a "source"`);
       }
       if (v.target === undefined) this.fail(raw, i, at, 'missing required key "target"');
@@ -374,7 +420,10 @@ class Canon {
       const out: Obj = {};
       raw.forEach((n, i) => {
         put(out, String(n), null);
-        this.positions.setEntry(out, String(n), { key: this.positions.valueAt(raw, i)!, value: this.positions.valueAt(raw, i)! });
+        this.positions.setEntry(out, String(n), {
+          key: this.positions.valueAt(raw, i)!,
+          value: this.positions.valueAt(raw, i)!,
+        });
       });
       this.set(s, 'networks', out);
     } else if (isMapping(raw)) {
@@ -511,7 +560,8 @@ class Canon {
         this.conv(l, 'cpus', (v) => (typeof v === 'number' ? String(v) : v));
         this.conv(l, 'memory', asBytes);
         this.conv(l, 'pids', asInt);
-        if (Array.isArray(l.devices)) for (const dev of l.devices as Obj[]) this.conv(dev, 'count', (v) => (v === 'all' ? -1 : asInt(v)));
+        if (Array.isArray(l.devices))
+          for (const dev of l.devices as Obj[]) this.conv(dev, 'count', (v) => (v === 'all' ? -1 : asInt(v)));
       }
     }
     if (isMapping(d.restart_policy)) {

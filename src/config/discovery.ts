@@ -8,7 +8,12 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { StackNotFoundError } from '../errors.js';
 
 export const STACK_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
-export const OVERRIDE_FILE_NAMES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
+export const OVERRIDE_FILE_NAMES = [
+  'compose.override.yml',
+  'compose.override.yaml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+];
 
 export interface Discovery {
   /** Absolute paths, or "-" for stdin, in the order they are merged. */
@@ -43,9 +48,12 @@ export function discoverFiles(input: DiscoveryInput): Discovery {
       if (f === '-') continue;
       const kind = input.fs.kind(f);
       if (kind === 'missing') {
-        throw new StackNotFoundError(`stack file not found: ${f}`, { hint: 'check the path given with -f or COMPOSE_FILE' });
+        throw new StackNotFoundError(`stack file not found: ${f}`, {
+          hint: 'check the path given with -f or COMPOSE_FILE',
+        });
       }
-      if (kind !== 'file') throw new StackNotFoundError(`not a file: ${f}`, { hint: 'pass the path of a compose file, not a directory' });
+      if (kind !== 'file')
+        throw new StackNotFoundError(`not a file: ${f}`, { hint: 'pass the path of a compose file, not a directory' });
     }
     return { files, warnings };
   }
@@ -54,7 +62,10 @@ export function discoverFiles(input: DiscoveryInput): Discovery {
   for (;;) {
     const found = STACK_FILE_NAMES.map((n) => join(dir, n)).filter(isFile);
     if (found.length > 0) {
-      if (found.length > 1) warnings.push(`found several stack files in ${dir}: ${found.map((f) => f.slice(dir.length + 1)).join(', ')}; using ${found[0]!.slice(dir.length + 1)}`);
+      if (found.length > 1)
+        warnings.push(
+          `found several stack files in ${dir}: ${found.map((f) => f.slice(dir.length + 1)).join(', ')}; using ${found[0]!.slice(dir.length + 1)}`,
+        );
       const files = [found[0]!];
       const override = OVERRIDE_FILE_NAMES.map((n) => join(dir, n)).filter(isFile);
       if (override.length > 0) files.push(override[0]!);

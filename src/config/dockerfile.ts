@@ -11,18 +11,23 @@ import type { Project, ServiceConfig } from './model.js';
  * can be read (a remote context or a missing file is left out: the build itself reports it). Build args
  * without a value are taken from `env`.
  */
-export async function readBuildBases(project: Project, env: Record<string, string | undefined> = {}): Promise<Record<string, string[]>> {
+export async function readBuildBases(
+  project: Project,
+  env: Record<string, string | undefined> = {},
+): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  await Promise.all(Object.values(project.services).map(async (s) => {
-    const text = s.build ? await dockerfileOf(s) : undefined;
-    if (text === undefined) return;
-    const args: Record<string, string> = {};
-    for (const [k, v] of Object.entries(s.build!.args ?? {})) {
-      const value = v ?? env[k];
-      if (value !== undefined) args[k] = value;
-    }
-    out[s.name] = dockerfileBases(text, args);
-  }));
+  await Promise.all(
+    Object.values(project.services).map(async (s) => {
+      const text = s.build ? await dockerfileOf(s) : undefined;
+      if (text === undefined) return;
+      const args: Record<string, string> = {};
+      for (const [k, v] of Object.entries(s.build!.args ?? {})) {
+        const value = v ?? env[k];
+        if (value !== undefined) args[k] = value;
+      }
+      out[s.name] = dockerfileBases(text, args);
+    }),
+  );
   return out;
 }
 
@@ -30,7 +35,10 @@ async function dockerfileOf(s: ServiceConfig): Promise<string | undefined> {
   const b = s.build!;
   if (b.dockerfile_inline !== undefined) return b.dockerfile_inline;
   if (/^[a-z]+:\/\//i.test(b.context) || b.context.startsWith('git@')) return undefined;
-  const path = b.dockerfile !== undefined && isAbsolute(b.dockerfile) ? b.dockerfile : join(b.context, b.dockerfile ?? 'Dockerfile');
+  const path =
+    b.dockerfile !== undefined && isAbsolute(b.dockerfile)
+      ? b.dockerfile
+      : join(b.context, b.dockerfile ?? 'Dockerfile');
   const { readFile } = await import('node:fs/promises'); // only for stacks that build
   return readFile(path, 'utf8').catch(() => undefined);
 }
@@ -62,10 +70,13 @@ export function dockerfileBases(text: string, args: Record<string, string> = {})
   const bases: string[] = [];
   let seenFrom = false;
   const subst = (s: string): string =>
-    s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string | undefined, def: string | undefined, b: string | undefined) => {
-      const name = (a ?? b)!;
-      return args[name] ?? vars[name] ?? def ?? '';
-    });
+    s.replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+      (_m, a: string | undefined, def: string | undefined, b: string | undefined) => {
+        const name = (a ?? b)!;
+        return args[name] ?? vars[name] ?? def ?? '';
+      },
+    );
   for (const line of logicalLines(text)) {
     const m = /^\s*(\w+)\s+(.*)$/.exec(line);
     if (!m) continue;

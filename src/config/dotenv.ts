@@ -135,7 +135,8 @@ export function parseDotenv(text: string, opts: DotenvOptions = {}): Record<stri
       value = q === "'" ? raw : expand(unescape(raw));
       // Anything after the closing quote must be a comment.
       while (src[i] === ' ' || src[i] === '\t') i++;
-      if (i < src.length && src[i] !== '\n' && src[i] !== '#') fail(`unexpected text after the closing quote of "${key}"`);
+      if (i < src.length && src[i] !== '\n' && src[i] !== '#')
+        fail(`unexpected text after the closing quote of "${key}"`);
       while (i < src.length && src[i] !== '\n') i++;
     } else {
       const end = src.indexOf('\n', i);
@@ -154,11 +155,16 @@ export function parseDotenv(text: string, opts: DotenvOptions = {}): Record<stri
 function unescape(s: string): string {
   return s.replace(/\\(.)/gs, (_m, c: string) => {
     switch (c) {
-      case 'n': return '\n';
-      case 'r': return '\r';
-      case 't': return '\t';
-      case '$': return '$$';
-      default: return c;
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      case '$':
+        return '$$';
+      default:
+        return c;
     }
   });
 }

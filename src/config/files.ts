@@ -13,11 +13,15 @@ import { readFileSync, statSync } from 'node:fs';
 export type PathKind = 'file' | 'dir' | 'other' | 'missing';
 
 /** One answer: the kind of a path, the digest of a file's bytes (null: unreadable), a variable's value (null: unset). */
-export type Probe = { path: string; kind: PathKind } | { path: string; digest: string | null } | { variable: string; value: string | null };
+export type Probe =
+  | { path: string; kind: PathKind }
+  | { path: string; digest: string | null }
+  | { variable: string; value: string | null };
 
 type Env = Record<string, string | undefined>;
 
-const valueIn = (env: Env, name: string): string | undefined => (Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined);
+const valueIn = (env: Env, name: string): string | undefined =>
+  Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
 
 const digestOf = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('base64');
 

@@ -19,7 +19,13 @@ export interface InterpolationResult {
   unset: UnsetReference[];
 }
 
-export function interpolateTree(root: Record<string, unknown>, lookup: Lookup, positions: Positions, issues: Issues, file: string): InterpolationResult {
+export function interpolateTree(
+  root: Record<string, unknown>,
+  lookup: Lookup,
+  positions: Positions,
+  issues: Issues,
+  file: string,
+): InterpolationResult {
   const unset = new Map<string, UnsetReference>();
   // Whatever a variable gives the stack is kept out of the messages about it.
   const seen: Lookup = (name) => {
@@ -35,11 +41,14 @@ export function interpolateTree(root: Record<string, unknown>, lookup: Lookup, p
         if (!v.includes('$')) continue;
         try {
           const r = substitute(v, seen);
-          for (const name of r.unset) if (!unset.has(name)) unset.set(name, { name, pos: positions.valueAt(node, k), path: [...path, k] });
+          for (const name of r.unset)
+            if (!unset.has(name)) unset.set(name, { name, pos: positions.valueAt(node, k), path: [...path, k] });
           (node as Record<string | number, unknown>)[k] = r.value;
         } catch (e) {
           if (!(e instanceof TemplateError)) throw e;
-          const hint = e.variable ? `set ${e.variable} in the environment or in the .env file` : 'to write a literal "$", double it: "$$"';
+          const hint = e.variable
+            ? `set ${e.variable} in the environment or in the .env file`
+            : 'to write a literal "$", double it: "$$"';
           issues.add(positions.valueAt(node, k), [...path, k], e.message, hint, file);
         }
       } else if (v !== null && typeof v === 'object') {

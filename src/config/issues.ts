@@ -30,11 +30,18 @@ export class Issues {
 
   private withoutValues(text: string): string {
     let out = text;
-    for (const c of this.concealed) out = out.split(`"${c.value}"`).join(`the value of ${c.as}`).split(c.value).join(c.as);
+    for (const c of this.concealed)
+      out = out.split(`"${c.value}"`).join(`the value of ${c.as}`).split(c.value).join(c.as);
     return out;
   }
 
-  add(pos: Pos | undefined, path: readonly PathSeg[] | string, rawMessage: string, rawHint?: string, fallbackFile?: string): void {
+  add(
+    pos: Pos | undefined,
+    path: readonly PathSeg[] | string,
+    rawMessage: string,
+    rawHint?: string,
+    fallbackFile?: string,
+  ): void {
     const message = this.withoutValues(rawMessage);
     const hint = rawHint === undefined ? undefined : this.withoutValues(rawHint);
     const p = typeof path === 'string' ? path : formatPath(path);

@@ -72,7 +72,15 @@ export function toMode(v: unknown): number {
   return typeof v === 'number' ? v : parseInt(String(v).trim(), 8);
 }
 
-const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  p: 1024 ** 5,
+};
 
 /** "1gb" -> 1073741824; sizes use binary multiples, as Docker does. */
 export function toBytes(v: unknown): number {
@@ -84,7 +92,16 @@ export function toBytes(v: unknown): number {
   return Math.floor(parseFloat(m[1]!) * BYTE_UNITS[m[2]!.toLowerCase()]!);
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
 
 /** Duration string -> nanoseconds. */
 export function durationNanos(v: string): number {
@@ -97,7 +114,8 @@ export function durationNanos(v: string): number {
     rest = rest.slice(1);
   }
   let total = 0;
-  for (const m of rest.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += parseFloat(m[1]!) * DURATION_UNITS[m[2]!]!;
+  for (const m of rest.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g))
+    total += parseFloat(m[1]!) * DURATION_UNITS[m[2]!]!;
   return sign * Math.round(total);
 }
 

@@ -93,7 +93,9 @@ class Session {
   warnVersion(file: string): void {
     if (this.versionWarned) return;
     this.versionWarned = true;
-    this.warnings.push(`${file}: the attribute "version" is obsolete, it will be ignored; remove it to avoid confusion`);
+    this.warnings.push(
+      `${file}: the attribute "version" is obsolete, it will be ignored; remove it to avoid confusion`,
+    );
   }
 
   fail(): never {
@@ -165,7 +167,14 @@ function finishTree(root: Obj, file: string, ctx: FileContext, s: Session): Obj 
   if (root.version !== undefined) s.warnVersion(file);
   if (!validateTree(root, file, s.positions, s.issues)) return undefined;
   delete root.version;
-  canonicalFile(root, { file, positions: s.positions, issues: s.issues, baseDir: ctx.baseDir, home: ctx.lookup('HOME'), raw: !s.interpolate });
+  canonicalFile(root, {
+    file,
+    positions: s.positions,
+    issues: s.issues,
+    baseDir: ctx.baseDir,
+    home: ctx.lookup('HOME'),
+    raw: !s.interpolate,
+  });
   if (s.issues.count > before) return undefined;
   return root;
 }
@@ -242,7 +251,13 @@ class Extends {
   }
 
   /** Resolve `services[name]` in place; false when its chain is broken (reported). */
-  private resolve(services: Obj, file: string, name: string, ctx: FileContext, chain: { file: string; name: string }[]): boolean {
+  private resolve(
+    services: Obj,
+    file: string,
+    name: string,
+    ctx: FileContext,
+    chain: { file: string; name: string }[],
+  ): boolean {
     const s = this.s;
     let done = this.done.get(services);
     if (!done) this.done.set(services, (done = new Set()));
@@ -254,8 +269,13 @@ class Extends {
     const start = chain.findIndex((c) => c.file === file && c.name === name);
     if (start >= 0) {
       const cycle = [...chain.slice(start), { file, name }];
-      const label = (c: { file: string; name: string }): string => (c.file === cycle[0]!.file ? c.name : `${c.name} (${basename(c.file)})`);
-      s.issues.add(s.positions.valueAt(svc, 'extends'), ['services', name, 'extends'], `circular extends: ${cycle.map(label).join(' -> ')}`);
+      const label = (c: { file: string; name: string }): string =>
+        c.file === cycle[0]!.file ? c.name : `${c.name} (${basename(c.file)})`;
+      s.issues.add(
+        s.positions.valueAt(svc, 'extends'),
+        ['services', name, 'extends'],
+        `circular extends: ${cycle.map(label).join(' -> ')}`,
+      );
       return false;
     }
     const ext = svc.extends as { service: string; file?: string };
@@ -266,13 +286,29 @@ class Extends {
       const other = this.loader.load(ext.file, { baseDir: dirname(ext.file), lookup: ctx.lookup });
       const otherServices = other && isMapping(other.services) ? other.services : undefined;
       if (other && !isMapping(otherServices?.[ext.service])) {
-        s.issues.add(s.positions.valueAt(svc.extends, 'service'), ['services', name, 'extends', 'service'], `service "${ext.service}" not found in ${ext.file}`, hintFor(ext.service, Object.keys(otherServices ?? {})));
+        s.issues.add(
+          s.positions.valueAt(svc.extends, 'service'),
+          ['services', name, 'extends', 'service'],
+          `service "${ext.service}" not found in ${ext.file}`,
+          hintFor(ext.service, Object.keys(otherServices ?? {})),
+        );
       } else if (otherServices) {
-        ok = this.resolve(otherServices, ext.file, ext.service, { baseDir: dirname(ext.file), lookup: ctx.lookup }, next);
+        ok = this.resolve(
+          otherServices,
+          ext.file,
+          ext.service,
+          { baseDir: dirname(ext.file), lookup: ctx.lookup },
+          next,
+        );
         base = otherServices[ext.service] as Obj;
       }
     } else if (!isMapping(services[ext.service])) {
-      s.issues.add(s.positions.valueAt(svc.extends, 'service'), ['services', name, 'extends', 'service'], `cannot extend undefined service "${ext.service}"`, hintFor(ext.service, Object.keys(services)));
+      s.issues.add(
+        s.positions.valueAt(svc.extends, 'service'),
+        ['services', name, 'extends', 'service'],
+        `cannot extend undefined service "${ext.service}"`,
+        hintFor(ext.service, Object.keys(services)),
+      );
     } else {
       ok = this.resolve(services, file, ext.service, ctx, next);
       base = services[ext.service] as Obj;
@@ -305,14 +341,25 @@ function applyIncludes(root: Obj, file: string, ctx: FileContext, loader: FileLo
   const fileDir = file === '-' ? ctx.baseDir : dirname(file);
   loader.including.push(file);
   try {
-    includes.forEach((inc: { path: string[]; project_directory?: string; env_file?: string[] }, i) => includeOne(root, inc, i, includes, fileDir, ctx, loader, s));
+    includes.forEach((inc: { path: string[]; project_directory?: string; env_file?: string[] }, i) =>
+      includeOne(root, inc, i, includes, fileDir, ctx, loader, s),
+    );
   } finally {
     loader.including.pop();
   }
 }
 
 /** One entry of `include`: its files loaded (each with its own includes) and their resources added to `root`. */
-function includeOne(root: Obj, inc: { path: string[]; project_directory?: string; env_file?: string[] }, i: number, includes: unknown[], fileDir: string, ctx: FileContext, loader: FileLoader, s: Session): void {
+function includeOne(
+  root: Obj,
+  inc: { path: string[]; project_directory?: string; env_file?: string[] },
+  i: number,
+  includes: unknown[],
+  fileDir: string,
+  ctx: FileContext,
+  loader: FileLoader,
+  s: Session,
+): void {
   const paths = inc.path.map((p) => (isAbsolute(p) ? p : resolve(fileDir, p)));
   const projectDir = inc.project_directory ? resolve(fileDir, inc.project_directory) : dirname(paths[0]!);
   const envPaths = inc.env_file ? inc.env_file.map((p) => resolve(fileDir, p)) : [join(projectDir, '.env')];
@@ -329,13 +376,20 @@ function includeOne(root: Obj, inc: { path: string[]; project_directory?: string
       const cycle = [...loader.including.slice(start), p];
       // Named from the directory of the outermost file (the project's, as a rule).
       const base = dirname(loader.including[0]!);
-      s.issues.add(s.positions.valueAt(includes, i), ['include', i], `include cycle: ${cycle.map((f) => relative(base, f) || f).join(' -> ')}`, 'a file cannot include itself, directly or through the files it includes: remove one of these includes');
+      s.issues.add(
+        s.positions.valueAt(includes, i),
+        ['include', i],
+        `include cycle: ${cycle.map((f) => relative(base, f) || f).join(' -> ')}`,
+        'a file cannot include itself, directly or through the files it includes: remove one of these includes',
+      );
       continue;
     }
     const tree = loader.load(p, subCtx);
     if (!tree) continue;
     loader.extends.applyAll(tree, p, subCtx);
-    merged = merged ? mergeMappings(merged, cloneTree(tree, s.positions), [], s.positions) : cloneTree(tree, s.positions);
+    merged = merged
+      ? mergeMappings(merged, cloneTree(tree, s.positions), [], s.positions)
+      : cloneTree(tree, s.positions);
   }
   if (!merged) return;
   for (const kind of RESOURCE_KINDS) {
@@ -348,7 +402,12 @@ function includeOne(root: Obj, inc: { path: string[]; project_directory?: string
     const target = root[kind] as Obj;
     for (const [name, def] of Object.entries(incoming)) {
       if (Object.prototype.hasOwnProperty.call(target, name)) {
-        s.issues.add(s.positions.keyAt(target, name), [kind, name], `${kind.slice(0, -1)} "${name}" is also defined by the included file ${paths.join(', ')}`, 'rename one of them; included resources cannot be overridden');
+        s.issues.add(
+          s.positions.keyAt(target, name),
+          [kind, name],
+          `${kind.slice(0, -1)} "${name}" is also defined by the included file ${paths.join(', ')}`,
+          'rename one of them; included resources cannot be overridden',
+        );
         continue;
       }
       put(target, name, def);
@@ -375,7 +434,9 @@ export async function loadProjectWithNotices(opts: LoadOptions): Promise<LoadRes
  * loadProject, and the journal of every file-system answer it was built from (config/cache.ts), and
  * the privilege notices (which need the positions, gone once the load returns).
  */
-export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadResult; journal: Probe[]; dotenv: Record<string, string>; notices: PrivilegeNotice[] }> {
+export async function loadJournaled(
+  opts: LoadOptions,
+): Promise<{ result: LoadResult; journal: Probe[]; dotenv: Record<string, string>; notices: PrivilegeNotice[] }> {
   const s = new Session(opts, opts.frameWidth ?? 100);
   await prepareValidator();
   const cwd = resolve(opts.cwd);
@@ -383,7 +444,8 @@ export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadRe
   const shell: Lookup = (n) => s.files.variable(opts.env, n);
   const envDir = opts.projectDirectory ? resolve(cwd, opts.projectDirectory) : cwd;
   const explicitEnv = opts.envFiles !== undefined && opts.envFiles.length > 0;
-  const envPaths = (dir: string): string[] => (explicitEnv ? opts.envFiles!.map((f) => resolve(cwd, f)) : [join(dir, '.env')]);
+  const envPaths = (dir: string): string[] =>
+    explicitEnv ? opts.envFiles!.map((f) => resolve(cwd, f)) : [join(dir, '.env')];
 
   let dotenv = readEnvFiles(envPaths(envDir), explicitEnv, shell, s);
   s.check();
@@ -426,7 +488,8 @@ export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadRe
 
   const name = projectName(opts, lookup, parsed, projectDir, s);
   s.check();
-  const envWithName = lookup('COMPOSE_PROJECT_NAME') === undefined ? lookupIn(shell, dotenv, { COMPOSE_PROJECT_NAME: name }) : lookup;
+  const envWithName =
+    lookup('COMPOSE_PROJECT_NAME') === undefined ? lookupIn(shell, dotenv, { COMPOSE_PROJECT_NAME: name }) : lookup;
   const ctx: FileContext = { baseDir: projectDir, lookup: envWithName };
 
   const loader = new FileLoader(s);
@@ -445,7 +508,10 @@ export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadRe
 
   const profiles = opts.profiles?.length
     ? opts.profiles
-    : (lookup('COMPOSE_PROFILES') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+    : (lookup('COMPOSE_PROFILES') ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== '');
 
   const project = normalizeProject({
     root,
@@ -462,8 +528,14 @@ export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadRe
     raw: !s.interpolate,
   });
   s.check();
-  const notices = privilegeNotices(project.services, (service, path) => s.positions.locate(root, ['services', service, ...path]));
-  const result = { project: deepFreeze(project), warnings: [...new Set(s.warnings)], environment: environmentOf(dotenv, opts.env, name) };
+  const notices = privilegeNotices(project.services, (service, path) =>
+    s.positions.locate(root, ['services', service, ...path]),
+  );
+  const result = {
+    project: deepFreeze(project),
+    warnings: [...new Set(s.warnings)],
+    environment: environmentOf(dotenv, opts.env, name),
+  };
   return { result, journal: s.files.journal, dotenv, notices };
 }
 
@@ -475,13 +547,23 @@ export async function loadJournaled(opts: LoadOptions): Promise<{ result: LoadRe
 function refuseEmpty(files: string[], s: Session): never {
   const which = files.length === 1 ? 'the stack file' : 'every stack file';
   for (const file of files) {
-    s.issues.add(undefined, '', `empty compose file: ${which} defines nothing (no services, networks or volumes)`, 'add a "services:" mapping with at least one service, or point -f at the right file', file);
+    s.issues.add(
+      undefined,
+      '',
+      `empty compose file: ${which} defines nothing (no services, networks or volumes)`,
+      'add a "services:" mapping with at least one service, or point -f at the right file',
+      file,
+    );
   }
   s.fail();
 }
 
 /** LoadResult.environment: the whole shell environment over the .env values, and the project name. */
-export function environmentOf(dotenv: Record<string, string>, env: Record<string, string | undefined>, name: string): Record<string, string> {
+export function environmentOf(
+  dotenv: Record<string, string>,
+  env: Record<string, string | undefined>,
+  name: string,
+): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const layer of [dotenv, env]) {
     for (const [k, v] of Object.entries(layer)) if (v !== undefined) put(environment, k, v);
@@ -491,7 +573,13 @@ export function environmentOf(dotenv: Record<string, string>, env: Record<string
 }
 
 /** `-p` > COMPOSE_PROJECT_NAME > top-level `name` (last file wins) > the project directory's name. */
-function projectName(opts: LoadOptions, lookup: Lookup, files: { file: string; root: Obj }[], projectDir: string, s: Session): string {
+function projectName(
+  opts: LoadOptions,
+  lookup: Lookup,
+  files: { file: string; root: Obj }[],
+  projectDir: string,
+  s: Session,
+): string {
   const rule = (value: string): string => `${PROJECT_NAME_RULE}; try "${normalizeProjectName(value)}"`;
   const strict = (value: string, origin: string): string => {
     if (!isValidProjectName(value)) s.issues.add(undefined, '', `invalid project name "${value}"`, rule(value), origin);
@@ -514,12 +602,19 @@ function projectName(opts: LoadOptions, lookup: Lookup, files: { file: string; r
       }
     }
     if (value === '') continue;
-    if (!isValidProjectName(value)) s.issues.add(s.positions.valueAt(root, 'name'), ['name'], `invalid project name "${value}"`, rule(value));
+    if (!isValidProjectName(value))
+      s.issues.add(s.positions.valueAt(root, 'name'), ['name'], `invalid project name "${value}"`, rule(value));
     return value;
   }
   const derived = normalizeProjectName(basename(projectDir));
   if (derived === '') {
-    s.issues.add(undefined, '', `cannot derive a project name from the directory ${projectDir}`, 'set one with -p, COMPOSE_PROJECT_NAME or a top-level "name:"', projectDir);
+    s.issues.add(
+      undefined,
+      '',
+      `cannot derive a project name from the directory ${projectDir}`,
+      'set one with -p, COMPOSE_PROJECT_NAME or a top-level "name:"',
+      projectDir,
+    );
   }
   return derived;
 }

@@ -16,7 +16,10 @@ type Strategy =
   | { kind: 'logging' };
 
 const json = (v: unknown): string => JSON.stringify(v);
-const field = (name: string) => (item: unknown): string => (isMapping(item) ? text(item[name] ?? json(item)) : json(item));
+const field =
+  (name: string) =>
+  (item: unknown): string =>
+    isMapping(item) ? text(item[name] ?? json(item)) : json(item);
 const mountTarget = (item: unknown): string => (isMapping(item) ? String(item.target ?? item.source) : json(item));
 
 /** Per-path merge behaviour. Paths not listed: mappings merge, lists append without duplicates. */
@@ -54,7 +57,12 @@ function strategyFor(path: readonly PathSeg[]): Strategy | undefined {
  * Merge `over` into `base` (mutated and returned). Positions of values taken from `over` come
  * along, so errors found later point into the file that wrote the value.
  */
-export function mergeMappings(base: Record<string, unknown>, over: Record<string, unknown>, path: PathSeg[], positions: Positions): Record<string, unknown> {
+export function mergeMappings(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+  path: PathSeg[],
+  positions: Positions,
+): Record<string, unknown> {
   for (const key of positions.resetKeys(over)) delete base[key];
   for (const [key, value] of Object.entries(over)) {
     const here = [...path, key];
@@ -70,12 +78,18 @@ export function mergeMappings(base: Record<string, unknown>, over: Record<string
   return base;
 }
 
-function mergeValue(base: unknown, over: unknown, path: PathSeg[], positions: Positions): { value: unknown; fromOver: boolean } {
+function mergeValue(
+  base: unknown,
+  over: unknown,
+  path: PathSeg[],
+  positions: Positions,
+): { value: unknown; fromOver: boolean } {
   if (over === null || over === undefined) return { value: base, fromOver: false };
   const strategy = strategyFor(path);
   if (strategy?.kind === 'replace') return { value: over, fromOver: true };
   if (strategy?.kind === 'logging' && isMapping(base) && isMapping(over)) {
-    if (base.driver !== undefined && over.driver !== undefined && base.driver !== over.driver) return { value: over, fromOver: true };
+    if (base.driver !== undefined && over.driver !== undefined && base.driver !== over.driver)
+      return { value: over, fromOver: true };
     return { value: mergeMappings(base, over, path, positions), fromOver: false };
   }
   if (isMapping(base) && isMapping(over)) return { value: mergeMappings(base, over, path, positions), fromOver: false };

@@ -209,7 +209,11 @@ export interface NetworkConfig {
   attachable?: boolean;
   internal?: boolean;
   enable_ipv6?: boolean;
-  ipam?: { driver?: string; config?: { subnet?: string; gateway?: string; ip_range?: string }[]; options?: Record<string, string> };
+  ipam?: {
+    driver?: string;
+    config?: { subnet?: string; gateway?: string; ip_range?: string }[];
+    options?: Record<string, string>;
+  };
   labels?: Record<string, string>;
   external?: boolean;
   /** `x-*` keys of the network, kept verbatim. */

@@ -6,7 +6,15 @@
 import type { FileReader } from './files.js';
 import { parseDotenv, DotenvError, unsetWarning, type DotenvUnset } from './dotenv.js';
 import { didYouMean, type Issues } from './issues.js';
-import type { DependsOn, NetworkConfig, Project, SecretConfig, ServiceConfig, ServiceVolume, VolumeConfig } from './model.js';
+import type {
+  DependsOn,
+  NetworkConfig,
+  Project,
+  SecretConfig,
+  ServiceConfig,
+  ServiceVolume,
+  VolumeConfig,
+} from './model.js';
 import { isMapping, put, type PathSeg, type Positions } from './positions.js';
 import type { Lookup } from './template.js';
 
@@ -34,7 +42,14 @@ const SERVICE_REF = /^service:(.+)$/;
 export function normalizeProject(input: NormalizeInput): Project {
   const { root, positions, issues } = input;
   const services = (isMapping(root.services) ? root.services : {}) as Record<string, Obj>;
-  const err = (obj: object, key: PathSeg, path: PathSeg[], message: string, hint?: string, which: 'key' | 'value' = 'value'): void => {
+  const err = (
+    obj: object,
+    key: PathSeg,
+    path: PathSeg[],
+    message: string,
+    hint?: string,
+    which: 'key' | 'value' = 'value',
+  ): void => {
     const pos = which === 'key' ? positions.keyAt(obj, key) : positions.valueAt(obj, key);
     issues.add(pos, path, message, hint, input.configFiles[0]);
   };
@@ -87,24 +102,50 @@ export function normalizeProject(input: NormalizeInput): Project {
     const path = (...rest: PathSeg[]): PathSeg[] => ['services', name, ...rest];
 
     if (svc.image === undefined && svc.build === undefined && raw.provider === undefined) {
-      err(services, name, path(), `service "${name}" has neither an image nor a build context`, 'add "image:" or "build:"', 'key');
+      err(
+        services,
+        name,
+        path(),
+        `service "${name}" has neither an image nor a build context`,
+        'add "image:" or "build:"',
+        'key',
+      );
     }
 
     const replicas = svc.scale ?? svc.deploy?.replicas ?? 1;
     if (svc.container_name !== undefined && replicas > 1) {
       const via = svc.scale !== undefined ? 'scale' : 'deploy.replicas';
-      err(raw, 'container_name', path('container_name'), `service "${name}" sets "container_name" and runs ${replicas} containers (${via}), but a container name must be unique`, 'remove "container_name", or run a single container');
+      err(
+        raw,
+        'container_name',
+        path('container_name'),
+        `service "${name}" sets "container_name" and runs ${replicas} containers (${via}), but a container name must be unique`,
+        'remove "container_name", or run a single container',
+      );
     }
     if (svc.container_name !== undefined) {
       const other = containerNames.get(svc.container_name);
-      if (other !== undefined) err(raw, 'container_name', path('container_name'), `container name "${svc.container_name}" is already used by service "${other}"`, 'give each service its own container_name');
+      if (other !== undefined)
+        err(
+          raw,
+          'container_name',
+          path('container_name'),
+          `container name "${svc.container_name}" is already used by service "${other}"`,
+          'give each service its own container_name',
+        );
       else containerNames.set(svc.container_name, name);
     }
 
     checkRestart(name, raw, input);
 
     if (svc.network_mode !== undefined && isMapping(raw.networks) && Object.keys(raw.networks).length > 0) {
-      err(raw, 'network_mode', path('network_mode'), '"network_mode" and "networks" cannot both be set', 'remove one of them');
+      err(
+        raw,
+        'network_mode',
+        path('network_mode'),
+        '"network_mode" and "networks" cannot both be set',
+        'remove one of them',
+      );
     }
     if (svc.network_mode === undefined && Object.keys(svc.networks).length === 0) svc.networks = { default: null };
     for (const net of Object.keys(svc.networks)) {
@@ -113,26 +154,61 @@ export function normalizeProject(input: NormalizeInput): Project {
         continue;
       }
       if (!declared.networks[net]) {
-        err(raw.networks as object, net, path('networks', net), `service "${name}" uses network "${net}", which is not declared under the top-level "networks"`, didYouMean(net, Object.keys(declared.networks)) ?? `declare it: networks: { ${net}: {} }`, 'key');
+        err(
+          raw.networks as object,
+          net,
+          path('networks', net),
+          `service "${name}" uses network "${net}", which is not declared under the top-level "networks"`,
+          didYouMean(net, Object.keys(declared.networks)) ?? `declare it: networks: { ${net}: {} }`,
+          'key',
+        );
       }
     }
     svc.volumes.forEach((v, i) => {
       if (v.type === 'volume' && v.source !== undefined && !declared.volumes[v.source]) {
-        err(raw.volumes as object, i, path('volumes', i), `service "${name}" uses volume "${v.source}", which is not declared under the top-level "volumes"`, didYouMean(v.source, Object.keys(declared.volumes)) ?? `declare it: volumes: { ${v.source}: {} }, or write a path ("./${v.source}") for a bind mount`);
+        err(
+          raw.volumes as object,
+          i,
+          path('volumes', i),
+          `service "${name}" uses volume "${v.source}", which is not declared under the top-level "volumes"`,
+          didYouMean(v.source, Object.keys(declared.volumes)) ??
+            `declare it: volumes: { ${v.source}: {} }, or write a path ("./${v.source}") for a bind mount`,
+        );
       }
     });
     for (const kind of ['secrets', 'configs'] as const) {
       (svc[kind] ?? []).forEach((ref, i) => {
         if (!declared[kind][ref.source]) {
-          err(raw[kind] as object, i, path(kind, i), `service "${name}" uses ${kind.slice(0, -1)} "${ref.source}", which is not declared under the top-level "${kind}"`, didYouMean(ref.source, Object.keys(declared[kind])));
+          err(
+            raw[kind] as object,
+            i,
+            path(kind, i),
+            `service "${name}" uses ${kind.slice(0, -1)} "${ref.source}", which is not declared under the top-level "${kind}"`,
+            didYouMean(ref.source, Object.keys(declared[kind])),
+          );
         }
       });
     }
     for (const [dep, d] of Object.entries(svc.depends_on)) {
       if (dep === name) {
-        err(raw.depends_on as object, dep, path('depends_on', dep), `service "${name}" depends on itself`, undefined, 'key');
+        err(
+          raw.depends_on as object,
+          dep,
+          path('depends_on', dep),
+          `service "${name}" depends on itself`,
+          undefined,
+          'key',
+        );
       } else if (!services[dep]) {
-        if (d.required) err(raw.depends_on as object, dep, path('depends_on', dep), `service "${name}" depends on undefined service "${dep}"`, didYouMean(dep, Object.keys(services)), 'key');
+        if (d.required)
+          err(
+            raw.depends_on as object,
+            dep,
+            path('depends_on', dep),
+            `service "${name}" depends on undefined service "${dep}"`,
+            didYouMean(dep, Object.keys(services)),
+            'key',
+          );
         else delete svc.depends_on[dep];
       } else if (!enabled.has(dep)) {
         delete svc.depends_on[dep];
@@ -145,16 +221,37 @@ export function normalizeProject(input: NormalizeInput): Project {
     ];
     for (const [key, v] of refs) {
       const m = v === undefined ? null : SERVICE_REF.exec(v);
-      if (m && !services[m[1]!]) err(raw, key, path(key), `"${v!}" refers to undefined service "${m[1]!}"`, didYouMean(m[1]!, Object.keys(services)));
+      if (m && !services[m[1]!])
+        err(
+          raw,
+          key,
+          path(key),
+          `"${v!}" refers to undefined service "${m[1]!}"`,
+          didYouMean(m[1]!, Object.keys(services)),
+        );
     }
     (svc.links ?? []).forEach((l, i) => {
       const target = l.split(':')[0]!;
-      if (!services[target]) err(raw.links as object, i, path('links', i), `link to undefined service "${target}"`, didYouMean(target, Object.keys(services)));
+      if (!services[target])
+        err(
+          raw.links as object,
+          i,
+          path('links', i),
+          `link to undefined service "${target}"`,
+          didYouMean(target, Object.keys(services)),
+        );
     });
     (svc.volumes_from ?? []).forEach((vf, i) => {
       if (vf.startsWith('container:')) return;
       const target = vf.split(':')[0]!;
-      if (!services[target]) err(raw.volumes_from as object, i, path('volumes_from', i), `volumes_from refers to undefined service "${target}"`, didYouMean(target, Object.keys(services)));
+      if (!services[target])
+        err(
+          raw.volumes_from as object,
+          i,
+          path('volumes_from', i),
+          `volumes_from refers to undefined service "${target}"`,
+          didYouMean(target, Object.keys(services)),
+        );
     });
   }
 
@@ -166,20 +263,48 @@ export function normalizeProject(input: NormalizeInput): Project {
       if (def.external !== true) continue;
       for (const field of Object.keys(def)) {
         if (field === 'external' || field === 'name' || field.startsWith('x-')) continue;
-        err(def, field, [kind, key, field], `conflicting parameters "external" and "${field}" specified for ${kind.slice(0, -1)} "${key}"`, `an external ${kind.slice(0, -1)} already exists and is not created by berth: remove "${field}", or remove "external"`, 'key');
+        err(
+          def,
+          field,
+          [kind, key, field],
+          `conflicting parameters "external" and "${field}" specified for ${kind.slice(0, -1)} "${key}"`,
+          `an external ${kind.slice(0, -1)} already exists and is not created by berth: remove "${field}", or remove "external"`,
+          'key',
+        );
       }
     }
   }
 
-  for (const [key, n] of Object.entries(declared.networks)) out.networks[key] = resource<NetworkConfig>(key, n, input.name);
+  for (const [key, n] of Object.entries(declared.networks))
+    out.networks[key] = resource<NetworkConfig>(key, n, input.name);
   if (usesDefault && !out.networks.default) out.networks.default = { name: `${input.name}_default` };
-  for (const [key, v] of Object.entries(declared.volumes)) out.volumes[key] = resource<VolumeConfig>(key, v, input.name);
-  if (isMapping(root.secrets)) out.secrets = Object.fromEntries(Object.entries(declared.secrets).map(([k, v]) => [k, resource<SecretConfig>(k, v, input.name)]));
-  if (isMapping(root.configs)) out.configs = Object.fromEntries(Object.entries(declared.configs).map(([k, v]) => [k, resource<SecretConfig>(k, v, input.name)]));
-  for (const [kind, group] of [['secrets', declared.secrets], ['configs', declared.configs]] as const) {
+  for (const [key, v] of Object.entries(declared.volumes))
+    out.volumes[key] = resource<VolumeConfig>(key, v, input.name);
+  if (isMapping(root.secrets))
+    out.secrets = Object.fromEntries(
+      Object.entries(declared.secrets).map(([k, v]) => [k, resource<SecretConfig>(k, v, input.name)]),
+    );
+  if (isMapping(root.configs))
+    out.configs = Object.fromEntries(
+      Object.entries(declared.configs).map(([k, v]) => [k, resource<SecretConfig>(k, v, input.name)]),
+    );
+  for (const [kind, group] of [
+    ['secrets', declared.secrets],
+    ['configs', declared.configs],
+  ] as const) {
     for (const [key, def] of Object.entries(group)) {
-      const sources = ['file', 'environment', 'content', 'external'].filter((k) => def[k] !== undefined && def[k] !== false);
-      if (sources.length === 0) err(group, key, [kind, key], `${kind.slice(0, -1)} "${key}" needs one of "file", "environment"${kind === 'configs' ? ', "content"' : ''} or "external"`, undefined, 'key');
+      const sources = ['file', 'environment', 'content', 'external'].filter(
+        (k) => def[k] !== undefined && def[k] !== false,
+      );
+      if (sources.length === 0)
+        err(
+          group,
+          key,
+          [kind, key],
+          `${kind.slice(0, -1)} "${key}" needs one of "file", "environment"${kind === 'configs' ? ', "content"' : ''} or "external"`,
+          undefined,
+          'key',
+        );
       if (typeof def.environment === 'string' && input.lookup(def.environment) === undefined) {
         input.warnings.push(`${kind.slice(0, -1)} "${key}": environment variable ${def.environment} is not set`);
       }
@@ -211,7 +336,13 @@ function checkRestart(name: string, raw: Obj, input: NormalizeInput): void {
     message = `"${value}": only on-failure takes a number of retries`;
     hint = `write "${policy}", or "on-failure:N" to give up after N retries`;
   }
-  input.issues.add(input.positions.valueAt(raw, 'restart'), ['services', name, 'restart'], message, hint, input.configFiles[0]);
+  input.issues.add(
+    input.positions.valueAt(raw, 'restart'),
+    ['services', name, 'restart'],
+    message,
+    hint,
+    input.configFiles[0],
+  );
 }
 
 function didYouMeanSuffix(word: string): string {
@@ -262,19 +393,30 @@ function readText(path: string, files: FileReader): string | undefined {
 /** env_file entries (in order, later wins), then `environment`; bare keys resolved from the shell. */
 function environment(name: string, raw: Obj, input: NormalizeInput): Record<string, string | null> {
   const env: Record<string, string | null> = {};
-  const files = Array.isArray(raw.env_file) ? (raw.env_file as { path: string; required: boolean; format?: string }[]) : [];
+  const files = Array.isArray(raw.env_file)
+    ? (raw.env_file as { path: string; required: boolean; format?: string }[])
+    : [];
   files.forEach((f, i) => {
     const text = readText(f.path, input.files);
     if (text === undefined) {
       if (f.required) {
-        input.issues.add(input.positions.valueAt(raw.env_file as object, i), ['services', name, 'env_file', i], `env file ${f.path} not found`, 'create it, or mark it optional with "required: false"');
+        input.issues.add(
+          input.positions.valueAt(raw.env_file as object, i),
+          ['services', name, 'env_file', i],
+          `env file ${f.path} not found`,
+          'create it, or mark it optional with "required: false"',
+        );
       }
       return;
     }
     // No code frame for an env file: it would print the values on the lines around an error.
     try {
       const onUnset = (u: DotenvUnset): void => void input.warnings.push(unsetWarning(f.path, u));
-      const vars = parseDotenv(text, { lookup: input.lookup, onUnset, ...(f.format === 'raw' ? { format: 'raw' as const } : {}) });
+      const vars = parseDotenv(text, {
+        lookup: input.lookup,
+        onUnset,
+        ...(f.format === 'raw' ? { format: 'raw' as const } : {}),
+      });
       for (const [k, v] of Object.entries(vars)) put(env, k, v);
     } catch (e) {
       if (!(e instanceof DotenvError)) throw e;
@@ -300,11 +442,18 @@ function labels(name: string, raw: Obj, input: NormalizeInput): Record<string, s
   files.forEach((f, i) => {
     const text = readText(f, input.files);
     if (text === undefined) {
-      input.issues.add(input.positions.valueAt(raw.label_file as object, i), ['services', name, 'label_file', i], `label file ${f} not found`);
+      input.issues.add(
+        input.positions.valueAt(raw.label_file as object, i),
+        ['services', name, 'label_file', i],
+        `label file ${f} not found`,
+      );
       return;
     }
     try {
-      for (const [k, v] of Object.entries(parseDotenv(text, { onUnset: (u) => void input.warnings.push(unsetWarning(f, u)) }))) put(out, k, v);
+      for (const [k, v] of Object.entries(
+        parseDotenv(text, { onUnset: (u) => void input.warnings.push(unsetWarning(f, u)) }),
+      ))
+        put(out, k, v);
     } catch (e) {
       if (!(e instanceof DotenvError)) throw e;
       input.issues.add({ file: f, line: e.line, column: e.column }, '', e.message);
@@ -333,10 +482,12 @@ function serviceEdges(name: string, svc: ServiceConfig, raw: Obj): Edge[] {
   const edges: Edge[] = [];
   const path = (...rest: PathSeg[]): PathSeg[] => ['services', name, ...rest];
   for (const dep of Object.keys(svc.depends_on)) {
-    if (isMapping(raw.depends_on)) edges.push({ to: dep, path: path('depends_on', dep), at: [raw.depends_on, dep], which: 'key' });
+    if (isMapping(raw.depends_on))
+      edges.push({ to: dep, path: path('depends_on', dep), at: [raw.depends_on, dep], which: 'key' });
   }
   (svc.links ?? []).forEach((l, i) => {
-    if (Array.isArray(raw.links)) edges.push({ to: l.split(':')[0]!, path: path('links', i), at: [raw.links, i], which: 'value' });
+    if (Array.isArray(raw.links))
+      edges.push({ to: l.split(':')[0]!, path: path('links', i), at: [raw.links, i], which: 'value' });
   });
   (svc.volumes_from ?? []).forEach((vf, i) => {
     if (vf.startsWith('container:') || !Array.isArray(raw.volumes_from)) return;
@@ -356,7 +507,11 @@ function serviceEdges(name: string, svc: ServiceConfig, raw: Obj): Edge[] {
  */
 function reportCycles(enabled: Record<string, ServiceConfig>, raws: Record<string, Obj>, input: NormalizeInput): void {
   const edges = new Map<string, Edge[]>();
-  for (const [name, svc] of Object.entries(enabled)) edges.set(name, serviceEdges(name, svc, raws[name]!).filter((e) => enabled[e.to] !== undefined));
+  for (const [name, svc] of Object.entries(enabled))
+    edges.set(
+      name,
+      serviceEdges(name, svc, raws[name]!).filter((e) => enabled[e.to] !== undefined),
+    );
   const state = new Map<string, 'visiting' | 'done'>();
   const stack: string[] = [];
   const reported = new Set<string>();
@@ -377,7 +532,13 @@ function reportCycles(enabled: Record<string, ServiceConfig>, raws: Record<strin
       reported.add(key);
       const [obj, k] = e.at;
       const pos = e.which === 'key' ? input.positions.keyAt(obj, k) : input.positions.valueAt(obj, k);
-      input.issues.add(pos, e.path, `dependency cycle: ${cycle.join(' -> ')}`, 'services cannot wait for each other: remove one of the depends_on, links, volumes_from or "service:" references in the cycle', input.configFiles[0]);
+      input.issues.add(
+        pos,
+        e.path,
+        `dependency cycle: ${cycle.join(' -> ')}`,
+        'services cannot wait for each other: remove one of the depends_on, links, volumes_from or "service:" references in the cycle',
+        input.configFiles[0],
+      );
     }
     stack.pop();
     state.set(n, 'done');

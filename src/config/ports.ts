@@ -69,7 +69,8 @@ export function parsePortShort(spec: string | number): PortConfig[] {
     p.published = pcount === 1 ? String(published.start) : `${published.start}-${published.end}`;
     return [p];
   }
-  if (pcount !== count) throw new PortSyntaxError(`host and container port ranges in "${String(spec)}" have different sizes`);
+  if (pcount !== count)
+    throw new PortSyntaxError(`host and container port ranges in "${String(spec)}" have different sizes`);
   return range(target).map((t, i) => ({ ...base(t), published: String(published.start + i) }));
 }
 
@@ -82,10 +83,15 @@ function range(r: Range): number[] {
 /** Long syntax; values already typed by the caller where the schema allowed strings. */
 export function portLong(raw: Record<string, unknown>): PortConfig {
   const target = typeof raw.target === 'number' ? raw.target : Number(text(raw.target ?? ''));
-  if (!Number.isInteger(target) || target < 1 || target > 65535) throw new PortSyntaxError(`invalid container port "${text(raw.target ?? '')}"`);
+  if (!Number.isInteger(target) || target < 1 || target > 65535)
+    throw new PortSyntaxError(`invalid container port "${text(raw.target ?? '')}"`);
   const protocol = raw.protocol === undefined ? 'tcp' : text(raw.protocol).toLowerCase();
   if (!PROTOCOLS.has(protocol)) throw new PortSyntaxError(`invalid protocol "${protocol}": use tcp, udp or sctp`);
-  const p: PortConfig = { mode: raw.mode === 'host' ? 'host' : 'ingress', target, protocol: protocol as PortConfig['protocol'] };
+  const p: PortConfig = {
+    mode: raw.mode === 'host' ? 'host' : 'ingress',
+    target,
+    protocol: protocol as PortConfig['protocol'],
+  };
   if (typeof raw.name === 'string') p.name = raw.name;
   if (typeof raw.host_ip === 'string' && raw.host_ip !== '') p.host_ip = raw.host_ip;
   if (raw.published !== undefined && raw.published !== null && raw.published !== '') {

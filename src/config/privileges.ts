@@ -31,7 +31,8 @@ interface Finding {
 
 const HOST_NAMESPACES: Record<string, string> = {
   pid: 'the container sees every process of the host and can signal or trace them',
-  network_mode: "the container shares the host's network: it can listen on any host port and reach services bound to the host's loopback",
+  network_mode:
+    "the container shares the host's network: it can listen on any host port and reach services bound to the host's loopback",
   ipc: "the container shares the host's IPC namespace (shared memory, semaphores and message queues of host processes)",
   userns_mode: "the engine's user-namespace remapping is off for the container: root in it is root on the host",
 };
@@ -57,7 +58,16 @@ const UNCONFINED = /^(seccomp|apparmor)[:=]unconfined$/;
 
 /** The rules, one per setting. */
 const RULES: ((svc: ServiceConfig) => Finding[])[] = [
-  (svc) => (svc.privileged === true ? [{ setting: 'privileged: true', path: ['privileged'], risk: 'the container gets every capability of the host and access to all its devices' }] : []),
+  (svc) =>
+    svc.privileged === true
+      ? [
+          {
+            setting: 'privileged: true',
+            path: ['privileged'],
+            risk: 'the container gets every capability of the host and access to all its devices',
+          },
+        ]
+      : [],
   (svc) =>
     Object.entries(HOST_NAMESPACES)
       .filter(([key]) => svc[key] === 'host')
@@ -77,7 +87,15 @@ const RULES: ((svc: ServiceConfig) => Finding[])[] = [
     }),
   (svc) =>
     (svc.security_opt ?? []).flatMap((opt, i) =>
-      UNCONFINED.test(opt) ? [{ setting: `security_opt: ${opt}`, path: ['security_opt', i], risk: `the container runs without the engine's ${opt.split(/[:=]/)[0]!} profile` }] : [],
+      UNCONFINED.test(opt)
+        ? [
+            {
+              setting: `security_opt: ${opt}`,
+              path: ['security_opt', i],
+              risk: `the container runs without the engine's ${opt.split(/[:=]/)[0]!} profile`,
+            },
+          ]
+        : [],
     ),
 ];
 

@@ -109,7 +109,12 @@ export function renderProject(project: Project, format: 'yaml' | 'json', opts: R
     text = `${JSON.stringify(doc, null, 2)}\n`;
   } else {
     octalModes(doc);
-    text = stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false, nullStr: 'null', customTags: (tags) => [...tags, FILE_MODE] });
+    text = stringify(doc, {
+      lineWidth: 0,
+      aliasDuplicateObjects: false,
+      nullStr: 'null',
+      customTags: (tags) => [...tags, FILE_MODE],
+    });
   }
   return opts.escapeDollars ? text.replace(/\$/g, () => '$$') : text;
 }

@@ -34,7 +34,11 @@ const kindKeyword: CodeKeywordDefinition = {
     let textCheck: Code = _`${data}.includes("$")`;
     if (rule.text) {
       const re = rule.text;
-      const ref = gen.scopeValue('pattern', { key: re.toString(), ref: re, code: _`new RegExp(${re.source}, ${re.flags})` });
+      const ref = gen.scopeValue('pattern', {
+        key: re.toString(),
+        ref: re,
+        code: _`new RegExp(${re.source}, ${re.flags})`,
+      });
       textCheck = _`${textCheck} || ${ref}.test(${data}.trim())`;
     }
     let ok: Code = _`(typeof ${data} == "string" && (${textCheck}))`;

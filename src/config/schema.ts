@@ -40,7 +40,9 @@ let compiled: Validator | undefined;
 export async function prepareValidator(): Promise<Validator> {
   if (compiled) return compiled;
   // Written as one typeof test, so that the bundler drops the compiler (and Ajv with it) from the bundle.
-  compiled = (await precompiled()) ?? (typeof __BERTH_BUNDLED__ === 'undefined' ? (await import('./schema-compile.js')).compileSchema() : undefined);
+  compiled =
+    (await precompiled()) ??
+    (typeof __BERTH_BUNDLED__ === 'undefined' ? (await import('./schema-compile.js')).compileSchema() : undefined);
   if (!compiled) throw new Error('the bundle was built without its schema validator');
   return compiled;
 }
@@ -54,7 +56,8 @@ async function precompiled(): Promise<Validator | undefined> {
     return undefined; // not built (running from the sources): compile at run time
   }
   if (typeof mod.default !== 'function') return undefined;
-  if (typeof __BERTH_BUNDLED__ === 'undefined' && mod.schemaHash !== fingerprint(readFileSync(SCHEMA_URL, 'utf8'))) return undefined;
+  if (typeof __BERTH_BUNDLED__ === 'undefined' && mod.schemaHash !== fingerprint(readFileSync(SCHEMA_URL, 'utf8')))
+    return undefined;
   return mod.default;
 }
 
@@ -67,7 +70,10 @@ function validator(): Validator {
 export function validateTree(root: unknown, file: string, positions: Positions, issues: Issues): boolean {
   const validate = validator();
   if (validate(root)) return true;
-  const located = translate(validate.errors ?? [], root).map((c) => ({ ...c, pos: positions.locate(root, c.segs, c.target) }));
+  const located = translate(validate.errors ?? [], root).map((c) => ({
+    ...c,
+    pos: positions.locate(root, c.segs, c.target),
+  }));
   located.sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.column ?? 0) - (b.pos?.column ?? 0));
   for (const c of located) issues.add(c.pos, c.segs, c.message, c.hint, file);
   return false;
@@ -132,18 +138,30 @@ function candidate(e: ErrorObject, root: unknown): Candidate | undefined {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return mk({ segs: [...base, key], target: 'key', kind: 'specific', message: `unknown key "${key}"`, hint: didYouMean(key, known) ?? (known.length ? undefined : undefined) });
+      return mk({
+        segs: [...base, key],
+        target: 'key',
+        kind: 'specific',
+        message: `unknown key "${key}"`,
+        hint: didYouMean(key, known) ?? (known.length ? undefined : undefined),
+      });
     }
     case 'propertyNames': {
       const key = String(params.propertyName);
       const pattern = (e.schema as { pattern?: string } | undefined)?.pattern;
-      const message = pattern === NAME_PATTERN
-        ? `invalid name "${key}": use only letters, digits, ".", "_" and "-"`
-        : `invalid key "${key}"${pattern ? ` (must match ${pattern})` : ''}`;
+      const message =
+        pattern === NAME_PATTERN
+          ? `invalid name "${key}": use only letters, digits, ".", "_" and "-"`
+          : `invalid key "${key}"${pattern ? ` (must match ${pattern})` : ''}`;
       return mk({ segs: [...base, key], target: 'key', kind: 'specific', message });
     }
     case 'required':
-      return mk({ segs: base, target: 'value', kind: 'specific', message: `missing required key "${String(params.missingProperty)}"` });
+      return mk({
+        segs: base,
+        target: 'value',
+        kind: 'specific',
+        message: `missing required key "${String(params.missingProperty)}"`,
+      });
     case 'type': {
       const types = Array.isArray(params.type) ? (params.type as string[]) : String(params.type).split(',');
       const noun = joinOr(types.map((t) => describeType(t, e.parentSchema)));
@@ -155,15 +173,31 @@ function candidate(e: ErrorObject, root: unknown): Candidate | undefined {
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
-      return mk({ segs: base, target: 'value', kind: 'specific', message: `must be one of: ${allowed.join(', ')}`, hint: typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined });
+      return mk({
+        segs: base,
+        target: 'value',
+        kind: 'specific',
+        message: `must be one of: ${allowed.join(', ')}`,
+        hint: typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined,
+      });
     }
     case 'pattern':
-      return mk({ segs: base, target: 'value', kind: 'specific', message: `"${String(e.data)}" is not a valid value (expected ${String(params.pattern)})` });
+      return mk({
+        segs: base,
+        target: 'value',
+        kind: 'specific',
+        message: `"${String(e.data)}" is not a valid value (expected ${String(params.pattern)})`,
+      });
     case 'anyOf':
     case 'oneOf':
       return mk({ segs: base, target: 'value', kind: 'composite', message: 'does not match any of the allowed forms' });
     case 'uniqueItems':
-      return mk({ segs: base, target: 'value', kind: 'specific', message: `must not contain duplicates (items ${String(params.j)} and ${String(params.i)} are equal)` });
+      return mk({
+        segs: base,
+        target: 'value',
+        kind: 'specific',
+        message: `must not contain duplicates (items ${String(params.j)} and ${String(params.i)} are equal)`,
+      });
     default:
       return mk({ segs: base, target: 'value', kind: 'specific', message: e.message ?? 'is not valid' });
   }
@@ -177,7 +211,10 @@ function joinOr(nouns: string[]): string {
 }
 
 /** One message per location: the most specific one. Exported for tests. */
-export function translate(errors: ErrorObject[], root: unknown): { segs: PathSeg[]; target: 'key' | 'value'; message: string; hint?: string }[] {
+export function translate(
+  errors: ErrorObject[],
+  root: unknown,
+): { segs: PathSeg[]; target: 'key' | 'value'; message: string; hint?: string }[] {
   const cands = errors.map((e) => candidate(e, root)).filter((c): c is Candidate => c !== undefined);
   const groups = new Map<string, Candidate[]>();
   for (const c of cands) {
@@ -191,11 +228,18 @@ export function translate(errors: ErrorObject[], root: unknown): { segs: PathSeg
     const first = group[0]!;
     const prefix = first.pointer === '' ? '' : `${first.pointer}/`;
     // A deeper problem means some form matched the shape here: the shape errors are noise.
-    const deeper = first.target === 'value' && cands.some((c) => c.pointer !== first.pointer && (prefix === '' || c.pointer.startsWith(prefix)));
+    const deeper =
+      first.target === 'value' &&
+      cands.some((c) => c.pointer !== first.pointer && (prefix === '' || c.pointer.startsWith(prefix)));
     const specific = group.filter((c) => c.kind === 'specific');
     if (specific.length > 0) {
       const messages = [...new Set(specific.map((c) => c.message))];
-      out.push({ segs: first.segs, target: first.target, message: messages.join('; '), hint: specific.find((c) => c.hint)?.hint });
+      out.push({
+        segs: first.segs,
+        target: first.target,
+        message: messages.join('; '),
+        hint: specific.find((c) => c.hint)?.hint,
+      });
       continue;
     }
     if (deeper) continue;

@@ -105,7 +105,7 @@ function braced(inner: string, whole: string, lookup: Lookup, unset: string[]): 
   switch (op) {
     case ':-':
     case '-':
-      return missing ? run(arg, lookup, unset) : (v);
+      return missing ? run(arg, lookup, unset) : v;
     case ':?':
     case '?': {
       if (!missing) return v;

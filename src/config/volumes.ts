@@ -26,7 +26,9 @@ export function hostPath(p: string, ctx: PathContext): string {
 
 /** A volume short-syntax source is a path when it starts like one; otherwise it is a volume name. */
 export function isPathSource(s: string): boolean {
-  return s.startsWith('.') || s.startsWith('/') || s.startsWith('~') || /^[A-Za-z]:[\\/]/.test(s) || s.startsWith('\\\\');
+  return (
+    s.startsWith('.') || s.startsWith('/') || s.startsWith('~') || /^[A-Za-z]:[\\/]/.test(s) || s.startsWith('\\\\')
+  );
 }
 
 /** Split on ":" but keep a Windows drive letter ("C:\\x") with its path. */
@@ -48,7 +50,8 @@ function splitSpec(spec: string): string[] {
 
 export function parseVolumeShort(spec: string, ctx: PathContext): ServiceVolume {
   const parts = splitSpec(spec);
-  if (parts.some((p) => p === '') || parts.length > 3) throw new VolumeSyntaxError(`invalid volume "${spec}": expected [SOURCE:]TARGET[:MODE]`);
+  if (parts.some((p) => p === '') || parts.length > 3)
+    throw new VolumeSyntaxError(`invalid volume "${spec}": expected [SOURCE:]TARGET[:MODE]`);
   if (parts.length === 1) return { type: 'volume', target: parts[0]! };
   const [source, target, modeText] = parts as [string, string, string | undefined];
   const modes = modeText === undefined ? [] : modeText.split(',');

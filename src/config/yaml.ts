@@ -5,7 +5,20 @@
  * does, and record the `!reset` / `!override` tags. Any other tag is an error: Compose ignores it, which
  * hides a typo (`!rest`) or a tag meant for another tool.
  */
-import { Alias, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type Pair } from 'yaml';
+import {
+  Alias,
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+} from 'yaml';
 import type { Issues } from './issues.js';
 import { put, text, type PathSeg, type Pos, type Positions } from './positions.js';
 
@@ -24,12 +37,24 @@ export interface ParsedFile {
 /** Decode file bytes as UTF-8 text, rejecting binary data and oversized files. */
 export function decodeText(bytes: Uint8Array, file: string, issues: Issues): string | undefined {
   if (bytes.length > MAX_FILE_BYTES) {
-    issues.add(undefined, '', `file is too large (${bytes.length} bytes; the limit is ${MAX_FILE_BYTES})`, undefined, file);
+    issues.add(
+      undefined,
+      '',
+      `file is too large (${bytes.length} bytes; the limit is ${MAX_FILE_BYTES})`,
+      undefined,
+      file,
+    );
     return undefined;
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
-    issues.add(undefined, '', `file is not text: it contains a NUL byte at offset ${nul}`, 'is this really a compose file?', file);
+    issues.add(
+      undefined,
+      '',
+      `file is not text: it contains a NUL byte at offset ${nul}`,
+      'is this really a compose file?',
+      file,
+    );
     return undefined;
   }
   let text: string;
@@ -65,7 +90,8 @@ export function parseYaml(text: string, file: string, positions: Positions, issu
   const docs = 'empty' in parsed ? [] : parsed;
   const before = issues.count;
   const streamErrors = 'empty' in parsed ? parsed.errors : [];
-  for (const err of [...streamErrors, ...docs.flatMap((d) => d.errors)]) issues.add(pos(err.pos[0]), '', `YAML syntax error: ${firstLine(err.message)}`);
+  for (const err of [...streamErrors, ...docs.flatMap((d) => d.errors)])
+    issues.add(pos(err.pos[0]), '', `YAML syntax error: ${firstLine(err.message)}`);
   if (issues.count > before) return { file, root: undefined, documents: undefined };
 
   const documents: Record<string, unknown>[] = [];
@@ -76,7 +102,12 @@ export function parseYaml(text: string, file: string, positions: Positions, issu
     const value = conv.node(contents, [], 0);
     if (issues.count > before) continue;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      issues.add(pos(contents.range?.[0]), '', 'the top level of a stack file must be a mapping', 'start with "services:"');
+      issues.add(
+        pos(contents.range?.[0]),
+        '',
+        'the top level of a stack file must be a mapping',
+        'start with "services:"',
+      );
       continue;
     }
     positions.setSelf(value, pos(contents.range?.[0]));
@@ -96,7 +127,8 @@ const OCTAL = /^[-+]?0[0-7]+$/;
 /** The tags Compose gives a meaning to; YAML's own (`!!str`, `!!int`, ...) are resolved by the parser. */
 const COMPOSE_TAGS = new Set(['!reset', '!override']);
 const YAML_TAG = 'tag:yaml.org,2002:';
-const TAG_HINT = 'stack files know only !reset and !override (on a value in a mapping); remove the tag, or quote the value if the "!" is part of it';
+const TAG_HINT =
+  'stack files know only !reset and !override (on a value in a mapping); remove the tag, or quote the value if the "!" is part of it';
 
 /**
  * Alias -> anchored node, in one pass (yaml's Alias.resolve() walks the whole document for each
@@ -135,7 +167,12 @@ class Converter {
     if (++this.nodes <= MAX_NODES) return false;
     if (!this.budgetReported) {
       this.budgetReported = true;
-      this.issues.add(at, path, `the document expands to more than ${MAX_NODES} values (aliases nested too deeply?)`, 'avoid aliases of aliases that multiply the document');
+      this.issues.add(
+        at,
+        path,
+        `the document expands to more than ${MAX_NODES} values (aliases nested too deeply?)`,
+        'avoid aliases of aliases that multiply the document',
+      );
     }
     return true;
   }
@@ -164,7 +201,13 @@ class Converter {
         const it = item as Node | null;
         const p = it && 'range' in it && it.range ? this.pos(it.range[0]) : at;
         const tag = it && !isAlias(it) ? it.tag : undefined;
-        if (tag !== undefined && COMPOSE_TAGS.has(tag)) this.issues.add(p, [...path, i], `the ${tag} tag applies to a value in a mapping, not to an item of a list`, `put it on the list itself ("key: ${tag} [...]")`);
+        if (tag !== undefined && COMPOSE_TAGS.has(tag))
+          this.issues.add(
+            p,
+            [...path, i],
+            `the ${tag} tag applies to a value in a mapping, not to an item of a list`,
+            `put it on the list itself ("key: ${tag} [...]")`,
+          );
         out.push(this.node(it, [...path, i], depth + 1, aliasing));
         this.positions.setEntry(out, i, { value: p });
       });
@@ -189,7 +232,12 @@ class Converter {
         const key = keyNode === null ? '' : keyText(keyNode.source, keyNode.value);
         this.checkTag(keyNode?.tag, keyPos, [...path, key]);
         if (explicit.has(key)) {
-          this.issues.add(keyPos, [...path, key], `duplicate key "${key}"`, 'a key may appear only once in a mapping; remove one of them');
+          this.issues.add(
+            keyPos,
+            [...path, key],
+            `duplicate key "${key}"`,
+            'a key may appear only once in a mapping; remove one of them',
+          );
           continue;
         }
         explicit.add(key);
@@ -237,7 +285,14 @@ class Converter {
   }
 
   /** `<<: *a` or `<<: [*a, *b]`: keys written explicitly win, then earlier merged mappings win. */
-  private mergeKey(out: Record<string, unknown>, explicit: Set<string>, pair: Pair, path: PathSeg[], depth: number, aliasing: Set<Node>): void {
+  private mergeKey(
+    out: Record<string, unknown>,
+    explicit: Set<string>,
+    pair: Pair,
+    path: PathSeg[],
+    depth: number,
+    aliasing: Set<Node>,
+  ): void {
     const valNode = pair.value as Node | null;
     const at = this.pos(valNode?.range?.[0] ?? (pair.key as Node | null)?.range?.[0]);
     const sources: (Node | null)[] = isSeq(valNode) ? (valNode.items as (Node | null)[]) : [valNode];

@@ -31,7 +31,11 @@ export interface WalkResult {
   skipped: string[];
 }
 
-export async function walk(graph: Graph, options: WalkOptions, visit: (node: string) => Promise<void>): Promise<WalkResult> {
+export async function walk(
+  graph: Graph,
+  options: WalkOptions,
+  visit: (node: string) => Promise<void>,
+): Promise<WalkResult> {
   const nodes = graph.nodes.filter((n) => !options.only || options.only.has(n));
   const waitsFor = (n: string): readonly string[] =>
     (options.direction === 'up' ? graph.deps.get(n) : graph.dependents.get(n)) ?? [];

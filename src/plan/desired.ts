@@ -3,7 +3,16 @@
  * the `Project` alone (plus the container number and the version string).
  */
 import type { NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../config/model.js';
-import type { ContainerSpec, ContainerSummary, EndpointSpec, MountSpec, NetworkSpec, PublishedPort, VolumeSpec, VolumeSummary } from '../runtime/runtime.js';
+import type {
+  ContainerSpec,
+  ContainerSummary,
+  EndpointSpec,
+  MountSpec,
+  NetworkSpec,
+  PublishedPort,
+  VolumeSpec,
+  VolumeSummary,
+} from '../runtime/runtime.js';
 import { parseDurationNs } from './duration.js';
 import { canonical, encodeConfig, hashedConfig, hashOf } from './hash.js';
 import { COMPOSE_COMPAT_VERSION, Label } from './labels.js';
@@ -75,7 +84,9 @@ export function volumeSpec(project: Project, key: string, vol: VolumeConfig, ber
  * option value (a driver option may hold a password).
  */
 export function volumeHash(vol: VolumeConfig): string {
-  return hashOf(canonical({ driver: vol.driver ?? 'local', driver_opts: vol.driver_opts ?? {} }) as Record<string, unknown>);
+  return hashOf(
+    canonical({ driver: vol.driver ?? 'local', driver_opts: vol.driver_opts ?? {} }) as Record<string, unknown>,
+  );
 }
 
 /** How an existing volume differs from the stack: the fields to recreate it for, and labels the engine cannot change. */
@@ -105,10 +116,15 @@ export function volumeDrift(vol: VolumeConfig, observed: VolumeSummary): VolumeD
     if (fields.length === 0) fields.push('config');
   }
   const userLabels = (labels: Record<string, string>): Record<string, string> =>
-    Object.fromEntries(Object.entries(labels).filter(([k]) => !k.startsWith('com.docker.compose.') && !k.startsWith('dev.berth.')));
+    Object.fromEntries(
+      Object.entries(labels).filter(([k]) => !k.startsWith('com.docker.compose.') && !k.startsWith('dev.berth.')),
+    );
   const before = userLabels(observed.labels);
   const after = userLabels(vol.labels ?? {});
-  const labels = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().filter((k) => before[k] !== after[k]).map((k) => `labels.${k}`);
+  const labels = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .sort()
+    .filter((k) => before[k] !== after[k])
+    .map((k) => `labels.${k}`);
   return fields.length === 0 && labels.length === 0 ? undefined : { fields, labels };
 }
 
@@ -121,7 +137,11 @@ const ANONYMOUS_VOLUME = /^[0-9a-f]{64}$/;
  * container's `dev.berth.external-volumes` label does not list yet (`volume data: now external`), which a
  * later `down -v` without the stack file relies on to spare it.
  */
-export function volumeMountChanges(project: Project, service: ServiceConfig, existing: Pick<ContainerSummary, 'labels' | 'volumes'>): string[] {
+export function volumeMountChanges(
+  project: Project,
+  service: ServiceConfig,
+  existing: Pick<ContainerSummary, 'labels' | 'volumes'>,
+): string[] {
   const out: string[] = [];
   const markedExternal = new Set((existing.labels[Label.externalVolumes] ?? '').split(','));
   for (const v of service.volumes) {
@@ -145,7 +165,12 @@ function externalVolumeNames(project: Project, service: ServiceConfig): string[]
 }
 
 /** Labels every container of the service carries (the hash among them). */
-export function containerLabels(project: Project, service: ServiceConfig, number: number, berthVersion: string): Record<string, string> {
+export function containerLabels(
+  project: Project,
+  service: ServiceConfig,
+  number: number,
+  berthVersion: string,
+): Record<string, string> {
   const config = hashedConfig(service);
   const externals = externalVolumeNames(project, service);
   return {
@@ -168,7 +193,12 @@ export function containerLabels(project: Project, service: ServiceConfig, number
   };
 }
 
-export function containerSpec(project: Project, service: ServiceConfig, number: number, berthVersion: string): ContainerSpec {
+export function containerSpec(
+  project: Project,
+  service: ServiceConfig,
+  number: number,
+  berthVersion: string,
+): ContainerSpec {
   const spec: ContainerSpec = {
     name: containerName(project, service, number),
     image: serviceImage(project, service),
@@ -196,7 +226,10 @@ export function containerSpec(project: Project, service: ServiceConfig, number: 
     const test = h.disable ? ['NONE'] : h.test;
     if (test) {
       spec.healthcheck = { test };
-      const set = (k: 'intervalNs' | 'timeoutNs' | 'startPeriodNs' | 'startIntervalNs', v: string | undefined): void => {
+      const set = (
+        k: 'intervalNs' | 'timeoutNs' | 'startPeriodNs' | 'startIntervalNs',
+        v: string | undefined,
+      ): void => {
         const ns = parseDurationNs(v);
         if (ns !== undefined) spec.healthcheck![k] = ns;
       };
@@ -210,7 +243,12 @@ export function containerSpec(project: Project, service: ServiceConfig, number: 
   for (const p of service.ports) {
     const range = p.published?.includes('-') ? p.published : undefined;
     if (range) {
-      (spec.portRanges ??= []).push({ target: p.target, protocol: p.protocol, hostPort: range, ...(p.host_ip !== undefined && { hostIp: p.host_ip }) });
+      (spec.portRanges ??= []).push({
+        target: p.target,
+        protocol: p.protocol,
+        hostPort: range,
+        ...(p.host_ip !== undefined && { hostIp: p.host_ip }),
+      });
       continue;
     }
     const port: PublishedPort = { target: p.target, protocol: p.protocol };
@@ -237,18 +275,26 @@ export function containerSpec(project: Project, service: ServiceConfig, number: 
   if (service.read_only !== undefined) spec.readOnlyRootfs = service.read_only;
   if (service.init !== undefined) spec.init = service.init;
   if (service.tmpfs?.length) {
-    spec.tmpfs = Object.fromEntries(service.tmpfs.map((t) => {
-      const i = t.indexOf(':');
-      return i < 0 ? [t, ''] : [t.slice(0, i), t.slice(i + 1)];
-    }));
+    spec.tmpfs = Object.fromEntries(
+      service.tmpfs.map((t) => {
+        const i = t.indexOf(':');
+        return i < 0 ? [t, ''] : [t.slice(0, i), t.slice(i + 1)];
+      }),
+    );
   }
   if (service.ipc !== undefined) spec.ipcMode = service.ipc;
   if (service.pid !== undefined) spec.pidMode = service.pid;
   if (service.shm_size !== undefined) spec.shmSize = service.shm_size;
   if (service.security_opt) spec.securityOpt = service.security_opt;
   if (service.sysctls) spec.sysctls = service.sysctls;
-  if (service.ulimits) spec.ulimits = Object.entries(service.ulimits).map(([name, l]) => ({ name, soft: l.soft, hard: l.hard }));
-  if (service.devices) spec.devices = service.devices.map((d) => ({ source: d.source, target: d.target, permissions: d.permissions ?? 'rwm' }));
+  if (service.ulimits)
+    spec.ulimits = Object.entries(service.ulimits).map(([name, l]) => ({ name, soft: l.soft, hard: l.hard }));
+  if (service.devices)
+    spec.devices = service.devices.map((d) => ({
+      source: d.source,
+      target: d.target,
+      permissions: d.permissions ?? 'rwm',
+    }));
   if (service.logging?.driver !== undefined || service.logging?.options) {
     spec.logConfig = { type: service.logging.driver ?? '', config: service.logging.options ?? {} };
   }
@@ -293,7 +339,12 @@ function mounts(project: Project, service: ServiceConfig): MountSpec[] {
         break;
       }
       case 'bind': {
-        const m: MountSpec = { type: 'bind', source: v.source, target: v.target, createHostPath: v.bind?.create_host_path ?? true };
+        const m: MountSpec = {
+          type: 'bind',
+          source: v.source,
+          target: v.target,
+          createHostPath: v.bind?.create_host_path ?? true,
+        };
         if (v.read_only) m.readOnly = true;
         if (v.bind?.propagation !== undefined) m.propagation = v.bind.propagation;
         out.push(m);
@@ -314,7 +365,13 @@ function mounts(project: Project, service: ServiceConfig): MountSpec[] {
   // File-based secrets and configs are bind-mounted read-only, as Compose does outside Swarm.
   for (const s of service.secrets ?? []) {
     const file = project.secrets?.[s.source]?.file;
-    if (file) out.push({ type: 'bind', source: file, target: secretTarget(s.target, s.source, '/run/secrets/'), readOnly: true });
+    if (file)
+      out.push({
+        type: 'bind',
+        source: file,
+        target: secretTarget(s.target, s.source, '/run/secrets/'),
+        readOnly: true,
+      });
   }
   for (const c of service.configs ?? []) {
     const file = project.configs?.[c.source]?.file;
@@ -372,7 +429,10 @@ function mountPoint(target: string): string {
  * in the new one, unless the new spec mounts something else there (a named volume, a bind, a tmpfs).
  * `old` holds the old container's anonymous volumes only.
  */
-export function carryAnonymousVolumes(spec: Pick<ContainerSpec, 'mounts' | 'tmpfs'>, old: MountedVolume[]): MountSpec[] {
+export function carryAnonymousVolumes(
+  spec: Pick<ContainerSpec, 'mounts' | 'tmpfs'>,
+  old: MountedVolume[],
+): MountSpec[] {
   const previous = new Map(old.map((v) => [mountPoint(v.target), v.name]));
   const taken = new Set(Object.keys(spec.tmpfs ?? {}).map(mountPoint));
   const mounts = spec.mounts.map((m) => {

@@ -41,8 +41,16 @@ export interface LinkContext {
 }
 
 const CONTAINER_KINDS: ReadonlySet<ActionKind> = new Set([
-  'check-container', 'wait', 'create-container', 'recreate-container', 'rename-container', 'start-container',
-  'restart-container', 'keep-container', 'stop-container', 'remove-container',
+  'check-container',
+  'wait',
+  'create-container',
+  'recreate-container',
+  'rename-container',
+  'start-container',
+  'restart-container',
+  'keep-container',
+  'stop-container',
+  'remove-container',
 ]);
 
 /** The steps of a plan's actions, with their edges, sorted and numbered. */
@@ -59,7 +67,12 @@ function draftsOf(actions: readonly Action[], ctx: LinkContext): Draft[] {
   for (const action of actions) {
     if (action.kind === 'restart-container') {
       const deps = restartedAround(action.service, actions, ctx);
-      drafts.push({ op: 'stop-container', action, reason: `before ${deps.join(', ')} ${deps.length === 1 ? 'is' : 'are'} recreated (depends_on restart: true)`, after: new Set() });
+      drafts.push({
+        op: 'stop-container',
+        action,
+        reason: `before ${deps.join(', ')} ${deps.length === 1 ? 'is' : 'are'} recreated (depends_on restart: true)`,
+        after: new Set(),
+      });
     }
     drafts.push({ op: action.kind, action, reason: action.reason, after: new Set() });
   }
@@ -77,7 +90,8 @@ function restartedAround(service: string, actions: readonly Action[], ctx: LinkC
 const serviceOf = (a: Action): string | undefined => ('service' in a ? a.service : undefined);
 
 /** A container removal of a service the stack does not have (an orphan): apply runs these first. */
-const firstPhase = (d: Draft, graph: Graph): boolean => d.action.kind === 'remove-container' && !graph.nodes.includes(d.action.service);
+const firstPhase = (d: Draft, graph: Graph): boolean =>
+  d.action.kind === 'remove-container' && !graph.nodes.includes(d.action.service);
 
 /** The restart's stop half, which follows its own rules (it precedes the dependency's recreate). */
 const isRestartStop = (d: Draft): boolean => d.op === 'stop-container' && d.action.kind === 'restart-container';
@@ -123,7 +137,11 @@ function linkUp(drafts: Draft[], ctx: LinkContext): void {
   }
   for (const [i, d] of drafts.entries()) {
     if (!isRestartStop(d) || d.action.kind !== 'restart-container') continue;
-    for (const dep of restartedAround(d.action.service, drafts.map((x) => x.action), ctx)) {
+    for (const dep of restartedAround(
+      d.action.service,
+      drafts.map((x) => x.action),
+      ctx,
+    )) {
       for (const p of prerequisites(drafts, dep, ctx)) d.after.add(p);
       for (const r of services.get(dep) ?? []) {
         const kind = drafts[r]!.action.kind;
@@ -156,14 +174,24 @@ function prerequisites(drafts: Draft[], service: string, ctx: LinkContext): numb
   const s = ctx.project?.services[service];
   if (!s) return [];
   const networks = new Set(Object.keys(s.networks).flatMap((k) => ctx.project!.networks[k]?.name ?? []));
-  const volumes = new Set(s.volumes.flatMap((v) => (v.type === 'volume' && v.source !== undefined ? ctx.project!.volumes[v.source]?.name ?? [] : [])));
+  const volumes = new Set(
+    s.volumes.flatMap((v) =>
+      v.type === 'volume' && v.source !== undefined ? (ctx.project!.volumes[v.source]?.name ?? []) : [],
+    ),
+  );
   return indicesWhere(drafts, (d) => {
     const a = d.action;
     switch (a.kind) {
-      case 'create-network': return networks.has(a.target);
-      case 'create-volume': case 'recreate-volume': return volumes.has(a.target);
-      case 'pull-image': case 'build-image': return a.services.includes(service);
-      default: return false;
+      case 'create-network':
+        return networks.has(a.target);
+      case 'create-volume':
+      case 'recreate-volume':
+        return volumes.has(a.target);
+      case 'pull-image':
+      case 'build-image':
+        return a.services.includes(service);
+      default:
+        return false;
     }
   });
 }
@@ -178,7 +206,8 @@ function buildInputs(drafts: Draft[], build: Extract<Action, { kind: 'build-imag
   const wanted = new Set(bases.map(normalRef));
   const names = (a: Action): string[] => {
     if (a.kind === 'pull-image') return [a.target];
-    if (a.kind === 'build-image' && a !== build) return [a.target, ...(ctx.project?.services[a.builds]?.build?.tags ?? [])];
+    if (a.kind === 'build-image' && a !== build)
+      return [a.target, ...(ctx.project?.services[a.builds]?.build?.tags ?? [])];
     return [];
   };
   return indicesWhere(drafts, (d) => names(d.action).some((n) => wanted.has(normalRef(n))));
@@ -205,7 +234,8 @@ function linkDown(drafts: Draft[], ctx: LinkContext): void {
     for (const i of steps) for (const p of [...orphans, ...dependents]) drafts[i]!.after.add(p);
   }
   drafts.forEach((d) => {
-    if (d.action.kind === 'remove-network' || d.action.kind === 'remove-volume') for (const c of containers) d.after.add(c);
+    if (d.action.kind === 'remove-network' || d.action.kind === 'remove-volume')
+      for (const c of containers) d.after.add(c);
   });
 }
 
@@ -228,8 +258,18 @@ function number(drafts: Draft[]): PlanStep[] {
   return order.map((i) => {
     const d = drafts[i]!;
     const direct = [...d.after].filter((p) => ![...d.after].some((q) => q !== p && ancestors.get(q)!.has(p)));
-    const after = direct.map((p) => position.get(p)!).sort((a, b) => a - b).map((k) => `#${k + 1}`);
-    return { id: `#${position.get(i)! + 1}`, op: d.op, action: d.action, target: d.action.target, reason: d.reason, after };
+    const after = direct
+      .map((p) => position.get(p)!)
+      .sort((a, b) => a - b)
+      .map((k) => `#${k + 1}`);
+    return {
+      id: `#${position.get(i)! + 1}`,
+      op: d.op,
+      action: d.action,
+      target: d.action.target,
+      reason: d.reason,
+      after,
+    };
   });
 }
 
@@ -239,7 +279,13 @@ function topological(drafts: Draft[]): number[] {
   const order: number[] = [];
   while (order.length < drafts.length) {
     const next = drafts.findIndex((d, i) => !done.has(i) && [...d.after].every((p) => done.has(p)));
-    if (next < 0) throw new Error(`internal error: the plan's steps wait for each other in a cycle (${drafts.filter((_d, i) => !done.has(i)).map((d) => d.action.target).join(', ')})`);
+    if (next < 0)
+      throw new Error(
+        `internal error: the plan's steps wait for each other in a cycle (${drafts
+          .filter((_d, i) => !done.has(i))
+          .map((d) => d.action.target)
+          .join(', ')})`,
+      );
     done.add(next);
     order.push(next);
   }

@@ -14,7 +14,8 @@ import type { ServiceConfig } from '../config/model.js';
 
 /** zlib only to read a label written by an earlier build (see encodeConfig). */
 let zlibModule: typeof import('node:zlib') | undefined;
-const zlib = (): typeof import('node:zlib') => (zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib'));
+const zlib = (): typeof import('node:zlib') =>
+  (zlibModule ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib'));
 
 export type HashedConfig = Record<string, unknown>;
 
@@ -96,7 +97,10 @@ export function digestConfig(config: HashedConfig, salt: string): ConfigDigests 
 }
 
 function digestValue(value: unknown, salt: string): string {
-  return createHash('sha256').update(`${salt}\0${JSON.stringify(value) ?? 'undefined'}`).digest('base64url').slice(0, DIGEST_CHARS);
+  return createHash('sha256')
+    .update(`${salt}\0${JSON.stringify(value) ?? 'undefined'}`)
+    .digest('base64url')
+    .slice(0, DIGEST_CHARS);
 }
 
 /** The label: `{"salt":…,"digests":{…}}`, salted with the config hash (passed when already computed). */

@@ -5,7 +5,18 @@
 import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
 import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
-import { carryAnonymousVolumes, containerName, containerSpec, desiredReplicas, isAnonymousVolumeName, networkSpec, serviceImage, volumeDrift, volumeMountChanges, volumeSpec } from './desired.js';
+import {
+  carryAnonymousVolumes,
+  containerName,
+  containerSpec,
+  desiredReplicas,
+  isAnonymousVolumeName,
+  networkSpec,
+  serviceImage,
+  volumeDrift,
+  volumeMountChanges,
+  volumeSpec,
+} from './desired.js';
 import { configHash, decodeConfig, diffConfig, digestConfig, hashedConfig } from './hash.js';
 import { Label } from './labels.js';
 import { ImageMissingError } from '../errors.js';
@@ -20,7 +31,13 @@ export type Action =
    * and removed, the volume removed and created anew; the services' containers are then created again.
    * Its data is lost, so `up` runs it only when the user agrees.
    */
-  | { kind: 'recreate-volume'; target: string; spec: VolumeSpec; removes: { id: string; name: string; stop: boolean }[]; reason: string }
+  | {
+      kind: 'recreate-volume';
+      target: string;
+      spec: VolumeSpec;
+      removes: { id: string; name: string; stop: boolean }[];
+      reason: string;
+    }
   | { kind: 'pull-image'; target: string; services: string[]; reason: string }
   /** Build the image `target` of service `builds`; `services` are all the services that run it. */
   | { kind: 'build-image'; target: string; builds: string; services: string[]; reason: string }
@@ -28,15 +45,53 @@ export type Action =
    * A container otherwise up to date whose image is being built or pulled in the same run: apply
    * recreates it when the image id then differs from `imageId`, else keeps (or starts) it.
    */
-  | { kind: 'check-container'; target: string; service: string; number: number; id: string; imageId: string; image: string; spec: ContainerSpec; renewAnonVolumes: boolean; start: boolean; running: boolean; reason: string; inspectVolumes?: boolean }
-  | { kind: 'wait'; target: string; service: string; dependency: string; condition: 'service_healthy' | 'service_completed_successfully'; required: boolean; reason: string }
-  | { kind: 'create-container'; target: string; service: string; number: number; spec: ContainerSpec; start: boolean; reason: string }
   | {
-    kind: 'recreate-container'; target: string; service: string; number: number; spec: ContainerSpec; replaces: string; renewAnonVolumes: boolean; start: boolean; reason: string;
-    /** the old container was running */ running?: boolean;
-    /** The snapshot did not list the old container's mounts: apply inspects it to carry its anonymous volumes over. */
-    inspectVolumes?: boolean;
-  }
+      kind: 'check-container';
+      target: string;
+      service: string;
+      number: number;
+      id: string;
+      imageId: string;
+      image: string;
+      spec: ContainerSpec;
+      renewAnonVolumes: boolean;
+      start: boolean;
+      running: boolean;
+      reason: string;
+      inspectVolumes?: boolean;
+    }
+  | {
+      kind: 'wait';
+      target: string;
+      service: string;
+      dependency: string;
+      condition: 'service_healthy' | 'service_completed_successfully';
+      required: boolean;
+      reason: string;
+    }
+  | {
+      kind: 'create-container';
+      target: string;
+      service: string;
+      number: number;
+      spec: ContainerSpec;
+      start: boolean;
+      reason: string;
+    }
+  | {
+      kind: 'recreate-container';
+      target: string;
+      service: string;
+      number: number;
+      spec: ContainerSpec;
+      replaces: string;
+      renewAnonVolumes: boolean;
+      start: boolean;
+      reason: string;
+      /** the old container was running */ running?: boolean;
+      /** The snapshot did not list the old container's mounts: apply inspects it to carry its anonymous volumes over. */
+      inspectVolumes?: boolean;
+    }
   /** Give a container back its real name (the old one of an interrupted recreate, left under `<id12>_<name>`). */
   | { kind: 'rename-container'; target: string; service: string; id: string; name: string; reason: string }
   | { kind: 'start-container'; target: string; service: string; id: string; reason: string }
@@ -45,10 +100,16 @@ export type Action =
   | { kind: 'keep-container'; target: string; service: string; id: string; reason: string }
   | { kind: 'stop-container'; target: string; service: string; id: string; reason: string }
   | {
-    kind: 'remove-container'; target: string; service: string; id: string; stop: boolean; reason: string; removeVolumes?: boolean;
-    /** Left over from an interrupted recreate: removed (never with its volumes) before the service's other actions. */
-    leftover?: boolean;
-  }
+      kind: 'remove-container';
+      target: string;
+      service: string;
+      id: string;
+      stop: boolean;
+      reason: string;
+      removeVolumes?: boolean;
+      /** Left over from an interrupted recreate: removed (never with its volumes) before the service's other actions. */
+      leftover?: boolean;
+    }
   | { kind: 'remove-network'; target: string; id: string; reason: string }
   | { kind: 'remove-volume'; target: string; reason: string };
 
@@ -110,9 +171,13 @@ const short = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 export function planUp(project: Project, observed: ObservedState, options: UpOptions): Plan {
   const graph = projectGraph(project);
   const selected = options.services?.length
-    ? options.noDeps ? new Set(options.services) : withDependencies(graph, options.services)
+    ? options.noDeps
+      ? new Set(options.services)
+      : withDependencies(graph, options.services)
     : new Set(graph.nodes);
-  const services = topoOrder(graph).filter((s) => selected.has(s)).map((s) => project.services[s]!);
+  const services = topoOrder(graph)
+    .filter((s) => selected.has(s))
+    .map((s) => project.services[s]!);
   const actions: Action[] = [];
   const warnings: string[] = [];
 
@@ -128,7 +193,12 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
     const net = project.networks[key];
     if (!net || net.external) continue;
     if (!observed.networks.some((n) => n.name === net.name)) {
-      actions.push({ kind: 'create-network', target: net.name, spec: networkSpec(project, key, net, options.berthVersion), reason: 'missing' });
+      actions.push({
+        kind: 'create-network',
+        target: net.name,
+        spec: networkSpec(project, key, net, options.berthVersion),
+        reason: 'missing',
+      });
       createdNetworks.add(key);
     }
   }
@@ -139,7 +209,9 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
   // Images: built or pulled as each service's pull policy (or `--build`/`--pull`) says.
   const imageActions = planImages(project, services, observed, options);
   actions.push(...imageActions);
-  const pendingImages = new Set(imageActions.flatMap((a) => (a.kind === 'build-image' || a.kind === 'pull-image' ? a.services : [])));
+  const pendingImages = new Set(
+    imageActions.flatMap((a) => (a.kind === 'build-image' || a.kind === 'pull-image' ? a.services : [])),
+  );
 
   // Orphans: containers of services the stack no longer has (services disabled by a profile are not orphans).
   const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})]);
@@ -147,22 +219,43 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
   if (orphans.length > 0) {
     if (options.removeOrphans) {
       for (const c of sortContainers(orphans)) {
-        actions.push({ kind: 'remove-container', target: c.name, service: c.labels[Label.service] ?? '', id: c.id, stop: c.state === 'running', reason: 'orphan' });
+        actions.push({
+          kind: 'remove-container',
+          target: c.name,
+          service: c.labels[Label.service] ?? '',
+          id: c.id,
+          stop: c.state === 'running',
+          reason: 'orphan',
+        });
       }
     } else {
-      const names = sortContainers(orphans).map((c) => c.name).join(', ');
+      const names = sortContainers(orphans)
+        .map((c) => c.name)
+        .join(', ');
       warnings.push(`found orphan containers (${names}) for this project; run with --remove-orphans to clean them up`);
     }
   }
 
   // Containers a volume recreate removes are planned as absent, then told why they are created again.
-  const remaining = volumes.removed.size > 0 ? { ...observed, containers: observed.containers.filter((c) => !volumes.removed.has(c.id)) } : observed;
+  const remaining =
+    volumes.removed.size > 0
+      ? { ...observed, containers: observed.containers.filter((c) => !volumes.removed.has(c.id)) }
+      : observed;
   const recreated = new Set<string>();
   for (const s of services) {
     const planned = planService(project, s, remaining, options, createdNetworks, recreated, pendingImages.has(s.name));
-    actions.push(...(volumes.removed.size > 0 ? planned.map((a) => afterVolumeRecreate(a, observed, volumes.removed, options)) : planned));
+    actions.push(
+      ...(volumes.removed.size > 0
+        ? planned.map((a) => afterVolumeRecreate(a, observed, volumes.removed, options))
+        : planned),
+    );
   }
-  const steps = linked(actions, { project, graph, direction: 'up', ...(options.buildBases && { buildBases: options.buildBases }) });
+  const steps = linked(actions, {
+    project,
+    graph,
+    direction: 'up',
+    ...(options.buildBases && { buildBases: options.buildBases }),
+  });
   return { project: project.name, actions, steps, warnings };
 }
 
@@ -188,34 +281,59 @@ interface VolumePlan {
  * data. A recreate that would remove a container this `up` does not create again (a one-off, a service
  * not selected) is not planned either: reported instead.
  */
-function planVolumes(project: Project, observed: ObservedState, keys: string[], selected: ReadonlySet<string>, berthVersion: string): VolumePlan {
+function planVolumes(
+  project: Project,
+  observed: ObservedState,
+  keys: string[],
+  selected: ReadonlySet<string>,
+  berthVersion: string,
+): VolumePlan {
   const out: VolumePlan = { actions: [], warnings: [], removed: new Map() };
   for (const key of keys) {
     const vol = project.volumes[key];
     if (!vol || vol.external) continue;
     const found = observed.volumes.find((v) => v.name === vol.name);
     if (!found) {
-      const previous = observed.volumes.filter((v) => v.labels[Label.volume] === key).map((v) => v.name).sort();
-      const reason = previous.length > 0 ? `missing (renamed from ${previous.join(', ')}, which is kept with its data)` : 'missing';
-      out.actions.push({ kind: 'create-volume', target: vol.name, spec: volumeSpec(project, key, vol, berthVersion), reason });
+      const previous = observed.volumes
+        .filter((v) => v.labels[Label.volume] === key)
+        .map((v) => v.name)
+        .sort();
+      const reason =
+        previous.length > 0 ? `missing (renamed from ${previous.join(', ')}, which is kept with its data)` : 'missing';
+      out.actions.push({
+        kind: 'create-volume',
+        target: vol.name,
+        spec: volumeSpec(project, key, vol, berthVersion),
+        reason,
+      });
       continue;
     }
     const drift = volumeDrift(vol, found);
     if (!drift) continue;
     if (drift.fields.length === 0) {
-      out.warnings.push(`volume ${vol.name}: ${drift.labels.join(', ')} changed; the engine cannot relabel an existing volume, so it keeps its old labels until it is created again`);
+      out.warnings.push(
+        `volume ${vol.name}: ${drift.labels.join(', ')} changed; the engine cannot relabel an existing volume, so it keeps its old labels until it is created again`,
+      );
       continue;
     }
     const changed = `${[...drift.fields, ...drift.labels].join(', ')} changed`;
     const users = sortContainers(observed.containers.filter((c) => c.volumes?.some((v) => v.name === vol.name)));
     const kept = users.filter((c) => isOneoff(c) || !selected.has(c.labels[Label.service] ?? ''));
     if (kept.length > 0) {
-      out.warnings.push(`volume ${vol.name}: ${changed}, but ${kept.map((c) => c.name).join(', ')} also mount${kept.length === 1 ? 's' : ''} it: not recreated; run up for every service that uses it to recreate it (data in it would be lost)`);
+      out.warnings.push(
+        `volume ${vol.name}: ${changed}, but ${kept.map((c) => c.name).join(', ')} also mount${kept.length === 1 ? 's' : ''} it: not recreated; run up for every service that uses it to recreate it (data in it would be lost)`,
+      );
       continue;
     }
     out.actions.push({
-      kind: 'recreate-volume', target: vol.name, spec: volumeSpec(project, key, vol, berthVersion),
-      removes: users.map((c) => ({ id: c.id, name: c.name, stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting' })),
+      kind: 'recreate-volume',
+      target: vol.name,
+      spec: volumeSpec(project, key, vol, berthVersion),
+      removes: users.map((c) => ({
+        id: c.id,
+        name: c.name,
+        stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting',
+      })),
       reason: `${changed} (data in it would be lost)`,
     });
     for (const c of users) out.removed.set(c.id, vol.name);
@@ -227,13 +345,27 @@ function planVolumes(project: Project, observed: ObservedState, keys: string[], 
  * A container planned as missing because a volume recreate removes it first: say so, and keep its
  * anonymous volumes (the removal keeps them; the new container mounts them by name) unless `-V`.
  */
-function afterVolumeRecreate(a: Action, observed: ObservedState, removed: ReadonlyMap<string, string>, options: UpOptions): Action {
+function afterVolumeRecreate(
+  a: Action,
+  observed: ObservedState,
+  removed: ReadonlyMap<string, string>,
+  options: UpOptions,
+): Action {
   if (a.kind !== 'create-container') return a;
-  const old = observed.containers.find((c) => removed.has(c.id) && !isOneoff(c) && c.labels[Label.service] === a.service && numberOf(c) === a.number);
+  const old = observed.containers.find(
+    (c) => removed.has(c.id) && !isOneoff(c) && c.labels[Label.service] === a.service && numberOf(c) === a.number,
+  );
   if (!old) return a;
-  const spec = old.volumes && !options.renewAnonVolumes
-    ? { ...a.spec, mounts: carryAnonymousVolumes(a.spec, old.volumes.filter((v) => isAnonymousVolumeName(v.name))) }
-    : a.spec;
+  const spec =
+    old.volumes && !options.renewAnonVolumes
+      ? {
+          ...a.spec,
+          mounts: carryAnonymousVolumes(
+            a.spec,
+            old.volumes.filter((v) => isAnonymousVolumeName(v.name)),
+          ),
+        }
+      : a.spec;
   return { ...a, spec, reason: `volume ${removed.get(old.id)!} recreated` };
 }
 
@@ -259,7 +391,15 @@ function planService(
   for (const c of containers) {
     const n = numberOf(c);
     if (n >= 1 && n <= replicas) groups.set(n, [...(groups.get(n) ?? []), c]);
-    else out.push({ kind: 'remove-container', target: c.name, service: service.name, id: c.id, stop: c.state === 'running', reason: n > replicas ? `scale down to ${replicas}` : 'duplicate container number' });
+    else
+      out.push({
+        kind: 'remove-container',
+        target: c.name,
+        service: service.name,
+        id: c.id,
+        stop: c.state === 'running',
+        reason: n > replicas ? `scale down to ${replicas}` : 'duplicate container number',
+      });
   }
   // One container per number: what an interrupted recreate left (a container aside, a replacement) is
   // settled first, keeping the one that holds the data under the real name.
@@ -276,9 +416,13 @@ function planService(
   const depRestart = options.alwaysRecreateDeps ? [] : recreatedDeps.filter((d) => service.depends_on[d]!.restart);
   const serviceNetworks = Object.keys(service.networks).filter((k) => createdNetworks.has(k));
   // Volumes this service mounts through `volumes_from` belong to the other service: they are not carried.
-  const fromServices = new Set((service.volumes_from ?? []).filter((v) => !v.startsWith('container:')).map((v) => v.split(':')[0]!));
+  const fromServices = new Set(
+    (service.volumes_from ?? []).filter((v) => !v.startsWith('container:')).map((v) => v.split(':')[0]!),
+  );
   const borrowed = new Set(
-    observed.containers.filter((c) => fromServices.has(c.labels[Label.service] ?? '')).flatMap((c) => (c.volumes ?? []).map((v) => v.name)),
+    observed.containers
+      .filter((c) => fromServices.has(c.labels[Label.service] ?? ''))
+      .flatMap((c) => (c.volumes ?? []).map((v) => v.name)),
   );
 
   let changesContainers = recovers;
@@ -289,11 +433,25 @@ function planService(
       const made = containerSpec(project, service, n, options.berthVersion);
       // Anonymous volumes survive a recreate: the replacement mounts the old container's volumes by name.
       if (!existing?.volumes || options.renewAnonVolumes) return made;
-      return { ...made, mounts: carryAnonymousVolumes(made, anonymousVolumes(existing, observed).filter((v) => !borrowed.has(v.name))) };
+      return {
+        ...made,
+        mounts: carryAnonymousVolumes(
+          made,
+          anonymousVolumes(existing, observed).filter((v) => !borrowed.has(v.name)),
+        ),
+      };
     };
     const inspectVolumes = existing !== undefined && existing.volumes === undefined && !options.renewAnonVolumes;
     if (!existing) {
-      out.push({ kind: 'create-container', target: containerName(project, service, n), service: service.name, number: n, spec: spec(), start, reason: 'missing' });
+      out.push({
+        kind: 'create-container',
+        target: containerName(project, service, n),
+        service: service.name,
+        number: n,
+        spec: spec(),
+        start,
+        reason: 'missing',
+      });
       changesContainers = true;
       continue;
     }
@@ -301,33 +459,70 @@ function planService(
     if (options.forceRecreate) reasons.push('forced');
     else if (!options.noRecreate) {
       if (existing.labels[Label.configHash] !== hash) reasons.push(describeConfigChange(existing, service));
-      if (imageId !== undefined && existing.imageId !== imageId) reasons.push(`image ${short(existing.imageId)}→${short(imageId)}`);
+      if (imageId !== undefined && existing.imageId !== imageId)
+        reasons.push(`image ${short(existing.imageId)}→${short(imageId)}`);
       for (const k of serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
       reasons.push(...volumeMountChanges(project, service, existing));
       for (const d of depRecreate) reasons.push(`dependency ${d} recreated`);
     }
     if (reasons.length === 0 && imagePending && !options.noRecreate) {
       out.push({
-        kind: 'check-container', target: existing.name, service: service.name, number: n, id: existing.id, imageId: existing.imageId,
-        image: imageRef, spec: spec(), renewAnonVolumes: options.renewAnonVolumes ?? false, start, running: existing.state === 'running',
-        reason: `recreate if image ${imageRef} changes (now ${short(existing.imageId)})`, ...(inspectVolumes && { inspectVolumes }),
+        kind: 'check-container',
+        target: existing.name,
+        service: service.name,
+        number: n,
+        id: existing.id,
+        imageId: existing.imageId,
+        image: imageRef,
+        spec: spec(),
+        renewAnonVolumes: options.renewAnonVolumes ?? false,
+        start,
+        running: existing.state === 'running',
+        reason: `recreate if image ${imageRef} changes (now ${short(existing.imageId)})`,
+        ...(inspectVolumes && { inspectVolumes }),
       });
       changesContainers = true;
     } else if (reasons.length > 0) {
       out.push({
-        kind: 'recreate-container', target: existing.name, service: service.name, number: n, spec: spec(),
-        replaces: existing.id, renewAnonVolumes: options.renewAnonVolumes ?? false, start, running: existing.state === 'running', reason: reasons.join('; '),
+        kind: 'recreate-container',
+        target: existing.name,
+        service: service.name,
+        number: n,
+        spec: spec(),
+        replaces: existing.id,
+        renewAnonVolumes: options.renewAnonVolumes ?? false,
+        start,
+        running: existing.state === 'running',
+        reason: reasons.join('; '),
         ...(inspectVolumes && { inspectVolumes }),
       });
       changesContainers = true;
     } else if (depRestart.length > 0 && existing.state === 'running' && start) {
-      out.push({ kind: 'restart-container', target: existing.name, service: service.name, id: existing.id, reason: depRestart.map((d) => `dependency ${d} recreated`).join('; ') });
+      out.push({
+        kind: 'restart-container',
+        target: existing.name,
+        service: service.name,
+        id: existing.id,
+        reason: depRestart.map((d) => `dependency ${d} recreated`).join('; '),
+      });
       changesContainers = true;
     } else if (existing.state !== 'running' && start) {
-      out.push({ kind: 'start-container', target: existing.name, service: service.name, id: existing.id, reason: existing.state });
+      out.push({
+        kind: 'start-container',
+        target: existing.name,
+        service: service.name,
+        id: existing.id,
+        reason: existing.state,
+      });
       changesContainers = true;
     } else {
-      out.push({ kind: 'keep-container', target: existing.name, service: service.name, id: existing.id, reason: `up to date (${existing.state})` });
+      out.push({
+        kind: 'keep-container',
+        target: existing.name,
+        service: service.name,
+        id: existing.id,
+        reason: `up to date (${existing.state})`,
+      });
     }
   }
   if (out.some((a) => a.kind === 'recreate-container')) recreated.add(service.name);
@@ -339,7 +534,12 @@ function planService(
       if (d.condition === 'service_started') continue;
       if (!project.services[dep]) continue;
       waits.push({
-        kind: 'wait', target: service.name, service: service.name, dependency: dep, condition: d.condition, required: d.required,
+        kind: 'wait',
+        target: service.name,
+        service: service.name,
+        dependency: dep,
+        condition: d.condition,
+        required: d.required,
         reason: d.condition === 'service_healthy' ? `${dep} healthy` : `${dep} completed successfully`,
       });
     }
@@ -362,7 +562,9 @@ const ASIDE = /^([0-9a-f]{12})_(.+)$/;
 
 /** The anonymous volumes a container mounts: named by the engine (64 hex), not a volume of the project. */
 export function anonymousVolumes(c: ContainerSummary, observed: ObservedState): { name: string; target: string }[] {
-  return (c.volumes ?? []).filter((v) => isAnonymousVolumeName(v.name) && !observed.volumes.some((o) => o.name === v.name));
+  return (c.volumes ?? []).filter(
+    (v) => isAnonymousVolumeName(v.name) && !observed.volumes.some((o) => o.name === v.name),
+  );
 }
 
 /**
@@ -381,7 +583,8 @@ function olderFirst(a: ContainerSummary, b: ContainerSummary): number {
 }
 
 /** Started at least once: a container whose start failed or never came stays `created`. */
-const wasStarted = (c: ContainerSummary): boolean => c.state !== 'created' && c.state !== 'removing' && c.state !== 'dead';
+const wasStarted = (c: ContainerSummary): boolean =>
+  c.state !== 'created' && c.state !== 'removing' && c.state !== 'dead';
 
 /**
  * One number of a service, as an interrupted recreate (any step, any signal, a dropped connection) may
@@ -391,7 +594,12 @@ const wasStarted = (c: ContainerSummary): boolean => c.state !== 'created' && c.
  * removed (never with their volumes) and the one kept gets its real name back; then the number is
  * planned as usual. A single container under its own name needs none of this.
  */
-function settleNumber(service: string, group: ContainerSummary[], name: string, observed: ObservedState): { keep: ContainerSummary; actions: Action[] } {
+function settleNumber(
+  service: string,
+  group: ContainerSummary[],
+  name: string,
+  observed: ObservedState,
+): { keep: ContainerSummary; actions: Action[] } {
   if (group.length === 1 && !ASIDE.test(group[0]!.name)) return { keep: group[0]!, actions: [] };
   const byAge = [...group].sort(olderFirst);
   const oldest = byAge[0]!;
@@ -407,17 +615,33 @@ function settleNumber(service: string, group: ContainerSummary[], name: string, 
     else if (!wasStarted(c)) why = `never started; ${keep.name} is kept`;
     else why = `does not mount the anonymous volumes of ${keep.name}, which is kept`;
     actions.push({
-      kind: 'remove-container', target: c.name, service, id: c.id, stop: c.state === 'running' || c.state === 'restarting', leftover: true,
+      kind: 'remove-container',
+      target: c.name,
+      service,
+      id: c.id,
+      stop: c.state === 'running' || c.state === 'restarting',
+      leftover: true,
       reason: `${interrupted ? 'left over from an interrupted recreate' : 'duplicate container number'} (${why})`,
     });
   }
   if (keep.name === name || !ASIDE.test(keep.name)) return { keep, actions };
-  actions.push({ kind: 'rename-container', target: keep.name, service, id: keep.id, name, reason: `left over from an interrupted recreate (back to ${name})` });
+  actions.push({
+    kind: 'rename-container',
+    target: keep.name,
+    service,
+    id: keep.id,
+    name,
+    reason: `left over from an interrupted recreate (back to ${name})`,
+  });
   return { keep: { ...keep, name }, actions };
 }
 
 function compareContainers(a: ContainerSummary, b: ContainerSummary): number {
-  return (a.labels[Label.service] ?? '').localeCompare(b.labels[Label.service] ?? '') || numberOf(a) - numberOf(b) || a.name.localeCompare(b.name);
+  return (
+    (a.labels[Label.service] ?? '').localeCompare(b.labels[Label.service] ?? '') ||
+    numberOf(a) - numberOf(b) ||
+    a.name.localeCompare(b.name)
+  );
 }
 
 function sortContainers(cs: ContainerSummary[]): ContainerSummary[] {
@@ -434,10 +658,17 @@ export interface DownOptions {
  * `volumes`) its volumes. Works from labels alone, so it needs no stack file; the project (when there is
  * one) gives the order, tells orphans apart and says which volumes are the stack's (see `planDownVolumes`).
  */
-export function planDown(projectName: string, observed: ObservedState, project: Project | undefined, options: DownOptions): Plan {
+export function planDown(
+  projectName: string,
+  observed: ObservedState,
+  project: Project | undefined,
+  options: DownOptions,
+): Plan {
   const actions: Action[] = [];
   const warnings: string[] = [];
-  const known = project ? new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})]) : undefined;
+  const known = project
+    ? new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})])
+    : undefined;
   const order = project ? topoOrder(projectGraph(project)).reverse() : [];
   const rank = (c: ContainerSummary): number => {
     const i = order.indexOf(c.labels[Label.service] ?? '');
@@ -453,12 +684,19 @@ export function planDown(projectName: string, observed: ObservedState, project: 
       continue;
     }
     actions.push({
-      kind: 'remove-container', target: c.name, service, id: c.id, stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting',
-      reason: orphan ? 'orphan' : 'down', ...(options.volumes && { removeVolumes: true }),
+      kind: 'remove-container',
+      target: c.name,
+      service,
+      id: c.id,
+      stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting',
+      reason: orphan ? 'orphan' : 'down',
+      ...(options.volumes && { removeVolumes: true }),
     });
   }
   if (orphans.length > 0) {
-    warnings.push(`found orphan containers (${orphans.join(', ')}) for this project; run with --remove-orphans to clean them up`);
+    warnings.push(
+      `found orphan containers (${orphans.join(', ')}) for this project; run with --remove-orphans to clean them up`,
+    );
   }
   for (const n of [...observed.networks].sort((a, b) => a.name.localeCompare(b.name))) {
     if (orphans.length > 0 && n.containers.length > 0) continue;
@@ -484,7 +722,11 @@ export function planDown(projectName: string, observed: ObservedState, project: 
  * anonymous volumes of the removed containers, which the engine's own `rm -v` misses when a recreate
  * carried them over (the new container mounts them by name).
  */
-function planDownVolumes(observed: ObservedState, project: Project | undefined, removedIds: ReadonlySet<string>): { actions: Action[]; warnings: string[] } {
+function planDownVolumes(
+  observed: ObservedState,
+  project: Project | undefined,
+  removedIds: ReadonlySet<string>,
+): { actions: Action[]; warnings: string[] } {
   const actions: Action[] = [];
   const warnings: string[] = [];
   const external = new Set<string>();
@@ -492,7 +734,8 @@ function planDownVolumes(observed: ObservedState, project: Project | undefined, 
   if (project) {
     for (const v of Object.values(project.volumes)) (v.external ? external : declared).add(v.name);
   } else {
-    for (const c of observed.containers) for (const name of (c.labels[Label.externalVolumes] ?? '').split(',')) if (name) external.add(name);
+    for (const c of observed.containers)
+      for (const name of (c.labels[Label.externalVolumes] ?? '').split(',')) if (name) external.add(name);
   }
   for (const name of [...external].sort()) {
     if (project || observed.volumes.some((v) => v.name === name)) warnings.push(`volume ${name} is external, skipping`);
@@ -501,7 +744,9 @@ function planDownVolumes(observed: ObservedState, project: Project | undefined, 
     if (external.has(v.name)) continue;
     if (project && !declared.has(v.name)) {
       const key = v.labels[Label.volume];
-      warnings.push(`volume ${v.name}${key ? ` (once volume "${key}")` : ''} is no longer declared in the stack file: kept with its data; remove it with: docker volume rm ${v.name}`);
+      warnings.push(
+        `volume ${v.name}${key ? ` (once volume "${key}")` : ''} is no longer declared in the stack file: kept with its data; remove it with: docker volume rm ${v.name}`,
+      );
       continue;
     }
     actions.push({ kind: 'remove-volume', target: v.name, reason: 'down -v' });
@@ -511,7 +756,8 @@ function planDownVolumes(observed: ObservedState, project: Project | undefined, 
     if (!removedIds.has(c.id)) continue;
     for (const v of c.volumes ?? []) if (/^[0-9a-f]{64}$/.test(v.name) && !external.has(v.name)) anonymous.add(v.name);
   }
-  for (const name of [...anonymous].sort()) actions.push({ kind: 'remove-volume', target: name, reason: 'anonymous volume' });
+  for (const name of [...anonymous].sort())
+    actions.push({ kind: 'remove-volume', target: name, reason: 'anonymous volume' });
   return { actions, warnings };
 }
 
@@ -577,22 +823,31 @@ export function formatGraph(plan: Plan): string {
 
 /** A service's pull policy in one of the forms Compose accepts, normalized. */
 export type PullPolicy =
-  | { kind: 'always' | 'missing' | 'never' | 'build' }
-  | { kind: 'every'; ms: number; label: string };
+  { kind: 'always' | 'missing' | 'never' | 'build' } | { kind: 'every'; ms: number; label: string };
 
 /** `always`, `missing`/`if_not_present`, `never`, `build`, `daily`, `weekly`, `every_<duration>` (`every_12h`); undefined: unknown. */
 export function parsePullPolicy(text: string): PullPolicy | undefined {
   const t = text.trim().toLowerCase();
   switch (t) {
-    case 'always': case 'never': case 'build': case 'missing': return { kind: t };
-    case 'if_not_present': return { kind: 'missing' };
-    case 'daily': return { kind: 'every', ms: 86_400_000, label: 'daily' };
-    case 'weekly': return { kind: 'every', ms: 7 * 86_400_000, label: 'weekly' };
-    case 'refresh': return { kind: 'always' };
+    case 'always':
+    case 'never':
+    case 'build':
+    case 'missing':
+      return { kind: t };
+    case 'if_not_present':
+      return { kind: 'missing' };
+    case 'daily':
+      return { kind: 'every', ms: 86_400_000, label: 'daily' };
+    case 'weekly':
+      return { kind: 'every', ms: 7 * 86_400_000, label: 'weekly' };
+    case 'refresh':
+      return { kind: 'always' };
   }
   if (t.startsWith('every_')) {
     // Days and weeks as well as Go's units: "every_2d", "every_1w12h".
-    const text = t.slice('every_'.length).replace(/(\d+)([dw])/g, (_m, n: string, u: string) => `${Number(n) * (u === 'd' ? 24 : 168)}h`);
+    const text = t
+      .slice('every_'.length)
+      .replace(/(\d+)([dw])/g, (_m, n: string, u: string) => `${Number(n) * (u === 'd' ? 24 : 168)}h`);
     const ns = parseDurationNs(text);
     if (ns !== undefined && ns > 0) return { kind: 'every', ms: Math.round(ns / 1e6), label: t };
   }
@@ -605,7 +860,12 @@ export function parsePullPolicy(text: string): PullPolicy | undefined {
  * says: `always`; `missing` (the default) when absent; `daily`/`weekly`/`every_<d>` when absent or last
  * tagged longer ago than that; `never` requires the image to be present. `--pull` overrides the policy.
  */
-export function planImages(project: Project, services: ServiceConfig[], observed: ObservedState, options: UpOptions): Action[] {
+export function planImages(
+  project: Project,
+  services: ServiceConfig[],
+  observed: ObservedState,
+  options: UpOptions,
+): Action[] {
   const pulls = new Map<string, { services: string[]; reason: string }>();
   const builds = new Map<string, { builds: string; services: string[]; reason: string }>();
   const missingNever: string[] = [];
@@ -615,7 +875,10 @@ export function planImages(project: Project, services: ServiceConfig[], observed
     const present = observed.images[ref] !== undefined;
     const policyText = options.pull ?? s.pull_policy ?? 'missing';
     const policy = parsePullPolicy(policyText);
-    if (!policy) throw new ImageMissingError(`service "${s.name}": unknown pull_policy "${policyText}"`, { hint: 'use always, missing, never, build, daily, weekly or every_<duration>' });
+    if (!policy)
+      throw new ImageMissingError(`service "${s.name}": unknown pull_policy "${policyText}"`, {
+        hint: 'use always, missing, never, build, daily, weekly or every_<duration>',
+      });
     const by = options.pull !== undefined ? `--pull ${options.pull}` : `pull_policy: ${policyText}`;
     const existingBuild = builds.get(ref);
     if (existingBuild) {
@@ -651,7 +914,8 @@ export function planImages(project: Project, services: ServiceConfig[], observed
       case 'every': {
         const tagged = options.imageTagTimes?.[ref];
         if (!present) reason = 'not present locally';
-        else if (options.nowMs !== undefined && tagged !== undefined && options.nowMs - tagged >= policy.ms) reason = `${by}: last pulled over ${policy.label.replace(/^every_/, '')} ago`;
+        else if (options.nowMs !== undefined && tagged !== undefined && options.nowMs - tagged >= policy.ms)
+          reason = `${by}: last pulled over ${policy.label.replace(/^every_/, '')} ago`;
         break;
       }
       default:
@@ -668,10 +932,14 @@ export function planImages(project: Project, services: ServiceConfig[], observed
     });
   }
   if (missingNoBuild.length > 0) {
-    throw new ImageMissingError(`image not built yet and --no-build was given: ${missingNoBuild.join(', ')}`, { hint: 'run berth build first, or up without --no-build' });
+    throw new ImageMissingError(`image not built yet and --no-build was given: ${missingNoBuild.join(', ')}`, {
+      hint: 'run berth build first, or up without --no-build',
+    });
   }
   const out: Action[] = [];
-  for (const [ref, p] of [...pulls].sort(([a], [b]) => a.localeCompare(b))) out.push({ kind: 'pull-image', target: ref, services: p.services, reason: p.reason });
-  for (const [ref, b] of [...builds].sort(([a], [b2]) => a.localeCompare(b2))) out.push({ kind: 'build-image', target: ref, builds: b.builds, services: b.services, reason: b.reason });
+  for (const [ref, p] of [...pulls].sort(([a], [b]) => a.localeCompare(b)))
+    out.push({ kind: 'pull-image', target: ref, services: p.services, reason: p.reason });
+  for (const [ref, b] of [...builds].sort(([a], [b2]) => a.localeCompare(b2)))
+    out.push({ kind: 'build-image', target: ref, builds: b.builds, services: b.services, reason: b.reason });
   return out;
 }

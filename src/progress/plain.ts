@@ -10,7 +10,8 @@ export class PlainRenderer implements Renderer {
     const parts = [e.title, e.text];
     // A failure's message is printed once, by the command's error report at the end.
     if (e.detail && e.status !== 'failed') parts.push(e.detail);
-    if (e.durationMs !== undefined && (e.status === 'done' || e.status === 'failed')) parts.push(`${(e.durationMs / 1000).toFixed(1)}s`);
+    if (e.durationMs !== undefined && (e.status === 'done' || e.status === 'failed'))
+      parts.push(`${(e.durationMs / 1000).toFixed(1)}s`);
     const mark = e.status === 'warning' ? 'warning: ' : '';
     this.out.write(`${mark}${parts.join('  ')}\n`);
   }

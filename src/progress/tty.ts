@@ -31,8 +31,10 @@ export class TtyRenderer implements Renderer {
             const settle = (e: ProgressEvent): void => {
               task.title = line(slot.title, e);
               if (e.status === 'failed') reject(new Error(e.detail ?? e.text));
-              else if (e.status === 'skipped') { task.skip(line(slot.title, e)); resolve(); }
-              else resolve();
+              else if (e.status === 'skipped') {
+                task.skip(line(slot.title, e));
+                resolve();
+              } else resolve();
             };
             if (slot.last && isFinal(slot.last)) settle(slot.last);
             else {
@@ -54,7 +56,10 @@ export class TtyRenderer implements Renderer {
   event(e: ProgressEvent): void {
     const slot = this.slots.get(e.id);
     if (!slot) {
-      if (e.status === 'warning' || e.status === 'failed' || e.status === 'info') this.notes.push(`${e.status === 'info' ? '' : `${e.status === 'failed' ? 'error' : 'warning'}: `}${e.title}: ${e.detail ?? e.text}`);
+      if (e.status === 'warning' || e.status === 'failed' || e.status === 'info')
+        this.notes.push(
+          `${e.status === 'info' ? '' : `${e.status === 'failed' ? 'error' : 'warning'}: `}${e.title}: ${e.detail ?? e.text}`,
+        );
       return;
     }
     slot.last = e;

@@ -171,7 +171,11 @@ export interface NetworkSpec {
   internal?: boolean;
   attachable?: boolean;
   enableIpv6?: boolean;
-  ipam?: { driver?: string; config: { subnet?: string; gateway?: string; ipRange?: string }[]; options?: Record<string, string> };
+  ipam?: {
+    driver?: string;
+    config: { subnet?: string; gateway?: string; ipRange?: string }[];
+    options?: Record<string, string>;
+  };
 }
 
 export interface VolumeSummary {
@@ -361,7 +365,12 @@ export interface Runtime {
   observe(project: string, imageRefs: string[]): Promise<ObservedState>;
 
   /** `volume`: only containers that mount this volume (by name). */
-  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string; volume?: string }): Promise<ContainerSummary[]>;
+  listContainers(filter: {
+    labels?: LabelFilter;
+    all?: boolean;
+    name?: string;
+    volume?: string;
+  }): Promise<ContainerSummary[]>;
   inspectContainer(idOrName: string): Promise<ContainerDetails>;
   /** Creates, and connects every endpoint after the first; returns the id. */
   createContainer(spec: ContainerSpec): Promise<string>;
@@ -425,7 +434,11 @@ export interface Runtime {
    * `ended` settles when the container's output ends; `resize()` sends the terminal's size (call it
    * once the container runs; later changes follow by themselves).
    */
-  attachContainer(id: string, io: ProcessIO, options: { tty: boolean }): Promise<{ ended: Promise<void>; resize(): Promise<void> }>;
+  attachContainer(
+    id: string,
+    io: ProcessIO,
+    options: { tty: boolean },
+  ): Promise<{ ended: Promise<void>; resize(): Promise<void> }>;
   topContainer(id: string, psArgs?: string): Promise<ProcessList>;
   /** `undefined` when the path does not exist in the container. */
   statContainerPath(id: string, path: string): Promise<PathStat | undefined>;
@@ -434,7 +447,10 @@ export interface Runtime {
   /** Extracts a tar into the directory `dir` of the container (which must exist). */
   putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void>;
   /** Engine events matching the labels, as they happen, until `signal` aborts. */
-  events(filter: { labels?: LabelFilter; type?: string[]; since?: string; until?: string }, signal?: AbortSignal): AsyncIterable<EngineEvent>;
+  events(
+    filter: { labels?: LabelFilter; type?: string[]; since?: string; until?: string },
+    signal?: AbortSignal,
+  ): AsyncIterable<EngineEvent>;
 
   /** Release sockets (keep-alive agents). */
   close(): void;

@@ -49,7 +49,12 @@ function runReference(dir: string, c: Case): { ok: boolean; doc?: Obj; stderr: s
   if (c.envFile) args.push('--env-file', c.envFile);
   for (const p of c.profiles ?? []) args.push('--profile', p);
   args.push('config');
-  const r = spawnSync(REFERENCE, args, { cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...c.env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(REFERENCE, args, {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...c.env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (r.error) throw r.error;
   if (r.status !== 0) return { ok: false, stderr: r.stderr };
   // PyYAML writes YAML 1.1 ("yes" is quoted, modes are plain numbers); `$` comes out as `$$`
@@ -60,11 +65,15 @@ function runReference(dir: string, c: Case): { ok: boolean; doc?: Obj; stderr: s
 function unescapeDollars(v: unknown): unknown {
   if (typeof v === 'string') return v.replaceAll('$$', '$');
   if (Array.isArray(v)) return v.map(unescapeDollars);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unescapeDollars(x)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unescapeDollars(x)]));
   return v;
 }
 
-async function runBerth(dir: string, c: Case): Promise<{ ok: true; project: Project } | { ok: false; error: ConfigError }> {
+async function runBerth(
+  dir: string,
+  c: Case,
+): Promise<{ ok: true; project: Project } | { ok: false; error: ConfigError }> {
   try {
     const { project } = await loadProject({
       cwd: dir,
@@ -84,13 +93,20 @@ async function runBerth(dir: string, c: Case): Promise<{ ok: true; project: Proj
 function canonical(v: unknown): string {
   const sort = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(sort);
-    if (x !== null && typeof x === 'object') return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Obj)[k])]));
+    if (x !== null && typeof x === 'object')
+      return Object.fromEntries(
+        Object.keys(x)
+          .sort()
+          .map((k) => [k, sort((x as Obj)[k])]),
+      );
     return x;
   };
   return JSON.stringify(sort(v)) ?? 'undefined';
 }
 
-const isEmpty = (v: unknown): boolean => v === undefined || (Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0);
+const isEmpty = (v: unknown): boolean =>
+  v === undefined ||
+  (Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0);
 
 /**
  * Attributes berth's model carries that v1 does not print, and when that is expected: defaults
@@ -107,7 +123,10 @@ function differences(v1: Obj, project: Project): string[] {
   const diffs: string[] = [];
   const eq = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
   // v1 prints every service, whatever the active profiles; berth keeps the inactive ones apart.
-  const berthServices: Record<string, Obj> = { ...(project.disabled_services ?? {}), ...project.services } as Record<string, Obj>;
+  const berthServices: Record<string, Obj> = { ...(project.disabled_services ?? {}), ...project.services } as Record<
+    string,
+    Obj
+  >;
   const v1Services = (v1.services ?? {}) as Record<string, Obj>;
   expect(Object.keys(berthServices).sort(), 'service names').toEqual(Object.keys(v1Services).sort());
   for (const [name, ref] of Object.entries(v1Services)) {
@@ -119,15 +138,19 @@ function differences(v1: Obj, project: Project): string[] {
     }
     for (const [key, value] of Object.entries(mine)) {
       if (key === 'extensions') continue;
-      if (!(key in ref) && !expectedExtra(key, value)) diffs.push(`services.${name}.${key}: only berth has ${JSON.stringify(value)}`);
+      if (!(key in ref) && !expectedExtra(key, value))
+        diffs.push(`services.${name}.${key}: only berth has ${JSON.stringify(value)}`);
     }
   }
   for (const kind of ['networks', 'volumes', 'secrets', 'configs'] as const) {
     const refGroup = (v1[kind] ?? {}) as Record<string, Obj | null>;
     const mineGroup = (project[kind] ?? {}) as unknown as Record<string, Obj>;
     // berth adds the implicit "default" network the services use; v1 leaves it out.
-    const mineNames = Object.keys(mineGroup).filter((n) => !(kind === 'networks' && n === 'default' && !(n in refGroup)));
-    if (!eq(mineNames.sort(), Object.keys(refGroup).sort())) diffs.push(`${kind}: v1 ${JSON.stringify(Object.keys(refGroup))} != berth ${JSON.stringify(mineNames)}`);
+    const mineNames = Object.keys(mineGroup).filter(
+      (n) => !(kind === 'networks' && n === 'default' && !(n in refGroup)),
+    );
+    if (!eq(mineNames.sort(), Object.keys(refGroup).sort()))
+      diffs.push(`${kind}: v1 ${JSON.stringify(Object.keys(refGroup))} != berth ${JSON.stringify(mineNames)}`);
     for (const [name, ref] of Object.entries(refGroup)) {
       for (const [key, value] of Object.entries(ref ?? {})) {
         const a = normResource(key, value);
@@ -145,7 +168,9 @@ describe('config: berth agrees with docker-compose v1.29 on the corpus', () => {
     try {
       version = execFileSync(REFERENCE, ['version', '--short'], { encoding: 'utf8', timeout: 60_000 }).trim();
     } catch (e) {
-      throw new Error(`the differential test needs the reference "${REFERENCE}" (Debian package docker-compose, v1.29); .ci/run installs it: ${(e as Error).message}`);
+      throw new Error(
+        `the differential test needs the reference "${REFERENCE}" (Debian package docker-compose, v1.29); .ci/run installs it: ${(e as Error).message}`,
+      );
     }
     expect(version, 'reference version').toMatch(/^1\.29\./);
   });
@@ -159,11 +184,13 @@ describe('config: berth agrees with docker-compose v1.29 on the corpus', () => {
       const c = readCase(name);
       const dir = join(CORPUS, name);
       const ref = runReference(dir, c);
-      expect(ref.ok ? 'accepts' : 'rejects', `reference on ${name}: ${ref.stderr.trim()}`).toBe(c.reference ?? 'accepts');
+      expect(ref.ok ? 'accepts' : 'rejects', `reference on ${name}: ${ref.stderr.trim()}`).toBe(
+        c.reference ?? 'accepts',
+      );
       const mine = await runBerth(dir, c);
       const wanted = c.berth ?? (ref.ok ? 'accepts' : 'rejects');
       if (c.berth !== undefined) expect(c.why, 'a documented difference says why').toBeTruthy();
-      const detail = mine.ok ? '' : mine.error.detail ?? mine.error.message;
+      const detail = mine.ok ? '' : (mine.error.detail ?? mine.error.message);
       expect(mine.ok ? 'accepts' : 'rejects', `berth on ${name}: ${detail}`).toBe(wanted);
       if (mine.ok && ref.ok) expect(differences(ref.doc!, mine.project)).toEqual([]);
       if (!mine.ok) for (const issue of mine.error.issues) expect(issue.message).not.toBe('');

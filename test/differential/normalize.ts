@@ -14,7 +14,12 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 /** Scalars as text, recursively: v1 prints `A: 1` where berth keeps the string "1". */
 export function loose(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(loose);
-  if (isObj(v)) return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, loose(x)]));
+  if (isObj(v))
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, loose(x)]),
+    );
   if (v === null || v === undefined) return v;
   return String(v);
 }
@@ -52,7 +57,7 @@ export function shellWords(s: string): string[] {
   return out;
 }
 
-const UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 /** Go duration text ("1m30s", "500ms") -> nanoseconds; numbers are taken as they are. */
 export function durationNs(v: unknown): unknown {
@@ -141,15 +146,20 @@ function volumes(v: unknown): unknown {
 
 function dependsOn(v: unknown): unknown {
   if (Array.isArray(v)) return Object.fromEntries(v.map((n) => [String(n), 'service_started']));
-  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([n, d]) => [n, isObj(d) ? d.condition ?? 'service_started' : 'service_started']));
+  if (isObj(v))
+    return Object.fromEntries(
+      Object.entries(v).map(([n, d]) => [n, isObj(d) ? (d.condition ?? 'service_started') : 'service_started']),
+    );
   return v;
 }
 
 function healthcheck(v: unknown): unknown {
   if (!isObj(v)) return v;
   const out: Obj = {};
-  if (v.test !== undefined) out.test = typeof v.test === 'string' ? ['CMD-SHELL', v.test] : (v.test as unknown[]).map(String);
-  for (const k of ['interval', 'timeout', 'start_period', 'start_interval']) if (v[k] !== undefined) out[k] = durationNs(v[k]);
+  if (v.test !== undefined)
+    out.test = typeof v.test === 'string' ? ['CMD-SHELL', v.test] : (v.test as unknown[]).map(String);
+  for (const k of ['interval', 'timeout', 'start_period', 'start_interval'])
+    if (v[k] !== undefined) out[k] = durationNs(v[k]);
   if (v.retries !== undefined) out.retries = Number(v.retries);
   // v1 writes `disable: true` as `test: [NONE]`, which is what it means to the engine.
   if (v.disable === true) return { test: ['NONE'] };
@@ -158,11 +168,20 @@ function healthcheck(v: unknown): unknown {
 
 function ulimits(v: unknown): unknown {
   if (!isObj(v)) return v;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, isObj(x) ? { soft: Number(x.soft), hard: Number(x.hard) } : { soft: Number(x), hard: Number(x) }]));
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [
+      k,
+      isObj(x) ? { soft: Number(x.soft), hard: Number(x.hard) } : { soft: Number(x), hard: Number(x) },
+    ]),
+  );
 }
 
 function extraHosts(v: unknown): unknown {
-  const entries = Array.isArray(v) ? v.map((e) => String(e).replace('=', ':')) : isObj(v) ? Object.entries(v).map(([h, ip]) => `${h}:${String(ip)}`) : [];
+  const entries = Array.isArray(v)
+    ? v.map((e) => String(e).replace('=', ':'))
+    : isObj(v)
+      ? Object.entries(v).map(([h, ip]) => `${h}:${String(ip)}`)
+      : [];
   return entries.sort();
 }
 
@@ -211,7 +230,12 @@ function deploy(v: unknown): unknown {
     }
     d.resources = r;
   }
-  if (isObj(d.restart_policy)) d.restart_policy = { ...d.restart_policy, delay: durationNs(d.restart_policy.delay), window: durationNs(d.restart_policy.window) };
+  if (isObj(d.restart_policy))
+    d.restart_policy = {
+      ...d.restart_policy,
+      delay: durationNs(d.restart_policy.delay),
+      window: durationNs(d.restart_policy.window),
+    };
   if (isObj(d.update_config)) d.update_config = { ...d.update_config, delay: durationNs(d.update_config.delay) };
   return loose(d);
 }

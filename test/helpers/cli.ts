@@ -15,7 +15,10 @@ export interface Run {
   stderr: string;
 }
 
-export async function berth(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+export async function berth(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+): Promise<Run> {
   const r = await execa('node', [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...options.env, CI: 'true' },
@@ -32,8 +35,20 @@ export async function docker(args: string[]): Promise<Run> {
 
 /** Container ids of a project, by service (all states). */
 export async function containerIds(project: string): Promise<Record<string, string>> {
-  const r = await docker(['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}} {{.ID}}']);
-  return Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+  const r = await docker([
+    'ps',
+    '-a',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--format',
+    '{{.Names}} {{.ID}}',
+  ]);
+  return Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ') as [string, string]),
+  );
 }
 
 /** A loopback port nobody listens on right now. */

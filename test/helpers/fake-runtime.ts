@@ -10,11 +10,32 @@
 import { ConflictError, EngineError, NotFoundError, ResourceInUseError } from '../../src/errors.js';
 import { familiarRef, isImageId } from '../../src/runtime/image-ref.js';
 import type {
-  ContainerDetails, ContainerSpec, ContainerSummary, EndpointSpec, EngineInfo, ImageSummary, LabelFilter,
-  NetworkSpec, NetworkSummary, ObservedState, PullProgress, Runtime, BuildSpec, BuildProgress, RegistryAuth, VolumeSpec, VolumeSummary,
+  ContainerDetails,
+  ContainerSpec,
+  ContainerSummary,
+  EndpointSpec,
+  EngineInfo,
+  ImageSummary,
+  LabelFilter,
+  NetworkSpec,
+  NetworkSummary,
+  ObservedState,
+  PullProgress,
+  Runtime,
+  BuildSpec,
+  BuildProgress,
+  RegistryAuth,
+  VolumeSpec,
+  VolumeSummary,
 } from '../../src/runtime/runtime.js';
 import type {
-  EngineEvent, ExecSpec, LogLine, LogOptions, PathStat, ProcessIO, ProcessList,
+  EngineEvent,
+  ExecSpec,
+  LogLine,
+  LogOptions,
+  PathStat,
+  ProcessIO,
+  ProcessList,
 } from '../../src/runtime/runtime.js';
 
 interface FakeContainer extends ContainerDetails {
@@ -30,7 +51,8 @@ export interface HealthResult {
 }
 
 /** A healthcheck the engine runs: one given and not `["NONE"]`. */
-const hasHealthcheck = (spec: ContainerSpec): boolean => spec.healthcheck !== undefined && spec.healthcheck.test[0] !== 'NONE';
+const hasHealthcheck = (spec: ContainerSpec): boolean =>
+  spec.healthcheck !== undefined && spec.healthcheck.test[0] !== 'NONE';
 
 export class FakeRuntime implements Runtime {
   readonly endpoint = 'fake://engine';
@@ -123,7 +145,8 @@ export class FakeRuntime implements Runtime {
   }
 
   private find(idOrName: string): FakeContainer {
-    for (const c of this.containers.values()) if (c.id === idOrName || c.name === idOrName || c.id.startsWith(idOrName)) return c;
+    for (const c of this.containers.values())
+      if (c.id === idOrName || c.name === idOrName || c.id.startsWith(idOrName)) return c;
     throw new NotFoundError(404, `No such container: ${idOrName}`, 'inspect container');
   }
 
@@ -150,20 +173,31 @@ export class FakeRuntime implements Runtime {
     };
   }
 
-  listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string; volume?: string }): Promise<ContainerSummary[]> {
+  listContainers(filter: {
+    labels?: LabelFilter;
+    all?: boolean;
+    name?: string;
+    volume?: string;
+  }): Promise<ContainerSummary[]> {
     const { volume, ...rest } = filter;
-    if (volume !== undefined) return this.listContainers(rest).then((cs) => cs.filter((c) => c.volumes?.some((v) => v.name === volume)));
+    if (volume !== undefined)
+      return this.listContainers(rest).then((cs) => cs.filter((c) => c.volumes?.some((v) => v.name === volume)));
 
-    const listed = [...this.containers.values()]
-      .filter((c) => (filter.all || c.state === 'running') && matches(c.labels, filter.labels) && (!filter.name || c.name === filter.name));
+    const listed = [...this.containers.values()].filter(
+      (c) =>
+        (filter.all || c.state === 'running') &&
+        matches(c.labels, filter.labels) &&
+        (!filter.name || c.name === filter.name),
+    );
     for (const c of listed) this.look(c);
     return Promise.resolve(
-      listed
-        .map(({ spec: _spec, ...c }) => ({
-          ...structuredClone(c),
-          // As the engine's list reports them: every volume mount, named or anonymous.
-          volumes: c.mounts.flatMap((m) => (m.type === 'volume' && m.name !== undefined ? [{ name: m.name, target: m.target }] : [])),
-        })),
+      listed.map(({ spec: _spec, ...c }) => ({
+        ...structuredClone(c),
+        // As the engine's list reports them: every volume mount, named or anonymous.
+        volumes: c.mounts.flatMap((m) =>
+          m.type === 'volume' && m.name !== undefined ? [{ name: m.name, target: m.target }] : [],
+        ),
+      })),
     );
   }
 
@@ -189,21 +223,48 @@ export class FakeRuntime implements Runtime {
 
   private create(spec: ContainerSpec): Promise<string> {
     for (const c of this.containers.values()) {
-      if (c.name === spec.name) return Promise.reject(new ConflictError(409, `Conflict. The container name "/${spec.name}" is already in use`, `create container ${spec.name}`));
+      if (c.name === spec.name)
+        return Promise.reject(
+          new ConflictError(
+            409,
+            `Conflict. The container name "/${spec.name}" is already in use`,
+            `create container ${spec.name}`,
+          ),
+        );
     }
     const image = this.image(spec.image);
-    if (!image) return Promise.reject(new NotFoundError(404, `No such image: ${spec.image}`, `create container ${spec.name}`));
+    if (!image)
+      return Promise.reject(new NotFoundError(404, `No such image: ${spec.image}`, `create container ${spec.name}`));
     for (const ep of spec.endpoints) {
-      if (!this.networks.has(ep.network)) return Promise.reject(new NotFoundError(404, `network ${ep.network} not found`, `create container ${spec.name}`));
+      if (!this.networks.has(ep.network))
+        return Promise.reject(
+          new NotFoundError(404, `network ${ep.network} not found`, `create container ${spec.name}`),
+        );
     }
     const id = this.nextId();
     this.containers.set(id, {
-      id, name: spec.name, image: spec.image, imageId: image.id, labels: { ...spec.labels }, state: 'created', status: 'Created',
-      health: 'none', created: this.seq, ports: spec.ports, networks: spec.endpoints.map((e) => e.network), exitCode: 0, env: spec.env,
-      command: spec.command ?? [], entrypoint: spec.entrypoint ?? [], restartCount: 0,
+      id,
+      name: spec.name,
+      image: spec.image,
+      imageId: image.id,
+      labels: { ...spec.labels },
+      state: 'created',
+      status: 'Created',
+      health: 'none',
+      created: this.seq,
+      ports: spec.ports,
+      networks: spec.endpoints.map((e) => e.network),
+      exitCode: 0,
+      env: spec.env,
+      command: spec.command ?? [],
+      entrypoint: spec.entrypoint ?? [],
+      restartCount: 0,
       mounts: [
         ...spec.mounts.map((m) => ({
-          type: m.type, target: m.target, readOnly: m.readOnly ?? false, source: m.source ?? '',
+          type: m.type,
+          target: m.target,
+          readOnly: m.readOnly ?? false,
+          source: m.source ?? '',
           ...(m.type === 'volume' && { name: m.source ?? this.nextId() }),
         })),
         // The image's VOLUMEs the spec does not mount otherwise: anonymous volumes, as the engine makes them.
@@ -211,7 +272,9 @@ export class FakeRuntime implements Runtime {
           .filter((t) => !spec.mounts.some((m) => m.target === t) && !(t in (spec.tmpfs ?? {})))
           .map((t) => ({ type: 'volume', target: t, readOnly: false, source: '', name: this.nextId() })),
       ],
-      networkSettings: Object.fromEntries(spec.endpoints.map((e) => [e.network, { ipAddress: '', aliases: e.aliases }])),
+      networkSettings: Object.fromEntries(
+        spec.endpoints.map((e) => [e.network, { ipAddress: '', aliases: e.aliases }]),
+      ),
       spec,
     });
     for (const ep of spec.endpoints) this.networks.get(ep.network)!.containers.push(id);
@@ -266,7 +329,8 @@ export class FakeRuntime implements Runtime {
     }
     this.calls.push(`remove ${c.name}${options?.volumes ? ' -v' : ''}`);
     this.fail('removeContainer');
-    if (c.state === 'running' && !options?.force) return Promise.reject(new ConflictError(409, 'container is running', 'remove container'));
+    if (c.state === 'running' && !options?.force)
+      return Promise.reject(new ConflictError(409, 'container is running', 'remove container'));
     this.containers.delete(c.id);
     for (const n of this.networks.values()) n.containers = n.containers.filter((x) => x !== c.id);
     this.failLate('removeContainer');
@@ -278,9 +342,22 @@ export class FakeRuntime implements Runtime {
     this.calls.push(`rename ${c.name} ${newName}`);
     this.fail('renameContainer');
     // The engine's answers: the same name is a bad request, a name another container holds a conflict.
-    if (c.name === newName) return Promise.reject(new EngineError(400, 'Renaming a container with the same name as its current name', `rename container ${c.id.slice(0, 12)}`));
+    if (c.name === newName)
+      return Promise.reject(
+        new EngineError(
+          400,
+          'Renaming a container with the same name as its current name',
+          `rename container ${c.id.slice(0, 12)}`,
+        ),
+      );
     if ([...this.containers.values()].some((o) => o.name === newName)) {
-      return Promise.reject(new ConflictError(409, `Conflict. The container name "/${newName}" is already in use`, `rename container ${c.id.slice(0, 12)}`));
+      return Promise.reject(
+        new ConflictError(
+          409,
+          `Conflict. The container name "/${newName}" is already in use`,
+          `rename container ${c.id.slice(0, 12)}`,
+        ),
+      );
     }
     c.name = newName;
     this.failLate('renameContainer');
@@ -303,19 +380,31 @@ export class FakeRuntime implements Runtime {
   }
 
   listNetworks(filter: { labels?: LabelFilter; name?: string }): Promise<NetworkSummary[]> {
-    return Promise.resolve([...this.networks.values()].filter((n) => matches(n.labels, filter.labels) && (!filter.name || n.name === filter.name)).map((n) => structuredClone(n)));
+    return Promise.resolve(
+      [...this.networks.values()]
+        .filter((n) => matches(n.labels, filter.labels) && (!filter.name || n.name === filter.name))
+        .map((n) => structuredClone(n)),
+    );
   }
 
   inspectNetwork(idOrName: string): Promise<NetworkSummary> {
-    for (const n of this.networks.values()) if (n.id === idOrName || n.name === idOrName) return Promise.resolve(structuredClone(n));
+    for (const n of this.networks.values())
+      if (n.id === idOrName || n.name === idOrName) return Promise.resolve(structuredClone(n));
     return Promise.reject(new NotFoundError(404, `network ${idOrName} not found`, 'inspect network'));
   }
 
   createNetwork(spec: NetworkSpec): Promise<string> {
     this.calls.push(`create network ${spec.name}`);
-    if (this.networks.has(spec.name)) return Promise.reject(new ConflictError(409, `network with name ${spec.name} already exists`, 'create network'));
+    if (this.networks.has(spec.name))
+      return Promise.reject(new ConflictError(409, `network with name ${spec.name} already exists`, 'create network'));
     const id = this.nextId();
-    this.networks.set(spec.name, { id, name: spec.name, driver: spec.driver ?? 'bridge', labels: { ...spec.labels }, containers: [] });
+    this.networks.set(spec.name, {
+      id,
+      name: spec.name,
+      driver: spec.driver ?? 'bridge',
+      labels: { ...spec.labels },
+      containers: [],
+    });
     return Promise.resolve(id);
   }
 
@@ -334,18 +423,27 @@ export class FakeRuntime implements Runtime {
   }
 
   listVolumes(filter: { labels?: LabelFilter; name?: string }): Promise<VolumeSummary[]> {
-    return Promise.resolve([...this.volumes.values()].filter((v) => matches(v.labels, filter.labels) && (!filter.name || v.name === filter.name)).map((v) => structuredClone(v)));
+    return Promise.resolve(
+      [...this.volumes.values()]
+        .filter((v) => matches(v.labels, filter.labels) && (!filter.name || v.name === filter.name))
+        .map((v) => structuredClone(v)),
+    );
   }
 
   inspectVolume(name: string): Promise<VolumeSummary> {
     const v = this.volumes.get(name);
-    return v ? Promise.resolve(structuredClone(v)) : Promise.reject(new NotFoundError(404, `get ${name}: no such volume`, 'inspect volume'));
+    return v
+      ? Promise.resolve(structuredClone(v))
+      : Promise.reject(new NotFoundError(404, `get ${name}: no such volume`, 'inspect volume'));
   }
 
   createVolume(spec: VolumeSpec): Promise<VolumeSummary> {
     this.calls.push(`create volume ${spec.name}`);
     const v = this.volumes.get(spec.name) ?? {
-      name: spec.name, driver: spec.driver ?? 'local', labels: { ...spec.labels }, mountpoint: `/fake/${spec.name}`,
+      name: spec.name,
+      driver: spec.driver ?? 'local',
+      labels: { ...spec.labels },
+      mountpoint: `/fake/${spec.name}`,
       ...(spec.driverOpts && Object.keys(spec.driverOpts).length > 0 && { options: { ...spec.driverOpts } }),
     };
     this.volumes.set(spec.name, v);
@@ -361,7 +459,10 @@ export class FakeRuntime implements Runtime {
   }
 
   private users(ids: string[]): { id: string; name: string; labels: Record<string, string> }[] {
-    return ids.map((id) => this.containers.get(id)).filter((c) => c !== undefined).map((c) => ({ id: c.id, name: c.name, labels: { ...c.labels } }));
+    return ids
+      .map((id) => this.containers.get(id))
+      .filter((c) => c !== undefined)
+      .map((c) => ({ id: c.id, name: c.name, labels: { ...c.labels } }));
   }
 
   /** What a registry holds: reference -> image id a pull gets (default: a new id when absent locally). */
@@ -394,7 +495,10 @@ export class FakeRuntime implements Runtime {
     this.calls.push(`push ${ref}`);
     this.fail('pushImage');
     const img = this.image(ref);
-    if (!img) return Promise.reject(new NotFoundError(404, `An image does not exist locally with the tag: ${ref}`, `push image ${ref}`));
+    if (!img)
+      return Promise.reject(
+        new NotFoundError(404, `An image does not exist locally with the tag: ${ref}`, `push image ${ref}`),
+      );
     this.registry.set(ref, img.id);
     return Promise.resolve();
   }
@@ -409,7 +513,8 @@ export class FakeRuntime implements Runtime {
 
   removeImage(ref: string, _options?: { force?: boolean }): Promise<void> {
     this.calls.push(`rmi ${ref}`);
-    if (!this.images.delete(familiarRef(ref))) return Promise.reject(new NotFoundError(404, `No such image: ${ref}`, `remove image ${ref}`));
+    if (!this.images.delete(familiarRef(ref)))
+      return Promise.reject(new NotFoundError(404, `No such image: ${ref}`, `remove image ${ref}`));
     return Promise.resolve();
   }
 
@@ -434,7 +539,8 @@ export class FakeRuntime implements Runtime {
   pauseContainer(id: string): Promise<void> {
     const c = this.find(id);
     this.calls.push(`pause ${c.name}`);
-    if (c.state !== 'running') return Promise.reject(new ConflictError(409, `Container ${c.id} is not running`, 'pause container'));
+    if (c.state !== 'running')
+      return Promise.reject(new ConflictError(409, `Container ${c.id} is not running`, 'pause container'));
     c.state = 'paused';
     c.status = 'Up (Paused)';
     return Promise.resolve();
@@ -443,7 +549,8 @@ export class FakeRuntime implements Runtime {
   unpauseContainer(id: string): Promise<void> {
     const c = this.find(id);
     this.calls.push(`unpause ${c.name}`);
-    if (c.state !== 'paused') return Promise.reject(new ConflictError(409, `Container ${c.id} is not paused`, 'unpause container'));
+    if (c.state !== 'paused')
+      return Promise.reject(new ConflictError(409, `Container ${c.id} is not paused`, 'unpause container'));
     c.state = 'running';
     c.status = 'Up';
     return Promise.resolve();
@@ -468,10 +575,11 @@ export class FakeRuntime implements Runtime {
   exec(containerId: string, spec: ExecSpec, io: ProcessIO): Promise<number> {
     const c = this.find(containerId);
     this.calls.push(`exec ${c.name} ${spec.command.join(' ')}`);
-    if (c.state !== 'running') return Promise.reject(new ConflictError(409, `Container ${c.id} is not running`, 'exec'));
+    if (c.state !== 'running')
+      return Promise.reject(new ConflictError(409, `Container ${c.id} is not running`, 'exec'));
     this.execs.push({ container: c.name, spec });
     io.stdout.write(`${spec.command.join(' ')}\n`);
-    return Promise.resolve(spec.detach ? 0 : this.execCodes.get(spec.command.join(' ')) ?? 0);
+    return Promise.resolve(spec.detach ? 0 : (this.execCodes.get(spec.command.join(' ')) ?? 0));
   }
 
   attachContainer(id: string): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
@@ -486,7 +594,16 @@ export class FakeRuntime implements Runtime {
 
   private stat(name: string, path: string): PathStat | undefined {
     const data = this.files.get(`${name}:${path}`);
-    return data && { name: path.split('/').pop() ?? '', size: data.length, mode: 0o644, mtime: '', linkTarget: '', isDirectory: false };
+    return (
+      data && {
+        name: path.split('/').pop() ?? '',
+        size: data.length,
+        mode: 0o644,
+        mtime: '',
+        linkTarget: '',
+        isDirectory: false,
+      }
+    );
   }
 
   statContainerPath(id: string, path: string): Promise<PathStat | undefined> {
@@ -494,7 +611,9 @@ export class FakeRuntime implements Runtime {
   }
 
   getArchive(id: string, path: string): Promise<{ stat: PathStat; tar: NodeJS.ReadableStream }> {
-    return Promise.reject(new NotFoundError(404, `Could not find the file ${path} in container ${id}`, 'copy from container'));
+    return Promise.reject(
+      new NotFoundError(404, `Could not find the file ${path} in container ${id}`, 'copy from container'),
+    );
   }
 
   putArchive(id: string, dir: string): Promise<void> {

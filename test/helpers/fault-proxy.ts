@@ -109,7 +109,12 @@ export class FaultProxy {
   }
 
   private match(method: string, path: string): ActiveRule | undefined {
-    const rule = this.rules.find((r) => (r.method === undefined || r.method === method) && r.path.test(path) && (r.times === undefined || r.fired < r.times));
+    const rule = this.rules.find(
+      (r) =>
+        (r.method === undefined || r.method === method) &&
+        r.path.test(path) &&
+        (r.times === undefined || r.fired < r.times),
+    );
     if (rule) {
       rule.fired++;
       this.injected++;
@@ -131,7 +136,10 @@ export class FaultProxy {
     if (rule?.respond) {
       req.resume();
       const body = rule.respond.body === undefined ? '' : JSON.stringify(rule.respond.body);
-      res.writeHead(rule.respond.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.writeHead(rule.respond.status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      });
       res.end(body);
       return;
     }

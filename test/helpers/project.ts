@@ -1,7 +1,11 @@
 import type { Project, ServiceConfig } from '../../src/config/model.js';
 
 /** A normalized Project for tests of the layers after config/: services get the defaults the loader gives. */
-export function project(name: string, services: Record<string, Partial<ServiceConfig>>, extra: Partial<Project> = {}): Project {
+export function project(
+  name: string,
+  services: Record<string, Partial<ServiceConfig>>,
+  extra: Partial<Project> = {},
+): Project {
   const svcs: Record<string, ServiceConfig> = {};
   let usesDefault = false;
   for (const [key, s] of Object.entries(services)) {

@@ -24,16 +24,23 @@ export default async function build(ctx: Context, services: string[], opts: Reco
   const { createRenderer } = await import('../../progress/index.js');
   const renderer = quiet ? await createRenderer('quiet', ctx.world.stderr, ctx.world.env) : await ctx.renderer();
   const buildArgs = parseBuildArgs(opts.buildArg);
-  const built = await buildServices(project, rt, services, {
-    parallel: ctx.parallel(),
-    noCache: opts.cache === false,
-    pullBase: opts.pull === true,
-    ...(buildArgs && { buildArgs }),
-    withDependencies: opts.withDependencies === true,
-    quiet,
-    env: ctx.world.env,
-  }, renderer);
+  const built = await buildServices(
+    project,
+    rt,
+    services,
+    {
+      parallel: ctx.parallel(),
+      noCache: opts.cache === false,
+      pullBase: opts.pull === true,
+      ...(buildArgs && { buildArgs }),
+      withDependencies: opts.withDependencies === true,
+      quiet,
+      env: ctx.world.env,
+    },
+    renderer,
+  );
   if (quiet) for (const id of built.values()) ctx.world.stdout.write(`${id}\n`);
-  else if (built.size === 0) ctx.world.stderr.write(`${project.name}: no service to build (none has a build section)\n`);
+  else if (built.size === 0)
+    ctx.world.stderr.write(`${project.name}: no service to build (none has a build section)\n`);
   return 0;
 }

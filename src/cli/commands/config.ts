@@ -38,20 +38,36 @@ export default async function config(ctx: Context, _args: string[], raw: Record<
   else if (opts.networks) text = lines(Object.keys(project.networks).sort());
   else if (opts.hash !== undefined && opts.hash !== '') {
     const { configHash } = await import('../../plan/hash.js');
-    const wanted = opts.hash === '*' ? Object.keys(project.services) : opts.hash.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    text = lines(wanted.sort().map((name) => {
-      const svc = project.services[name];
-      if (!svc) throw new NoSuchServiceError(name);
-      return `${name} ${configHash(svc)}`;
-    }));
+    const wanted =
+      opts.hash === '*'
+        ? Object.keys(project.services)
+        : opts.hash
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
+    text = lines(
+      wanted.sort().map((name) => {
+        const svc = project.services[name];
+        if (!svc) throw new NoSuchServiceError(name);
+        return `${name} ${configHash(svc)}`;
+      }),
+    );
   } else if (opts.profiles) {
     const all = [...Object.values(project.services), ...Object.values(project.disabled_services ?? {})];
     text = lines([...new Set(all.flatMap((s) => s.profiles ?? []))].sort());
   } else if (opts.images) {
     const { serviceImage } = await import('../../plan/desired.js');
-    text = lines(Object.keys(project.services).sort().map((name) => serviceImage(project, project.services[name]!)));
+    text = lines(
+      Object.keys(project.services)
+        .sort()
+        .map((name) => serviceImage(project, project.services[name]!)),
+    );
   } else if (opts.environment) {
-    text = lines(Object.entries(environment).map(([k, v]) => `${k}=${v}`).sort());
+    text = lines(
+      Object.entries(environment)
+        .map(([k, v]) => `${k}=${v}`)
+        .sort(),
+    );
   } else {
     const { renderProject } = await import('../../config/render.js');
     text = renderProject(project, format, { escapeDollars: interpolate });

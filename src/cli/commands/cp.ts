@@ -8,11 +8,14 @@ import { parseIndex } from './logs.js';
 export default async function cp(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const { parseCopyArg, copyIn, copyOut } = await import('../../apply/copy.js');
   const [a, b] = args;
-  if (a === undefined || b === undefined) throw new UsageError('cp needs a source and a destination, one of them SERVICE:PATH');
+  if (a === undefined || b === undefined)
+    throw new UsageError('cp needs a source and a destination, one of them SERVICE:PATH');
   const from = parseCopyArg(a);
   const to = parseCopyArg(b);
   if ((from.service === undefined) === (to.service === undefined)) {
-    throw new UsageError('cp copies between a container and the host: exactly one of source and destination is SERVICE:PATH');
+    throw new UsageError(
+      'cp copies between a container and the host: exactly one of source and destination is SERVICE:PATH',
+    );
   }
   if (a === '-' || b === '-') throw new UsageError('cp does not read or write tar streams on stdin/stdout ("-")');
   const service = (from.service ?? to.service)!;

@@ -8,16 +8,23 @@ export default async function create(ctx: Context, services: string[], opts: Rec
   checkServices(project, services);
   const { up } = await import('../../apply/index.js');
   const rt = await ctx.runtime();
-  await ctx.withProjectLock(project.name, async () => up(project, rt, {
-    services,
-    noDeps: opts.deps === false,
-    forceRecreate: opts.forceRecreate === true,
-    noRecreate: opts.recreate === false,
-    removeOrphans: opts.removeOrphans === true,
-    noStart: true,
-    scale: parseScale(opts.scale),
-    berthVersion: VERSION,
-    parallel: ctx.parallel(),
-  }, await ctx.renderer()));
+  await ctx.withProjectLock(project.name, async () =>
+    up(
+      project,
+      rt,
+      {
+        services,
+        noDeps: opts.deps === false,
+        forceRecreate: opts.forceRecreate === true,
+        noRecreate: opts.recreate === false,
+        removeOrphans: opts.removeOrphans === true,
+        noStart: true,
+        scale: parseScale(opts.scale),
+        berthVersion: VERSION,
+        parallel: ctx.parallel(),
+      },
+      await ctx.renderer(),
+    ),
+  );
   return 0;
 }

@@ -21,9 +21,13 @@ export default async function down(ctx: Context, _args: string[], opts: Record<s
     return 0;
   }
   const rmi = opts.rmi;
-  if (rmi !== undefined && rmi !== 'local' && rmi !== 'all') throw new UsageError(`--rmi must be local or all, got ${JSON.stringify(rmi)}`);
-  if (rmi !== undefined && !project) throw new UsageError('--rmi needs the stack file, to know which images are the project\'s');
-  const { plan } = await ctx.withProjectLock(name, async () => runDown(name, project, rt, options, await ctx.renderer()));
+  if (rmi !== undefined && rmi !== 'local' && rmi !== 'all')
+    throw new UsageError(`--rmi must be local or all, got ${JSON.stringify(rmi)}`);
+  if (rmi !== undefined && !project)
+    throw new UsageError("--rmi needs the stack file, to know which images are the project's");
+  const { plan } = await ctx.withProjectLock(name, async () =>
+    runDown(name, project, rt, options, await ctx.renderer()),
+  );
   if (rmi !== undefined && project) {
     const { removeProjectImages } = await import('../../apply/images.js');
     const { createRenderer } = await import('../../progress/index.js');
@@ -36,6 +40,7 @@ export default async function down(ctx: Context, _args: string[], opts: Record<s
     }
     return 0;
   }
-  if (plan.actions.length === 0) ctx.world.stderr.write(`${name}: nothing to do: no containers, networks or volumes of this project\n`);
+  if (plan.actions.length === 0)
+    ctx.world.stderr.write(`${name}: nothing to do: no containers, networks or volumes of this project\n`);
   return 0;
 }

@@ -6,7 +6,14 @@ import { lifecycleTarget } from './lifecycle.js';
 /** One event as `events --json` prints it (Compose's field names). */
 export function eventJson(e: EngineEvent): Record<string, unknown> {
   const { [Label.service]: service, ...attributes } = e.attributes;
-  return { time: new Date(e.timeMs).toISOString(), type: e.type, action: e.action, id: e.id, service: service ?? '', attributes };
+  return {
+    time: new Date(e.timeMs).toISOString(),
+    type: e.type,
+    action: e.action,
+    id: e.id,
+    service: service ?? '',
+    attributes,
+  };
 }
 
 /** One event as a text line: `2024-05-01 10:00:00.000 container start 3f2a… (name=demo-web-1, service=web, …)`. */
@@ -29,7 +36,10 @@ export default async function events(ctx: Context, services: string[], opts: Rec
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    for await (const e of rt.events({ labels: { [Label.project]: t.projectName }, type: ['container'] }, abort.signal)) {
+    for await (const e of rt.events(
+      { labels: { [Label.project]: t.projectName }, type: ['container'] },
+      abort.signal,
+    )) {
       if (services.length > 0 && !services.includes(e.attributes[Label.service] ?? '')) continue;
       ctx.world.stdout.write(`${opts.json ? JSON.stringify(eventJson(e)) : eventText(e)}\n`);
     }

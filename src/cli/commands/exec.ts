@@ -11,7 +11,8 @@ import { parseIndex } from './logs.js';
  */
 export default async function exec(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const [service, ...command] = args;
-  if (!service || command.length === 0) throw new UsageError('exec needs a service and a command, e.g. berth exec web sh');
+  if (!service || command.length === 0)
+    throw new UsageError('exec needs a service and a command, e.g. berth exec web sh');
   const index = opts.index === undefined ? undefined : parseIndex(opts.index);
   const t = await lifecycleTarget(ctx, [service]);
   const { serviceContainer } = await import('../../apply/lifecycle.js');
@@ -22,15 +23,19 @@ export default async function exec(ctx: Context, args: string[], opts: Record<st
   const tty = !detach && opts.tty !== false && stdin.isTTY === true && stdout.isTTY === true;
   const interactive = !detach && opts.interactive !== false;
   return withTerminal(ctx, tty, interactive, (io) =>
-    rt.exec(c.id, {
-      command,
-      tty,
-      detach,
-      ...(Array.isArray(opts.env) && opts.env.length > 0 && { env: opts.env as string[] }),
-      ...(typeof opts.user === 'string' && { user: opts.user }),
-      ...(typeof opts.workdir === 'string' && { workingDir: opts.workdir }),
-      ...(opts.privileged === true && { privileged: true }),
-    }, io),
+    rt.exec(
+      c.id,
+      {
+        command,
+        tty,
+        detach,
+        ...(Array.isArray(opts.env) && opts.env.length > 0 && { env: opts.env as string[] }),
+        ...(typeof opts.user === 'string' && { user: opts.user }),
+        ...(typeof opts.workdir === 'string' && { workingDir: opts.workdir }),
+        ...(opts.privileged === true && { privileged: true }),
+      },
+      io,
+    ),
   );
 }
 
@@ -38,7 +43,12 @@ export default async function exec(ctx: Context, args: string[], opts: Record<st
  * Runs `fn` with the world's streams as a process's IO: stdin in raw mode while a TTY is in use, and
  * restored (and released, so berth can exit) afterwards.
  */
-export async function withTerminal<T>(ctx: Context, tty: boolean, interactive: boolean, fn: (io: ProcessIO) => Promise<T>): Promise<T> {
+export async function withTerminal<T>(
+  ctx: Context,
+  tty: boolean,
+  interactive: boolean,
+  fn: (io: ProcessIO) => Promise<T>,
+): Promise<T> {
   const { stdin, stdout, stderr } = ctx.world;
   const io: ProcessIO = { stdout, stderr };
   if (interactive) io.stdin = stdin;

@@ -29,7 +29,13 @@ export default async function images(ctx: Context, services: string[], opts: Rec
     return 0;
   }
   if (format === 'json') {
-    const out = present.map((i) => ({ Service: i.service, Image: i.ref, ID: i.image!.id, Size: i.image!.size, Created: i.image!.created }));
+    const out = present.map((i) => ({
+      Service: i.service,
+      Image: i.ref,
+      ID: i.image!.id,
+      Size: i.image!.size,
+      Created: i.image!.created,
+    }));
     ctx.world.stdout.write(`${JSON.stringify(out)}\n`);
     return 0;
   }

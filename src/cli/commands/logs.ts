@@ -13,7 +13,8 @@ export default async function logs(ctx: Context, services: string[], opts: Recor
   const rt = await ctx.runtime();
   const all = await targetContainers(rt, t);
   checkKnown(t, all);
-  const containers = index === undefined ? all : all.filter((c) => c.labels['com.docker.compose.container-number'] === String(index));
+  const containers =
+    index === undefined ? all : all.filter((c) => c.labels['com.docker.compose.container-number'] === String(index));
   const printer = new LogPrinter(ctx.world.stdout, ctx.world.stderr, {
     color: useColor(ctx.world.stdout, ctx.world.env, opts.color === false),
     prefix: opts.logPrefix !== false,
@@ -25,15 +26,21 @@ export default async function logs(ctx: Context, services: string[], opts: Recor
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await readLogs(rt, { projectName: t.projectName, services }, containers, {
-      follow: opts.follow === true,
-      signal: abort.signal,
-      ...(tail !== undefined && { tail }),
-      ...(typeof opts.since === 'string' && { since: opts.since }),
-      ...(typeof opts.until === 'string' && { until: opts.until }),
-      ...(opts.timestamps === true && { timestamps: true }),
-      onAttach: (c) => printer.register([c]),
-    }, (c, line) => printer.line(c, line));
+    await readLogs(
+      rt,
+      { projectName: t.projectName, services },
+      containers,
+      {
+        follow: opts.follow === true,
+        signal: abort.signal,
+        ...(tail !== undefined && { tail }),
+        ...(typeof opts.since === 'string' && { since: opts.since }),
+        ...(typeof opts.until === 'string' && { until: opts.until }),
+        ...(opts.timestamps === true && { timestamps: true }),
+        onAttach: (c) => printer.register([c]),
+      },
+      (c, line) => printer.line(c, line),
+    );
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
@@ -44,7 +51,8 @@ export default async function logs(ctx: Context, services: string[], opts: Recor
 function parseTail(value: unknown): number | undefined {
   if (value === undefined || value === 'all' || value === '-1') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--tail expects a number of lines or "all", got "${show(value)}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`--tail expects a number of lines or "all", got "${show(value)}"`);
   return n;
 }
 
@@ -52,6 +60,7 @@ const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify
 
 export function parseIndex(value: unknown): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--index expects a container number from 1, got "${show(value)}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--index expects a container number from 1, got "${show(value)}"`);
   return n;
 }

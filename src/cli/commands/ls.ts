@@ -22,7 +22,10 @@ export function projectRows(containers: ContainerSummary[], all: boolean): Proje
     const counts = new Map<string, number>();
     for (const c of cs) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
     if (!all && !counts.has('running')) continue;
-    const status = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => `${s}(${n})`).join(', ');
+    const status = [...counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([s, n]) => `${s}(${n})`)
+      .join(', ');
     const files = [...new Set(cs.map((c) => c.labels[Label.configFiles] ?? '').filter(Boolean))].join(',');
     rows.push({ Name: name, Status: status, ConfigFiles: files });
   }
@@ -42,10 +45,18 @@ export default async function ls(ctx: Context, _args: string[], opts: Record<str
   }
   const rt = await ctx.runtime();
   const containers = await rt.listContainers({ all: true, labels: { [Label.project]: true } });
-  const rows = projectRows(containers, opts.all === true).filter((r) => names.length === 0 || names.some((n) => r.Name.includes(n)));
+  const rows = projectRows(containers, opts.all === true).filter(
+    (r) => names.length === 0 || names.some((n) => r.Name.includes(n)),
+  );
   const out = ctx.world.stdout;
   if (opts.quiet) for (const r of rows) out.write(`${r.Name}\n`);
   else if (format === 'json') out.write(`${JSON.stringify(rows)}\n`);
-  else out.write(table(['NAME', 'STATUS', 'CONFIG FILES'], rows.map((r) => [r.Name, r.Status, r.ConfigFiles])));
+  else
+    out.write(
+      table(
+        ['NAME', 'STATUS', 'CONFIG FILES'],
+        rows.map((r) => [r.Name, r.Status, r.ConfigFiles]),
+      ),
+    );
   return 0;
 }

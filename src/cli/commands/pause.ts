@@ -5,7 +5,12 @@ import { lifecycleTarget, nothing } from './lifecycle.js';
 export default async function pause(ctx: Context, services: string[]): Promise<number> {
   const t = await lifecycleTarget(ctx, services);
   const { pauseServices } = await import('../../apply/lifecycle.js');
-  const { containers } = await pauseServices(await ctx.runtime(), t, { parallel: ctx.parallel() }, await ctx.renderer());
+  const { containers } = await pauseServices(
+    await ctx.runtime(),
+    t,
+    { parallel: ctx.parallel() },
+    await ctx.renderer(),
+  );
   if (containers.length === 0) nothing(ctx, `${t.projectName}: no running containers to pause`);
   return 0;
 }

@@ -29,15 +29,36 @@ export default async function plan(ctx: Context, services: string[], opts: Recor
   const changed = hasChanges(p);
   const shown = noticesOf(notices, services, p);
   if (opts.format === 'json') {
-    const actions = p.actions.map((a) => ({ kind: a.kind, target: a.target, ...('service' in a && { service: a.service }), reason: a.reason }));
-    const operations = p.steps.map((s) => ({ id: s.id, op: s.op, target: s.target, ...('service' in s.action && { service: s.action.service }), reason: s.reason, after: s.after }));
-    const privileges = shown.map((n) => ({ service: n.service, setting: n.setting, ...(n.pos && { file: n.pos.file, line: n.pos.line, column: n.pos.column }), risk: n.risk }));
-    ctx.world.stdout.write(`${JSON.stringify({ project: p.project, changes: changed, operations, actions, warnings: p.warnings, privileges })}\n`);
+    const actions = p.actions.map((a) => ({
+      kind: a.kind,
+      target: a.target,
+      ...('service' in a && { service: a.service }),
+      reason: a.reason,
+    }));
+    const operations = p.steps.map((s) => ({
+      id: s.id,
+      op: s.op,
+      target: s.target,
+      ...('service' in s.action && { service: s.action.service }),
+      reason: s.reason,
+      after: s.after,
+    }));
+    const privileges = shown.map((n) => ({
+      service: n.service,
+      setting: n.setting,
+      ...(n.pos && { file: n.pos.file, line: n.pos.line, column: n.pos.column }),
+      risk: n.risk,
+    }));
+    ctx.world.stdout.write(
+      `${JSON.stringify({ project: p.project, changes: changed, operations, actions, warnings: p.warnings, privileges })}\n`,
+    );
   } else {
     for (const w of p.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
     if (p.steps.length) ctx.world.stdout.write(`${formatGraph(p)}\n`);
     await printNotices(ctx, shown);
-    ctx.world.stderr.write(changed ? `${project.name}: changes pending\n` : `${project.name}: up to date, nothing to change\n`);
+    ctx.world.stderr.write(
+      changed ? `${project.name}: changes pending\n` : `${project.name}: up to date, nothing to change\n`,
+    );
   }
   return changed ? 2 : 0;
 }

@@ -16,7 +16,8 @@ export function statusFilter(status: unknown, filter: unknown): string[] {
     if (!m) throw new UsageError(`--filter supports status=STATE, got "${f}"`);
     out.push(m[1]!);
   }
-  for (const s of out) if (!STATES.includes(s)) throw new UsageError(`unknown status "${s}": use one of ${STATES.join(', ')}`);
+  for (const s of out)
+    if (!STATES.includes(s)) throw new UsageError(`unknown status "${s}": use one of ${STATES.join(', ')}`);
   return out;
 }
 
@@ -28,16 +29,19 @@ export function formatTemplate(template: string, rows: Record<string, unknown>[]
   const isTable = template.startsWith('table ');
   const body = (isTable ? template.slice(6) : template).replace(/\\t/g, '\t').replace(/\\n/g, '\n');
   const field = /\{\{\s*(json\s+)?\.(\w+)\s*\}\}/g;
-  const render = (row: Record<string, unknown>): string => body.replace(field, (_m, json: string | undefined, key: string) => {
-    const v = row[key];
-    if (json) return JSON.stringify(v ?? null);
-    if (typeof v === 'string') return v;
-    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    return v === undefined || v === null ? '' : JSON.stringify(v);
-  });
+  const render = (row: Record<string, unknown>): string =>
+    body.replace(field, (_m, json: string | undefined, key: string) => {
+      const v = row[key];
+      if (json) return JSON.stringify(v ?? null);
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+      return v === undefined || v === null ? '' : JSON.stringify(v);
+    });
   const lines = rows.map(render);
   if (isTable) {
-    const header = body.replace(field, (_m, _j: string | undefined, key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase());
+    const header = body.replace(field, (_m, _j: string | undefined, key: string) =>
+      key.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase(),
+    );
     const cells = [header, ...lines].map((l) => l.split('\t'));
     return table(cells[0]!, cells.slice(1));
   }
@@ -53,7 +57,10 @@ export default async function ps(ctx: Context, services: string[], opts: Record<
   const { project, name } = await ctx.loadOrName();
   if (project) checkServices(project, services);
   const rt = await ctx.runtime();
-  const all = await rt.listContainers({ all: opts.all === true || states.length > 0, labels: { [Label.project]: name } });
+  const all = await rt.listContainers({
+    all: opts.all === true || states.length > 0,
+    labels: { [Label.project]: name },
+  });
   const containers = all
     .filter((c) => services.length === 0 || services.includes(c.labels[Label.service] ?? ''))
     .filter((c) => states.length === 0 || states.includes(c.state))
@@ -66,13 +73,27 @@ export default async function ps(ctx: Context, services: string[], opts: Record<
   } else if (format === 'json') {
     for (const c of containers) out.write(`${JSON.stringify(psJson(c, name))}\n`);
   } else if (format !== 'table') {
-    out.write(formatTemplate(format, containers.map((c) => psJson(c, name))));
+    out.write(
+      formatTemplate(
+        format,
+        containers.map((c) => psJson(c, name)),
+      ),
+    );
   } else {
     const now = Date.now();
-    out.write(table(
-      ['NAME', 'IMAGE', 'SERVICE', 'CREATED', 'STATUS', 'PORTS'],
-      containers.map((c) => [c.name, c.image, c.labels[Label.service] ?? '', ago(c.created, now), c.status, formatPorts(c.ports)]),
-    ));
+    out.write(
+      table(
+        ['NAME', 'IMAGE', 'SERVICE', 'CREATED', 'STATUS', 'PORTS'],
+        containers.map((c) => [
+          c.name,
+          c.image,
+          c.labels[Label.service] ?? '',
+          ago(c.created, now),
+          c.status,
+          formatPorts(c.ports),
+        ]),
+      ),
+    );
   }
   return 0;
 }
@@ -90,7 +111,12 @@ function psJson(c: ContainerSummary, project: string): Record<string, unknown> {
     Health: c.health === 'none' ? '' : c.health,
     Labels: c.labels,
     Networks: c.networks,
-    Publishers: c.ports.map((p) => ({ URL: p.hostIp ?? '', TargetPort: p.target, PublishedPort: p.hostPort ?? 0, Protocol: p.protocol })),
+    Publishers: c.ports.map((p) => ({
+      URL: p.hostIp ?? '',
+      TargetPort: p.target,
+      PublishedPort: p.hostPort ?? 0,
+      Protocol: p.protocol,
+    })),
     Ports: formatPorts(c.ports),
   };
 }
@@ -100,9 +126,14 @@ export function formatPorts(ports: PublishedPort[]): string {
   const seen = new Set<string>();
   const parts: string[] = [];
   for (const p of [...ports].sort((a, b) => a.target - b.target || (a.hostPort ?? 0) - (b.hostPort ?? 0))) {
-    const host = p.hostPort ? `${p.hostIp && p.hostIp !== '' ? (p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp) : '0.0.0.0'}:${p.hostPort}->` : '';
+    const host = p.hostPort
+      ? `${p.hostIp && p.hostIp !== '' ? (p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp) : '0.0.0.0'}:${p.hostPort}->`
+      : '';
     const text = `${host}${p.target}/${p.protocol}`;
-    if (!seen.has(text)) { seen.add(text); parts.push(text); }
+    if (!seen.has(text)) {
+      seen.add(text);
+      parts.push(text);
+    }
   }
   return parts.join(', ');
 }

@@ -7,12 +7,19 @@ export default async function pull(ctx: Context, services: string[], opts: Recor
   const rt = await ctx.runtime();
   const { pullServices } = await import('../../apply/images.js');
   const { createRenderer } = await import('../../progress/index.js');
-  const renderer = opts.quiet === true ? await createRenderer('quiet', ctx.world.stderr, ctx.world.env) : await ctx.renderer();
-  const failed = await pullServices(project, rt, services, {
-    parallel: ctx.parallel(),
-    ignoreFailures: opts.ignorePullFailures === true,
-    includeDeps: opts.includeDeps === true,
-  }, renderer);
+  const renderer =
+    opts.quiet === true ? await createRenderer('quiet', ctx.world.stderr, ctx.world.env) : await ctx.renderer();
+  const failed = await pullServices(
+    project,
+    rt,
+    services,
+    {
+      parallel: ctx.parallel(),
+      ignoreFailures: opts.ignorePullFailures === true,
+      includeDeps: opts.includeDeps === true,
+    },
+    renderer,
+  );
   for (const ref of failed) ctx.world.stderr.write(`warning: could not pull ${ref} (ignored)\n`);
   return 0;
 }

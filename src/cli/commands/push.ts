@@ -7,8 +7,15 @@ export default async function push(ctx: Context, services: string[], opts: Recor
   const rt = await ctx.runtime();
   const { pushServices } = await import('../../apply/images.js');
   const { createRenderer } = await import('../../progress/index.js');
-  const renderer = opts.quiet === true ? await createRenderer('quiet', ctx.world.stderr, ctx.world.env) : await ctx.renderer();
-  const failed = await pushServices(project, rt, services, { parallel: ctx.parallel(), ignoreFailures: opts.ignorePushFailures === true }, renderer);
+  const renderer =
+    opts.quiet === true ? await createRenderer('quiet', ctx.world.stderr, ctx.world.env) : await ctx.renderer();
+  const failed = await pushServices(
+    project,
+    rt,
+    services,
+    { parallel: ctx.parallel(), ignoreFailures: opts.ignorePushFailures === true },
+    renderer,
+  );
   for (const ref of failed) ctx.world.stderr.write(`warning: could not push ${ref} (ignored)\n`);
   return 0;
 }

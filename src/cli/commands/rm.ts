@@ -13,20 +13,28 @@ export default async function rm(ctx: Context, services: string[], opts: Record<
   const force = opts.force === true;
   const out = ctx.world.stdout;
   const rt = await ctx.runtime();
-  const result = await ctx.withProjectLock(t.projectName, async () => removeServices(rt, t, {
-    parallel: ctx.parallel(),
-    stop: opts.stop === true,
-    volumes: opts.volumes === true,
-    timeoutSec: parseSeconds(opts.timeout, '--timeout'),
-    confirm: async (names) => {
-      const msg = `Going to remove ${names.join(', ')}`;
-      if (force) {
-        out.write(`${msg}\n`);
-        return true;
-      }
-      return askYesNo(ctx.world, `${msg}\nAre you sure? [yN] `);
-    },
-  }, await ctx.renderer(), opts.stop === true ? await ctx.renderer() : undefined));
+  const result = await ctx.withProjectLock(t.projectName, async () =>
+    removeServices(
+      rt,
+      t,
+      {
+        parallel: ctx.parallel(),
+        stop: opts.stop === true,
+        volumes: opts.volumes === true,
+        timeoutSec: parseSeconds(opts.timeout, '--timeout'),
+        confirm: async (names) => {
+          const msg = `Going to remove ${names.join(', ')}`;
+          if (force) {
+            out.write(`${msg}\n`);
+            return true;
+          }
+          return askYesNo(ctx.world, `${msg}\nAre you sure? [yN] `);
+        },
+      },
+      await ctx.renderer(),
+      opts.stop === true ? await ctx.renderer() : undefined,
+    ),
+  );
   if (result.confirmed && result.containers.length === 0) ctx.world.stderr.write('No stopped containers\n');
   return 0;
 }

@@ -97,7 +97,8 @@ export default async function run(ctx: Context, args: string[], opts: Record<str
   const { stdin, stdout } = ctx.world;
   const tty = !detach && opts.tty !== false && stdin.isTTY === true && stdout.isTTY === true;
   const interactive = !detach && opts.interactive !== false;
-  if (detach && opts.rm === true) throw new UsageError('--rm and -d cannot be combined: a detached one-off is removed with berth rm or down');
+  if (detach && opts.rm === true)
+    throw new UsageError('--rm and -d cannot be combined: a detached one-off is removed with berth rm or down');
   const flags = parseOneOffFlags(
     { env: list(opts.env), labels: list(opts.label), publish: list(opts.publish), volumes: list(opts.volume) },
     { lookupEnv: (k) => ctx.world.env[k], baseDir: project.working_dir, home: ctx.world.env.HOME },
@@ -120,12 +121,18 @@ export default async function run(ctx: Context, args: string[], opts: Record<str
     interactive,
   };
   // The project's lock while the one-off's dependencies, networks and container are made; not while it runs.
-  const apply = { parallel: ctx.parallel(), berthVersion: VERSION, setup: <T>(fn: () => Promise<T>) => ctx.withProjectLock(project.name, fn) };
+  const apply = {
+    parallel: ctx.parallel(),
+    berthVersion: VERSION,
+    setup: <T>(fn: () => Promise<T>) => ctx.withProjectLock(project.name, fn),
+  };
   if (detach) {
     const r = await runOneOff(project, rt, o, apply, () => ctx.renderer(), { stdout, stderr: ctx.world.stderr }, {});
     stdout.write(`${r.name}\n`);
     return 0;
   }
-  const r = await withTerminal(ctx, tty, interactive, (io) => runOneOff(project, rt, o, apply, () => ctx.renderer(), io, {}));
+  const r = await withTerminal(ctx, tty, interactive, (io) =>
+    runOneOff(project, rt, o, apply, () => ctx.renderer(), io, {}),
+  );
   return r.exitCode;
 }

@@ -7,7 +7,12 @@ export default async function stop(ctx: Context, services: string[], opts: Recor
   const timeoutSec = parseSeconds(opts.timeout, '--timeout');
   const t = await lifecycleTarget(ctx, services);
   const { stopServices } = await import('../../apply/lifecycle.js');
-  const { containers } = await stopServices(await ctx.runtime(), t, { parallel: ctx.parallel(), timeoutSec }, await ctx.renderer());
+  const { containers } = await stopServices(
+    await ctx.runtime(),
+    t,
+    { parallel: ctx.parallel(), timeoutSec },
+    await ctx.renderer(),
+  );
   if (containers.length === 0) nothing(ctx, `${t.projectName}: no running containers to stop`);
   return 0;
 }

@@ -10,7 +10,9 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   const sinceSec = (Date.now() / 1000 - 1).toFixed(3);
   ctx.warmEngine();
   // A dry run shows the privileges the stack grants, which needs the files' positions: a fresh load.
-  const loaded = opts.dryRun ? await (await import('./plan.js')).loadWithNotices(ctx) : { project: await ctx.load(), notices: [] };
+  const loaded = opts.dryRun
+    ? await (await import('./plan.js')).loadWithNotices(ctx)
+    : { project: await ctx.load(), notices: [] };
   const project = loaded.project;
   checkServices(project, services);
   if (attached) (await import('./up-attached.js')).checkAttachedFlags(project, opts);
@@ -38,8 +40,14 @@ export default async function up(ctx: Context, services: string[], opts: Record<
     yes: opts.yes === true,
     ...(confirm && { confirm }),
   };
-  if (options.pull !== undefined && !['always', 'missing', 'never', 'build', 'daily', 'weekly'].includes(options.pull) && !options.pull.startsWith('every_')) {
-    throw new UsageError(`--pull must be always, missing, never, build, daily, weekly or every_<duration>, got "${options.pull}"`);
+  if (
+    options.pull !== undefined &&
+    !['always', 'missing', 'never', 'build', 'daily', 'weekly'].includes(options.pull) &&
+    !options.pull.startsWith('every_')
+  ) {
+    throw new UsageError(
+      `--pull must be always, missing, never, build, daily, weekly or every_<duration>, got "${options.pull}"`,
+    );
   }
   const rt = await ctx.runtime();
   const { up: runUp, planUpFor } = await import('../../apply/index.js');
@@ -52,7 +60,9 @@ export default async function up(ctx: Context, services: string[], opts: Record<
     await printNotices(ctx, noticesOf(loaded.notices, services, plan));
     return 0;
   }
-  const { plan } = await ctx.withProjectLock(project.name, async () => runUp(project, rt, options, await ctx.renderer()));
+  const { plan } = await ctx.withProjectLock(project.name, async () =>
+    runUp(project, rt, options, await ctx.renderer()),
+  );
   if (!hasChanges(plan)) ctx.world.stderr.write(`${project.name}: everything is up to date, nothing changed\n`);
   if (attached) return (await import('./up-attached.js')).followAfterUp(ctx, project, rt, services, opts, sinceSec);
   return 0;

@@ -15,13 +15,25 @@ export default async function wait(ctx: Context, services: string[], opts: Recor
     ctx.world.stderr.write(`${t.projectName}: no containers to wait for\n`);
     return 0;
   }
-  const first = await Promise.race(containers.map(async (c) => ({ c, code: await rt.waitContainer(c.id, 'not-running') })));
+  const first = await Promise.race(
+    containers.map(async (c) => ({ c, code: await rt.waitContainer(c.id, 'not-running') })),
+  );
   if (opts.downProject) {
     const { down } = await import('../../apply/index.js');
-    await ctx.withProjectLock(t.projectName, async () => down(t.projectName, t.project, rt, { volumes: false, removeOrphans: true, parallel: ctx.parallel() }, await ctx.renderer()));
+    await ctx.withProjectLock(t.projectName, async () =>
+      down(
+        t.projectName,
+        t.project,
+        rt,
+        { volumes: false, removeOrphans: true, parallel: ctx.parallel() },
+        await ctx.renderer(),
+      ),
+    );
     return first.code;
   }
-  const rest = await Promise.all(containers.map(async (c) => ({ c, code: await rt.waitContainer(c.id, 'not-running') })));
+  const rest = await Promise.all(
+    containers.map(async (c) => ({ c, code: await rt.waitContainer(c.id, 'not-running') })),
+  );
   for (const r of rest) ctx.world.stdout.write(`${r.c.name} exited with code ${r.code}\n`);
   return first.code;
 }

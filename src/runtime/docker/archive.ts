@@ -15,7 +15,13 @@ export function parsePathStat(header: string | string[] | undefined): PathStat |
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return undefined;
   try {
-    const o = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as { name?: string; size?: number; mode?: number; mtime?: string; linkTarget?: string };
+    const o = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as {
+      name?: string;
+      size?: number;
+      mode?: number;
+      mtime?: string;
+      linkTarget?: string;
+    };
     const mode = o.mode ?? 0;
     return {
       name: o.name ?? '',
@@ -46,18 +52,34 @@ export async function statContainerPath(transport: Transport, id: string, path: 
   }
 }
 
-export async function getArchive(transport: Transport, id: string, path: string): Promise<{ stat: PathStat; tar: http.IncomingMessage }> {
+export async function getArchive(
+  transport: Transport,
+  id: string,
+  path: string,
+): Promise<{ stat: PathStat; tar: http.IncomingMessage }> {
   const res = await openStream(transport, {
     method: 'GET',
     path: `/containers/${pathSegment(id)}/archive`,
     query: { path },
     operation: `copy ${path} from container ${id.slice(0, 12)}`,
   });
-  const stat = parsePathStat(res.headers['x-docker-container-path-stat']) ?? { name: path.split('/').pop() ?? '', size: 0, mode: 0, mtime: '', linkTarget: '', isDirectory: false };
+  const stat = parsePathStat(res.headers['x-docker-container-path-stat']) ?? {
+    name: path.split('/').pop() ?? '',
+    size: 0,
+    mode: 0,
+    mtime: '',
+    linkTarget: '',
+    isDirectory: false,
+  };
   return { stat, tar: res };
 }
 
-export async function putArchive(transport: Transport, id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
+export async function putArchive(
+  transport: Transport,
+  id: string,
+  dir: string,
+  tar: NodeJS.ReadableStream,
+): Promise<void> {
   const res = await openStream(transport, {
     method: 'PUT',
     path: `/containers/${pathSegment(id)}/archive`,

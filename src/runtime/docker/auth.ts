@@ -21,7 +21,10 @@ export interface DockerConfigFile {
 export type Env = Record<string, string | undefined>;
 
 /** Runs a credential helper: `docker-credential-<helper> get` with `input` on stdin; returns stdout. */
-export type HelperRunner = (helper: string, input: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+export type HelperRunner = (
+  helper: string,
+  input: string,
+) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 export interface CredentialWorld {
   env: Env;
@@ -75,8 +78,15 @@ export function urlBase64(text: string): string {
   return Buffer.from(text).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
-function engineAuth(a: RegistryAuth): { username?: string; password?: string; identitytoken?: string; serveraddress: string } {
-  const out: { username?: string; password?: string; identitytoken?: string; serveraddress: string } = { serveraddress: a.serverAddress };
+function engineAuth(a: RegistryAuth): {
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  serveraddress: string;
+} {
+  const out: { username?: string; password?: string; identitytoken?: string; serveraddress: string } = {
+    serveraddress: a.serverAddress,
+  };
   if (a.username !== undefined) out.username = a.username;
   if (a.password !== undefined) out.password = a.password;
   if (a.identityToken !== undefined) out.identitytoken = a.identityToken;
@@ -107,9 +117,11 @@ export class CredentialStore {
     if (text === undefined || text.trim() === '') return (this.config = {});
     try {
       const parsed: unknown = JSON.parse(text);
-      this.config = typeof parsed === 'object' && parsed !== null ? (parsed) : {};
+      this.config = typeof parsed === 'object' && parsed !== null ? parsed : {};
     } catch {
-      throw new RegistryAuthError(`cannot read the Docker config ${this.configPath}: not valid JSON`, { hint: 'fix or remove the file' });
+      throw new RegistryAuthError(`cannot read the Docker config ${this.configPath}: not valid JSON`, {
+        hint: 'fix or remove the file',
+      });
     }
     return this.config;
   }
@@ -150,7 +162,10 @@ export class CredentialStore {
     if (entry.auth) {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon < 0) throw new RegistryAuthError(`the login for ${host} in ${this.configPath} is malformed ("auth" is not base64 of user:password)`);
+      if (colon < 0)
+        throw new RegistryAuthError(
+          `the login for ${host} in ${this.configPath} is malformed ("auth" is not base64 of user:password)`,
+        );
       out.username = decoded.slice(0, colon);
       out.password = decoded.slice(colon + 1);
     } else {
@@ -167,14 +182,19 @@ export class CredentialStore {
     try {
       res = await this.world.runHelper(helper, address);
     } catch (err) {
-      throw new RegistryAuthError(`cannot run the credential helper ${program} for ${host}: ${(err as Error).message.split('\n')[0]}`, {
-        hint: `install ${program}, or remove "${helper}" from ${this.configPath}`,
-      });
+      throw new RegistryAuthError(
+        `cannot run the credential helper ${program} for ${host}: ${(err as Error).message.split('\n')[0]}`,
+        {
+          hint: `install ${program}, or remove "${helper}" from ${this.configPath}`,
+        },
+      );
     }
     const said = `${res.stdout}\n${res.stderr}`;
     if (res.exitCode !== 0) {
       if (/credentials not found/i.test(said)) return undefined;
-      throw new RegistryAuthError(`the credential helper ${program} failed for ${host}: ${(res.stderr || res.stdout).trim().split('\n')[0] ?? ''}`);
+      throw new RegistryAuthError(
+        `the credential helper ${program} failed for ${host}: ${(res.stderr || res.stdout).trim().split('\n')[0] ?? ''}`,
+      );
     }
     let parsed: { Username?: string; Secret?: string };
     try {
@@ -195,7 +215,10 @@ export class CredentialStore {
 }
 
 /** The real world: the file system and execa. */
-export async function defaultHelperRunner(helper: string, input: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export async function defaultHelperRunner(
+  helper: string,
+  input: string,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const { execa } = await import('execa');
   const r = await execa(`docker-credential-${helper}`, ['get'], { input, reject: false, timeout: 30_000 });
   if (r.failed && r.exitCode === undefined) throw new Error(r.shortMessage);

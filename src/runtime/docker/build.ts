@@ -74,8 +74,11 @@ export class BuildTracker {
     const lines = (this.partial + text).split('\n');
     this.partial = lines.pop() ?? '';
     for (const raw of lines) {
-      // eslint-disable-next-line no-control-regex
-      const line = raw.replace(/\r$/, '').replace(/\x1b\[[0-9;]*m/g, '').trimEnd();
+      const line = raw
+        .replace(/\r$/, '')
+        // eslint-disable-next-line no-control-regex
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .trimEnd();
       if (line === '') continue;
       const step = STEP.exec(line);
       if (step) this.step = `step ${step[1]} (${step[2]!.trim()})`;

@@ -55,7 +55,9 @@ export async function prepareContext(src: ContextSource): Promise<PreparedContex
   try {
     st = await stat(context);
   } catch {
-    throw new BuildContextError(`build context ${context} does not exist`, { hint: 'check build.context in the stack file' });
+    throw new BuildContextError(`build context ${context} does not exist`, {
+      hint: 'check build.context in the stack file',
+    });
   }
   if (!st.isDirectory()) throw new BuildContextError(`build context ${context} is not a folder`);
   const random = src.random ?? (() => randomBytes(8).toString('hex'));
@@ -63,14 +65,22 @@ export async function prepareContext(src: ContextSource): Promise<PreparedContex
   if (src.dockerfileInline !== undefined) {
     const name = `.dockerfile.${random()}`;
     const { patterns } = await loadIgnorePatterns(context, undefined);
-    return { dockerfile: name, matcher: ignoreMatcher(patterns, ['.dockerignore', name]), extraDockerfile: { name, text: src.dockerfileInline } };
+    return {
+      dockerfile: name,
+      matcher: ignoreMatcher(patterns, ['.dockerignore', name]),
+      extraDockerfile: { name, text: src.dockerfileInline },
+    };
   }
-  const dockerfilePath = isAbsolute(src.dockerfile ?? '') ? src.dockerfile! : join(context, src.dockerfile ?? 'Dockerfile');
+  const dockerfilePath = isAbsolute(src.dockerfile ?? '')
+    ? src.dockerfile!
+    : join(context, src.dockerfile ?? 'Dockerfile');
   let text: string;
   try {
     text = await readFile(dockerfilePath, 'utf8');
   } catch {
-    throw new BuildContextError(`Dockerfile ${dockerfilePath} does not exist or cannot be read`, { hint: 'check build.dockerfile in the stack file' });
+    throw new BuildContextError(`Dockerfile ${dockerfilePath} does not exist or cannot be read`, {
+      hint: 'check build.dockerfile in the stack file',
+    });
   }
   const { patterns } = await loadIgnorePatterns(context, dockerfilePath);
   const rel = toPosix(relative(context, dockerfilePath));
@@ -79,7 +89,12 @@ export async function prepareContext(src: ContextSource): Promise<PreparedContex
     return { dockerfile: rel, dockerfilePath, matcher: ignoreMatcher(patterns, ['.dockerignore', rel]) };
   }
   const name = `.dockerfile.${random()}`;
-  return { dockerfile: name, dockerfilePath, matcher: ignoreMatcher(patterns, ['.dockerignore', name]), extraDockerfile: { name, text } };
+  return {
+    dockerfile: name,
+    dockerfilePath,
+    matcher: ignoreMatcher(patterns, ['.dockerignore', name]),
+    extraDockerfile: { name, text },
+  };
 }
 
 async function isSymlink(p: string): Promise<boolean> {
@@ -115,7 +130,15 @@ export async function* contextEntries(context: string, matcher: IgnoreMatcher): 
       }
       if (ignored) continue;
       if (st.isSymbolicLink()) {
-        yield { rel, kind: 'symlink', path, mode: st.mode & 0o7777, size: 0, mtime: st.mtime, linkname: await readlink(path) };
+        yield {
+          rel,
+          kind: 'symlink',
+          path,
+          mode: st.mode & 0o7777,
+          size: 0,
+          mtime: st.mtime,
+          linkname: await readlink(path),
+        };
       } else if (st.isFile()) {
         yield { rel, kind: 'file', path, mode: st.mode & 0o7777, size: st.size, mtime: st.mtime };
       }
@@ -141,7 +164,11 @@ export function packContext(context: string, prepared: PreparedContext): NodeJS.
       }
     }
     if (prepared.extraDockerfile) {
-      await addEntry(pack, { name: prepared.extraDockerfile.name, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, type: 'file' }, Buffer.from(prepared.extraDockerfile.text));
+      await addEntry(
+        pack,
+        { name: prepared.extraDockerfile.name, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0, type: 'file' },
+        Buffer.from(prepared.extraDockerfile.text),
+      );
     }
     pack.finalize();
   };

@@ -3,7 +3,15 @@
  * translated by the pure helpers in `to-engine.ts` and `from-engine.ts`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BuildError, ConflictError, EngineError, NotFoundError, RegistryAuthError, ResourceInUseError, type ResourceUser } from '../../errors.js';
+import {
+  BuildError,
+  ConflictError,
+  EngineError,
+  NotFoundError,
+  RegistryAuthError,
+  ResourceInUseError,
+  type ResourceUser,
+} from '../../errors.js';
 import type {
   BuildProgress,
   BuildSpec,
@@ -84,7 +92,12 @@ export interface RemovalTiming extends PollTiming {
   staleUseMs: number;
 }
 
-const defaultTiming: RemovalTiming = { now: () => Date.now(), sleep: (ms) => sleep(ms), removalTimeoutMs: 60_000, staleUseMs: 3_000 };
+const defaultTiming: RemovalTiming = {
+  now: () => Date.now(),
+  sleep: (ms) => sleep(ms),
+  removalTimeoutMs: 60_000,
+  staleUseMs: 3_000,
+};
 
 export class DockerRuntime implements Runtime {
   constructor(
@@ -104,7 +117,11 @@ export class DockerRuntime implements Runtime {
 
   async info(): Promise<EngineInfo> {
     const apiVersion = await this.transport.apiVersion();
-    const v = await this.transport.json<EngineVersion>({ method: 'GET', path: '/version', operation: 'read engine version' });
+    const v = await this.transport.json<EngineVersion>({
+      method: 'GET',
+      path: '/version',
+      operation: 'read engine version',
+    });
     return { apiVersion, version: v.Version ?? '', os: v.Os ?? '', arch: v.Arch ?? '' };
   }
 
@@ -132,7 +149,12 @@ export class DockerRuntime implements Runtime {
     return found;
   }
 
-  async listContainers(filter: { labels?: LabelFilter; all?: boolean; name?: string; volume?: string }): Promise<ContainerSummary[]> {
+  async listContainers(filter: {
+    labels?: LabelFilter;
+    all?: boolean;
+    name?: string;
+    volume?: string;
+  }): Promise<ContainerSummary[]> {
     const filters = encodeFilters({
       label: labelFilterValues(filter.labels),
       name: filter.name === undefined ? undefined : [filter.name],
@@ -220,7 +242,12 @@ export class DockerRuntime implements Runtime {
   async removeContainer(id: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const operation = `remove container ${shortRef(id)}`;
     const remove = async (): Promise<void> => {
-      await this.transport.request({ method: 'DELETE', path: `/containers/${pathSegment(id)}`, query: { force: options.force, v: options.volumes }, operation });
+      await this.transport.request({
+        method: 'DELETE',
+        path: `/containers/${pathSegment(id)}`,
+        query: { force: options.force, v: options.volumes },
+        operation,
+      });
     };
     try {
       await remove();
@@ -230,24 +257,32 @@ export class DockerRuntime implements Runtime {
       if (verdict.kind === 'gone') return;
       if (verdict.kind !== 'in-progress') throw err;
     }
-    const gone = await pollUntil(async () => {
-      const state = await this.containerState(id);
-      if (state === undefined) return true;
-      if (state === 'removing') return false;
-      // The other removal failed and left the container: remove it ourselves.
-      try {
-        await remove();
-        return true;
-      } catch (err) {
-        const verdict = classifyRemoval(err);
-        if (verdict.kind === 'gone') return true;
-        if (verdict.kind === 'in-progress') return false;
-        throw err;
-      }
-    }, this.timing.removalTimeoutMs, this.timing);
+    const gone = await pollUntil(
+      async () => {
+        const state = await this.containerState(id);
+        if (state === undefined) return true;
+        if (state === 'removing') return false;
+        // The other removal failed and left the container: remove it ourselves.
+        try {
+          await remove();
+          return true;
+        } catch (err) {
+          const verdict = classifyRemoval(err);
+          if (verdict.kind === 'gone') return true;
+          if (verdict.kind === 'in-progress') return false;
+          throw err;
+        }
+      },
+      this.timing.removalTimeoutMs,
+      this.timing,
+    );
     if (!gone) {
       const seconds = Math.round(this.timing.removalTimeoutMs / 1000);
-      const err = new ConflictError(409, `removal of container ${shortRef(id)} is already in progress and not finished after ${seconds}s`, operation);
+      const err = new ConflictError(
+        409,
+        `removal of container ${shortRef(id)} is already in progress and not finished after ${seconds}s`,
+        operation,
+      );
       err.hint = `see what the engine is doing with it: docker inspect ${shortRef(id)}`;
       throw err;
     }
@@ -264,11 +299,19 @@ export class DockerRuntime implements Runtime {
   }
 
   async pauseContainer(id: string): Promise<void> {
-    await this.transport.request({ method: 'POST', path: `/containers/${pathSegment(id)}/pause`, operation: `pause container ${shortRef(id)}` });
+    await this.transport.request({
+      method: 'POST',
+      path: `/containers/${pathSegment(id)}/pause`,
+      operation: `pause container ${shortRef(id)}`,
+    });
   }
 
   async unpauseContainer(id: string): Promise<void> {
-    await this.transport.request({ method: 'POST', path: `/containers/${pathSegment(id)}/unpause`, operation: `unpause container ${shortRef(id)}` });
+    await this.transport.request({
+      method: 'POST',
+      path: `/containers/${pathSegment(id)}/unpause`,
+      operation: `unpause container ${shortRef(id)}`,
+    });
   }
 
   async restartContainer(id: string, timeoutSec?: number): Promise<void> {
@@ -290,7 +333,11 @@ export class DockerRuntime implements Runtime {
     return execInContainer(this.transport, containerId, spec, io);
   }
 
-  attachContainer(id: string, io: ProcessIO, options: { tty: boolean }): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
+  attachContainer(
+    id: string,
+    io: ProcessIO,
+    options: { tty: boolean },
+  ): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
     return attachToContainer(this.transport, id, io, options);
   }
 
@@ -316,7 +363,10 @@ export class DockerRuntime implements Runtime {
     return putArchive(this.transport, id, dir, tar);
   }
 
-  events(filter: { labels?: LabelFilter; type?: string[]; since?: string; until?: string }, signal?: AbortSignal): AsyncIterable<EngineEvent> {
+  events(
+    filter: { labels?: LabelFilter; type?: string[]; since?: string; until?: string },
+    signal?: AbortSignal,
+  ): AsyncIterable<EngineEvent> {
     return engineEvents(this.transport, filter, signal);
   }
 
@@ -403,14 +453,27 @@ export class DockerRuntime implements Runtime {
    * containers really still use is a ResourceInUseError naming them.
    */
   async removeNetwork(idOrName: string): Promise<void> {
-    await this.removeUnlessUsed('network', idOrName, async () => {
-      await this.transport.request({ method: 'DELETE', path: `/networks/${pathSegment(idOrName)}`, operation: `remove network ${shortRef(idOrName)}` });
-    }, async () => {
-      const net = await this.transport.json<EngineNetwork>({ method: 'GET', path: `/networks/${pathSegment(idOrName)}`, operation: `inspect network ${shortRef(idOrName)}` });
-      // The engine names a stale endpoint (its container gone) "ep-<id>".
-      const ids = Object.keys(net.Containers ?? {}).filter((id) => !id.startsWith('ep-'));
-      return { name: net.Name, ids };
-    });
+    await this.removeUnlessUsed(
+      'network',
+      idOrName,
+      async () => {
+        await this.transport.request({
+          method: 'DELETE',
+          path: `/networks/${pathSegment(idOrName)}`,
+          operation: `remove network ${shortRef(idOrName)}`,
+        });
+      },
+      async () => {
+        const net = await this.transport.json<EngineNetwork>({
+          method: 'GET',
+          path: `/networks/${pathSegment(idOrName)}`,
+          operation: `inspect network ${shortRef(idOrName)}`,
+        });
+        // The engine names a stale endpoint (its container gone) "ep-<id>".
+        const ids = Object.keys(net.Containers ?? {}).filter((id) => !id.startsWith('ep-'));
+        return { name: net.Name, ids };
+      },
+    );
   }
 
   /**
@@ -426,39 +489,45 @@ export class DockerRuntime implements Runtime {
     usedBy: (engineIds: string[]) => Promise<{ name: string; ids: string[] } | undefined>,
   ): Promise<void> {
     let lastError: unknown;
-    const done = await pollUntil(async () => {
-      try {
-        await remove();
-        return true;
-      } catch (err) {
-        const verdict = classifyRemoval(err);
-        if (verdict.kind === 'gone') return true;
-        if (verdict.kind !== 'in-use') throw err;
-        lastError = err;
-        const counted = await usedBy(verdict.ids).catch((e: unknown) => {
-          if (e instanceof NotFoundError) return undefined;
-          throw e;
-        });
-        if (counted === undefined) return true;
-        const users = await this.existingContainers(counted.ids);
-        if (users.length > 0) throw new ResourceInUseError(kind, counted.name, users, { cause: err });
-        return false;
-      }
-    }, this.timing.staleUseMs, this.timing);
+    const done = await pollUntil(
+      async () => {
+        try {
+          await remove();
+          return true;
+        } catch (err) {
+          const verdict = classifyRemoval(err);
+          if (verdict.kind === 'gone') return true;
+          if (verdict.kind !== 'in-use') throw err;
+          lastError = err;
+          const counted = await usedBy(verdict.ids).catch((e: unknown) => {
+            if (e instanceof NotFoundError) return undefined;
+            throw e;
+          });
+          if (counted === undefined) return true;
+          const users = await this.existingContainers(counted.ids);
+          if (users.length > 0) throw new ResourceInUseError(kind, counted.name, users, { cause: err });
+          return false;
+        }
+      },
+      this.timing.staleUseMs,
+      this.timing,
+    );
     if (!done) throw lastError;
   }
 
   /** Those of the containers that exist, with their names and labels. */
   private async existingContainers(ids: string[]): Promise<ResourceUser[]> {
-    const found = await Promise.all(ids.map(async (id) => {
-      try {
-        const c = await this.inspectContainer(id);
-        return { id: c.id, name: c.name, labels: c.labels };
-      } catch (err) {
-        if (err instanceof NotFoundError) return undefined;
-        throw err;
-      }
-    }));
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const c = await this.inspectContainer(id);
+          return { id: c.id, name: c.name, labels: c.labels };
+        } catch (err) {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
+        }
+      }),
+    );
     return found.filter((u): u is ResourceUser => u !== undefined);
   }
 
@@ -501,9 +570,19 @@ export class DockerRuntime implements Runtime {
    * ResourceInUseError naming them (after a few seconds' retries when the engine names none that exist).
    */
   async removeVolume(name: string, force?: boolean): Promise<void> {
-    await this.removeUnlessUsed('volume', name, async () => {
-      await this.transport.request({ method: 'DELETE', path: `/volumes/${pathSegment(name)}`, query: { force }, operation: `remove volume ${name}` });
-    }, (ids) => Promise.resolve({ name, ids }));
+    await this.removeUnlessUsed(
+      'volume',
+      name,
+      async () => {
+        await this.transport.request({
+          method: 'DELETE',
+          path: `/volumes/${pathSegment(name)}`,
+          query: { force },
+          operation: `remove volume ${name}`,
+        });
+      },
+      (ids) => Promise.resolve({ name, ids }),
+    );
   }
 
   /**
@@ -513,14 +592,22 @@ export class DockerRuntime implements Runtime {
    */
   async pullImage(ref: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void> {
     await this.registryStream(`pull image ${ref}`, ref, auth, onProgress, true, (operation, headers) => ({
-      method: 'POST', path: '/images/create', query: pullQuery(ref), headers, operation,
+      method: 'POST',
+      path: '/images/create',
+      query: pullQuery(ref),
+      headers,
+      operation,
     }));
   }
 
   async pushImage(ref: string, onProgress?: (p: PullProgress) => void, auth?: RegistryAuth): Promise<void> {
     const { name, tag } = splitTag(ref);
     await this.registryStream(`push image ${ref}`, ref, auth, onProgress, false, (operation, headers) => ({
-      method: 'POST', path: `/images/${pathSegment(name)}/push`, query: { tag }, headers, operation,
+      method: 'POST',
+      path: `/images/${pathSegment(name)}/push`,
+      query: { tag },
+      headers,
+      operation,
     }));
   }
 
@@ -539,21 +626,25 @@ export class DockerRuntime implements Runtime {
     const creds = auth ?? (await this.credentials?.forImage(ref));
     const tracker = new PullProgressTracker();
     try {
-      await jsonStream(this.transport, request(operation, { 'X-Registry-Auth': encodeAuthHeader(creds) }), (message) => {
-        const progress = tracker.update(message as PullMessage);
-        if (progress && onProgress) onProgress(progress);
-      });
+      await jsonStream(
+        this.transport,
+        request(operation, { 'X-Registry-Auth': encodeAuthHeader(creds) }),
+        (message) => {
+          const progress = tracker.update(message as PullMessage);
+          if (progress && onProgress) onProgress(progress);
+        },
+      );
     } catch (err) {
       throw registryError(err, operation, ref, creds);
     }
     if (tracker.error !== undefined) {
       const message = redact(tracker.error, creds);
       if (isAuthFailure(message)) throw authError(operation, ref, creds, message);
-      const notFound = missingIsNotFound && /not found|manifest unknown|does not exist|repository .* not found/i.test(message);
+      const notFound =
+        missingIsNotFound && /not found|manifest unknown|does not exist|repository .* not found/i.test(message);
       throw notFound ? new NotFoundError(404, message, operation) : new EngineError(500, message, operation);
     }
   }
-
 
   async tagImage(source: string, target: string): Promise<void> {
     const { name, tag } = splitTag(target);
@@ -617,7 +708,8 @@ export class DockerRuntime implements Runtime {
       throw err;
     }
     if (tracker.error !== undefined) throw new BuildError(who, tracker.errorStep, tracker.error);
-    if (tracker.imageId !== undefined) return tracker.imageId.startsWith('sha256:') ? tracker.imageId : `sha256:${tracker.imageId}`;
+    if (tracker.imageId !== undefined)
+      return tracker.imageId.startsWith('sha256:') ? tracker.imageId : `sha256:${tracker.imageId}`;
     const img = spec.tags[0] === undefined ? undefined : await this.inspectImage(spec.tags[0]);
     if (!img) throw new BuildError(who, undefined, 'the engine did not report the built image');
     return img.id;
@@ -647,7 +739,10 @@ export class DockerRuntime implements Runtime {
     });
   }
 
-  private async listImagesByFilter(filter: { labels?: LabelFilter | undefined; reference?: string[] | undefined }): Promise<ImageSummary[]> {
+  private async listImagesByFilter(filter: {
+    labels?: LabelFilter | undefined;
+    reference?: string[] | undefined;
+  }): Promise<ImageSummary[]> {
     const filters = encodeFilters({ label: labelFilterValues(filter.labels), reference: filter.reference });
     const list = await this.transport.json<EngineImageSummary[] | null>({
       method: 'GET',
@@ -669,18 +764,31 @@ function registryError(err: unknown, operation: string, ref: string, creds: Regi
   const message = redact(err.engineMessage, creds);
   if (isAuthFailure(message)) return authError(operation, ref, creds, message);
   if (message === err.engineMessage) return err;
-  return err instanceof NotFoundError ? new NotFoundError(err.status, message, operation) : new EngineError(err.status, message, operation);
+  return err instanceof NotFoundError
+    ? new NotFoundError(err.status, message, operation)
+    : new EngineError(err.status, message, operation);
 }
 
-function authError(operation: string, ref: string, creds: RegistryAuth | undefined, message: string): RegistryAuthError {
+function authError(
+  operation: string,
+  ref: string,
+  creds: RegistryAuth | undefined,
+  message: string,
+): RegistryAuthError {
   const host = registryHost(ref);
   if (!creds) {
-    return new RegistryAuthError(`${operation}: the registry ${host} wants credentials and none are configured (${message})`, {
-      hint: `add a login for ${host} to the Docker config (docker login ${host}), or set DOCKER_CONFIG to the folder of a config.json that has one`,
-    });
+    return new RegistryAuthError(
+      `${operation}: the registry ${host} wants credentials and none are configured (${message})`,
+      {
+        hint: `add a login for ${host} to the Docker config (docker login ${host}), or set DOCKER_CONFIG to the folder of a config.json that has one`,
+      },
+    );
   }
   const who = creds.username !== undefined ? `user "${creds.username}"` : 'the identity token';
-  return new RegistryAuthError(`${operation}: the registry ${host} refused the credentials of ${who} from ${creds.source} (${message})`, {
-    hint: `check the login for ${host} (docker login ${host})`,
-  });
+  return new RegistryAuthError(
+    `${operation}: the registry ${host} refused the credentials of ${who} from ${creds.source} (${message})`,
+    {
+      hint: `check the login for ${host} (docker login ${host})`,
+    },
+  );
 }

@@ -54,7 +54,10 @@ export function ignoreFileCandidates(context: string, dockerfile: string | undef
 }
 
 /** Reads the first ignore file that exists; none: no patterns. */
-export async function loadIgnorePatterns(context: string, dockerfile: string | undefined): Promise<{ file?: string; patterns: string[] }> {
+export async function loadIgnorePatterns(
+  context: string,
+  dockerfile: string | undefined,
+): Promise<{ file?: string; patterns: string[] }> {
   for (const file of ignoreFileCandidates(context, dockerfile)) {
     let text: string;
     try {

@@ -64,15 +64,21 @@ export function errorForConnection(err: unknown, where: string, operation: strin
       });
     default:
       if (/CERT|SIGNATURE|^ERR_TLS|^ERR_SSL/.test(code)) {
-        return new EngineUnreachableError(`cannot reach the Docker Engine at ${where}: TLS verification failed (${code})`, {
-          cause: err,
-          hint: 'check that DOCKER_CERT_PATH holds the ca.pem that signed the engine\'s certificate',
-        });
+        return new EngineUnreachableError(
+          `cannot reach the Docker Engine at ${where}: TLS verification failed (${code})`,
+          {
+            cause: err,
+            hint: "check that DOCKER_CERT_PATH holds the ca.pem that signed the engine's certificate",
+          },
+        );
       }
-      return new EngineUnreachableError(`${operation}: lost the connection to the Docker Engine at ${where} (${code || detail})`, {
-        cause: err,
-        hint: ENGINE_HINT,
-      });
+      return new EngineUnreachableError(
+        `${operation}: lost the connection to the Docker Engine at ${where} (${code || detail})`,
+        {
+          cause: err,
+          hint: ENGINE_HINT,
+        },
+      );
   }
 }
 

@@ -16,7 +16,13 @@ interface EngineEventMessage {
 
 export function eventFrom(m: EngineEventMessage): EngineEvent {
   const timeMs = m.timeNano !== undefined ? Math.floor(m.timeNano / 1e6) : (m.time ?? 0) * 1000;
-  return { timeMs, type: m.Type ?? '', action: m.Action ?? '', id: m.Actor?.ID ?? '', attributes: { ...(m.Actor?.Attributes ?? {}) } };
+  return {
+    timeMs,
+    type: m.Type ?? '',
+    action: m.Action ?? '',
+    id: m.Actor?.ID ?? '',
+    attributes: { ...(m.Actor?.Attributes ?? {}) },
+  };
 }
 
 export async function* engineEvents(

@@ -74,7 +74,12 @@ async function resizeTo(transport: Transport, path: string, io: ProcessIO, opera
   await transport.request({ method: 'POST', path, query: { h: rows, w: columns }, operation });
 }
 
-export async function execInContainer(transport: Transport, containerId: string, spec: ExecSpec, io: ProcessIO): Promise<number> {
+export async function execInContainer(
+  transport: Transport,
+  containerId: string,
+  spec: ExecSpec,
+  io: ProcessIO,
+): Promise<number> {
   const short = containerId.slice(0, 12);
   const attach = spec.detach !== true;
   const created = await transport.json<{ Id: string }>({
@@ -95,7 +100,12 @@ export async function execInContainer(transport: Transport, containerId: string,
   });
   const execPath = `/exec/${pathSegment(created.Id)}`;
   if (!attach) {
-    await transport.request({ method: 'POST', path: `${execPath}/start`, body: { Detach: true, Tty: spec.tty }, operation: `start exec in container ${short}` });
+    await transport.request({
+      method: 'POST',
+      path: `${execPath}/start`,
+      body: { Detach: true, Tty: spec.tty },
+      operation: `start exec in container ${short}`,
+    });
     return 0;
   }
   const socket = await hijack(transport, {
@@ -105,7 +115,8 @@ export async function execInContainer(transport: Transport, containerId: string,
     operation: `start exec in container ${short}`,
   });
   const { ended } = pump(socket, io, spec.tty);
-  const resize = (): Promise<void> => resizeTo(transport, `${execPath}/resize`, io, `resize exec in container ${short}`);
+  const resize = (): Promise<void> =>
+    resizeTo(transport, `${execPath}/resize`, io, `resize exec in container ${short}`);
   const stop = followResize(io, resize);
   await resize().catch(() => undefined);
   try {
@@ -116,14 +127,24 @@ export async function execInContainer(transport: Transport, containerId: string,
   }
   // The output can end a moment before the engine records the exit code.
   for (let i = 0; ; i++) {
-    const info = await transport.json<{ Running?: boolean; ExitCode?: number | null }>({ method: 'GET', path: `${execPath}/json`, operation: `inspect exec in container ${short}` });
+    const info = await transport.json<{ Running?: boolean; ExitCode?: number | null }>({
+      method: 'GET',
+      path: `${execPath}/json`,
+      operation: `inspect exec in container ${short}`,
+    });
     if (!info.Running && typeof info.ExitCode === 'number') return info.ExitCode;
-    if (i >= 100) throw new EngineError(500, 'the command\'s output ended but it is still running', `exec in container ${short}`);
+    if (i >= 100)
+      throw new EngineError(500, "the command's output ended but it is still running", `exec in container ${short}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-export async function attachToContainer(transport: Transport, id: string, io: ProcessIO, options: { tty: boolean }): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
+export async function attachToContainer(
+  transport: Transport,
+  id: string,
+  io: ProcessIO,
+  options: { tty: boolean },
+): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
   const short = id.slice(0, 12);
   const socket = await hijack(transport, {
     method: 'POST',
@@ -132,10 +153,14 @@ export async function attachToContainer(transport: Transport, id: string, io: Pr
     operation: `attach to container ${short}`,
   });
   const { ended } = pump(socket, io, options.tty);
-  const resize = (): Promise<void> => resizeTo(transport, `/containers/${pathSegment(id)}/resize`, io, `resize container ${short}`);
+  const resize = (): Promise<void> =>
+    resizeTo(transport, `/containers/${pathSegment(id)}/resize`, io, `resize container ${short}`);
   const stop = followResize(io, resize);
   return {
-    ended: ended.finally(() => { stop(); socket.destroy(); }),
+    ended: ended.finally(() => {
+      stop();
+      socket.destroy();
+    }),
     resize,
   };
 }

@@ -147,7 +147,9 @@ export function containerSummaryFrom(e: EngineContainerSummary): ContainerSummar
  */
 function volumesFromList(mounts: EngineContainerSummary['Mounts']): Pick<ContainerSummary, 'volumes'> {
   if (!Array.isArray(mounts)) return {};
-  return { volumes: mounts.flatMap((m) => (m.Type === 'volume' && m.Name ? [{ name: m.Name, target: m.Destination }] : [])) };
+  return {
+    volumes: mounts.flatMap((m) => (m.Type === 'volume' && m.Name ? [{ name: m.Name, target: m.Destination }] : [])),
+  };
 }
 
 /** Engine timestamps; Go's zero time ("0001-01-01T00:00:00Z") means never. */
@@ -259,7 +261,12 @@ export function networkFrom(e: EngineNetwork): NetworkSummary {
 }
 
 export function volumeFrom(e: EngineVolume): VolumeSummary {
-  const out: VolumeSummary = { name: e.Name, driver: e.Driver ?? 'local', labels: labelsFrom(e.Labels), mountpoint: e.Mountpoint ?? '' };
+  const out: VolumeSummary = {
+    name: e.Name,
+    driver: e.Driver ?? 'local',
+    labels: labelsFrom(e.Labels),
+    mountpoint: e.Mountpoint ?? '',
+  };
   if (e.Options && Object.keys(e.Options).length > 0) out.options = { ...e.Options };
   return out;
 }

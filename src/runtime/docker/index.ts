@@ -35,7 +35,11 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     ...(apiVersion ? { apiVersion } : {}),
   });
   const files = options.files ?? diskFiles;
-  const credentials = new CredentialStore({ env: options.env, readText: (p) => files.readText(p), runHelper: defaultHelperRunner });
+  const credentials = new CredentialStore({
+    env: options.env,
+    readText: (p) => files.readText(p),
+    runHelper: defaultHelperRunner,
+  });
   return new DockerRuntime(transport, credentials);
 }
 

@@ -57,7 +57,11 @@ export class JsonLineSplitter {
  * Sends the request and hands each JSON object of a 2xx answer to `onMessage` as it arrives. A non-2xx
  * answer rejects with the typed error for its status; a dropped connection with EngineUnreachableError.
  */
-export async function jsonStream(transport: Transport, req: JsonStreamRequest, onMessage: (message: unknown) => void): Promise<void> {
+export async function jsonStream(
+  transport: Transport,
+  req: JsonStreamRequest,
+  onMessage: (message: unknown) => void,
+): Promise<void> {
   const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
   if (req.body) headers['Content-Type'] = req.body.contentType;
   else headers['Content-Length'] = '0';

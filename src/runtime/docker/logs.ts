@@ -27,7 +27,9 @@ export function engineTimestamp(value: string, nowMs: number, flag = '--since'):
     const t = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00`) : Date.parse(v.replace(' ', 'T'));
     if (!Number.isNaN(t)) return (t / 1000).toFixed(3);
   }
-  throw new UsageError(`${flag} expects a duration ("10m"), a date ("2024-05-01T10:00:00Z") or a Unix timestamp, got "${value}"`);
+  throw new UsageError(
+    `${flag} expects a duration ("10m"), a date ("2024-05-01T10:00:00Z") or a Unix timestamp, got "${value}"`,
+  );
 }
 
 export function logsQuery(options: LogOptions, nowMs: number): Record<string, QueryValue> {
@@ -52,7 +54,12 @@ export async function containerHasTty(transport: Transport, id: string): Promise
   return e.Config?.Tty === true;
 }
 
-export async function* containerLogs(transport: Transport, id: string, options: LogOptions, nowMs: number = Date.now()): AsyncGenerator<LogLine> {
+export async function* containerLogs(
+  transport: Transport,
+  id: string,
+  options: LogOptions,
+  nowMs: number = Date.now(),
+): AsyncGenerator<LogLine> {
   const query = logsQuery(options, nowMs);
   const tty = await containerHasTty(transport, id);
   const { signal } = options;

@@ -41,7 +41,12 @@ export class PullProgressTracker {
       return undefined;
     }
     const status = message.status ?? '';
-    if (message.id && message.progressDetail && typeof message.progressDetail.total === 'number' && message.progressDetail.total > 0) {
+    if (
+      message.id &&
+      message.progressDetail &&
+      typeof message.progressDetail.total === 'number' &&
+      message.progressDetail.total > 0
+    ) {
       const total = message.progressDetail.total;
       const current = Math.min(message.progressDetail.current ?? 0, total);
       const known = this.layers.get(message.id);

@@ -14,5 +14,7 @@ export function splitTag(ref: string): { name: string; tag: string | undefined }
 
 /** The registry said the credentials were missing or wrong. */
 export function isAuthFailure(message: string): boolean {
-  return /unauthorized|authentication required|no basic auth credentials|incorrect username or password|access to the resource is denied|denied: requested access/i.test(message);
+  return /unauthorized|authentication required|no basic auth credentials|incorrect username or password|access to the resource is denied|denied: requested access/i.test(
+    message,
+  );
 }

@@ -109,20 +109,27 @@ export async function openStream(transport: Transport, req: RawRequest): Promise
         resolve(res);
         return;
       }
-      readText(res).then((text) => reject(errorForStatus(status, text, req.operation)), (err: unknown) => reject(errorForConnection(err, transport.where, req.operation)));
+      readText(res).then(
+        (text) => reject(errorForStatus(status, text, req.operation)),
+        (err: unknown) => reject(errorForConnection(err, transport.where, req.operation)),
+      );
     });
     r.on('error', (err) => {
       if (req.signal?.aborted) return;
       reject(errorForConnection(err, transport.where, req.operation));
     });
     if (req.signal) {
-      const onAbort = (): void => { r.destroy(); };
+      const onAbort = (): void => {
+        r.destroy();
+      };
       if (req.signal.aborted) onAbort();
       else req.signal.addEventListener('abort', onAbort, { once: true });
       r.on('close', () => req.signal?.removeEventListener('abort', onAbort));
     }
     if (req.body) {
-      req.body.stream.on('error', (err: Error) => { r.destroy(err); });
+      req.body.stream.on('error', (err: Error) => {
+        r.destroy(err);
+      });
       req.body.stream.pipe(r);
     } else {
       r.end(payload);
@@ -150,9 +157,12 @@ export async function hijack(transport: Transport, req: RawRequest): Promise<Dup
       const status = res.statusCode ?? 0;
       // An engine that answers without upgrading (200 with the stream as the body) is not one berth supports here.
       readText(res).then(
-        (text) => reject(status >= 200 && status < 300
-          ? errorForStatus(500, 'the engine did not upgrade the connection', req.operation)
-          : errorForStatus(status, text, req.operation)),
+        (text) =>
+          reject(
+            status >= 200 && status < 300
+              ? errorForStatus(500, 'the engine did not upgrade the connection', req.operation)
+              : errorForStatus(status, text, req.operation),
+          ),
         (err: unknown) => reject(errorForConnection(err, transport.where, req.operation)),
       );
     });

@@ -21,7 +21,12 @@ export function labelFilterValues(labels: LabelFilter | undefined): string[] | u
 
 /** Network modes in which the container gets no endpoints of its own. */
 function sharesNetworkStack(mode: string | undefined): boolean {
-  return mode === 'host' || mode === 'none' || (mode?.startsWith('container:') ?? false) || (mode?.startsWith('service:') ?? false);
+  return (
+    mode === 'host' ||
+    mode === 'none' ||
+    (mode?.startsWith('container:') ?? false) ||
+    (mode?.startsWith('service:') ?? false)
+  );
 }
 
 /**
@@ -187,7 +192,11 @@ function hostConfig(spec: ContainerSpec): EngineHostConfig {
   if (spec.sysctls && Object.keys(spec.sysctls).length > 0) hc.Sysctls = { ...spec.sysctls };
   if (spec.ulimits?.length) hc.Ulimits = spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
   if (spec.devices?.length) {
-    hc.Devices = spec.devices.map((d) => ({ PathOnHost: d.source, PathInContainer: d.target, CgroupPermissions: d.permissions }));
+    hc.Devices = spec.devices.map((d) => ({
+      PathOnHost: d.source,
+      PathInContainer: d.target,
+      CgroupPermissions: d.permissions,
+    }));
   }
   if (spec.logConfig) hc.LogConfig = { Type: spec.logConfig.type, Config: { ...spec.logConfig.config } };
   if (spec.memoryBytes !== undefined) hc.Memory = spec.memoryBytes;
@@ -220,7 +229,12 @@ export function networkCreateBody(spec: NetworkSpec): EngineNetworkCreateBody {
   return body;
 }
 
-export function volumeCreateBody(spec: VolumeSpec): { Name: string; Driver?: string; DriverOpts?: Record<string, string>; Labels: Record<string, string> } {
+export function volumeCreateBody(spec: VolumeSpec): {
+  Name: string;
+  Driver?: string;
+  DriverOpts?: Record<string, string>;
+  Labels: Record<string, string>;
+} {
   const body: { Name: string; Driver?: string; DriverOpts?: Record<string, string>; Labels: Record<string, string> } = {
     Name: spec.name,
     Labels: { ...spec.labels },

@@ -151,10 +151,17 @@ export class Transport {
   apiVersion(): Promise<string> {
     if (this.fixedVersion !== undefined) return Promise.resolve(this.fixedVersion);
     if (!this.version) {
-      const p = this.request({ method: 'GET', path: '/_ping', operation: 'ping the engine', versioned: false, timeoutMs: 10_000 })
-        .then((res) => negotiateApiVersion(headerValue(res.headers['api-version'])));
+      const p = this.request({
+        method: 'GET',
+        path: '/_ping',
+        operation: 'ping the engine',
+        versioned: false,
+        timeoutMs: 10_000,
+      }).then((res) => negotiateApiVersion(headerValue(res.headers['api-version'])));
       // A failed ping must not stick: the next call tries again.
-      p.catch(() => { if (this.version === p) this.version = undefined; });
+      p.catch(() => {
+        if (this.version === p) this.version = undefined;
+      });
       this.version = p;
     }
     return this.version;
@@ -203,7 +210,12 @@ export class Transport {
    * Node request options for a call whose body or connection the caller handles itself (followed logs,
    * events, attach, exec, archives: runtime/docker/stream.ts): the versioned path, the long agent, no timeout.
    */
-  async rawOptions(method: EngineRequest['method'], path: string, query: Record<string, QueryValue | readonly string[]> | undefined, headers: http.OutgoingHttpHeaders): Promise<{ lib: RequestLib; options: http.RequestOptions }> {
+  async rawOptions(
+    method: EngineRequest['method'],
+    path: string,
+    query: Record<string, QueryValue | readonly string[]> | undefined,
+    headers: http.OutgoingHttpHeaders,
+  ): Promise<{ lib: RequestLib; options: http.RequestOptions }> {
     const versioned = `/v${await this.apiVersion()}${path}${buildQuery(query)}`;
     return { lib: this.lib, options: { method, path: versioned, headers, agent: this.longAgent, ...this.target } };
   }
@@ -221,7 +233,13 @@ export class Transport {
       'Content-Length': payload ? payload.length : 0,
     };
     if (payload) headers['Content-Type'] = 'application/json';
-    const options: http.RequestOptions = { method: req.method, path, headers, agent: req.long ? this.longAgent : this.agent, ...this.target };
+    const options: http.RequestOptions = {
+      method: req.method,
+      path,
+      headers,
+      agent: req.long ? this.longAgent : this.agent,
+      ...this.target,
+    };
     const lib = this.lib;
     const timeoutMs = req.timeoutMs ?? this.defaultTimeoutMs;
 
@@ -286,7 +304,6 @@ class StaleSocketError extends Error {
     super(cause.message);
   }
 }
-
 
 function parseBody(text: string, contentType: string | undefined): unknown {
   if (text === '') return undefined;

@@ -15,8 +15,20 @@ const selected = `e2e-att-one-${process.pid}`;
 const file = `${ROOT}test/e2e/day2/fixtures/attached/compose.yaml`;
 
 const states = async (p: string): Promise<Record<string, string>> => {
-  const r = await docker(['ps', '-a', '--filter', `label=com.docker.compose.project=${p}`, '--format', '{{.Names}} {{.State}}']);
-  return Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+  const r = await docker([
+    'ps',
+    '-a',
+    '--filter',
+    `label=com.docker.compose.project=${p}`,
+    '--format',
+    '{{.Names}} {{.State}}',
+  ]);
+  return Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ') as [string, string]),
+  );
 };
 
 beforeAll(() => Promise.all([purgeProject(project), purgeProject(abort), purgeProject(selected)]));
@@ -26,22 +38,33 @@ afterAll(() => Promise.all([purgeProject(project), purgeProject(abort), purgePro
 function attachedUp(p: string, args: string) {
   // `exec`: no shell between the terminal and berth. A shell without job control that sees the SIGINT
   // too (dash, /bin/sh where SHELL is unset) would end with 130 whatever berth returned.
-  const session = execa('script', ['-qec', `exec node ${BIN} -f ${file} -p ${p} up ${args}`, '/dev/null'], { reject: false, stdin: 'pipe' });
+  const session = execa('script', ['-qec', `exec node ${BIN} -f ${file} -p ${p} up ${args}`, '/dev/null'], {
+    reject: false,
+    stdin: 'pipe',
+  });
   const out = { session, screen: '' };
   // On a terminal the prefixes are colored and the progress view draws: keep the text only.
-  // eslint-disable-next-line no-control-regex
-  session.stdout.on('data', (c: Buffer) => { out.screen += c.toString().replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); });
+  session.stdout.on('data', (c: Buffer) => {
+    out.screen += c
+      .toString()
+      .replace(/\r/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+  });
   return out;
 }
 
 describe('attached up', () => {
-  it('shows both services\' logs with prefixes; one Ctrl-C stops every container gracefully and exits 0', async () => {
+  it("shows both services' logs with prefixes; one Ctrl-C stops every container gracefully and exits 0", async () => {
     const up = attachedUp(project, '');
     try {
-      await eventually(() => {
-        expect(up.screen).toMatch(/^db-1 +\| db ready$/m);
-        expect(up.screen).toMatch(/^web-1 +\| web serving$/m);
-      }, { timeoutMs: 60_000, intervalMs: 200 });
+      await eventually(
+        () => {
+          expect(up.screen).toMatch(/^db-1 +\| db ready$/m);
+          expect(up.screen).toMatch(/^web-1 +\| web serving$/m);
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
     } catch (err) {
       up.session.kill();
       throw err;
@@ -58,7 +81,10 @@ describe('attached up', () => {
   it('Ctrl-C on `up web` stops web only: db, which web depends on, keeps running', async () => {
     const up = attachedUp(selected, 'web');
     try {
-      await eventually(() => expect(up.screen).toMatch(/^web-1 +\| web serving$/m), { timeoutMs: 60_000, intervalMs: 200 });
+      await eventually(() => expect(up.screen).toMatch(/^web-1 +\| web serving$/m), {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
     } catch (err) {
       up.session.kill();
       throw err;
@@ -69,7 +95,7 @@ describe('attached up', () => {
     expect(await states(selected)).toEqual({ [`${selected}-db-1`]: 'running', [`${selected}-web-1`]: 'exited' });
   });
 
-  it('--exit-code-from returns the job\'s exit code and stops the other services', async () => {
+  it("--exit-code-from returns the job's exit code and stops the other services", async () => {
     const r = await berth(['-f', file, '-p', abort, '--profile', 'job', 'up', '--exit-code-from', 'job']);
     expect(r.exitCode).toBe(3);
     expect(r.stdout).toMatch(/^job-1 +\| job working$/m);

@@ -17,8 +17,10 @@ async function state(name: string): Promise<string> {
   const r = await docker(['inspect', '-f', '{{.State.Status}}', name]);
   return r.exitCode === 0 ? r.stdout.trim() : 'missing';
 }
-const startedAt = async (name: string): Promise<string> => (await docker(['inspect', '-f', '{{.State.StartedAt}}', name])).stdout.trim();
-const exitCode = async (name: string): Promise<string> => (await docker(['inspect', '-f', '{{.State.ExitCode}}', name])).stdout.trim();
+const startedAt = async (name: string): Promise<string> =>
+  (await docker(['inspect', '-f', '{{.State.StartedAt}}', name])).stdout.trim();
+const exitCode = async (name: string): Promise<string> =>
+  (await docker(['inspect', '-f', '{{.State.ExitCode}}', name])).stdout.trim();
 
 beforeAll(async () => {
   await Promise.all([purgeProject(project), purgeProject(other), purgeProject(fresh)]);

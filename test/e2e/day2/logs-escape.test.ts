@@ -16,13 +16,16 @@ beforeAll(async () => {
   await purgeProject(project);
   dir = mkdtempSync(join(tmpdir(), 'berth-logesc-'));
   // printf's octal escapes: ESC ] 0 ; title BEL, then ESC [31m red ESC [0m; one line to stderr with a bell.
-  writeFileSync(join(dir, 'compose.yaml'), [
-    'services:',
-    '  noisy:',
-    '    image: berth-local/busybox',
-    `    command: ["sh", "-c", "printf '\\\\033]0;title\\\\007\\\\033[31mred\\\\033[0m\\\\tend\\\\n'; printf 'bell\\\\007\\\\n' >&2; sleep 300"]`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'compose.yaml'),
+    [
+      'services:',
+      '  noisy:',
+      '    image: berth-local/busybox',
+      `    command: ["sh", "-c", "printf '\\\\033]0;title\\\\007\\\\033[31mred\\\\033[0m\\\\tend\\\\n'; printf 'bell\\\\007\\\\n' >&2; sleep 300"]`,
+      '',
+    ].join('\n'),
+  );
   const up = await berth(['-p', project, 'up', '-d'], { cwd: dir });
   expect(up.exitCode, up.stderr).toBe(0);
 });

@@ -30,7 +30,9 @@ describe('logs', () => {
     const r = await run('logs', 'talker');
     expect(r.exitCode, r.stderr).toBe(0);
     for (const n of [1, 2]) {
-      const mine = lines(r.stdout).filter((l) => l.startsWith(`talker-${n} | `)).map((l) => l.slice(`talker-${n} | `.length));
+      const mine = lines(r.stdout)
+        .filter((l) => l.startsWith(`talker-${n} | `))
+        .map((l) => l.slice(`talker-${n} | `.length));
       expect(mine).toEqual(['out 1', 'out 2', 'out 3', 'out 4', 'out last']);
       expect(lines(r.stderr)).toContain(`talker-${n} | err A`);
     }
@@ -43,27 +45,33 @@ describe('logs', () => {
     expect(lines(r.stderr).sort()).toEqual(['talker-1 | err A', 'talker-2 | err A']);
   });
 
-  it('a TTY container\'s output reads as plain lines', async () => {
+  it("a TTY container's output reads as plain lines", async () => {
     const r = await run('logs', '--no-log-prefix', 'term');
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('tty one\ntty two');
   });
 
-  it('--timestamps puts the engine\'s time in front of each line; --index picks one replica', async () => {
+  it("--timestamps puts the engine's time in front of each line; --index picks one replica", async () => {
     const r = await run('logs', '-t', '--tail', '1', '--index', '2', 'talker');
     expect(lines(r.stdout)).toHaveLength(1);
     expect(r.stdout).toMatch(/^talker-2 \| \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+Z out last$/);
   });
 
   it('-f follows the output and picks up a container that restarts, until Ctrl-C', async () => {
-    const follow = execa('node', [BIN, '-f', file, '-p', project, 'logs', '-f', '--no-log-prefix', 'term'], { reject: false });
+    const follow = execa('node', [BIN, '-f', file, '-p', project, 'logs', '-f', '--no-log-prefix', 'term'], {
+      reject: false,
+    });
     let seen = '';
-    follow.stdout.on('data', (c: Buffer) => { seen += c.toString(); });
+    follow.stdout.on('data', (c: Buffer) => {
+      seen += c.toString();
+    });
     try {
       await eventually(() => expect(seen.split('\n').filter((l) => l === 'tty one')).toHaveLength(1));
       expect((await run('restart', '-t', '1', 'term')).exitCode).toBe(0);
       // The restarted container writes its first line again, and the follower shows it.
-      await eventually(() => expect(seen.split('\n').filter((l) => l === 'tty one')).toHaveLength(2), { timeoutMs: 30_000 });
+      await eventually(() => expect(seen.split('\n').filter((l) => l === 'tty one')).toHaveLength(2), {
+        timeoutMs: 30_000,
+      });
     } finally {
       follow.kill('SIGINT');
     }
@@ -79,7 +87,7 @@ describe('logs', () => {
 });
 
 describe('exec', () => {
-  it('returns the command\'s exit code and output without a TTY (-T)', async () => {
+  it("returns the command's exit code and output without a TTY (-T)", async () => {
     const r = await run('exec', '-T', 'talker', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 7');
     expect(r.exitCode).toBe(7);
     expect(r.stdout).toBe('to-out');
@@ -87,7 +95,27 @@ describe('exec', () => {
   });
 
   it('passes stdin, environment, user and working directory', async () => {
-    const r = await berth(['-f', file, '-p', project, 'exec', '-T', '-e', 'GREETING=hi', '-u', 'nobody', '-w', '/tmp', 'talker', 'sh', '-c', 'read x; echo "$GREETING $x $(id -u) $(pwd)"'], { input: 'there\n' });
+    const r = await berth(
+      [
+        '-f',
+        file,
+        '-p',
+        project,
+        'exec',
+        '-T',
+        '-e',
+        'GREETING=hi',
+        '-u',
+        'nobody',
+        '-w',
+        '/tmp',
+        'talker',
+        'sh',
+        '-c',
+        'read x; echo "$GREETING $x $(id -u) $(pwd)"',
+      ],
+      { input: 'there\n' },
+    );
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('hi there 65534 /tmp');
   });

@@ -11,7 +11,16 @@ const file = `${ROOT}test/e2e/day2/fixtures/run/compose.yaml`;
 const run = (...args: string[]) => berth(['-f', file, '-p', project, ...args]);
 
 async function oneOffs(p: string): Promise<string[]> {
-  const r = await docker(['ps', '-a', '--filter', `label=com.docker.compose.project=${p}`, '--filter', 'label=com.docker.compose.oneoff=True', '--format', '{{.Names}}']);
+  const r = await docker([
+    'ps',
+    '-a',
+    '--filter',
+    `label=com.docker.compose.project=${p}`,
+    '--filter',
+    'label=com.docker.compose.oneoff=True',
+    '--format',
+    '{{.Names}}',
+  ]);
   return r.stdout.split('\n').filter(Boolean);
 }
 const state = async (name: string): Promise<string> => {
@@ -35,11 +44,14 @@ describe('run', () => {
   it('names the container <project>-<service>-run-<id>, labels it one-off, and keeps it without --rm', async () => {
     const r = await run('run', 'app');
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toBe('the service\'s own command');
+    expect(r.stdout).toBe("the service's own command");
     const [name, ...more] = await oneOffs(project);
     expect(more).toEqual([]);
     expect(name).toMatch(new RegExp(`^${project}-app-run-[0-9a-f]{12}$`));
-    const labels = JSON.parse((await docker(['inspect', '-f', '{{json .Config.Labels}}', name!])).stdout) as Record<string, string>;
+    const labels = JSON.parse((await docker(['inspect', '-f', '{{json .Config.Labels}}', name!])).stdout) as Record<
+      string,
+      string
+    >;
     expect(labels['com.docker.compose.service']).toBe('app');
     expect(labels['com.docker.compose.slug']).toMatch(new RegExp(`^${name!.slice(-12)}[0-9a-f]{52}$`));
     // The service's own containers are unaffected: up has nothing to do for db, and ps lists no app container.
@@ -50,14 +62,30 @@ describe('run', () => {
     expect(await oneOffs(project)).toEqual([]);
   });
 
-  it('applies -e, -w, -u and --entrypoint over the stack\'s settings', async () => {
-    const r = await run('run', '--rm', '-e', 'EXTRA=x', '-w', '/tmp', '-u', 'nobody', '--entrypoint', 'sh -c', 'app', 'echo "$FROM_STACK $EXTRA $(pwd) $(id -u)"');
+  it("applies -e, -w, -u and --entrypoint over the stack's settings", async () => {
+    const r = await run(
+      'run',
+      '--rm',
+      '-e',
+      'EXTRA=x',
+      '-w',
+      '/tmp',
+      '-u',
+      'nobody',
+      '--entrypoint',
+      'sh -c',
+      'app',
+      'echo "$FROM_STACK $EXTRA $(pwd) $(id -u)"',
+    );
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('stack x /tmp 65534');
   });
 
   it('--no-deps starts nothing else; stdin reaches the command', async () => {
-    const r = await berth(['-f', file, '-p', nodeps, 'run', '--rm', '--no-deps', '-T', 'app', 'sh', '-c', 'read line; echo "got $line"'], { input: 'hello\n' });
+    const r = await berth(
+      ['-f', file, '-p', nodeps, 'run', '--rm', '--no-deps', '-T', 'app', 'sh', '-c', 'read line; echo "got $line"'],
+      { input: 'hello\n' },
+    );
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('got hello');
     expect(await state(`${nodeps}-db-1`)).toBe('missing');

@@ -91,17 +91,27 @@ describe('port, top, ls', () => {
 });
 
 describe('events and wait', () => {
-  it('events --json reports a restart of the project\'s container as it happens', async () => {
+  it("events --json reports a restart of the project's container as it happens", async () => {
     const events = execa('node', [BIN, '-f', file, '-p', project, 'events', '--json'], { env, reject: false });
     let seen = '';
-    events.stdout.on('data', (c: Buffer) => { seen += c.toString(); });
+    events.stdout.on('data', (c: Buffer) => {
+      seen += c.toString();
+    });
     try {
       // The subscription is in place once a restart shows up; restart until one does.
-      await eventually(async () => {
-        expect((await run('restart', '-t', '1', 'web')).exitCode).toBe(0);
-        const starts = seen.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { action: string; service: string; type: string });
-        expect(starts).toContainEqual(expect.objectContaining({ type: 'container', action: 'start', service: 'web' }));
-      }, { timeoutMs: 30_000, intervalMs: 500 });
+      await eventually(
+        async () => {
+          expect((await run('restart', '-t', '1', 'web')).exitCode).toBe(0);
+          const starts = seen
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as { action: string; service: string; type: string });
+          expect(starts).toContainEqual(
+            expect.objectContaining({ type: 'container', action: 'start', service: 'web' }),
+          );
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
     } finally {
       events.kill('SIGINT');
     }

@@ -24,7 +24,14 @@ function write(path: string, text: string): void {
 
 /** Lists the files under /ctx in the image, and prints what each one holds. */
 async function filesIn(image: string): Promise<string> {
-  const r = await docker(['run', '--rm', image, 'sh', '-c', 'cd /ctx && find . | sort && for f in $(find . -type f -o -type l | sort); do echo "== $f"; cat "$f" 2>&1; done']);
+  const r = await docker([
+    'run',
+    '--rm',
+    image,
+    'sh',
+    '-c',
+    'cd /ctx && find . | sort && for f in $(find . -type f -o -type l | sort); do echo "== $f"; cat "$f" 2>&1; done',
+  ]);
   return r.stdout;
 }
 
@@ -66,29 +73,35 @@ describe('build context', () => {
     write(join(dir, 'src/a.txt'), 'a\n');
     write(join(dir, 'src/b.txt'), 'b\n');
     write(join(dir, 'src/.dockerignore'), 'a.txt\n');
-    write(join(dir, 'docker/app.Dockerfile'), 'FROM berth-local/busybox:latest\nARG GREETING=unset\nRUN mkdir /ctx && echo "$GREETING" > /greeting\nCOPY . /ctx\n');
+    write(
+      join(dir, 'docker/app.Dockerfile'),
+      'FROM berth-local/busybox:latest\nARG GREETING=unset\nRUN mkdir /ctx && echo "$GREETING" > /greeting\nCOPY . /ctx\n',
+    );
     write(join(dir, 'docker/app.Dockerfile.dockerignore'), 'b.txt\n');
     const outsideImage = `e2e-ctx-outside-${id}`;
     const inlineImage = `e2e-ctx-inline-${id}`;
     images.push(outsideImage, inlineImage);
-    write(join(dir, 'compose.yaml'), [
-      'services:',
-      '  outside:',
-      `    image: ${outsideImage}`,
-      '    build:',
-      '      context: ./src',
-      '      dockerfile: ../docker/app.Dockerfile',
-      '      args:',
-      '        GREETING: hello-from-args',
-      '  inline:',
-      `    image: ${inlineImage}`,
-      '    build:',
-      '      context: ./src',
-      '      dockerfile_inline: |',
-      '        FROM berth-local/busybox:latest',
-      '        COPY . /ctx',
-      '',
-    ].join('\n'));
+    write(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  outside:',
+        `    image: ${outsideImage}`,
+        '    build:',
+        '      context: ./src',
+        '      dockerfile: ../docker/app.Dockerfile',
+        '      args:',
+        '        GREETING: hello-from-args',
+        '  inline:',
+        `    image: ${inlineImage}`,
+        '    build:',
+        '      context: ./src',
+        '      dockerfile_inline: |',
+        '        FROM berth-local/busybox:latest',
+        '        COPY . /ctx',
+        '',
+      ].join('\n'),
+    );
     const r = await berth(['-p', `e2e-ctx2-${id}`, 'build'], { cwd: dir });
     expect(r.exitCode, r.stderr).toBe(0);
     const outside = await filesIn(outsideImage);
@@ -98,7 +111,9 @@ describe('build context', () => {
     expect((await docker(['run', '--rm', outsideImage, 'cat', '/greeting'])).stdout).toBe('hello-from-args');
     images.push((await docker(['image', 'inspect', '-f', '{{.Id}}', outsideImage])).stdout);
     // build -q prints only the id; --build-arg overrides the stack's args.
-    const quiet = await berth(['-p', `e2e-ctx2-${id}`, 'build', '-q', '--build-arg', 'GREETING=from-cli', 'outside'], { cwd: dir });
+    const quiet = await berth(['-p', `e2e-ctx2-${id}`, 'build', '-q', '--build-arg', 'GREETING=from-cli', 'outside'], {
+      cwd: dir,
+    });
     expect(quiet.exitCode, quiet.stderr).toBe(0);
     expect(quiet.stdout).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect((await docker(['run', '--rm', outsideImage, 'cat', '/greeting'])).stdout).toBe('from-cli');
@@ -107,7 +122,7 @@ describe('build context', () => {
     expect(inline).not.toContain('./a.txt');
   });
 
-  it('builds a service whose Dockerfile starts FROM another service\'s image after that one', async () => {
+  it("builds a service whose Dockerfile starts FROM another service's image after that one", async () => {
     const dir = join(root, 'order');
     const base = `e2e-ctx-base-${id}`;
     const app = `e2e-ctx-app-${id}`;
@@ -115,7 +130,10 @@ describe('build context', () => {
     write(join(dir, 'base/Dockerfile'), 'FROM berth-local/busybox:latest\nRUN echo from-base > /base.txt\n');
     write(join(dir, 'app/Dockerfile'), `ARG BASE=${base}\nFROM \${BASE} AS runtime\nRUN cat /base.txt > /app.txt\n`);
     // "app" comes first in the file; without ordering its FROM would look for an image not built yet.
-    write(join(dir, 'compose.yaml'), `services:\n  app:\n    image: ${app}\n    build: ./app\n  base:\n    image: ${base}\n    build: ./base\n`);
+    write(
+      join(dir, 'compose.yaml'),
+      `services:\n  app:\n    image: ${app}\n    build: ./app\n  base:\n    image: ${base}\n    build: ./base\n`,
+    );
     const r = await berth(['-p', `e2e-ctx3-${id}`, '--parallel', '4', 'build'], { cwd: dir });
     expect(r.exitCode, r.stderr).toBe(0);
     expect((await docker(['run', '--rm', app, 'cat', '/app.txt'])).stdout).toBe('from-base');

@@ -25,26 +25,29 @@ afterAll(async () => {
 
 describe('a failing build', () => {
   it('names the service and the RUN step, exits non-zero, creates no container for it and leaves the others running', async () => {
-    writeFileSync(join(dir, 'compose.yaml'), [
-      'services:',
-      '  ok:',
-      '    image: berth-local/busybox:latest',
-      '    init: true',
-      '    command: sleep 300',
-      '  broken:',
-      '    build:',
-      '      context: .',
-      '      dockerfile_inline: |',
-      '        FROM berth-local/busybox:latest',
-      `        RUN echo ${marker}`,
-      '        RUN echo about to fail && exit 3',
-      '    command: sleep 300',
-      '  needs-broken:',
-      '    image: berth-local/busybox:latest',
-      '    command: sleep 300',
-      '    depends_on: [broken]',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  ok:',
+        '    image: berth-local/busybox:latest',
+        '    init: true',
+        '    command: sleep 300',
+        '  broken:',
+        '    build:',
+        '      context: .',
+        '      dockerfile_inline: |',
+        '        FROM berth-local/busybox:latest',
+        `        RUN echo ${marker}`,
+        '        RUN echo about to fail && exit 3',
+        '    command: sleep 300',
+        '  needs-broken:',
+        '    image: berth-local/busybox:latest',
+        '    command: sleep 300',
+        '    depends_on: [broken]',
+        '',
+      ].join('\n'),
+    );
     const r = await berth(['-p', project, 'up', '-d'], { cwd: dir });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain('build of service "broken" failed at step 3/3 (RUN echo about to fail && exit 3)');

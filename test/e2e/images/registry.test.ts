@@ -28,7 +28,8 @@ let otherRef = '';
 function dockerConfig(name: string, host: string, password: string | undefined): string {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
-  const auths = password === undefined ? {} : { [host]: { auth: Buffer.from(`${USER}:${password}`).toString('base64') } };
+  const auths =
+    password === undefined ? {} : { [host]: { auth: Buffer.from(`${USER}:${password}`).toString('base64') } };
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths }));
   return dir;
 }
@@ -47,19 +48,22 @@ beforeAll(async () => {
   const host = `127.0.0.1:${port}`;
   const htpasswd = await execa('htpasswd', ['-Bbn', USER, PASSWORD]);
   writeFileSync(join(root, 'htpasswd'), `${htpasswd.stdout.trim()}\n`);
-  writeFileSync(join(root, 'registry.yml'), [
-    'version: 0.1',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(root, 'data')}`,
-    'http:',
-    `  addr: ${host}`,
-    'auth:',
-    '  htpasswd:',
-    '    realm: berth-e2e',
-    `    path: ${join(root, 'htpasswd')}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(root, 'registry.yml'),
+    [
+      'version: 0.1',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(root, 'data')}`,
+      'http:',
+      `  addr: ${host}`,
+      'auth:',
+      '  htpasswd:',
+      '    realm: berth-e2e',
+      `    path: ${join(root, 'htpasswd')}`,
+      '',
+    ].join('\n'),
+  );
   registry = spawn('docker-registry', ['serve', join(root, 'registry.yml')], { stdio: 'ignore' });
   await eventually(async () => expect((await fetch(`http://${host}/v2/`)).status).toBe(401), { timeoutMs: 20_000 });
   ref = `${host}/berth-e2e/app:1`;
@@ -75,37 +79,41 @@ afterAll(async () => {
   if (ref) {
     // By id: a pushed image keeps its digest reference after its tag is gone.
     const host = ref.slice(0, ref.indexOf('/'));
-    const ids = (await docker(['images', '-q', '--filter', `reference=${host}/berth-e2e/*`])).stdout.split('\n').filter(Boolean);
+    const ids = (await docker(['images', '-q', '--filter', `reference=${host}/berth-e2e/*`])).stdout
+      .split('\n')
+      .filter(Boolean);
     if (ids.length > 0) await docker(['rmi', '-f', ...new Set(ids)]);
   }
   registry?.kill();
   rmSync(root, { recursive: true, force: true });
 });
 
-const publisherStack = (version: string): string => [
-  'services:',
-  '  app:',
-  `    image: ${ref}`,
-  '    build:',
-  '      context: .',
-  '      dockerfile_inline: |',
-  '        FROM berth-local/busybox:latest',
-  `        RUN echo ${version} > /version`,
-  '  other:',
-  `    image: ${otherRef}`,
-  '    build:',
-  '      context: .',
-  '      dockerfile_inline: |',
-  '        FROM berth-local/busybox:latest',
-  '        RUN echo other > /version',
-  '',
-].join('\n');
+const publisherStack = (version: string): string =>
+  [
+    'services:',
+    '  app:',
+    `    image: ${ref}`,
+    '    build:',
+    '      context: .',
+    '      dockerfile_inline: |',
+    '        FROM berth-local/busybox:latest',
+    `        RUN echo ${version} > /version`,
+    '  other:',
+    `    image: ${otherRef}`,
+    '    build:',
+    '      context: .',
+    '      dockerfile_inline: |',
+    '        FROM berth-local/busybox:latest',
+    '        RUN echo other > /version',
+    '',
+  ].join('\n');
 
 describe('registry with credentials', () => {
   it('pushes, and pulls back with the login from DOCKER_CONFIG; a wrong login fails clearly without showing the secret', async () => {
     const dir = join(root, 'publisher');
     writeStack(dir, publisherStack('v1'));
-    const run = (config: string, ...args: string[]) => berth(['-p', publisher, ...args], { cwd: dir, env: { DOCKER_CONFIG: config } });
+    const run = (config: string, ...args: string[]) =>
+      berth(['-p', publisher, ...args], { cwd: dir, env: { DOCKER_CONFIG: config } });
 
     expect((await run(good, 'build')).exitCode).toBe(0);
     const anonymous = await run(none, 'push');
@@ -131,25 +139,28 @@ describe('registry with credentials', () => {
 
   it('up --pull always redeploys exactly the services using an image updated in the registry, keeping their volume data', async () => {
     const dir = join(root, 'deploy');
-    writeStack(dir, [
-      'services:',
-      '  a:',
-      `    image: ${ref}`,
-      '    init: true',
-      '    command: sleep 300',
-      '    volumes: [data:/data]',
-      '  b:',
-      `    image: ${ref}`,
-      '    init: true',
-      '    command: sleep 300',
-      '  c:',
-      `    image: ${otherRef}`,
-      '    init: true',
-      '    command: sleep 300',
-      'volumes:',
-      '  data:',
-      '',
-    ].join('\n'));
+    writeStack(
+      dir,
+      [
+        'services:',
+        '  a:',
+        `    image: ${ref}`,
+        '    init: true',
+        '    command: sleep 300',
+        '    volumes: [data:/data]',
+        '  b:',
+        `    image: ${ref}`,
+        '    init: true',
+        '    command: sleep 300',
+        '  c:',
+        `    image: ${otherRef}`,
+        '    init: true',
+        '    command: sleep 300',
+        'volumes:',
+        '  data:',
+        '',
+      ].join('\n'),
+    );
     const run = (...args: string[]) => berth(['-p', deploy, ...args], { cwd: dir, env: { DOCKER_CONFIG: good } });
     const up = await run('up', '-d');
     expect(up.exitCode, up.stderr).toBe(0);
@@ -160,7 +171,8 @@ describe('registry with credentials', () => {
     const v1 = (await docker(['image', 'inspect', '-f', '{{.Id}}', ref])).stdout;
     const pubDir = join(root, 'publisher');
     writeStack(pubDir, publisherStack('v2'));
-    const publish = async (...args: string[]) => berth(['-p', publisher, ...args], { cwd: pubDir, env: { DOCKER_CONFIG: good } });
+    const publish = async (...args: string[]) =>
+      berth(['-p', publisher, ...args], { cwd: pubDir, env: { DOCKER_CONFIG: good } });
     expect((await publish('build')).exitCode).toBe(0);
     expect((await publish('push')).exitCode).toBe(0);
     expect((await docker(['tag', v1, ref])).exitCode).toBe(0);

@@ -95,7 +95,11 @@ describe('Docker runtime on the real engine', () => {
     await runtime.createNetwork({ name: `${project}_back`, labels });
     const id = await runtime.createContainer(
       container('web', {
-        command: ['sh', '-c', 'mkdir -p /www && echo "hello from $GREETING" > /www/index.html && exec httpd -f -p 8080 -h /www'],
+        command: [
+          'sh',
+          '-c',
+          'mkdir -p /www && echo "hello from $GREETING" > /www/index.html && exec httpd -f -p 8080 -h /www',
+        ],
         env: ['GREETING=berth'],
         ports: [{ target: 8080, protocol: 'tcp', hostIp: '127.0.0.1' }],
         mounts: [{ type: 'volume', source: `${project}_data`, target: '/data' }],
@@ -103,19 +107,31 @@ describe('Docker runtime on the real engine', () => {
           { network: `${project}_default`, aliases: ['web', 'www'] },
           { network: `${project}_back`, aliases: ['web-back'] },
         ],
-        healthcheck: { test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/'], intervalNs: 200_000_000, retries: 20 },
+        healthcheck: {
+          test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:8080/'],
+          intervalNs: 200_000_000,
+          retries: 20,
+        },
         stopTimeoutSec: 1,
       }),
     );
     await runtime.startContainer(id);
 
     const details = await runtime.inspectContainer(id);
-    expect(details).toMatchObject({ id, name: `${project}-web-1`, image: IMAGE, state: 'running', labels: { 'com.docker.compose.service': 'web' } });
+    expect(details).toMatchObject({
+      id,
+      name: `${project}-web-1`,
+      image: IMAGE,
+      state: 'running',
+      labels: { 'com.docker.compose.service': 'web' },
+    });
     expect(details.env).toContain('GREETING=berth');
     expect(details.networks.sort()).toEqual([`${project}_back`, `${project}_default`].sort());
     expect(details.networkSettings[`${project}_default`]?.aliases).toEqual(expect.arrayContaining(['web', 'www']));
     expect(details.networkSettings[`${project}_back`]?.aliases).toEqual(expect.arrayContaining(['web-back']));
-    expect(details.mounts).toContainEqual(expect.objectContaining({ type: 'volume', name: `${project}_data`, target: '/data', readOnly: false }));
+    expect(details.mounts).toContainEqual(
+      expect.objectContaining({ type: 'volume', name: `${project}_data`, target: '/data', readOnly: false }),
+    );
     const published = details.ports.find((p) => p.target === 8080 && p.hostIp === '127.0.0.1');
     expect(published?.hostPort).toBeGreaterThan(1024);
 
@@ -157,7 +173,9 @@ describe('Docker runtime on the real engine', () => {
     const err: unknown = await runtime.createContainer(container('dup', { command: idle() })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as ConflictError).message).toMatch(
-      new RegExp(`^create container ${project}-dup-1: Conflict\\. The container name "/${project}-dup-1" is already in use`),
+      new RegExp(
+        `^create container ${project}-dup-1: Conflict\\. The container name "/${project}-dup-1" is already in use`,
+      ),
     );
   });
 
@@ -167,11 +185,19 @@ describe('Docker runtime on the real engine', () => {
     // do: Docker 20.10 accepts connecting a created container to one and fails only at start.)
     const err: unknown = await runtime
       .createContainer(
-        container('orphan', { command: idle(), endpoints: [{ network: `${project}_default`, aliases: [] }, { network: 'bridge', aliases: ['orphan'] }] }),
+        container('orphan', {
+          command: idle(),
+          endpoints: [
+            { network: `${project}_default`, aliases: [] },
+            { network: 'bridge', aliases: ['orphan'] },
+          ],
+        }),
       )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
-    expect((err as EngineError).message).toMatch(/^connect container [0-9a-f]{12} to network bridge: network-scoped alias/);
+    expect((err as EngineError).message).toMatch(
+      /^connect container [0-9a-f]{12} to network bridge: network-scoped alias/,
+    );
     expect(await runtime.listContainers({ name, all: true })).toEqual([]);
   });
 
@@ -193,7 +219,9 @@ describe('Docker runtime on the real engine', () => {
   });
 
   it('carries anonymous volumes over to a replacement container (volumesFrom)', async () => {
-    const oldId = await runtime.createContainer(container('cache', { command: idle(), mounts: [{ type: 'volume', target: '/cache' }] }));
+    const oldId = await runtime.createContainer(
+      container('cache', { command: idle(), mounts: [{ type: 'volume', target: '/cache' }] }),
+    );
     const oldVolume = (await runtime.inspectContainer(oldId)).mounts.find((m) => m.target === '/cache')?.name;
     expect(oldVolume).toMatch(/^[0-9a-f]{64}$/);
     await runtime.renameContainer(oldId, `${project}-cache-old`);
@@ -221,10 +249,16 @@ describe('Docker runtime on the real engine', () => {
   it('observe returns the project by its label, and image ids for the references asked about', async () => {
     const observed = await runtime.observe(project, [IMAGE, 'berth-local/busybox', 'berth-local/absent:1']);
     const names = observed.containers.map((c) => c.name);
-    expect(names).toEqual(expect.arrayContaining([`${project}-web-1`, `${project}-worker-1`, `${project}-job-1`, `${project}-dup-1`]));
+    expect(names).toEqual(
+      expect.arrayContaining([`${project}-web-1`, `${project}-worker-1`, `${project}-job-1`, `${project}-dup-1`]),
+    );
     expect(observed.containers.every((c) => c.labels[PROJECT_LABEL] === project)).toBe(true);
     expect(observed.containers.find((c) => c.name === `${project}-worker-1`)).toMatchObject({ state: 'exited' });
-    expect(observed.networks.map((n) => n.name).sort()).toEqual([`${project}_back`, `${project}_default`, `${project}_default_more`]);
+    expect(observed.networks.map((n) => n.name).sort()).toEqual([
+      `${project}_back`,
+      `${project}_default`,
+      `${project}_default_more`,
+    ]);
     expect(observed.volumes.map((v) => v.name)).toEqual([`${project}_data`]);
 
     const image = await runtime.inspectImage(IMAGE);

@@ -11,9 +11,13 @@ import { FaultProxy } from '../../helpers/fault-proxy.js';
 
 const project = `e2e-proxy-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
-writeFileSync(join(dir, 'compose.yaml'), 'services:\n  app:\n    image: berth-local/busybox\n    init: true\n    command: sleep 300\n');
+writeFileSync(
+  join(dir, 'compose.yaml'),
+  'services:\n  app:\n    image: berth-local/busybox\n    init: true\n    command: sleep 300\n',
+);
 let proxy: FaultProxy | undefined;
-const run = (...args: string[]) => berth(['-p', project, ...args], { cwd: dir, env: { DOCKER_HOST: proxy!.dockerHost } });
+const run = (...args: string[]) =>
+  berth(['-p', project, ...args], { cwd: dir, env: { DOCKER_HOST: proxy!.dockerHost } });
 
 afterAll(async () => {
   await proxy?.close();
@@ -30,7 +34,12 @@ describe('fault proxy', () => {
   });
 
   it('answers a matching request with the canned status and body, once', async () => {
-    proxy!.fail({ method: 'POST', path: /^\/containers\/[^/]+\/stop$/, respond: { status: 500, body: { message: 'injected stop failure' } }, times: 1 });
+    proxy!.fail({
+      method: 'POST',
+      path: /^\/containers\/[^/]+\/stop$/,
+      respond: { status: 500, body: { message: 'injected stop failure' } },
+      times: 1,
+    });
     const failed = await run('stop');
     expect(failed.exitCode).not.toBe(0);
     expect(failed.stderr).toContain('injected stop failure');

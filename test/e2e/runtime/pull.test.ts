@@ -35,10 +35,12 @@ function freePort(): Promise<number> {
 
 function status(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get(url, { agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }
 
@@ -63,7 +65,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (ref) await runtime.inspectImage(ref).then((img) => (img ? docker('rmi', ref) : undefined)).catch(() => undefined);
+  if (ref)
+    await runtime
+      .inspectImage(ref)
+      .then((img) => (img ? docker('rmi', ref) : undefined))
+      .catch(() => undefined);
   runtime?.close();
   registry?.kill();
   rmSync(dir, { recursive: true, force: true });

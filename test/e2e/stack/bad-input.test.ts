@@ -24,13 +24,17 @@ async function upFails(text: string, others: Record<string, string> = {}): Promi
   expect(r.exitCode).toBe(1);
   expect(r.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
   expect(await containerIds(project)).toEqual({});
-  expect((await docker(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout).toBe('');
+  expect(
+    (await docker(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout,
+  ).toBe('');
   return { stderr: r.stderr, dir };
 }
 
 describe('bad input', () => {
   it('a YAML syntax error points at its line and column', async () => {
-    const { stderr, dir } = await upFails('services:\n  web:\n    image: berth-local/busybox\n    command: [sleep, 1\n');
+    const { stderr, dir } = await upFails(
+      'services:\n  web:\n    image: berth-local/busybox\n    command: [sleep, 1\n',
+    );
     expect(stderr).toContain(`${join(dir, 'compose.yaml')}:5:1`);
   });
 
@@ -47,19 +51,30 @@ describe('bad input', () => {
   });
 
   it('a depends_on cycle names the cycle', async () => {
-    const { stderr } = await upFails([
-      'services:',
-      '  a:', '    image: berth-local/busybox', '    depends_on: [b]',
-      '  b:', '    image: berth-local/busybox', '    depends_on: [a]', '',
-    ].join('\n'));
+    const { stderr } = await upFails(
+      [
+        'services:',
+        '  a:',
+        '    image: berth-local/busybox',
+        '    depends_on: [b]',
+        '  b:',
+        '    image: berth-local/busybox',
+        '    depends_on: [a]',
+        '',
+      ].join('\n'),
+    );
     expect(stderr).toMatch(/a -> b -> a|b -> a -> b/);
   });
 });
 
 describe('input Compose takes without a word', () => {
   it('an unknown restart policy is an error at its value, naming the policies', async () => {
-    const { stderr, dir } = await upFails('services:\n  web:\n    image: berth-local/busybox\n    restart: sometimes\n');
-    expect(stderr).toContain(`${join(dir, 'compose.yaml')}:4:14: services.web.restart: "sometimes" is not a restart policy`);
+    const { stderr, dir } = await upFails(
+      'services:\n  web:\n    image: berth-local/busybox\n    restart: sometimes\n',
+    );
+    expect(stderr).toContain(
+      `${join(dir, 'compose.yaml')}:4:14: services.web.restart: "sometimes" is not a restart policy`,
+    );
     expect(stderr).toContain('hint: use one of: no, always, on-failure[:N] (give up after N retries), unless-stopped');
   });
 
@@ -73,7 +88,9 @@ describe('input Compose takes without a word', () => {
     const { stderr, dir } = await upFails('include: [b.yaml]\nservices:\n  a:\n    image: berth-local/busybox\n', {
       'b.yaml': 'include:\n  - compose.yaml\nservices:\n  b:\n    image: berth-local/busybox\n',
     });
-    expect(stderr).toContain(`${join(dir, 'b.yaml')}:2:5: include[0]: include cycle: compose.yaml -> b.yaml -> compose.yaml`);
+    expect(stderr).toContain(
+      `${join(dir, 'b.yaml')}:2:5: include[0]: include cycle: compose.yaml -> b.yaml -> compose.yaml`,
+    );
   });
 
   it('an empty file as the only stack file is an error naming the file', async () => {
@@ -82,12 +99,19 @@ describe('input Compose takes without a word', () => {
   });
 
   it('an unset variable and a "$" in a .env value are warnings at their file:line; the values are those Compose gives', async () => {
-    const dir = stack('services:\n  web:\n    image: berth-local/busybox${TAG}\n    command: sleep 300\n    environment: [KEY]\n', { '.env': 'KEY=abc$defghi\n' });
+    const dir = stack(
+      'services:\n  web:\n    image: berth-local/busybox${TAG}\n    command: sleep 300\n    environment: [KEY]\n',
+      { '.env': 'KEY=abc$defghi\n' },
+    );
     const up = await berth(['-p', project, 'up', '-d'], { cwd: dir });
     try {
       expect(up.exitCode, up.stderr).toBe(0);
-      expect(up.stderr).toContain(`warning: ${join(dir, 'compose.yaml')}:3:12: services.web.image: The "TAG" variable is not set. Defaulting to a blank string.`);
-      expect(up.stderr).toContain(`warning: ${join(dir, '.env')}:1:5: KEY: variable defghi is not set, so "$defghi" becomes an empty string in the value; write $$ for a literal $, or single-quote the value`);
+      expect(up.stderr).toContain(
+        `warning: ${join(dir, 'compose.yaml')}:3:12: services.web.image: The "TAG" variable is not set. Defaulting to a blank string.`,
+      );
+      expect(up.stderr).toContain(
+        `warning: ${join(dir, '.env')}:1:5: KEY: variable defghi is not set, so "$defghi" becomes an empty string in the value; write $$ for a literal $, or single-quote the value`,
+      );
       const env = (await docker(['inspect', '-f', '{{json .Config.Env}}', `${project}-web-1`])).stdout;
       expect(JSON.parse(env) as string[]).toContain('KEY=abc');
     } finally {
@@ -98,10 +122,19 @@ describe('input Compose takes without a word', () => {
 
 describe('missing external resources', () => {
   it('an external network that does not exist is named, with how to create it, before anything is made', async () => {
-    const { stderr } = await upFails([
-      'services:', '  web:', '    image: berth-local/busybox', '    networks: [outside]',
-      'networks:', '  outside:', '    external: true', `    name: ${project}-nowhere`, '',
-    ].join('\n'));
+    const { stderr } = await upFails(
+      [
+        'services:',
+        '  web:',
+        '    image: berth-local/busybox',
+        '    networks: [outside]',
+        'networks:',
+        '  outside:',
+        '    external: true',
+        `    name: ${project}-nowhere`,
+        '',
+      ].join('\n'),
+    );
     expect(stderr).toContain(`network ${project}-nowhere is declared as external, but could not be found`);
     expect(stderr).toContain(`docker network create ${project}-nowhere`);
   });

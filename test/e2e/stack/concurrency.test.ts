@@ -47,7 +47,8 @@ function fixture(name: string) {
     dir,
     network: `${project}_default`,
     run: (...args: string[]) => berth(['-p', project, ...args], { cwd: dir }),
-    viaProxy: (...args: string[]) => berth(['-p', project, ...args], { cwd: dir, env: { DOCKER_HOST: proxy!.dockerHost } }),
+    viaProxy: (...args: string[]) =>
+      berth(['-p', project, ...args], { cwd: dir, env: { DOCKER_HOST: proxy!.dockerHost } }),
   };
 }
 
@@ -56,7 +57,10 @@ async function state(project: string): Promise<{ containers: string[]; networks:
   const label = `label=com.docker.compose.project=${project}`;
   const ps = await docker(['ps', '-a', '--filter', label, '--format', '{{.Names}} {{.State}}']);
   const nets = await docker(['network', 'ls', '--filter', label, '--format', '{{.Name}}']);
-  return { containers: ps.stdout.split('\n').filter(Boolean).sort(), networks: nets.stdout.split('\n').filter(Boolean) };
+  return {
+    containers: ps.stdout.split('\n').filter(Boolean).sort(),
+    networks: nets.stdout.split('\n').filter(Boolean),
+  };
 }
 
 const allUp = (p: string) => ({ containers: [`${p}-db-1 running`, `${p}-web-1 running`], networks: [`${p}_default`] });
@@ -70,7 +74,9 @@ describe('down meets what others did', () => {
     const web = (await containerIds(f.project))[`${f.project}-web-1`]!;
     proxy ??= await FaultProxy.start();
     proxy.fail({
-      method: 'DELETE', path: new RegExp(`^/containers/${web}[0-9a-f]*$`), times: 1,
+      method: 'DELETE',
+      path: new RegExp(`^/containers/${web}[0-9a-f]*$`),
+      times: 1,
       // Someone else removes it first; berth's own request then meets "No such container".
       onMatch: () => execFileSync('docker', ['rm', '-f', web], { stdio: 'ignore' }),
       respond: { status: 404, body: { message: `No such container: ${web}` } },
@@ -91,7 +97,9 @@ describe('down meets what others did', () => {
     const deletes = () => proxy!.count('DELETE', new RegExp(`^/containers/${web}[0-9a-f]*$`));
     const before = deletes();
     proxy.fail({
-      method: 'DELETE', path: new RegExp(`^/containers/${web}[0-9a-f]*$`), times: 1,
+      method: 'DELETE',
+      path: new RegExp(`^/containers/${web}[0-9a-f]*$`),
+      times: 1,
       // Another client's removal is under way when berth asks.
       onMatch: () => void (removal = docker(['rm', '-f', web])),
       respond: { status: 409, body: { message: `removal of container ${web} is already in progress` } },
@@ -111,13 +119,26 @@ describe('down meets what others did', () => {
     expect((await f.run('up', '-d')).exitCode).toBe(0);
     const intruder = `${f.project}-intruder`;
     strays.push(intruder);
-    const made = await docker(['run', '-d', '--init', '--name', intruder, '--network', f.network, 'berth-local/busybox', 'sleep', '300']);
+    const made = await docker([
+      'run',
+      '-d',
+      '--init',
+      '--name',
+      intruder,
+      '--network',
+      f.network,
+      'berth-local/busybox',
+      'sleep',
+      '300',
+    ]);
     expect(made.exitCode, made.stderr).toBe(0);
     const id = made.stdout.trim();
 
     const r = await f.run('down');
     expect(r.exitCode, show(r)).toBe(0);
-    expect(r.stderr).toContain(`network ${f.network} is still in use by container ${intruder} (not part of this project): left in place`);
+    expect(r.stderr).toContain(
+      `network ${f.network} is still in use by container ${intruder} (not part of this project): left in place`,
+    );
     expect((await state(f.project)).containers).toEqual([]);
     const still = await docker(['inspect', '-f', '{{.Id}} {{.State.Running}}', intruder]);
     expect(still.stdout).toBe(`${id} true`);
@@ -138,7 +159,12 @@ describe('concurrent runs on one project', () => {
       expect(u.exitCode, `iteration ${i}: up ${show(u)}`).toBe(0);
       expect(d.exitCode, `iteration ${i}: down ${show(d)}`).toBe(0);
       const now = await state(f.project);
-      const clean = JSON.stringify(now) === JSON.stringify(allUp(f.project)) ? 'up' : JSON.stringify(now) === JSON.stringify(allDown) ? 'down' : undefined;
+      const clean =
+        JSON.stringify(now) === JSON.stringify(allUp(f.project))
+          ? 'up'
+          : JSON.stringify(now) === JSON.stringify(allDown)
+            ? 'down'
+            : undefined;
       expect(clean, `iteration ${i}: ${JSON.stringify(now)}`).toBeDefined();
     }
     expect((await f.run('down')).exitCode).toBe(0);
@@ -152,11 +178,15 @@ describe('concurrent runs on one project', () => {
     let waited = 0;
     for (; iterations < 20 && Date.now() < deadline; iterations++) {
       const [a, b] = await Promise.all([f.run('up', '-d'), f.run('up', '-d')]);
-      if (`${a.stderr}${b.stderr}`.includes(`waiting for another berth working on project ${f.project} (pid `)) waited++;
+      if (`${a.stderr}${b.stderr}`.includes(`waiting for another berth working on project ${f.project} (pid `))
+        waited++;
       expect(a.exitCode, `iteration ${iterations}: first ${show(a)}`).toBe(0);
       expect(b.exitCode, `iteration ${iterations}: second ${show(b)}`).toBe(0);
       const nets = await docker(['network', 'ls', '--filter', `name=${f.network}`, '--format', '{{.Name}}']);
-      expect(nets.stdout.split('\n').filter((n) => n === f.network), `iteration ${iterations}`).toHaveLength(1);
+      expect(
+        nets.stdout.split('\n').filter((n) => n === f.network),
+        `iteration ${iterations}`,
+      ).toHaveLength(1);
       expect(await state(f.project), `iteration ${iterations}`).toEqual(allUp(f.project));
       expect((await f.run('down')).exitCode).toBe(0);
     }
@@ -173,9 +203,16 @@ describe('concurrent runs on one project', () => {
     const before = creates();
     // The first berth is held up at its first container create, lock in hand, and killed there.
     proxy.fail({ method: 'POST', path: /^\/containers\/create$/, delayMs: 3000, times: 1 });
-    const first = execa('node', [BIN, '-p', f.project, 'up', '-d'], { cwd: f.dir, env: { DOCKER_HOST: proxy.dockerHost, CI: 'true' }, reject: false });
+    const first = execa('node', [BIN, '-p', f.project, 'up', '-d'], {
+      cwd: f.dir,
+      env: { DOCKER_HOST: proxy.dockerHost, CI: 'true' },
+      reject: false,
+    });
     await eventually(() => expect(creates()).toBeGreaterThan(before));
-    const lock = join(lockDir(process.env, tmpdir(), process.getuid?.(), (p) => existsSync(p) && statSync(p).isDirectory()), lockFileName({ endpoint: `unix://${proxy.socketPath}`, project: f.project }));
+    const lock = join(
+      lockDir(process.env, tmpdir(), process.getuid?.(), (p) => existsSync(p) && statSync(p).isDirectory()),
+      lockFileName({ endpoint: `unix://${proxy.socketPath}`, project: f.project }),
+    );
     expect(existsSync(lock)).toBe(true);
     first.kill('SIGKILL');
     await first;

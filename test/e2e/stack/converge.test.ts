@@ -32,12 +32,16 @@ const svc = (extra = '') => `    image: berth-local/busybox\n    init: true\n   
 describe('converge', () => {
   it('changing one env var recreates exactly that service and restarts its restart:true dependents, and plan names the field', async () => {
     const f = fixture('env');
-    const stack = (foo: string) => [
-      'services:',
-      '  db:', svc(`    environment:\n      FOO: "${foo}"\n`),
-      '  api:', svc('    depends_on:\n      db:\n        condition: service_started\n        restart: true\n'),
-      '  other:', svc(),
-    ].join('\n');
+    const stack = (foo: string) =>
+      [
+        'services:',
+        '  db:',
+        svc(`    environment:\n      FOO: "${foo}"\n`),
+        '  api:',
+        svc('    depends_on:\n      db:\n        condition: service_started\n        restart: true\n'),
+        '  other:',
+        svc(),
+      ].join('\n');
     f.write(stack('one'));
     expect((await f.run('up', '-d')).exitCode).toBe(0);
     const before = await containerIds(f.project);
@@ -49,7 +53,8 @@ describe('converge', () => {
     expect(plan.stdout).toContain(`${f.project}-api-1: restart: dependency db recreated`);
     expect(plan.stdout).toContain(`${f.project}-other-1: keep: up to date (running)`);
 
-    const startedAt = () => docker(['inspect', '-f', '{{.State.StartedAt}}', `${f.project}-api-1`]).then((r) => r.stdout);
+    const startedAt = () =>
+      docker(['inspect', '-f', '{{.State.StartedAt}}', `${f.project}-api-1`]).then((r) => r.stdout);
     const apiStarted = await startedAt();
     expect((await f.run('up', '-d')).exitCode).toBe(0);
     const after = await containerIds(f.project);
@@ -64,11 +69,14 @@ describe('converge', () => {
 
   it('waits for a service_healthy dependency, and fails with the healthcheck output of one that never is', async () => {
     const f = fixture('health');
-    const stack = (check: string) => [
-      'services:',
-      '  db:', svc(`    healthcheck:\n      test: ["CMD-SHELL", "${check}"]\n      interval: 1s\n      retries: 2\n`),
-      '  web:', svc('    depends_on:\n      db:\n        condition: service_healthy\n'),
-    ].join('\n');
+    const stack = (check: string) =>
+      [
+        'services:',
+        '  db:',
+        svc(`    healthcheck:\n      test: ["CMD-SHELL", "${check}"]\n      interval: 1s\n      retries: 2\n`),
+        '  web:',
+        svc('    depends_on:\n      db:\n        condition: service_healthy\n'),
+      ].join('\n');
     f.write(stack('true'));
     const ok = await f.run('up', '-d');
     expect(ok.exitCode).toBe(0);
@@ -111,7 +119,8 @@ describe('converge', () => {
 
   it("an anonymous volume's data survives a recreate", async () => {
     const f = fixture('anon');
-    const stack = (tag: string) => ['services:', '  app:', svc(`    environment:\n      TAG: ${tag}\n    volumes:\n      - /cache\n`)].join('\n');
+    const stack = (tag: string) =>
+      ['services:', '  app:', svc(`    environment:\n      TAG: ${tag}\n    volumes:\n      - /cache\n`)].join('\n');
     f.write(stack('a'));
     expect((await f.run('up', '-d')).exitCode).toBe(0);
     expect((await docker(['exec', `${f.project}-app-1`, 'sh', '-c', 'echo precious > /cache/data'])).exitCode).toBe(0);
@@ -133,7 +142,9 @@ describe('races and conflicts', () => {
     f.write(['services:', '  a:', svc(), '  b:', svc(), '  c:', svc()].join('\n'));
     const [x, y] = await Promise.all([f.run('up', '-d'), f.run('up', '-d')]);
     expect([x.exitCode, y.exitCode]).toEqual([0, 0]);
-    expect(Object.keys(await containerIds(f.project)).sort()).toEqual(['a', 'b', 'c'].map((s) => `${f.project}-${s}-1`));
+    expect(Object.keys(await containerIds(f.project)).sort()).toEqual(
+      ['a', 'b', 'c'].map((s) => `${f.project}-${s}-1`),
+    );
     const nets = await docker(['network', 'ls', '-q', '--filter', `name=^${f.project}_default$`]);
     expect(nets.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect((await f.run('plan')).exitCode).toBe(0);
@@ -157,7 +168,12 @@ describe('races and conflicts', () => {
 
   it('up --wait returns once services are healthy; --wait-timeout gives up on one that is not', async () => {
     const f = fixture('wait');
-    const stack = (check: string) => ['services:', '  app:', svc(`    healthcheck:\n      test: ["CMD-SHELL", "${check}"]\n      interval: 1s\n      retries: 60\n`)].join('\n');
+    const stack = (check: string) =>
+      [
+        'services:',
+        '  app:',
+        svc(`    healthcheck:\n      test: ["CMD-SHELL", "${check}"]\n      interval: 1s\n      retries: 60\n`),
+      ].join('\n');
     f.write(stack('test -f /tmp/ready || touch /tmp/ready; test -f /tmp/ready'));
     const ok = await f.run('up', '--wait');
     expect(ok.exitCode).toBe(0);

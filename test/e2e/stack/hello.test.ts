@@ -43,7 +43,10 @@ describe('samples/hello', () => {
   it('ps lists every service running', async () => {
     const r = await run('ps', '--format', 'json');
     expect(r.exitCode).toBe(0);
-    const rows = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Service: string; State: string; Name: string });
+    const rows = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { Service: string; State: string; Name: string });
     expect(rows.map((x) => [x.Service, x.State, x.Name]).sort()).toEqual([
       ['client', 'running', `${project}-client-1`],
       ['clock', 'running', `${project}-clock-1`],

@@ -16,13 +16,25 @@ afterAll(async () => {
 const dir = mkdtempSync(join(tmpdir(), 'berth-plangraph-'));
 const run = (...args: string[]) => berth(['-p', project, ...args], { cwd: dir });
 const svc = (extra = '') => `    image: berth-local/busybox\n    init: true\n    command: sleep 300\n${extra}`;
-const write = (foo: string) => writeFileSync(join(dir, 'compose.yaml'), [
-  'services:',
-  '  db:', svc(`    environment:\n      FOO: "${foo}"\n`),
-  '  api:', svc('    depends_on:\n      db:\n        condition: service_started\n        restart: true\n'),
-].join('\n'));
+const write = (foo: string) =>
+  writeFileSync(
+    join(dir, 'compose.yaml'),
+    [
+      'services:',
+      '  db:',
+      svc(`    environment:\n      FOO: "${foo}"\n`),
+      '  api:',
+      svc('    depends_on:\n      db:\n        condition: service_started\n        restart: true\n'),
+    ].join('\n'),
+  );
 
-interface Operation { id: string; op: string; target: string; reason: string; after: string[] }
+interface Operation {
+  id: string;
+  op: string;
+  target: string;
+  reason: string;
+  after: string[];
+}
 
 describe('plan shows the graph', () => {
   it('a restart: true dependent is stopped before its dependency is recreated and started after, in text and JSON', async () => {

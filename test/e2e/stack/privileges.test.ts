@@ -36,7 +36,9 @@ function stack(): string {
 
 async function nothingCreated(): Promise<void> {
   expect(await containerIds(project)).toEqual({});
-  expect((await docker(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout).toBe('');
+  expect(
+    (await docker(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout,
+  ).toBe('');
 }
 
 const EXPECTED = [
@@ -57,8 +59,17 @@ describe('elevated privileges', () => {
     await nothingCreated();
 
     const json = await berth(['-p', project, 'plan', '--format', 'json'], { cwd: dir });
-    const privileges = (JSON.parse(json.stdout) as { privileges: { service: string; setting: string; file: string; line: number }[] }).privileges;
-    expect(privileges).toContainEqual(expect.objectContaining({ service: 'web', setting: 'privileged: true', file: join(dir, 'compose.override.yaml'), line: 3 }));
+    const privileges = (
+      JSON.parse(json.stdout) as { privileges: { service: string; setting: string; file: string; line: number }[] }
+    ).privileges;
+    expect(privileges).toContainEqual(
+      expect.objectContaining({
+        service: 'web',
+        setting: 'privileged: true',
+        file: join(dir, 'compose.override.yaml'),
+        line: 3,
+      }),
+    );
     expect(privileges).toHaveLength(EXPECTED.length);
   });
 
@@ -66,7 +77,9 @@ describe('elevated privileges', () => {
     const dir = stack();
     const r = await berth(['-p', project, 'up', '--dry-run', 'agent'], { cwd: dir });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout.split('\n').filter((l) => l.startsWith('notice: '))).toEqual(EXPECTED.filter((l) => l.startsWith('notice: agent:')));
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('notice: '))).toEqual(
+      EXPECTED.filter((l) => l.startsWith('notice: agent:')),
+    );
     await nothingCreated();
   });
 });

@@ -46,18 +46,22 @@ async function fixture(name: string) {
   const project = `e2e-rs-${name}-${process.pid}`;
   projects.push(project);
   const dir = mkdtempSync(join(tmpdir(), `berth-rs-${name}-`));
-  const write = (o: StackOptions = {}) => writeFileSync(join(dir, 'compose.yaml'), [
-    'services:',
-    '  web:',
-    `    image: ${image}`,
-    '    init: true',
-    '    command: sleep 300',
-    '    environment:',
-    `      TAG: "${o.tag ?? 'a'}"`,
-    '    volumes: ["/data"]',
-    ...(o.port !== undefined ? ['    ports:', `      - "127.0.0.1:${o.port}:80"`] : []),
-    '',
-  ].join('\n'));
+  const write = (o: StackOptions = {}) =>
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  web:',
+        `    image: ${image}`,
+        '    init: true',
+        '    command: sleep 300',
+        '    environment:',
+        `      TAG: "${o.tag ?? 'a'}"`,
+        '    volumes: ["/data"]',
+        ...(o.port !== undefined ? ['    ports:', `      - "127.0.0.1:${o.port}:80"`] : []),
+        '',
+      ].join('\n'),
+    );
   write();
   const proxy = await FaultProxy.start();
   proxies.push(proxy);
@@ -81,29 +85,52 @@ async function writeMarker(f: Fixture, text: string): Promise<void> {
 
 /** What both markers hold now ("" for a missing one). */
 async function markers(f: Fixture): Promise<string[]> {
-  const r = await docker(['exec', f.name, 'sh', '-c', 'for m in /data/marker /cache/marker; do echo "$(cat $m 2>/dev/null)"; done']);
+  const r = await docker([
+    'exec',
+    f.name,
+    'sh',
+    '-c',
+    'for m in /data/marker /cache/marker; do echo "$(cat $m 2>/dev/null)"; done',
+  ]);
   return r.stdout.split('\n');
 }
 
 /** Every container of the project: name, id, state. */
 async function containers(f: Fixture): Promise<{ name: string; id: string; state: string }[]> {
-  const r = await docker(['ps', '-a', '--no-trunc', '--filter', `label=com.docker.compose.project=${f.project}`, '--format', '{{.Names}} {{.ID}} {{.State}}']);
-  return r.stdout.split('\n').filter(Boolean).map((l) => {
-    const [name, id, state] = l.split(' ');
-    return { name: name!, id: id!, state: state! };
-  });
+  const r = await docker([
+    'ps',
+    '-a',
+    '--no-trunc',
+    '--filter',
+    `label=com.docker.compose.project=${f.project}`,
+    '--format',
+    '{{.Names}} {{.ID}} {{.State}}',
+  ]);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [name, id, state] = l.split(' ');
+      return { name: name!, id: id!, state: state! };
+    });
 }
 
 /** The names of the anonymous volumes the service's container mounts. */
 async function anonymousVolumes(f: Fixture): Promise<string[]> {
   const r = await docker(['inspect', '-f', '{{range .Mounts}}{{.Name}} {{end}}', f.name]);
-  return r.stdout.split(' ').filter((v) => /^[0-9a-f]{64}$/.test(v)).sort();
+  return r.stdout
+    .split(' ')
+    .filter((v) => /^[0-9a-f]{64}$/.test(v))
+    .sort();
 }
 
 /** Exactly one container, under its real name, running, with the marker in both volumes. */
 async function expectOneWithData(f: Fixture, marker: string, context: string): Promise<void> {
   const now = await containers(f);
-  expect(now.map((c) => [c.name, c.state]), context).toEqual([[f.name, 'running']]);
+  expect(
+    now.map((c) => [c.name, c.state]),
+    context,
+  ).toEqual([[f.name, 'running']]);
   expect(await markers(f), context).toEqual([marker, marker]);
 }
 
@@ -171,7 +198,9 @@ describe('a recreate that cannot finish gives the old container back', () => {
     f.write({ tag: 'b', port: port2 });
     const failed = await f.run('up', '-d');
     expect(failed.exitCode).not.toBe(0);
-    expect(failed.stderr).toContain(`${f.name}: recreate failed: port 127.0.0.1:${port2} is already in use; the previous container was kept and restarted`);
+    expect(failed.stderr).toContain(
+      `${f.name}: recreate failed: port 127.0.0.1:${port2} is already in use; the previous container was kept and restarted`,
+    );
     const after = await containers(f);
     expect(after).toEqual([{ name: f.name, id: before!.id, state: 'running' }]);
     expect(await markers(f)).toEqual(['kept', 'kept']);
@@ -202,57 +231,70 @@ describe('an interrupted recreate is settled by the next up', () => {
 
   it('at each request of the protocol, each fault: a plain up -d converges with the data intact', async () => {
     // One project (and proxy) per kind of fault, side by side; in each, the five steps one after another.
-    const lanes = await Promise.all(faults.map(async ({ label, rule }, lane) => {
-      const f = await fixture(`faults${lane}`);
-      expect((await f.run('up', '-d')).exitCode).toBe(0);
-      await writeMarker(f, 'survivor');
-      let injected = 0;
-      for (const { step, method, path } of steps) {
-        const context = `${step}: ${label}`;
-        f.proxy.clear();
-        const before = f.proxy.injected;
-        f.proxy.fail({ method, path, times: 1, ...rule });
-        const interrupted = await f.via('up', '-d', '--force-recreate');
-        expect(f.proxy.injected - before, context).toBe(1);
-        injected++;
-        // A lost answer berth can settle by looking (the rename or the removal was done) is no failure.
-        if (interrupted.exitCode !== 0) expect(interrupted.stderr, context).toMatch(/: recreate failed: |: recreated, but the previous container/);
-        f.proxy.clear();
-        await expectConverges(f, 'survivor', context);
-      }
-      return injected;
-    }));
+    const lanes = await Promise.all(
+      faults.map(async ({ label, rule }, lane) => {
+        const f = await fixture(`faults${lane}`);
+        expect((await f.run('up', '-d')).exitCode).toBe(0);
+        await writeMarker(f, 'survivor');
+        let injected = 0;
+        for (const { step, method, path } of steps) {
+          const context = `${step}: ${label}`;
+          f.proxy.clear();
+          const before = f.proxy.injected;
+          f.proxy.fail({ method, path, times: 1, ...rule });
+          const interrupted = await f.via('up', '-d', '--force-recreate');
+          expect(f.proxy.injected - before, context).toBe(1);
+          injected++;
+          // A lost answer berth can settle by looking (the rename or the removal was done) is no failure.
+          if (interrupted.exitCode !== 0)
+            expect(interrupted.stderr, context).toMatch(/: recreate failed: |: recreated, but the previous container/);
+          f.proxy.clear();
+          await expectConverges(f, 'survivor', context);
+        }
+        return injected;
+      }),
+    );
     expect(lanes).toEqual([5, 5, 5]);
   });
 
   it('SIGKILL at random points of up -d --force-recreate: the next up -d converges every time', async () => {
     const seed = Number(process.env.BERTH_TEST_SEED ?? Date.now() % 100_000);
     // Two projects side by side, five kills or more each.
-    const kills = await Promise.all([0, 1].map(async (lane) => {
-      const f = await fixture(`sigkill${lane}`);
-      expect((await f.run('up', '-d')).exitCode).toBe(0);
-      await writeMarker(f, 'unkillable');
-      const random = lcg(seed + lane);
-      let killed = 0;
-      for (let i = 0; killed < 5 && i < 10; i++) {
-        const { step, method, path } = steps[Math.floor(random() * steps.length)]!;
-        const delayMs = Math.floor(random() * 60);
-        const killAfterMs = Math.floor(random() * 120);
-        const context = `seed ${seed}, lane ${lane}, iteration ${i}: SIGKILL ${killAfterMs} ms after the ${step} request (held ${delayMs} ms)`;
-        f.proxy.clear();
-        const child = execa('node', [BIN, '-p', f.project, 'up', '-d', '--force-recreate'], {
-          cwd: f.dir, env: { DOCKER_HOST: f.proxy.dockerHost, CI: 'true' }, reject: false,
-        });
-        f.proxy.fail({ method, path, times: 1, delayMs, onMatch: () => void setTimeout(() => child.kill('SIGKILL'), killAfterMs) });
-        const r = await child;
-        if (r.signal === 'SIGKILL') killed++;
-        f.proxy.clear();
-        // What the engine was doing for the killed process settles first (a rename or a create is quick).
-        await sleep(300);
-        await expectConverges(f, 'unkillable', context);
-      }
-      return killed;
-    }));
+    const kills = await Promise.all(
+      [0, 1].map(async (lane) => {
+        const f = await fixture(`sigkill${lane}`);
+        expect((await f.run('up', '-d')).exitCode).toBe(0);
+        await writeMarker(f, 'unkillable');
+        const random = lcg(seed + lane);
+        let killed = 0;
+        for (let i = 0; killed < 5 && i < 10; i++) {
+          const { step, method, path } = steps[Math.floor(random() * steps.length)]!;
+          const delayMs = Math.floor(random() * 60);
+          const killAfterMs = Math.floor(random() * 120);
+          const context = `seed ${seed}, lane ${lane}, iteration ${i}: SIGKILL ${killAfterMs} ms after the ${step} request (held ${delayMs} ms)`;
+          f.proxy.clear();
+          const child = execa('node', [BIN, '-p', f.project, 'up', '-d', '--force-recreate'], {
+            cwd: f.dir,
+            env: { DOCKER_HOST: f.proxy.dockerHost, CI: 'true' },
+            reject: false,
+          });
+          f.proxy.fail({
+            method,
+            path,
+            times: 1,
+            delayMs,
+            onMatch: () => void setTimeout(() => child.kill('SIGKILL'), killAfterMs),
+          });
+          const r = await child;
+          if (r.signal === 'SIGKILL') killed++;
+          f.proxy.clear();
+          // What the engine was doing for the killed process settles first (a rename or a create is quick).
+          await sleep(300);
+          await expectConverges(f, 'unkillable', context);
+        }
+        return killed;
+      }),
+    );
     expect(kills.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(10);
   });
 });

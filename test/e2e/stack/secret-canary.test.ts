@@ -29,7 +29,8 @@ const canaries = { dotenv: canary('dotenv'), envFile: canary('envfile'), secret:
 const changed = { dotenv: canary('dotenv2'), envFile: canary('envfile2') };
 const all = (): string[] => [...Object.values(canaries), ...Object.values(changed)];
 
-const run = (...args: string[]): Promise<Run> => berth(['-p', project, ...args], { cwd: dir, env: { XDG_CACHE_HOME: cacheHome } });
+const run = (...args: string[]): Promise<Run> =>
+  berth(['-p', project, ...args], { cwd: dir, env: { XDG_CACHE_HOME: cacheHome } });
 
 /**
  * The text and every decoding of it a reader might try: each base64-looking run, as it is, inflated
@@ -175,7 +176,10 @@ describe('secret canaries', () => {
     const failing = (extra: string): string =>
       `services:\n  blocked:\n    image: berth-local/busybox\n    command: sleep 300\n    env_file: [app.env]\n    environment:\n      DOTENV_TOKEN: \${TOKEN}\n    secrets: [x]\n${extra}`;
     writeFileSync(join(dir, 'port.yaml'), failing(`    ports: ["127.0.0.1:${port}:80"]\n`));
-    writeFileSync(join(dir, 'missing.yaml'), failing(`    image: berth-local/no-such-image-${process.pid}\n    pull_policy: never\n`));
+    writeFileSync(
+      join(dir, 'missing.yaml'),
+      failing(`    image: berth-local/no-such-image-${process.pid}\n    pull_policy: never\n`),
+    );
     for (const [file, args] of [
       ['port.yaml', ['up', '-d']],
       ['port.yaml', ['--debug', '--progress', 'json', 'up', '-d']],

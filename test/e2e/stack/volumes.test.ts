@@ -28,31 +28,45 @@ function fixture(name: string) {
     /** On a terminal (util-linux `script` gives it one), typing `input`. */
     runOnTerminal: async (input: string, ...args: string[]) => {
       const command = ['node', BIN, '-p', project, '--progress', 'plain', ...args].map((a) => `'${a}'`).join(' ');
-      const r = await execa('script', ['-qec', command, '/dev/null'], { cwd: dir, input, reject: false, env: { CI: '' } });
+      const r = await execa('script', ['-qec', command, '/dev/null'], {
+        cwd: dir,
+        input,
+        reject: false,
+        env: { CI: '' },
+      });
       return { exitCode: r.exitCode ?? -1, output: r.stdout };
     },
   };
 }
 
 /** One service `app` mounting the named volume `data` at /data (and an anonymous one at /cache). */
-const stack = (volume: string[]) => [
-  'services:',
-  '  app:',
-  '    image: berth-local/busybox',
-  '    init: true',
-  '    command: sleep 300',
-  '    volumes: [data:/data, /cache]',
-  'volumes:',
-  '  data:',
-  ...volume.map((l) => `    ${l}`),
-  '',
-].join('\n');
+const stack = (volume: string[]) =>
+  [
+    'services:',
+    '  app:',
+    '    image: berth-local/busybox',
+    '    init: true',
+    '    command: sleep 300',
+    '    volumes: [data:/data, /cache]',
+    'volumes:',
+    '  data:',
+    ...volume.map((l) => `    ${l}`),
+    '',
+  ].join('\n');
 
 const writeMarker = (container: string) => docker(['exec', container, 'sh', '-c', 'echo kept > /data/marker']);
-const markerIn = async (volume: string) => (await docker(['run', '--rm', '-v', `${volume}:/d`, 'berth-local/busybox', 'cat', '/d/marker'])).stdout;
+const markerIn = async (volume: string) =>
+  (await docker(['run', '--rm', '-v', `${volume}:/d`, 'berth-local/busybox', 'cat', '/d/marker'])).stdout;
 const volumeExists = async (volume: string) => (await docker(['volume', 'inspect', volume])).exitCode === 0;
 const mountOf = async (container: string, target: string) =>
-  (await docker(['inspect', '-f', `{{range .Mounts}}{{if eq .Destination "${target}"}}{{.Name}}{{end}}{{end}}`, container])).stdout;
+  (
+    await docker([
+      'inspect',
+      '-f',
+      `{{range .Mounts}}{{if eq .Destination "${target}"}}{{.Name}}{{end}}{{end}}`,
+      container,
+    ])
+  ).stdout;
 
 describe('volumes', () => {
   it('down -v never removes a volume declared external, even one this project made; it still removes anonymous volumes', async () => {
@@ -105,11 +119,15 @@ describe('volumes', () => {
     f.write(stack(['driver_opts: { type: tmpfs, device: tmpfs, o: size=2m }', 'labels: { tier: gold }']));
     const plan = await f.run('plan');
     expect(plan.exitCode).toBe(2);
-    expect(plan.stdout).toContain(`volume ${volume}: recreate: driver_opts.o, labels.tier changed (data in it would be lost)`);
+    expect(plan.stdout).toContain(
+      `volume ${volume}: recreate: driver_opts.o, labels.tier changed (data in it would be lost)`,
+    );
 
     const refused = await f.run('up', '-d');
     expect(refused.exitCode).not.toBe(0);
-    expect(refused.stderr).toContain(`volume ${volume}: driver_opts.o, labels.tier changed: recreating it would lose the data in it; nothing was changed`);
+    expect(refused.stderr).toContain(
+      `volume ${volume}: driver_opts.o, labels.tier changed: recreating it would lose the data in it; nothing was changed`,
+    );
     expect(refused.stderr).toContain('berth up -y');
     expect(await containerIds(f.project)).toEqual(before);
     expect((await docker(['exec', app, 'cat', '/data/marker'])).stdout).toBe('kept');
@@ -133,13 +151,18 @@ describe('volumes', () => {
     f.write(stack(['driver_opts: { type: tmpfs, device: tmpfs, o: size=1m }']));
     expect((await f.run('up', '-d')).exitCode).toBe(0);
     expect((await writeMarker(app)).exitCode).toBe(0);
-    expect((await docker(['run', '-d', '--name', outsider, '-v', `${volume}:/x`, 'berth-local/busybox', 'sleep', '300'])).exitCode).toBe(0);
+    expect(
+      (await docker(['run', '-d', '--name', outsider, '-v', `${volume}:/x`, 'berth-local/busybox', 'sleep', '300']))
+        .exitCode,
+    ).toBe(0);
     try {
       const before = await containerIds(f.project);
       f.write(stack(['driver_opts: { type: tmpfs, device: tmpfs, o: size=2m }']));
       const refused = await f.run('up', '-d', '-y');
       expect(refused.exitCode).not.toBe(0);
-      expect(refused.stderr).toContain(`not recreated: ${outsider} outside this stack also uses volume ${volume}; nothing was changed`);
+      expect(refused.stderr).toContain(
+        `not recreated: ${outsider} outside this stack also uses volume ${volume}; nothing was changed`,
+      );
       expect(await containerIds(f.project)).toEqual(before);
       expect((await docker(['exec', app, 'cat', '/data/marker'])).stdout).toBe('kept');
     } finally {
@@ -155,7 +178,9 @@ describe('volumes', () => {
     f.write(stack(['driver_opts: { type: tmpfs, device: tmpfs, o: size=2m }']));
 
     const declined = await f.runOnTerminal('\n', 'up', '-d');
-    expect(declined.output).toContain(`volume ${volume}: driver_opts.o changed: the stack file no longer matches it. Recreate it (the data in it will be lost)? [y/N]`);
+    expect(declined.output).toContain(
+      `volume ${volume}: driver_opts.o changed: the stack file no longer matches it. Recreate it (the data in it will be lost)? [y/N]`,
+    );
     expect(declined.exitCode).not.toBe(0);
     expect((await docker(['volume', 'inspect', '-f', '{{.Options.o}}', volume])).stdout).toBe('size=1m');
 
@@ -177,7 +202,9 @@ describe('volumes', () => {
     f.write(stack(['labels: { owner: me }', `name: ${newVolume}`]));
     const plan = await f.run('plan');
     expect(plan.exitCode).toBe(2);
-    expect(plan.stdout).toContain(`volume ${newVolume}: create: missing (renamed from ${oldVolume}, which is kept with its data)`);
+    expect(plan.stdout).toContain(
+      `volume ${newVolume}: create: missing (renamed from ${oldVolume}, which is kept with its data)`,
+    );
     expect(plan.stdout).toContain(`${app}: recreate: volume data: ${oldVolume}→${newVolume}`);
 
     expect((await f.run('up', '-d')).exitCode).toBe(0);
@@ -188,7 +215,9 @@ describe('volumes', () => {
 
     const down = await f.run('down', '-v');
     expect(down.exitCode).toBe(0);
-    expect(down.stderr).toContain(`volume ${oldVolume} (once volume "data") is no longer declared in the stack file: kept with its data; remove it with: docker volume rm ${oldVolume}`);
+    expect(down.stderr).toContain(
+      `volume ${oldVolume} (once volume "data") is no longer declared in the stack file: kept with its data; remove it with: docker volume rm ${oldVolume}`,
+    );
     expect(await markerIn(oldVolume)).toBe('kept');
     expect(await volumeExists(newVolume)).toBe(false);
   });

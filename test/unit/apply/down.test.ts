@@ -37,14 +37,24 @@ describe('down', () => {
   it('leaves a network used by a container outside the project in place, with a warning naming it', async () => {
     const rt = new FakeRuntime({ busybox: 'sha256:1' });
     await up(stack, rt, options, recorder());
-    const intruder = await rt.createContainer({ name: 'intruder', image: 'busybox', env: [], labels: {}, ports: [], mounts: [], endpoints: [{ network: 'demo_default', aliases: [] }] });
+    const intruder = await rt.createContainer({
+      name: 'intruder',
+      image: 'busybox',
+      env: [],
+      labels: {},
+      ports: [],
+      mounts: [],
+      endpoints: [{ network: 'demo_default', aliases: [] }],
+    });
     const r = recorder();
     await down('demo', stack, rt, { ...options, volumes: false }, r);
     expect([...rt.containers.values()].map((c) => c.name)).toEqual(['intruder']);
     expect(rt.containers.get(intruder)).toBeDefined();
     expect(rt.networks.has('demo_default')).toBe(true);
     const warnings = r.events.filter((e) => e.status === 'warning').map((e) => e.detail);
-    expect(warnings).toEqual(['network demo_default is still in use by container intruder (not part of this project): left in place']);
+    expect(warnings).toEqual([
+      'network demo_default is still in use by container intruder (not part of this project): left in place',
+    ]);
     expect(r.events.find((e) => e.title === 'network demo_default' && e.status === 'done')?.text).toBe('Left in place');
   });
 

@@ -48,12 +48,16 @@ describe('project lock', () => {
     const base = world(201, alive);
     let inside = 0;
     let most = 0;
-    await Promise.all([...alive].map((pid) => withProjectLock(key, { ...base, pid }, async () => {
-      inside++;
-      most = Math.max(most, inside);
-      await sleep(10);
-      inside--;
-    })));
+    await Promise.all(
+      [...alive].map((pid) =>
+        withProjectLock(key, { ...base, pid }, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          await sleep(10);
+          inside--;
+        }),
+      ),
+    );
     expect(most).toBe(1);
   });
 
@@ -63,15 +67,19 @@ describe('project lock', () => {
     const dead = world(301, new Set([301]));
     await acquire(key, dead); // never released: the process "died"
     let ran = false;
-    await withProjectLock(key, { ...dead, pid: 302, isAlive: (p) => alive.has(p), onWait: (m) => messages.push(m) }, () => {
-      ran = true;
-      return Promise.resolve();
-    });
+    await withProjectLock(
+      key,
+      { ...dead, pid: 302, isAlive: (p) => alive.has(p), onWait: (m) => messages.push(m) },
+      () => {
+        ran = true;
+        return Promise.resolve();
+      },
+    );
     expect(ran).toBe(true);
     expect(messages).toEqual([]);
   });
 
-  it('treats a lock file that is not berth\'s as held by nobody', async () => {
+  it("treats a lock file that is not berth's as held by nobody", async () => {
     const w = world(401, new Set([401]));
     await acquire(key, { ...w, pid: 400 }).then((release) => release());
     writeFileSync(join(w.dir, lockFileName(key)), 'garbage');
@@ -82,7 +90,9 @@ describe('project lock', () => {
     const w = world(501, new Set([501, 502]));
     const release = await acquire(key, w);
     await withProjectLock({ ...key, project: 'other' }, { ...w, pid: 502 }, () => Promise.resolve());
-    await withProjectLock({ ...key, endpoint: 'tcp://10.0.0.2:2376 (TLS)' }, { ...w, pid: 502 }, () => Promise.resolve());
+    await withProjectLock({ ...key, endpoint: 'tcp://10.0.0.2:2376 (TLS)' }, { ...w, pid: 502 }, () =>
+      Promise.resolve(),
+    );
     release();
   });
 
@@ -111,7 +121,7 @@ describe('project lock', () => {
     expect((err as ProjectLockError).message).toMatch(/is not private to this user/);
   });
 
-  it('lives in $XDG_RUNTIME_DIR/berth when that folder exists, else in the temp folder under the user\'s id', () => {
+  it("lives in $XDG_RUNTIME_DIR/berth when that folder exists, else in the temp folder under the user's id", () => {
     const dirs = new Set(['/run/user/1000']);
     const isDir = (p: string) => dirs.has(p);
     expect(lockDir({ XDG_RUNTIME_DIR: '/run/user/1000' }, '/tmp', 1000, isDir)).toBe('/run/user/1000/berth');

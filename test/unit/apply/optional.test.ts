@@ -11,7 +11,11 @@ import type { ProgressEvent, Renderer } from '../../../src/progress/events.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';
 import { project } from '../../helpers/project.js';
 
-const dep = (condition: DependsOn['condition'], required: boolean): DependsOn => ({ condition, required, restart: false });
+const dep = (condition: DependsOn['condition'], required: boolean): DependsOn => ({
+  condition,
+  required,
+  restart: false,
+});
 
 function recorder(): Renderer & { events: ProgressEvent[]; warnings: () => string[] } {
   const events: ProgressEvent[] = [];
@@ -26,7 +30,10 @@ function recorder(): Renderer & { events: ProgressEvent[]; warnings: () => strin
 
 /** A runtime where db's container, once started, is what `db` says (exited with a code, unhealthy). */
 class Engine extends FakeRuntime {
-  constructor(private readonly db: 'ok' | { exitCode: number } | { unhealthy: string }, images: Record<string, string> = { busybox: 'sha256:1', postgres: 'sha256:2' }) {
+  constructor(
+    private readonly db: 'ok' | { exitCode: number } | { unhealthy: string },
+    images: Record<string, string> = { busybox: 'sha256:1', postgres: 'sha256:2' },
+  ) {
     super(images);
   }
 
@@ -34,15 +41,21 @@ class Engine extends FakeRuntime {
     await super.startContainer(id);
     const c = [...this.containers.values()].find((x) => x.id === id)!;
     if (!c.name.includes('-db-') || this.db === 'ok') return;
-    if ('exitCode' in this.db) Object.assign(c, { state: 'exited', exitCode: this.db.exitCode, health: c.spec.healthcheck ? 'unhealthy' : 'none' });
+    if ('exitCode' in this.db)
+      Object.assign(c, {
+        state: 'exited',
+        exitCode: this.db.exitCode,
+        health: c.spec.healthcheck ? 'unhealthy' : 'none',
+      });
     else Object.assign(c, { health: 'unhealthy', healthLog: [{ exitCode: 1, output: this.db.unhealthy }] });
   }
 }
 
-const stack = (on: DependsOn, db: Partial<ServiceConfig> = {}) => project('demo', {
-  db: { image: 'postgres', healthcheck: { test: ['CMD', 'true'] }, ...db },
-  app: { image: 'busybox', depends_on: { db: on } },
-});
+const stack = (on: DependsOn, db: Partial<ServiceConfig> = {}) =>
+  project('demo', {
+    db: { image: 'postgres', healthcheck: { test: ['CMD', 'true'] }, ...db },
+    app: { image: 'busybox', depends_on: { db: on } },
+  });
 
 const options = { berthVersion: 't', parallel: 4 };
 const stateOf = (rt: FakeRuntime, name: string) => [...rt.containers.values()].find((c) => c.name === name)?.state;
@@ -52,7 +65,11 @@ describe('requirements', () => {
     const p = project('demo', {
       db: { image: 'x' },
       cache: { image: 'x' },
-      app: { image: 'x', depends_on: { db: dep('service_healthy', false), cache: dep('service_started', false) }, links: ['cache'] },
+      app: {
+        image: 'x',
+        depends_on: { db: dep('service_healthy', false), cache: dep('service_started', false) },
+        links: ['cache'],
+      },
     });
     const r = requirements(p);
     expect([...r.required].sort()).toEqual(['app', 'cache']);
@@ -67,7 +84,10 @@ describe('requirements', () => {
       app: { image: 'x', depends_on: { db: dep('service_started', false) } },
     });
     expect([...requirements(p).required]).toEqual(['app']);
-    const q = project('demo', { ...p.services, worker: { image: 'x', depends_on: { db: dep('service_started', true) } } });
+    const q = project('demo', {
+      ...p.services,
+      worker: { image: 'x', depends_on: { db: dep('service_started', true) } },
+    });
     expect([...requirements(q).required].sort()).toEqual(['app', 'db', 'disk', 'worker']);
   });
 });
@@ -88,7 +108,9 @@ describe('a failing required: false dependency', () => {
     await up(stack(dep('service_healthy', false)), rt, options, r);
     expect(stateOf(rt, 'demo-app-1')).toBe('running');
     expect(r.warnings()).toHaveLength(1);
-    expect(r.warnings()[0]).toMatch(/^app: going on without db \(not required\): container demo-db-1 is unhealthy after \d+s: last healthcheck output: database not ready$/);
+    expect(r.warnings()[0]).toMatch(
+      /^app: going on without db \(not required\): container demo-db-1 is unhealthy after \d+s: last healthcheck output: database not ready$/,
+    );
   });
 
   it('that exits non-zero: the warning says exited with its exit code, under either condition', async () => {
@@ -97,7 +119,9 @@ describe('a failing required: false dependency', () => {
       const r = recorder();
       await up(stack(dep(condition, false)), rt, options, r);
       expect(stateOf(rt, 'demo-app-1')).toBe('running');
-      expect(r.warnings()).toEqual([`app: going on without db (not required): container demo-db-1 exited (exit code 3)${condition === 'service_healthy' ? ' before it was healthy' : ''}`]);
+      expect(r.warnings()).toEqual([
+        `app: going on without db (not required): container demo-db-1 exited (exit code 3)${condition === 'service_healthy' ? ' before it was healthy' : ''}`,
+      ]);
     }
   });
 
@@ -108,7 +132,9 @@ describe('a failing required: false dependency', () => {
     await up(stack(dep('service_healthy', false)), rt, options, r);
     expect(stateOf(rt, 'demo-db-1')).toBeUndefined();
     expect(stateOf(rt, 'demo-app-1')).toBe('running');
-    expect(r.warnings()).toEqual(['app: going on without db (not required): image postgres: pull access denied for postgres']);
+    expect(r.warnings()).toEqual([
+      'app: going on without db (not required): image postgres: pull access denied for postgres',
+    ]);
   });
 
   it('skips what needs db for sure, and starts what can do without it', async () => {
@@ -136,21 +162,27 @@ describe('the dependencies `run app` brings up first', () => {
     const hard = new Engine('ok');
     hard.failNext.set('startContainer', new Error('port is already allocated'));
     const q = stack(dep('service_started', true));
-    await expect(up(q, hard, { ...options, services: ['db'], requirements: requirements(q, ['app']) }, recorder())).rejects.toThrow('port is already allocated');
+    await expect(
+      up(q, hard, { ...options, services: ['db'], requirements: requirements(q, ['app']) }, recorder()),
+    ).rejects.toThrow('port is already allocated');
   });
 });
 
 describe('a failing required dependency', () => {
   it('stops its dependent and fails up, naming the container and its exit code', async () => {
     const rt = new Engine({ exitCode: 3 });
-    await expect(up(stack(dep('service_healthy', true)), rt, options, recorder())).rejects.toThrow('app: container demo-db-1 exited (exit code 3) before it was healthy');
+    await expect(up(stack(dep('service_healthy', true)), rt, options, recorder())).rejects.toThrow(
+      'app: container demo-db-1 exited (exit code 3) before it was healthy',
+    );
     expect(stateOf(rt, 'demo-app-1')).toBeUndefined();
   });
 
   it('that cannot start fails up, and the dependent is not created', async () => {
     const rt = new Engine('ok');
     rt.failNext.set('startContainer', new Error('port is already allocated'));
-    await expect(up(stack(dep('service_started', true)), rt, options, recorder())).rejects.toThrow('port is already allocated');
+    await expect(up(stack(dep('service_started', true)), rt, options, recorder())).rejects.toThrow(
+      'port is already allocated',
+    );
     expect(stateOf(rt, 'demo-app-1')).toBeUndefined();
   });
 });

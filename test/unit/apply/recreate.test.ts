@@ -13,9 +13,16 @@ import { project } from '../../helpers/project.js';
 
 const quiet: Renderer = { start: () => undefined, event: () => undefined, done: () => Promise.resolve() };
 const options = { berthVersion: 't', parallel: 1 };
-const stack = (greeting: string) => project('demo', { web: { image: 'busybox', environment: { GREETING: greeting }, volumes: [{ type: 'volume', target: '/data' }] } });
+const stack = (greeting: string) =>
+  project('demo', {
+    web: { image: 'busybox', environment: { GREETING: greeting }, volumes: [{ type: 'volume', target: '/data' }] },
+  });
 
-async function upWith(greeting: string, rt: FakeRuntime, extra: { forceRecreate?: boolean; renewAnonVolumes?: boolean } = {}): Promise<void> {
+async function upWith(
+  greeting: string,
+  rt: FakeRuntime,
+  extra: { forceRecreate?: boolean; renewAnonVolumes?: boolean } = {},
+): Promise<void> {
   await up(stack(greeting), rt, { ...options, ...extra }, quiet);
 }
 
@@ -29,7 +36,8 @@ async function running(): Promise<{ rt: FakeRuntime; id: string; volumes: string
   return { rt, id: c!.id, volumes: volumesOf(rt) };
 }
 
-const volumesOf = (rt: FakeRuntime): string[] => [...rt.containers.values()].flatMap((c) => c.mounts.map((m) => `${m.target}=${m.name}`)).sort();
+const volumesOf = (rt: FakeRuntime): string[] =>
+  [...rt.containers.values()].flatMap((c) => c.mounts.map((m) => `${m.target}=${m.name}`)).sort();
 const shape = (rt: FakeRuntime) => [...rt.containers.values()].map((c) => [c.name, c.state]);
 
 describe('recreate', () => {
@@ -37,7 +45,13 @@ describe('recreate', () => {
     const { rt, id, volumes } = await running();
     await upWith('howdy', rt);
     const aside = `${id.slice(0, 12)}_demo-web-1`;
-    expect(rt.calls).toEqual([`rename demo-web-1 ${aside}`, `stop ${aside}`, 'create demo-web-1', 'start demo-web-1', `remove ${aside}`]);
+    expect(rt.calls).toEqual([
+      `rename demo-web-1 ${aside}`,
+      `stop ${aside}`,
+      'create demo-web-1',
+      'start demo-web-1',
+      `remove ${aside}`,
+    ]);
     const [now, ...rest] = [...rt.containers.values()];
     expect(rest).toEqual([]);
     expect(now!.id).not.toBe(id);
@@ -58,15 +72,26 @@ describe('recreate', () => {
   it('gives the old container back, running under its own name, when the create fails', async () => {
     const { rt, id, volumes } = await running();
     rt.failNext.set('createContainer', new Error('no space left on device'));
-    await expect(upWith('howdy', rt)).rejects.toThrow('demo-web-1: recreate failed: no space left on device; the previous container was kept and restarted');
+    await expect(upWith('howdy', rt)).rejects.toThrow(
+      'demo-web-1: recreate failed: no space left on device; the previous container was kept and restarted',
+    );
     expect([...rt.containers.values()].map((c) => [c.id, c.name, c.state])).toEqual([[id, 'demo-web-1', 'running']]);
     expect(volumesOf(rt)).toEqual(volumes);
   });
 
   it('gives the old container back when the new one fails to start, and removes the new one without its volumes', async () => {
     const { rt, id, volumes } = await running();
-    rt.failNext.set('startContainer', new EngineError(500, 'driver failed programming external connectivity on endpoint demo-web-1 (x): Bind for 127.0.0.1:8080 failed: port is already allocated', 'start container'));
-    await expect(upWith('howdy', rt)).rejects.toThrow('demo-web-1: recreate failed: port 127.0.0.1:8080 is already allocated; the previous container was kept and restarted');
+    rt.failNext.set(
+      'startContainer',
+      new EngineError(
+        500,
+        'driver failed programming external connectivity on endpoint demo-web-1 (x): Bind for 127.0.0.1:8080 failed: port is already allocated',
+        'start container',
+      ),
+    );
+    await expect(upWith('howdy', rt)).rejects.toThrow(
+      'demo-web-1: recreate failed: port 127.0.0.1:8080 is already allocated; the previous container was kept and restarted',
+    );
     expect([...rt.containers.values()].map((c) => [c.id, c.name, c.state])).toEqual([[id, 'demo-web-1', 'running']]);
     expect(volumesOf(rt)).toEqual(volumes);
     expect(rt.calls.filter((c) => c.startsWith('remove'))).toEqual(['remove demo-web-1']);
@@ -80,7 +105,9 @@ describe('recreate', () => {
     const { rt, id } = await running();
     await rt.stopContainer(id);
     rt.failNext.set('createContainer', new Error('no space left on device'));
-    await expect(upWith('howdy', rt)).rejects.toThrow('recreate failed: no space left on device; the previous container was kept and restarted');
+    await expect(upWith('howdy', rt)).rejects.toThrow(
+      'recreate failed: no space left on device; the previous container was kept and restarted',
+    );
     expect(shape(rt)).toEqual([['demo-web-1', 'running']]);
   });
 
@@ -88,7 +115,9 @@ describe('recreate', () => {
     const { rt, id } = await running();
     await rt.stopContainer(id);
     rt.failNext.set('createContainer', new Error('no space left on device'));
-    await expect(up(stack('howdy'), rt, { ...options, noStart: true }, quiet)).rejects.toThrow('recreate failed: no space left on device; the previous container was kept');
+    await expect(up(stack('howdy'), rt, { ...options, noStart: true }, quiet)).rejects.toThrow(
+      'recreate failed: no space left on device; the previous container was kept',
+    );
     expect(shape(rt)).toEqual([['demo-web-1', 'exited']]);
   });
 
@@ -97,7 +126,10 @@ describe('recreate', () => {
     for (const when of ['before', 'after'] as const) {
       it(`an answer lost ${when} the engine did the ${step.replace('Container', '')}: the next up converges, the data kept`, async () => {
         const { rt, volumes } = await running();
-        (when === 'before' ? rt.failNext : rt.failAfter).set(step, new EngineUnreachableError('cannot reach the Docker Engine: connection reset'));
+        (when === 'before' ? rt.failNext : rt.failAfter).set(
+          step,
+          new EngineUnreachableError('cannot reach the Docker Engine: connection reset'),
+        );
         const first = upWith('howdy', rt);
         // A lost answer to work the engine did is settled by looking: that up succeeds.
         if (when === 'after') await first;

@@ -42,10 +42,20 @@ describe('project cache', () => {
     let loaded = 0;
     for (const name of readdirSync(CORPUS).sort()) {
       const dir = join(CORPUS, name);
-      const c = existsSync(join(dir, 'case.json')) ? (JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as { files?: string[]; env?: Record<string, string>; envFile?: string; profiles?: string[] }) : {};
+      const c = existsSync(join(dir, 'case.json'))
+        ? (JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as {
+            files?: string[];
+            env?: Record<string, string>;
+            envFile?: string;
+            profiles?: string[];
+          })
+        : {};
       const opts: LoadOptions = {
-        cwd: dir, env: { ...c.env }, files: c.files ?? ['compose.yaml'],
-        ...(c.envFile ? { envFiles: [c.envFile] } : {}), ...(c.profiles ? { profiles: c.profiles } : {}),
+        cwd: dir,
+        env: { ...c.env },
+        files: c.files ?? ['compose.yaml'],
+        ...(c.envFile ? { envFiles: [c.envFile] } : {}),
+        ...(c.profiles ? { profiles: c.profiles } : {}),
       };
       let fresh;
       try {
@@ -65,7 +75,10 @@ describe('project cache', () => {
   });
 
   it('loads afresh when a file read changes, and when a file it looked for appears or disappears', async () => {
-    const dir = writeStack({ 'compose.yaml': 'services:\n  web:\n    image: busybox\n    environment:\n      - GREETING=${GREETING}\n', '.env': 'GREETING=hello\n' });
+    const dir = writeStack({
+      'compose.yaml': 'services:\n  web:\n    image: busybox\n    environment:\n      - GREETING=${GREETING}\n',
+      '.env': 'GREETING=hello\n',
+    });
     const opts: LoadOptions = { cwd: dir, env: {} };
     expect((await twice(opts)).hit).toBe(true);
 
@@ -88,19 +101,31 @@ describe('project cache', () => {
   });
 
   it('keys entries by the options and the build, and checks the variables the stack uses', async () => {
-    const dir = writeStack({ 'compose.yaml': 'services:\n  web:\n    image: busybox:${TAG:-latest}\n    profiles: [extra]\n  db:\n    image: busybox\n    environment: [PASSED]\n' });
+    const dir = writeStack({
+      'compose.yaml':
+        'services:\n  web:\n    image: busybox:${TAG:-latest}\n    profiles: [extra]\n  db:\n    image: busybox\n    environment: [PASSED]\n',
+    });
     const base: LoadOptions = { cwd: dir, env: { TAG: '1', PASSED: 'a' } };
     expect((await loadProjectCached(base, cache)).project.services.web).toBeUndefined();
     const extra = { ...base, profiles: ['extra'] };
-    expect((await loadProjectCached({ ...extra, env: { TAG: '2', PASSED: 'a' } }, cache)).project.services.web!.image).toBe('busybox:2');
+    expect(
+      (await loadProjectCached({ ...extra, env: { TAG: '2', PASSED: 'a' } }, cache)).project.services.web!.image,
+    ).toBe('busybox:2');
     expect((await loadProjectCached(extra, cache)).project.services.web!.image).toBe('busybox:1');
     // A variable passed through to the container, unset or changed, is seen too.
-    expect((await loadProjectCached({ ...extra, env: { TAG: '1' } }, cache)).project.services.db!.environment).toEqual({ PASSED: null });
-    expect((await loadProjectCached({ ...extra, env: { TAG: '1', PASSED: 'b' } }, cache)).project.services.db!.environment).toEqual({ PASSED: 'b' });
+    expect((await loadProjectCached({ ...extra, env: { TAG: '1' } }, cache)).project.services.db!.environment).toEqual({
+      PASSED: null,
+    });
+    expect(
+      (await loadProjectCached({ ...extra, env: { TAG: '1', PASSED: 'b' } }, cache)).project.services.db!.environment,
+    ).toEqual({ PASSED: 'b' });
     // A variable the stack never uses does not spoil the entry; `environment` is still the whole shell's.
     const { hit } = await twice({ ...extra, env: { TAG: '1', PASSED: 'b', RANDOM_OTHER: 'x' } });
     expect(hit).toBe(true);
-    expect((await loadProjectCached({ ...extra, env: { TAG: '1', PASSED: 'b', RANDOM_OTHER: 'y' } }, cache)).environment.RANDOM_OTHER).toBe('y');
+    expect(
+      (await loadProjectCached({ ...extra, env: { TAG: '1', PASSED: 'b', RANDOM_OTHER: 'y' } }, cache)).environment
+        .RANDOM_OTHER,
+    ).toBe('y');
     expect(cacheKey(base, 'a')).not.toBe(cacheKey(base, 'b'));
     expect(cacheKey(base, 'a')).toBe(cacheKey({ ...base, env: {} }, 'a'));
     expect(entries()).toHaveLength(2);
@@ -119,7 +144,12 @@ describe('project cache', () => {
 
   it('writes entries readable by their owner only, and reads a stack from stdin afresh every time', async () => {
     const dir = writeStack({});
-    const opts: LoadOptions = { cwd: dir, env: {}, files: ['-'], readStdin: () => Promise.resolve('services:\n  a:\n    image: busybox\n') };
+    const opts: LoadOptions = {
+      cwd: dir,
+      env: {},
+      files: ['-'],
+      readStdin: () => Promise.resolve('services:\n  a:\n    image: busybox\n'),
+    };
     expect(Object.keys((await loadProjectCached(opts, cache)).project.services)).toEqual(['a']);
     expect(entries()).toEqual([]);
 
@@ -135,13 +165,21 @@ describe('project cache', () => {
   describe('keeps no value on disk', () => {
     const canary = (): string => `canary-${randomUUID()}`;
     /** Every way a value could sit in a file: as is, in base64 (a deflated label was), in hex. */
-    const forms = (value: string): string[] => [value, Buffer.from(value).toString('base64').slice(0, 20), Buffer.from(value).toString('hex')];
-    const cacheBytes = (): string => entries().map((n) => readFileSync(join(cache.dir, n), 'latin1')).join('\n');
+    const forms = (value: string): string[] => [
+      value,
+      Buffer.from(value).toString('base64').slice(0, 20),
+      Buffer.from(value).toString('hex'),
+    ];
+    const cacheBytes = (): string =>
+      entries()
+        .map((n) => readFileSync(join(cache.dir, n), 'latin1'))
+        .join('\n');
 
     it('of .env, env_file or the shell, while a hit still gives every value back', async () => {
       const [fromDotenv, fromEnvFile, fromShell] = [canary(), canary(), canary()];
       const dir = writeStack({
-        'compose.yaml': 'services:\n  web:\n    image: busybox\n    command: ["echo", "${SHELL_TOKEN}"]\n    env_file: [app.env]\n    environment:\n      DOTENV_TOKEN: ${DOTENV_TOKEN}\n      PASSED:\n    labels:\n      token: ${DOTENV_TOKEN}\n',
+        'compose.yaml':
+          'services:\n  web:\n    image: busybox\n    command: ["echo", "${SHELL_TOKEN}"]\n    env_file: [app.env]\n    environment:\n      DOTENV_TOKEN: ${DOTENV_TOKEN}\n      PASSED:\n    labels:\n      token: ${DOTENV_TOKEN}\n',
         '.env': `DOTENV_TOKEN=${fromDotenv}\n`,
         'app.env': `FILE_TOKEN=${fromEnvFile}\n`,
       });
@@ -156,33 +194,48 @@ describe('project cache', () => {
 
       const bytes = cacheBytes();
       expect(bytes.length).toBeGreaterThan(0);
-      for (const value of [fromDotenv, fromEnvFile, fromShell]) for (const form of forms(value)) expect(bytes).not.toContain(form);
+      for (const value of [fromDotenv, fromEnvFile, fromShell])
+        for (const form of forms(value)) expect(bytes).not.toContain(form);
       // Nor an unsalted digest of a file that holds one, which anyone could compare with a guess.
       for (const name of ['.env', 'app.env']) {
         const data = readFileSync(join(dir, name));
-        for (const algo of ['sha1', 'sha256']) for (const enc of ['base64', 'hex'] as const) expect(bytes).not.toContain(createHash(algo).update(data).digest(enc).slice(0, 16));
+        for (const algo of ['sha1', 'sha256'])
+          for (const enc of ['base64', 'hex'] as const)
+            expect(bytes).not.toContain(createHash(algo).update(data).digest(enc).slice(0, 16));
       }
     });
 
     it('and what it cannot open it does not use: another value, another salt, a tampered payload', async () => {
       const secret = canary();
-      const dir = writeStack({ 'compose.yaml': 'services:\n  web:\n    image: busybox\n    environment:\n      TOKEN: ${TOKEN}\n' });
+      const dir = writeStack({
+        'compose.yaml': 'services:\n  web:\n    image: busybox\n    environment:\n      TOKEN: ${TOKEN}\n',
+      });
       const opts: LoadOptions = { cwd: dir, env: { TOKEN: secret } };
       await loadProjectCached(opts, cache);
       const file = entryFile(opts);
-      const entry = JSON.parse(readFileSync(file, 'utf8')) as { salt: string; payload: string; checks: { question: string; answer: string }[] };
+      const entry = JSON.parse(readFileSync(file, 'utf8')) as {
+        salt: string;
+        payload: string;
+        checks: { question: string; answer: string }[];
+      };
       expect(entry.checks.map((c) => c.question)).toContain('v:TOKEN');
 
       const tampered = Buffer.from(entry.payload, 'base64');
       tampered[0]! ^= 1;
-      for (const bad of [{ ...entry, payload: tampered.toString('base64') }, { ...entry, salt: Buffer.alloc(16).toString('base64') }, { ...entry, checks: [] }]) {
+      for (const bad of [
+        { ...entry, payload: tampered.toString('base64') },
+        { ...entry, salt: Buffer.alloc(16).toString('base64') },
+        { ...entry, checks: [] },
+      ]) {
         writeFileSync(file, JSON.stringify({ ...bad, marked: true }));
         expect((await loadProjectCached(opts, cache)).project.services.web!.environment.TOKEN).toBe(secret);
         // Loaded afresh: the entry was written again.
         expect((JSON.parse(readFileSync(file, 'utf8')) as { marked?: boolean }).marked).toBeUndefined();
       }
       const other = canary();
-      expect((await loadProjectCached({ ...opts, env: { TOKEN: other } }, cache)).project.services.web!.environment.TOKEN).toBe(other);
+      expect(
+        (await loadProjectCached({ ...opts, env: { TOKEN: other } }, cache)).project.services.web!.environment.TOKEN,
+      ).toBe(other);
       expect(cacheBytes()).not.toContain(other);
     });
 
@@ -191,7 +244,15 @@ describe('project cache', () => {
       const stale = join(cache.dir, 'f'.repeat(32) + '.json');
       const dir = writeStack({ 'compose.yaml': 'services:\n  web:\n    image: busybox\n' });
       await loadProjectCached({ cwd: dir, env: {} }, cache);
-      writeFileSync(stale, JSON.stringify({ format: 1, journal: [{ variable: 'TOKEN', value: secret }], result: {}, dotenv: { TOKEN: secret } }));
+      writeFileSync(
+        stale,
+        JSON.stringify({
+          format: 1,
+          journal: [{ variable: 'TOKEN', value: secret }],
+          result: {},
+          dotenv: { TOKEN: secret },
+        }),
+      );
       writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox:1.36\n');
       await loadProjectCached({ cwd: dir, env: {} }, cache);
       expect(existsSync(stale)).toBe(false);

@@ -5,13 +5,15 @@ describe('code frames', () => {
   const src = ['services:', '  web:', '    image: nginx', '    ports: "80"', '    tty: true'].join('\n');
 
   it('shows two lines before and one after, with a caret under the column', () => {
-    expect(codeFrame(src, 4, 12, 80)).toBe([
-      '  2 |   web:',
-      '  3 |     image: nginx',
-      '> 4 |     ports: "80"',
-      '    |            ^',
-      '  5 |     tty: true',
-    ].join('\n'));
+    expect(codeFrame(src, 4, 12, 80)).toBe(
+      [
+        '  2 |   web:',
+        '  3 |     image: nginx',
+        '> 4 |     ports: "80"',
+        '    |            ^',
+        '  5 |     tty: true',
+      ].join('\n'),
+    );
   });
 
   it('cuts long lines to the width it is given and keeps the caret in view', () => {

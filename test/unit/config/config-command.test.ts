@@ -8,10 +8,15 @@ import type { Project } from '../../../src/config/model.js';
 import { writeStack } from './helpers.js';
 
 /** Run `berth ARGS` in-process in `dir`; stdout, stderr and the exit code. */
-async function berth(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function berth(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const sink = (add: (s: string) => void) => ({ write: (s: string | Uint8Array) => (add(String(s)), true) }) as unknown as NodeJS.WriteStream;
+  const sink = (add: (s: string) => void) =>
+    ({ write: (s: string | Uint8Array) => (add(String(s)), true) }) as unknown as NodeJS.WriteStream;
   const world: World = {
     env,
     cwd: dir,
@@ -55,7 +60,14 @@ const STACK = {
 };
 
 /** The part of a project that must survive a round trip through `berth config` output. */
-const model = (p: Project): unknown => ({ name: p.name, services: p.services, networks: p.networks, volumes: p.volumes, secrets: p.secrets, configs: p.configs });
+const model = (p: Project): unknown => ({
+  name: p.name,
+  services: p.services,
+  networks: p.networks,
+  volumes: p.volumes,
+  secrets: p.secrets,
+  configs: p.configs,
+});
 
 describe('berth config', () => {
   it('prints YAML that loads back to the same model, with $ escaped as Compose does', async () => {

@@ -17,9 +17,14 @@ describe('readBuildBases', () => {
         '  plain: { image: busybox }',
       ].join('\n'),
       'base/Dockerfile': '# base\nFROM busybox\n',
-      'app/Dockerfile': 'ARG TAG=1\nFROM --platform=linux/amd64 st-base:${TAG} AS build\nFROM \\\n  alpine:3\nCOPY --from=build /x /x\n',
+      'app/Dockerfile':
+        'ARG TAG=1\nFROM --platform=linux/amd64 st-base:${TAG} AS build\nFROM \\\n  alpine:3\nCOPY --from=build /x /x\n',
       'lost/.keep': '',
     });
-    expect(await readBuildBases(project)).toEqual({ base: ['busybox'], app: ['st-base:2', 'alpine:3'], inline: ['busybox'] });
+    expect(await readBuildBases(project)).toEqual({
+      base: ['busybox'],
+      app: ['st-base:2', 'alpine:3'],
+      inline: ['busybox'],
+    });
   });
 });

@@ -4,15 +4,29 @@ import { load, loadBrief } from './helpers.js';
 
 describe('dotenv parsing', () => {
   it('reads KEY=VALUE lines, comments, export, empty values and values with "="', () => {
-    expect(parseDotenv('# comment\nA=1\nexport B=two\nC=\nD=x=y\n\n  E = spaced  \n')).toEqual({ A: '1', B: 'two', C: '', D: 'x=y', E: 'spaced' });
+    expect(parseDotenv('# comment\nA=1\nexport B=two\nC=\nD=x=y\n\n  E = spaced  \n')).toEqual({
+      A: '1',
+      B: 'two',
+      C: '',
+      D: 'x=y',
+      E: 'spaced',
+    });
   });
 
   it('drops a trailing " # comment" from unquoted values only', () => {
-    expect(parseDotenv('A=1 # one\nB=a#b\nC="x # y" # z\nD=\'p # q\'\n')).toEqual({ A: '1', B: 'a#b', C: 'x # y', D: 'p # q' });
+    expect(parseDotenv('A=1 # one\nB=a#b\nC="x # y" # z\nD=\'p # q\'\n')).toEqual({
+      A: '1',
+      B: 'a#b',
+      C: 'x # y',
+      D: 'p # q',
+    });
   });
 
   it('keeps single-quoted values verbatim and processes escapes in double quotes', () => {
-    expect(parseDotenv('A=\'a\\nb $X\'\nB="a\\nb\\t\\"q\\" \\\\"\n', { lookup: () => 'x' })).toEqual({ A: 'a\\nb $X', B: 'a\nb\t"q" \\' });
+    expect(parseDotenv('A=\'a\\nb $X\'\nB="a\\nb\\t\\"q\\" \\\\"\n', { lookup: () => 'x' })).toEqual({
+      A: 'a\\nb $X',
+      B: 'a\nb\t"q" \\',
+    });
   });
 
   it('reads double-quoted values over several lines', () => {
@@ -21,18 +35,28 @@ describe('dotenv parsing', () => {
 
   it('expands variables from earlier lines and from the environment, not in single quotes', () => {
     const env: Record<string, string> = { HOME: '/home/u' };
-    expect(parseDotenv('A=1\nB=${A}2\nC="$HOME/x"\nD=\'$HOME\'\nE=${NOPE:-dflt}\n', { lookup: (n) => env[n] })).toEqual({
-      A: '1', B: '12', C: '/home/u/x', D: '$HOME', E: 'dflt',
-    });
+    expect(parseDotenv('A=1\nB=${A}2\nC="$HOME/x"\nD=\'$HOME\'\nE=${NOPE:-dflt}\n', { lookup: (n) => env[n] })).toEqual(
+      {
+        A: '1',
+        B: '12',
+        C: '/home/u/x',
+        D: '$HOME',
+        E: 'dflt',
+      },
+    );
   });
 
   it('takes a bare KEY from the environment when set there', () => {
-    expect(parseDotenv('A\nB\n', { lookup: (n) => (n === 'A' ? 'from-shell' : undefined) })).toEqual({ A: 'from-shell' });
+    expect(parseDotenv('A\nB\n', { lookup: (n) => (n === 'A' ? 'from-shell' : undefined) })).toEqual({
+      A: 'from-shell',
+    });
   });
 
   it('tells of each unset variable a value refers to, with its line, and still expands it to "" as Compose does', () => {
     const unset: DotenvUnset[] = [];
-    const vars = parseDotenv('A=1\nKEY=abc$defghi\nQ="x${NOPE}y"\nS=\'abc$lit\'\nE=a$$b\nD=${GONE:-dflt}\nR=$A\n', { onUnset: (u) => unset.push(u) });
+    const vars = parseDotenv('A=1\nKEY=abc$defghi\nQ="x${NOPE}y"\nS=\'abc$lit\'\nE=a$$b\nD=${GONE:-dflt}\nR=$A\n', {
+      onUnset: (u) => unset.push(u),
+    });
     expect(vars).toEqual({ A: '1', KEY: 'abc', Q: 'xy', S: 'abc$lit', E: 'a$b', D: 'dflt', R: '1' });
     expect(unset).toEqual([
       { key: 'KEY', variable: 'defghi', line: 2, column: 5 },
@@ -78,11 +102,16 @@ describe('.env and --env-file', () => {
   });
 
   it('reports a missing --env-file', async () => {
-    expect((await loadBrief({ 'compose.yaml': 'services: {}\n' }, { envFiles: ['nope.env'] }))[0]).toMatch(/nope\.env not found \(check the path given with --env-file\)$/);
+    expect((await loadBrief({ 'compose.yaml': 'services: {}\n' }, { envFiles: ['nope.env'] }))[0]).toMatch(
+      /nope\.env not found \(check the path given with --env-file\)$/,
+    );
   });
 
   it('warns at the .env line of a value that refers to an unset variable, without repeating the value', async () => {
-    const { project, warnings, dir } = await load({ 'compose.yaml': 'services:\n  web:\n    image: x\n    environment: [PASSWORD]\n', '.env': '# secrets\nPASSWORD=abc$defghi\n' });
+    const { project, warnings, dir } = await load({
+      'compose.yaml': 'services:\n  web:\n    image: x\n    environment: [PASSWORD]\n',
+      '.env': '# secrets\nPASSWORD=abc$defghi\n',
+    });
     expect(project.services.web!.environment.PASSWORD).toBe('abc');
     expect(warnings).toEqual([
       `${dir}/.env:2:10: PASSWORD: variable defghi is not set, so "$defghi" becomes an empty string in the value; write $$ for a literal $, or single-quote the value`,
@@ -91,14 +120,19 @@ describe('.env and --env-file', () => {
 
   it('says nothing of a .env value the shell overrides, or of one without an unset variable', async () => {
     const { warnings } = await load(
-      { 'compose.yaml': 'services:\n  web:\n    image: x\n', '.env': 'PASSWORD=abc$defghi\nLIT=\'a$b\'\nDOLLAR=a$$b\nHOME_DIR=$HOME/x\n' },
+      {
+        'compose.yaml': 'services:\n  web:\n    image: x\n',
+        '.env': "PASSWORD=abc$defghi\nLIT='a$b'\nDOLLAR=a$$b\nHOME_DIR=$HOME/x\n",
+      },
       { env: { PASSWORD: 'from-shell', HOME: '/home/u' } },
     );
     expect(warnings).toEqual([]);
   });
 
   it('reports .env syntax errors at their line', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services: {}\n', '.env': 'A=1\nB="x\n' })).toEqual(['.env:2:3: unterminated quoted value for "B"']);
+    expect(await loadBrief({ 'compose.yaml': 'services: {}\n', '.env': 'A=1\nB="x\n' })).toEqual([
+      '.env:2:3: unterminated quoted value for "B"',
+    ]);
   });
 });
 
@@ -126,7 +160,8 @@ describe('env_file', () => {
 
   it('warns at the env_file line of a value that refers to an unset variable, once for every service using the file', async () => {
     const { project, warnings, dir } = await load({
-      'compose.yaml': 'services:\n  a:\n    image: x\n    env_file: app.env\n  b:\n    image: x\n    env_file: app.env\n',
+      'compose.yaml':
+        'services:\n  a:\n    image: x\n    env_file: app.env\n  b:\n    image: x\n    env_file: app.env\n',
       'app.env': 'TOKEN="t0k$en"\n',
     });
     expect(project.services.a!.environment.TOKEN).toBe('t0k');
@@ -136,7 +171,10 @@ describe('env_file', () => {
   });
 
   it('accepts a single string', async () => {
-    const { project, dir } = await load({ 'compose.yaml': 'services:\n  web:\n    image: x\n    env_file: a.env\n', 'a.env': 'A=1\n' });
+    const { project, dir } = await load({
+      'compose.yaml': 'services:\n  web:\n    image: x\n    env_file: a.env\n',
+      'a.env': 'A=1\n',
+    });
     expect(project.services.web!.environment).toEqual({ A: '1' });
     expect(project.services.web!.env_file).toEqual([{ path: `${dir}/a.env`, required: true }]);
   });
@@ -144,6 +182,8 @@ describe('env_file', () => {
   it('reports a missing required env file at its entry', async () => {
     const out = await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    env_file: [nope.env]\n' });
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatch(/^compose\.yaml:4:16: services\.web\.env_file\[0\]: env file .*\/nope\.env not found \(create it, or mark it optional with "required: false"\)$/);
+    expect(out[0]).toMatch(
+      /^compose\.yaml:4:16: services\.web\.env_file\[0\]: env file .*\/nope\.env not found \(create it, or mark it optional with "required: false"\)$/,
+    );
   });
 });

@@ -27,14 +27,16 @@ describe('extends', () => {
 
   it('follows chains', async () => {
     const { project } = await load({
-      'compose.yaml': 'services:\n  a: {image: a, user: u}\n  b: {extends: {service: a}, hostname: h}\n  c: {extends: b, working_dir: /w}\n',
+      'compose.yaml':
+        'services:\n  a: {image: a, user: u}\n  b: {extends: {service: a}, hostname: h}\n  c: {extends: b, working_dir: /w}\n',
     });
     expect(project.services.c).toMatchObject({ image: 'a', user: 'u', hostname: 'h', working_dir: '/w' });
   });
 
-  it('extends a service of another file, with that file\'s paths resolved against its directory', async () => {
+  it("extends a service of another file, with that file's paths resolved against its directory", async () => {
     const { project, dir } = await load({
-      'compose.yaml': 'services:\n  web:\n    extends:\n      file: common/base.yaml\n      service: app\n    image: web\n',
+      'compose.yaml':
+        'services:\n  web:\n    extends:\n      file: common/base.yaml\n      service: app\n    image: web\n',
       'common/base.yaml': 'services:\n  app:\n    image: base\n    build: ./ctx\n    volumes: ["./conf:/conf"]\n',
     });
     const web = project.services.web!;

@@ -40,14 +40,19 @@ export async function loadIssues(files: Files, opts: LoadInput = {}): Promise<Co
     await loadProject({ cwd: sub ? join(dir, sub) : dir, env: {}, ...rest });
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).issues.map((i) => ({ ...i, file: i.file.startsWith(dir) ? i.file.slice(dir.length + 1) : i.file }));
+    return (e as ConfigError).issues.map((i) => ({
+      ...i,
+      file: i.file.startsWith(dir) ? i.file.slice(dir.length + 1) : i.file,
+    }));
   }
   throw new Error('expected the stack to be rejected');
 }
 
 /** "file:line:col: path: message" lines, the way tests compare issues. */
 export function brief(issues: ConfigIssue[]): string[] {
-  return issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}${i.hint ? ` (${i.hint})` : ''}`);
+  return issues.map(
+    (i) => `${i.file}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ''}${i.message}${i.hint ? ` (${i.hint})` : ''}`,
+  );
 }
 
 export async function loadBrief(files: Files, opts: LoadInput = {}): Promise<string[]> {

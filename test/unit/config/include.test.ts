@@ -6,7 +6,8 @@ describe('include', () => {
   it('adds the services, networks and volumes of the included file, paths relative to it', async () => {
     const { project, dir } = await load({
       'compose.yaml': 'include:\n  - db/compose.yaml\nservices:\n  web: {image: x, depends_on: [db]}\n',
-      'db/compose.yaml': 'services:\n  db:\n    image: postgres:${PG}\n    volumes: ["data:/var/lib/postgresql/data", "./init:/docker-entrypoint-initdb.d"]\nvolumes:\n  data: {}\n',
+      'db/compose.yaml':
+        'services:\n  db:\n    image: postgres:${PG}\n    volumes: ["data:/var/lib/postgresql/data", "./init:/docker-entrypoint-initdb.d"]\nvolumes:\n  data: {}\n',
       'db/.env': 'PG=16\n',
     });
     expect(Object.keys(project.services).sort()).toEqual(['db', 'web']);
@@ -32,7 +33,9 @@ describe('include', () => {
       'other.yaml': 'services:\n  web: {image: y}\n',
     });
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatch(/^compose\.yaml:3:3: services\.web: service "web" is also defined by the included file .*other\.yaml/);
+    expect(out[0]).toMatch(
+      /^compose\.yaml:3:3: services\.web: service "web" is also defined by the included file .*other\.yaml/,
+    );
   });
 
   it('reports a missing included file', async () => {
@@ -42,16 +45,21 @@ describe('include', () => {
   });
 
   it('rejects an include cycle at the include that closes it, naming the files of the cycle', async () => {
-    const hint = ' (a file cannot include itself, directly or through the files it includes: remove one of these includes)';
-    expect(await loadBrief({
-      'compose.yaml': 'include:\n  - b.yaml\nservices:\n  a: {image: x}\n',
-      'b.yaml': 'include:\n  - compose.yaml\nservices:\n  b: {image: x}\n',
-    })).toEqual(['b.yaml:2:5: include[0]: include cycle: compose.yaml -> b.yaml -> compose.yaml' + hint]);
-    expect(await loadBrief({
-      'compose.yaml': 'include: [sub/a.yaml]\nservices: {}\n',
-      'sub/a.yaml': 'include: [../lib/b.yaml]\nservices: {}\n',
-      'lib/b.yaml': 'services: {}\ninclude:\n  - path: ../sub/a.yaml\n',
-    })).toEqual(['lib/b.yaml:3:5: include[0]: include cycle: sub/a.yaml -> lib/b.yaml -> sub/a.yaml' + hint]);
+    const hint =
+      ' (a file cannot include itself, directly or through the files it includes: remove one of these includes)';
+    expect(
+      await loadBrief({
+        'compose.yaml': 'include:\n  - b.yaml\nservices:\n  a: {image: x}\n',
+        'b.yaml': 'include:\n  - compose.yaml\nservices:\n  b: {image: x}\n',
+      }),
+    ).toEqual(['b.yaml:2:5: include[0]: include cycle: compose.yaml -> b.yaml -> compose.yaml' + hint]);
+    expect(
+      await loadBrief({
+        'compose.yaml': 'include: [sub/a.yaml]\nservices: {}\n',
+        'sub/a.yaml': 'include: [../lib/b.yaml]\nservices: {}\n',
+        'lib/b.yaml': 'services: {}\ninclude:\n  - path: ../sub/a.yaml\n',
+      }),
+    ).toEqual(['lib/b.yaml:3:5: include[0]: include cycle: sub/a.yaml -> lib/b.yaml -> sub/a.yaml' + hint]);
     expect(await loadBrief({ 'compose.yaml': 'include: [compose.yaml]\nservices: {}\n' })).toEqual([
       'compose.yaml:1:11: include[0]: include cycle: compose.yaml -> compose.yaml' + hint,
     ]);

@@ -67,9 +67,13 @@ describe('interpolation in stack files', () => {
   });
 
   it('warns once per unset variable, at its first use, and uses ""', async () => {
-    const { project, warnings, dir } = await load({ 'compose.yaml': 'services:\n  web:\n    image: "x${NOPE}"\n    hostname: "${NOPE}h"\n' });
+    const { project, warnings, dir } = await load({
+      'compose.yaml': 'services:\n  web:\n    image: "x${NOPE}"\n    hostname: "${NOPE}h"\n',
+    });
     expect(project.services.web!.image).toBe('x');
-    expect(warnings).toEqual([`${dir}/compose.yaml:3:12: services.web.image: The "NOPE" variable is not set. Defaulting to a blank string.`]);
+    expect(warnings).toEqual([
+      `${dir}/compose.yaml:3:12: services.web.image: The "NOPE" variable is not set. Defaulting to a blank string.`,
+    ]);
   });
 
   it('locates an unset variable in the file that uses it: an override, an included file', async () => {
@@ -85,9 +89,11 @@ describe('interpolation in stack files', () => {
   });
 
   it('reports a missing required variable at its value', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: ${IMG:?set IMG to the image}\n' })).toEqual([
-      'compose.yaml:3:12: services.web.image: required variable IMG is missing a value: set IMG to the image (set IMG in the environment or in the .env file)',
-    ]);
+    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: ${IMG:?set IMG to the image}\n' })).toEqual(
+      [
+        'compose.yaml:3:12: services.web.image: required variable IMG is missing a value: set IMG to the image (set IMG in the environment or in the .env file)',
+      ],
+    );
   });
 
   it('reports bad syntax with a hint about "$$"', async () => {
@@ -97,19 +103,27 @@ describe('interpolation in stack files', () => {
   });
 
   it('leaves everything as written with interpolate: false', async () => {
-    const { project } = await load({ 'compose.yaml': 'services:\n  web:\n    image: ${IMG:?x}\n    command: echo $$HOME\n' }, { interpolate: false });
+    const { project } = await load(
+      { 'compose.yaml': 'services:\n  web:\n    image: ${IMG:?x}\n    command: echo $$HOME\n' },
+      { interpolate: false },
+    );
     expect(project.services.web!.image).toBe('${IMG:?x}');
     expect(project.services.web!.command).toEqual(['echo', '$$HOME']);
   });
 
   it('keeps short forms holding a variable as written with interpolate: false', async () => {
-    const { project } = await load({ 'compose.yaml': 'services:\n  web:\n    image: x\n    ports: ["${P}:80", "81"]\n    volumes: ["${D}:/d"]\n' }, { interpolate: false });
+    const { project } = await load(
+      { 'compose.yaml': 'services:\n  web:\n    image: x\n    ports: ["${P}:80", "81"]\n    volumes: ["${D}:/d"]\n' },
+      { interpolate: false },
+    );
     expect(project.services.web!.ports).toEqual(['${P}:80', { mode: 'ingress', target: 81, protocol: 'tcp' }]);
     expect(project.services.web!.volumes).toEqual(['${D}:/d']);
   });
 
   it('knows COMPOSE_PROJECT_NAME', async () => {
-    const { project } = await load({ 'compose.yaml': 'name: shop\nservices:\n  web:\n    image: x\n    hostname: ${COMPOSE_PROJECT_NAME}-web\n' });
+    const { project } = await load({
+      'compose.yaml': 'name: shop\nservices:\n  web:\n    image: x\n    hostname: ${COMPOSE_PROJECT_NAME}-web\n',
+    });
     expect(project.services.web!.hostname).toBe('shop-web');
   });
 });

@@ -16,21 +16,29 @@ async function merged(base: string, override: string): Promise<ServiceConfig> {
 
 describe('merging files: scalars and mappings', () => {
   it('replaces scalars and merges mappings key by key', async () => {
-    const s = await merged('    user: a\n    healthcheck: {interval: 10s, retries: 3}\n', '    user: b\n    healthcheck: {retries: 5}\n');
+    const s = await merged(
+      '    user: a\n    healthcheck: {interval: 10s, retries: 3}\n',
+      '    user: b\n    healthcheck: {retries: 5}\n',
+    );
     expect(s.user).toBe('b');
     expect(s.healthcheck).toEqual({ interval: '10s', retries: 5 });
   });
 
   it('merges environment and labels as maps, whatever form each file uses', async () => {
-    const s = await merged('    environment: [A=1, B=2]\n    labels: {x: "1"}\n', '    environment:\n      B: 3\n      C: 4\n    labels: ["y=2"]\n');
+    const s = await merged(
+      '    environment: [A=1, B=2]\n    labels: {x: "1"}\n',
+      '    environment:\n      B: 3\n      C: 4\n    labels: ["y=2"]\n',
+    );
     expect(s.environment).toEqual({ A: '1', B: '3', C: '4' });
     expect(s.labels).toEqual({ x: '1', y: '2' });
   });
 
   it('merges build args and depends_on entries', async () => {
     const { project } = await load({
-      'compose.yaml': 'services:\n  web:\n    build: {context: ., args: {A: "1"}}\n    depends_on: [db]\n  db: {image: x}\n  cache: {image: x}\n',
-      'compose.override.yaml': 'services:\n  web:\n    build: {args: {B: "2"}}\n    depends_on: {db: {condition: service_healthy}, cache: {condition: service_started}}\n',
+      'compose.yaml':
+        'services:\n  web:\n    build: {context: ., args: {A: "1"}}\n    depends_on: [db]\n  db: {image: x}\n  cache: {image: x}\n',
+      'compose.override.yaml':
+        'services:\n  web:\n    build: {args: {B: "2"}}\n    depends_on: {db: {condition: service_healthy}, cache: {condition: service_started}}\n',
     });
     const web = project.services.web!;
     expect(web.build!.args).toEqual({ A: '1', B: '2' });
@@ -41,9 +49,15 @@ describe('merging files: scalars and mappings', () => {
   });
 
   it('replaces logging when the driver changes, merges options otherwise', async () => {
-    const same = await merged('    logging: {driver: json-file, options: {max-size: 1m}}\n', '    logging: {options: {max-file: "3"}}\n');
+    const same = await merged(
+      '    logging: {driver: json-file, options: {max-size: 1m}}\n',
+      '    logging: {options: {max-file: "3"}}\n',
+    );
     expect(same.logging).toEqual({ driver: 'json-file', options: { 'max-size': '1m', 'max-file': '3' } });
-    const other = await merged('    logging: {driver: json-file, options: {max-size: 1m}}\n', '    logging: {driver: syslog}\n');
+    const other = await merged(
+      '    logging: {driver: json-file, options: {max-size: 1m}}\n',
+      '    logging: {driver: syslog}\n',
+    );
     expect(other.logging).toEqual({ driver: 'syslog' });
   });
 });
@@ -68,7 +82,10 @@ describe('merging files: lists', () => {
   });
 
   it('appends other lists without duplicates', async () => {
-    const s = await merged('    dns: [1.1.1.1]\n    cap_add: [NET_ADMIN]\n', '    dns: [1.1.1.1, 8.8.8.8]\n    cap_add: [SYS_TIME]\n');
+    const s = await merged(
+      '    dns: [1.1.1.1]\n    cap_add: [NET_ADMIN]\n',
+      '    dns: [1.1.1.1, 8.8.8.8]\n    cap_add: [SYS_TIME]\n',
+    );
     expect(s.dns).toEqual(['1.1.1.1', '8.8.8.8']);
     expect(s.cap_add).toEqual(['NET_ADMIN', 'SYS_TIME']);
   });
@@ -76,14 +93,20 @@ describe('merging files: lists', () => {
 
 describe('merging files: !reset and !override', () => {
   it('!reset removes what earlier files set', async () => {
-    const s = await merged('    ports: ["80:80"]\n    environment: {A: "1"}\n    user: root\n', '    ports: !reset []\n    environment: !reset {}\n    user: !reset null\n');
+    const s = await merged(
+      '    ports: ["80:80"]\n    environment: {A: "1"}\n    user: root\n',
+      '    ports: !reset []\n    environment: !reset {}\n    user: !reset null\n',
+    );
     expect(s.ports).toEqual([]);
     expect(s.environment).toEqual({});
     expect(s.user).toBeUndefined();
   });
 
   it('!override replaces instead of merging', async () => {
-    const s = await merged('    ports: ["80:80", "443:443"]\n    environment: {A: "1", B: "2"}\n', '    ports: !override ["8080:80"]\n    environment: !override {C: "3"}\n');
+    const s = await merged(
+      '    ports: ["80:80", "443:443"]\n    environment: {A: "1", B: "2"}\n',
+      '    ports: !override ["8080:80"]\n    environment: !override {C: "3"}\n',
+    );
     expect(s.ports.map((p) => `${p.published ?? ''}:${p.target}`)).toEqual(['8080:80']);
     expect(s.environment).toEqual({ C: '3' });
   });

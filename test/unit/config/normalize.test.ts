@@ -31,23 +31,48 @@ describe('normalization to the model', () => {
   });
 
   it('healthcheck: test string to CMD-SHELL, durations canonical', async () => {
-    const { svc } = await web('    healthcheck:\n      test: curl -f http://localhost\n      interval: 90s\n      timeout: 1500ms\n      start_period: 1h0m5s\n      retries: "3"\n');
-    expect(svc.healthcheck).toEqual({ test: ['CMD-SHELL', 'curl -f http://localhost'], interval: '1m30s', timeout: '1.5s', start_period: '1h0m5s', retries: 3 });
-    expect((await web('    healthcheck:\n      test: ["CMD", "true"]\n      disable: yes\n')).svc.healthcheck).toEqual({ test: ['CMD', 'true'], disable: true });
+    const { svc } = await web(
+      '    healthcheck:\n      test: curl -f http://localhost\n      interval: 90s\n      timeout: 1500ms\n      start_period: 1h0m5s\n      retries: "3"\n',
+    );
+    expect(svc.healthcheck).toEqual({
+      test: ['CMD-SHELL', 'curl -f http://localhost'],
+      interval: '1m30s',
+      timeout: '1.5s',
+      start_period: '1h0m5s',
+      retries: 3,
+    });
+    expect((await web('    healthcheck:\n      test: ["CMD", "true"]\n      disable: yes\n')).svc.healthcheck).toEqual({
+      test: ['CMD', 'true'],
+      disable: true,
+    });
   });
 
   it('build: string to {context}, context absolute, args as a map', async () => {
     const a = await web('    build: ./app\n');
     expect(a.svc.build).toEqual({ context: join(a.dir, 'app') });
     const b = await web('    build:\n      dockerfile: Dockerfile.dev\n      args: [A=1, B]\n      shm_size: 1gb\n');
-    expect(b.svc.build).toEqual({ context: b.dir, dockerfile: 'Dockerfile.dev', args: { A: '1', B: null }, shm_size: 1024 ** 3 });
+    expect(b.svc.build).toEqual({
+      context: b.dir,
+      dockerfile: 'Dockerfile.dev',
+      args: { A: '1', B: null },
+      shm_size: 1024 ** 3,
+    });
     const c = await web('    build: https://github.com/x/y.git#main\n');
     expect(c.svc.build).toEqual({ context: 'https://github.com/x/y.git#main' });
   });
 
   it('sizes in bytes, durations canonical, numbers typed', async () => {
-    const { svc } = await web('    shm_size: 64m\n    mem_limit: 1gb\n    stop_grace_period: 1m\n    cpus: "0.5"\n    scale: 2\n    privileged: "true"\n');
-    expect([svc.shm_size, svc.mem_limit, svc.stop_grace_period, svc.cpus, svc.scale, svc.privileged]).toEqual([64 * 1024 ** 2, 1024 ** 3, '1m0s', 0.5, 2, true]);
+    const { svc } = await web(
+      '    shm_size: 64m\n    mem_limit: 1gb\n    stop_grace_period: 1m\n    cpus: "0.5"\n    scale: 2\n    privileged: "true"\n',
+    );
+    expect([svc.shm_size, svc.mem_limit, svc.stop_grace_period, svc.cpus, svc.scale, svc.privileged]).toEqual([
+      64 * 1024 ** 2,
+      1024 ** 3,
+      '1m0s',
+      0.5,
+      2,
+      true,
+    ]);
   });
 
   it('ulimits: a number is soft and hard', async () => {
@@ -57,7 +82,11 @@ describe('normalization to the model', () => {
 
   it('extra_hosts: list or map, written host:ip', async () => {
     expect((await web('    extra_hosts: ["a:1.2.3.4", "b=::1"]\n')).svc.extra_hosts).toEqual(['a:1.2.3.4', 'b:::1']);
-    expect((await web('    extra_hosts:\n      a: 1.2.3.4\n      b: [5.6.7.8, "::1"]\n')).svc.extra_hosts).toEqual(['a:1.2.3.4', 'b:5.6.7.8', 'b:::1']);
+    expect((await web('    extra_hosts:\n      a: 1.2.3.4\n      b: [5.6.7.8, "::1"]\n')).svc.extra_hosts).toEqual([
+      'a:1.2.3.4',
+      'b:5.6.7.8',
+      'b:::1',
+    ]);
   });
 
   it('devices, tmpfs, dns: short forms to long forms', async () => {
@@ -75,8 +104,14 @@ describe('normalization to the model', () => {
       'secrets:\n  db_pass:\n    file: ./pass.txt\n  api:\n    environment: API_KEY\n',
       { API_KEY: 'k' },
     );
-    expect(svc.secrets).toEqual([{ source: 'db_pass' }, { source: 'api', target: '/run/api', mode: 0o400, uid: '100' }]);
-    expect(project.secrets).toEqual({ db_pass: { name: `app_db_pass`, file: join(dir, 'pass.txt') }, api: { name: 'app_api', environment: 'API_KEY' } });
+    expect(svc.secrets).toEqual([
+      { source: 'db_pass' },
+      { source: 'api', target: '/run/api', mode: 0o400, uid: '100' },
+    ]);
+    expect(project.secrets).toEqual({
+      db_pass: { name: `app_db_pass`, file: join(dir, 'pass.txt') },
+      api: { name: 'app_api', environment: 'API_KEY' },
+    });
     expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    configs: [nginx]\n' })).toEqual([
       'compose.yaml:4:15: services.web.configs[0]: service "web" uses config "nginx", which is not declared under the top-level "configs"',
     ]);
@@ -111,37 +146,62 @@ describe('normalization to the model', () => {
   });
 
   it('does not add the default network when nobody uses it', async () => {
-    const { project } = await load({ 'compose.yaml': 'services:\n  a: {image: x, networks: [n]}\nnetworks:\n  n: {}\n' });
+    const { project } = await load({
+      'compose.yaml': 'services:\n  a: {image: x, networks: [n]}\nnetworks:\n  n: {}\n',
+    });
     expect(Object.keys(project.networks)).toEqual(['n']);
   });
 
   it('rejects undeclared networks and network_mode together with networks', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  a:\n    image: x\n    networks: [frnt]\nnetworks:\n  front: {}\n' })).toEqual([
+    expect(
+      await loadBrief({
+        'compose.yaml': 'services:\n  a:\n    image: x\n    networks: [frnt]\nnetworks:\n  front: {}\n',
+      }),
+    ).toEqual([
       'compose.yaml:4:16: services.a.networks.frnt: service "a" uses network "frnt", which is not declared under the top-level "networks" (did you mean "front"?)',
     ]);
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  a:\n    image: x\n    network_mode: host\n    networks: [default]\n' })).toEqual([
+    expect(
+      await loadBrief({
+        'compose.yaml': 'services:\n  a:\n    image: x\n    network_mode: host\n    networks: [default]\n',
+      }),
+    ).toEqual([
       'compose.yaml:4:19: services.a.network_mode: "network_mode" and "networks" cannot both be set (remove one of them)',
     ]);
   });
 
   it('depends_on: list or map, with defaults', async () => {
     const { project } = await load({
-      'compose.yaml': 'services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: {c: {condition: service_healthy, restart: true}}}\n  c: {image: x}\n',
+      'compose.yaml':
+        'services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: {c: {condition: service_healthy, restart: true}}}\n  c: {image: x}\n',
     });
-    expect(project.services.a!.depends_on).toEqual({ b: { condition: 'service_started', required: true, restart: false } });
-    expect(project.services.b!.depends_on).toEqual({ c: { condition: 'service_healthy', required: true, restart: true } });
+    expect(project.services.a!.depends_on).toEqual({
+      b: { condition: 'service_started', required: true, restart: false },
+    });
+    expect(project.services.b!.depends_on).toEqual({
+      c: { condition: 'service_healthy', required: true, restart: true },
+    });
   });
 
   it('depends_on an unknown service is an error, unless not required', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  a:\n    image: x\n    depends_on: [dbb]\n  db: {image: x}\n' })).toEqual([
+    expect(
+      await loadBrief({ 'compose.yaml': 'services:\n  a:\n    image: x\n    depends_on: [dbb]\n  db: {image: x}\n' }),
+    ).toEqual([
       'compose.yaml:4:18: services.a.depends_on.dbb: service "a" depends on undefined service "dbb" (did you mean "db"?)',
     ]);
-    const { project } = await load({ 'compose.yaml': 'services:\n  a:\n    image: x\n    depends_on:\n      opt: {condition: service_started, required: false}\n' });
+    const { project } = await load({
+      'compose.yaml':
+        'services:\n  a:\n    image: x\n    depends_on:\n      opt: {condition: service_started, required: false}\n',
+    });
     expect(project.services.a!.depends_on).toEqual({});
   });
 
   it('checks service references in links, volumes_from and network_mode', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  a:\n    image: x\n    links: ["dbb:db"]\n    volumes_from: [data]\n    network_mode: "service:vpn"\n  db: {image: x}\n' })).toEqual([
+    expect(
+      await loadBrief({
+        'compose.yaml':
+          'services:\n  a:\n    image: x\n    links: ["dbb:db"]\n    volumes_from: [data]\n    network_mode: "service:vpn"\n  db: {image: x}\n',
+      }),
+    ).toEqual([
       'compose.yaml:6:19: services.a.network_mode: "service:vpn" refers to undefined service "vpn"',
       'compose.yaml:4:13: services.a.links[0]: link to undefined service "dbb" (did you mean "db"?)',
       'compose.yaml:5:20: services.a.volumes_from[0]: volumes_from refers to undefined service "data"',

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { load, loadBrief } from './helpers.js';
 
 async function ports(...entries: string[]): Promise<unknown[]> {
-  const { project } = await load({ 'compose.yaml': `services:\n  web:\n    image: x\n    ports:\n${entries.map((e) => `      - ${e}\n`).join('')}` });
+  const { project } = await load({
+    'compose.yaml': `services:\n  web:\n    image: x\n    ports:\n${entries.map((e) => `      - ${e}\n`).join('')}`,
+  });
   return project.services.web!.ports;
 }
 
@@ -27,22 +29,44 @@ describe('ports', () => {
   });
 
   it('keeps a host range for a single container port', async () => {
-    expect(await ports('"9000-9010:80"')).toEqual([{ mode: 'ingress', target: 80, published: '9000-9010', protocol: 'tcp' }]);
+    expect(await ports('"9000-9010:80"')).toEqual([
+      { mode: 'ingress', target: 80, published: '9000-9010', protocol: 'tcp' },
+    ]);
   });
 
   it('reads IPv6 host addresses in brackets', async () => {
-    expect(await ports('"[::1]:8080:80"')).toEqual([{ mode: 'ingress', host_ip: '::1', target: 80, published: '8080', protocol: 'tcp' }]);
+    expect(await ports('"[::1]:8080:80"')).toEqual([
+      { mode: 'ingress', host_ip: '::1', target: 80, published: '8080', protocol: 'tcp' },
+    ]);
   });
 
   it('reads the long syntax', async () => {
-    expect(await ports('{target: 80, published: 8080, protocol: udp, mode: host, host_ip: 0.0.0.0, name: web, app_protocol: http}', '{target: "81"}')).toEqual([
-      { name: 'web', mode: 'host', host_ip: '0.0.0.0', target: 80, published: '8080', protocol: 'udp', app_protocol: 'http' },
+    expect(
+      await ports(
+        '{target: 80, published: 8080, protocol: udp, mode: host, host_ip: 0.0.0.0, name: web, app_protocol: http}',
+        '{target: "81"}',
+      ),
+    ).toEqual([
+      {
+        name: 'web',
+        mode: 'host',
+        host_ip: '0.0.0.0',
+        target: 80,
+        published: '8080',
+        protocol: 'udp',
+        app_protocol: 'http',
+      },
       { mode: 'ingress', target: 81, protocol: 'tcp' },
     ]);
   });
 
   it('rejects bad ports at their entry', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    ports:\n      - "80:80:80:80/tcpx"\n      - "8000-8002:80-81"\n      - "http:80"\n' })).toEqual([
+    expect(
+      await loadBrief({
+        'compose.yaml':
+          'services:\n  web:\n    image: x\n    ports:\n      - "80:80:80:80/tcpx"\n      - "8000-8002:80-81"\n      - "http:80"\n',
+      }),
+    ).toEqual([
       'compose.yaml:5:9: services.web.ports[0]: invalid protocol "tcpx": use tcp, udp or sctp (write it as [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL], e.g. "8080:80")',
       'compose.yaml:6:9: services.web.ports[1]: host and container port ranges in "8000-8002:80-81" have different sizes (write it as [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL], e.g. "8080:80")',
       'compose.yaml:7:9: services.web.ports[2]: invalid host port "http" (write it as [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL], e.g. "8080:80")',

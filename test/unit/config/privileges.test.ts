@@ -16,34 +16,36 @@ async function notices(files: Files, opts: { profiles?: string[] } = {}): Promis
 
 describe('privilege notices', () => {
   it('names each elevated privilege with its file:line:column and what it gives the container', async () => {
-    expect(await notices({
-      'compose.yaml': [
-        'services:',
-        '  web:',
-        '    image: x',
-        '    privileged: true',
-        '    cap_add: [NET_ADMIN, ALL, cap_sys_admin]',
-        '    volumes:',
-        '      - /var/run/docker.sock:/var/run/docker.sock:ro',
-        '      - ./data:/data',
-        '      - type: bind',
-        '        source: /run/docker.sock',
-        '        target: /sock',
-        '    security_opt: ["seccomp:unconfined", "no-new-privileges:true"]',
-        '  agent:',
-        '    image: x',
-        '    pid: host',
-        '    network_mode: host',
-        '    ipc: host',
-        '    userns_mode: host',
-        '  plain:',
-        '    image: x',
-        '    privileged: false',
-        '    pid: "service:agent"',
-        '    cap_add: [CHOWN]',
-        '',
-      ].join('\n'),
-    })).toEqual([
+    expect(
+      await notices({
+        'compose.yaml': [
+          'services:',
+          '  web:',
+          '    image: x',
+          '    privileged: true',
+          '    cap_add: [NET_ADMIN, ALL, cap_sys_admin]',
+          '    volumes:',
+          '      - /var/run/docker.sock:/var/run/docker.sock:ro',
+          '      - ./data:/data',
+          '      - type: bind',
+          '        source: /run/docker.sock',
+          '        target: /sock',
+          '    security_opt: ["seccomp:unconfined", "no-new-privileges:true"]',
+          '  agent:',
+          '    image: x',
+          '    pid: host',
+          '    network_mode: host',
+          '    ipc: host',
+          '    userns_mode: host',
+          '  plain:',
+          '    image: x',
+          '    privileged: false',
+          '    pid: "service:agent"',
+          '    cap_add: [CHOWN]',
+          '',
+        ].join('\n'),
+      }),
+    ).toEqual([
       'web: privileged: true (compose.yaml:4:17): the container gets every capability of the host and access to all its devices',
       'web: cap_add: ALL (compose.yaml:5:26): the container gets every capability of the host',
       'web: cap_add: cap_sys_admin (compose.yaml:5:31): CAP_SYS_ADMIN lets the container mount filesystems and do most of what root does on the host',
@@ -58,25 +60,33 @@ describe('privilege notices', () => {
   });
 
   it('locates a privilege in the file that brought it: an override, an extended file', async () => {
-    expect(await notices({
-      'compose.yaml': 'services:\n  web:\n    extends: {file: base.yaml, service: base}\n    image: x\n',
-      'base.yaml': 'services:\n  base:\n    volumes: ["/var/run:/host/run"]\n',
-      'compose.override.yaml': 'services:\n  web:\n    privileged: true\n',
-    })).toEqual([
+    expect(
+      await notices({
+        'compose.yaml': 'services:\n  web:\n    extends: {file: base.yaml, service: base}\n    image: x\n',
+        'base.yaml': 'services:\n  base:\n    volumes: ["/var/run:/host/run"]\n',
+        'compose.override.yaml': 'services:\n  web:\n    privileged: true\n',
+      }),
+    ).toEqual([
       'web: privileged: true (compose.override.yaml:3:17): the container gets every capability of the host and access to all its devices',
       'web: volumes: /var/run:/host/run (base.yaml:3:15): the directory holds the Docker socket, which gives the container control of the engine, and so root on the host',
     ]);
   });
 
   it('says nothing of a service its profile leaves out, or of a stack without privileges', async () => {
-    const files = { 'compose.yaml': 'services:\n  web:\n    image: x\n  debug:\n    image: x\n    profiles: [debug]\n    pid: host\n' };
+    const files = {
+      'compose.yaml': 'services:\n  web:\n    image: x\n  debug:\n    image: x\n    profiles: [debug]\n    pid: host\n',
+    };
     expect(await notices(files)).toEqual([]);
-    expect(await notices(files, { profiles: ['debug'] })).toEqual(['debug: pid: host (compose.yaml:7:10): the container sees every process of the host and can signal or trace them']);
+    expect(await notices(files, { profiles: ['debug'] })).toEqual([
+      'debug: pid: host (compose.yaml:7:10): the container sees every process of the host and can signal or trace them',
+    ]);
   });
 
   it('names a file outside the working directory by its full path', async () => {
     const dir = writeStack({ 'compose.yaml': 'services:\n  web:\n    image: x\n    privileged: true\n' });
     const r = await loadProjectWithNotices({ cwd: dir, env: {} });
-    expect(formatNotice(r.notices[0]!, '/elsewhere')).toBe(`web: privileged: true (${join(dir, 'compose.yaml')}:4:17): the container gets every capability of the host and access to all its devices`);
+    expect(formatNotice(r.notices[0]!, '/elsewhere')).toBe(
+      `web: privileged: true (${join(dir, 'compose.yaml')}:4:17): the container gets every capability of the host and access to all its devices`,
+    );
   });
 });

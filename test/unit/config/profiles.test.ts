@@ -36,7 +36,9 @@ describe('profiles', () => {
   });
 
   it('does not check disabled services for references', async () => {
-    const { project } = await load({ 'compose.yaml': 'services:\n  web: {image: x}\n  off: {image: x, profiles: [p], volumes: ["nope:/x"]}\n' });
+    const { project } = await load({
+      'compose.yaml': 'services:\n  web: {image: x}\n  off: {image: x, profiles: [p], volumes: ["nope:/x"]}\n',
+    });
     expect(Object.keys(project.services)).toEqual(['web']);
   });
 });

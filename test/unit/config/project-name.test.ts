@@ -7,7 +7,9 @@ const stack = { 'compose.yaml': 'name: from-file\nservices: {}\n' };
 
 describe('project name', () => {
   it('-p wins over COMPOSE_PROJECT_NAME, which wins over name:, which wins over the directory', async () => {
-    expect((await load(stack, { projectName: 'flag', env: { COMPOSE_PROJECT_NAME: 'env' } })).project.name).toBe('flag');
+    expect((await load(stack, { projectName: 'flag', env: { COMPOSE_PROJECT_NAME: 'env' } })).project.name).toBe(
+      'flag',
+    );
     expect((await load(stack, { env: { COMPOSE_PROJECT_NAME: 'env' } })).project.name).toBe('env');
     expect((await load({ ...stack, '.env': 'COMPOSE_PROJECT_NAME=dotenv\n' })).project.name).toBe('dotenv');
     expect((await load(stack)).project.name).toBe('from-file');

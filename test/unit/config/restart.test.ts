@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { load, loadBrief } from './helpers.js';
 
-const stack = (restart: string): Record<string, string> => ({ 'compose.yaml': `services:\n  web:\n    image: x\n    restart: ${restart}\n` });
+const stack = (restart: string): Record<string, string> => ({
+  'compose.yaml': `services:\n  web:\n    image: x\n    restart: ${restart}\n`,
+});
 
 describe('restart', () => {
   it('accepts the four policies the engine knows, on-failure with a number of retries', async () => {
@@ -39,7 +41,12 @@ describe('restart', () => {
   });
 
   it('locates a bad value in the override that brings it', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    restart: always\n', 'compose.override.yaml': 'services:\n  web:\n    restart: whenever\n' })).toEqual([
+    expect(
+      await loadBrief({
+        'compose.yaml': 'services:\n  web:\n    image: x\n    restart: always\n',
+        'compose.override.yaml': 'services:\n  web:\n    restart: whenever\n',
+      }),
+    ).toEqual([
       'compose.override.yaml:3:14: services.web.restart: "whenever" is not a restart policy (use one of: no, always, on-failure[:N] (give up after N retries), unless-stopped)',
     ]);
   });

@@ -45,7 +45,14 @@ describe('precompiled schema validator', () => {
       const a = runtime(doc);
       const b = mod.default(doc);
       expect(b, text).toBe(a);
-      const strip = (es: typeof runtime.errors) => (es ?? []).map((e) => ({ keyword: e.keyword, instancePath: e.instancePath, schemaPath: e.schemaPath, params: e.params, data: e.data as unknown }));
+      const strip = (es: typeof runtime.errors) =>
+        (es ?? []).map((e) => ({
+          keyword: e.keyword,
+          instancePath: e.instancePath,
+          schemaPath: e.schemaPath,
+          params: e.params,
+          data: e.data as unknown,
+        }));
       expect(strip(mod.default.errors), text).toEqual(strip(runtime.errors));
     }
   });
@@ -60,8 +67,38 @@ describe('precompiled schema validator', () => {
       bytes: (v) => ({ services: { s: { image: 'x', shm_size: v } } }),
       mode: (v) => ({ services: { s: { image: 'x', secrets: [{ source: 'a', mode: v }] } } }),
     };
-    const values: unknown[] = [true, false, 'yes', 'Off', 'maybe', 0, 1, -1, -2, 1.5, '12', ' 7 ', '1.5e3', 'x1', '0', '90s', '1m30s', '500ms', '1h2m3.5s', 's',
-      '512m', '1gb', '2 kb', '-1', '1.5g', '0440', '755', '0999', 288, '$VAR'];
+    const values: unknown[] = [
+      true,
+      false,
+      'yes',
+      'Off',
+      'maybe',
+      0,
+      1,
+      -1,
+      -2,
+      1.5,
+      '12',
+      ' 7 ',
+      '1.5e3',
+      'x1',
+      '0',
+      '90s',
+      '1m30s',
+      '500ms',
+      '1h2m3.5s',
+      's',
+      '512m',
+      '1gb',
+      '2 kb',
+      '-1',
+      '1.5g',
+      '0440',
+      '755',
+      '0999',
+      288,
+      '$VAR',
+    ];
     for (const [kind, doc] of Object.entries(at) as [Kind, (v: unknown) => unknown][]) {
       for (const v of values) {
         runtime(doc(v));

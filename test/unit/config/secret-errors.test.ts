@@ -9,7 +9,10 @@ const CANARY = 'canary-4f1c9e2a7b';
 
 describe('errors in env files', () => {
   it('name the file, line and key of a bad .env line, and print none of its lines', async () => {
-    const issues = await loadIssues({ 'compose.yaml': 'services: {}\n', '.env': `TOKEN=${CANARY}\nB="x\nAFTER=${CANARY}\n` });
+    const issues = await loadIssues({
+      'compose.yaml': 'services: {}\n',
+      '.env': `TOKEN=${CANARY}\nB="x\nAFTER=${CANARY}\n`,
+    });
     expect(brief(issues)).toEqual(['.env:2:3: unterminated quoted value for "B"']);
     expect(JSON.stringify(issues)).not.toContain(CANARY);
   });

@@ -27,7 +27,13 @@ describe('service volumes', () => {
     expect(project.services.web!.volumes).toEqual([
       { type: 'volume', source: 'data', target: '/var/lib/data' },
       { type: 'bind', source: join(dir, 'src'), target: '/app/src', read_only: true, bind: { create_host_path: true } },
-      { type: 'bind', source: '/etc/hosts', target: '/etc/hosts', read_only: true, bind: { create_host_path: true, selinux: 'z' } },
+      {
+        type: 'bind',
+        source: '/etc/hosts',
+        target: '/etc/hosts',
+        read_only: true,
+        bind: { create_host_path: true, selinux: 'z' },
+      },
       { type: 'bind', source: '/home/me/cache', target: '/cache', bind: { create_host_path: true } },
       { type: 'volume', target: '/scratch' },
       { type: 'volume', source: 'data', target: '/nc', volume: { nocopy: true } },
@@ -58,20 +64,27 @@ describe('service volumes', () => {
   });
 
   it('rejects a named volume that is not declared', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    volumes: ["dta:/d"]\nvolumes:\n  data: {}\n' })).toEqual([
+    expect(
+      await loadBrief({
+        'compose.yaml': 'services:\n  web:\n    image: x\n    volumes: ["dta:/d"]\nvolumes:\n  data: {}\n',
+      }),
+    ).toEqual([
       'compose.yaml:4:15: services.web.volumes[0]: service "web" uses volume "dta", which is not declared under the top-level "volumes" (did you mean "data"?)',
     ]);
   });
 
   it('rejects a malformed short volume', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    volumes: ["./a:/b:rx"]\n' })).toEqual([
+    expect(
+      await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    volumes: ["./a:/b:rx"]\n' }),
+    ).toEqual([
       'compose.yaml:4:15: services.web.volumes[0]: invalid volume mode "rx" in "./a:/b:rx" (write it as SOURCE:TARGET[:ro], e.g. "./data:/data" or "db-data:/var/lib/db")',
     ]);
   });
 
   it('names project volumes <project>_<key> unless name: or external', async () => {
     const { project } = await load({
-      'compose.yaml': 'name: p\nservices: {}\nvolumes:\n  a: {}\n  b:\n    name: custom\n  c:\n    external: true\n  d:\n    external:\n      name: old-style\n',
+      'compose.yaml':
+        'name: p\nservices: {}\nvolumes:\n  a: {}\n  b:\n    name: custom\n  c:\n    external: true\n  d:\n    external:\n      name: old-style\n',
     });
     expect(project.volumes).toEqual({
       a: { name: 'p_a' },

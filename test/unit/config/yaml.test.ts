@@ -66,7 +66,8 @@ describe('YAML reading', () => {
 
   it('reads 0440 as octal, like Compose', async () => {
     const { project } = await load({
-      'compose.yaml': 'services:\n  web:\n    image: x\n    secrets:\n      - source: s\n        mode: 0440\nsecrets:\n  s:\n    file: ./s.txt\n',
+      'compose.yaml':
+        'services:\n  web:\n    image: x\n    secrets:\n      - source: s\n        mode: 0440\nsecrets:\n  s:\n    file: ./s.txt\n',
     });
     expect(project.services.web!.secrets).toEqual([{ source: 's', mode: 0o440 }]);
   });
@@ -91,7 +92,8 @@ describe('YAML reading', () => {
     // Comments only, an empty mapping, an obsolete version alone: nothing either.
     for (const text of ['# to do\n', '{}\n', '---\n---\n', 'version: "3.8"\n']) {
       expect(await loadBrief({ 'compose.yaml': text }), text).toEqual([
-        'compose.yaml:0:0: empty compose file: the stack file defines nothing (no services, networks or volumes)' + hint,
+        'compose.yaml:0:0: empty compose file: the stack file defines nothing (no services, networks or volumes)' +
+          hint,
       ]);
     }
     expect(await loadBrief({ 'a.yaml': '', 'b.yaml': '# nothing\n' }, { files: ['a.yaml', 'b.yaml'] })).toEqual([
@@ -101,21 +103,31 @@ describe('YAML reading', () => {
   });
 
   it('takes an empty override file beside a real one as an empty layer, as Compose does', async () => {
-    const { project, warnings } = await load({ 'compose.yaml': 'services:\n  web:\n    image: x\n', 'compose.override.yaml': '' });
+    const { project, warnings } = await load({
+      'compose.yaml': 'services:\n  web:\n    image: x\n',
+      'compose.override.yaml': '',
+    });
     expect(Object.keys(project.services)).toEqual(['web']);
     expect(warnings).toEqual([]);
   });
 
   it('rejects an unknown tag at its value, and keeps !reset and !override', async () => {
-    const hint = ' (stack files know only !reset and !override (on a value in a mapping); remove the tag, or quote the value if the "!" is part of it)';
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: !weird busybox\n    labels: !Map {a: b}\n    command: [sh, !<tag:x> c]\n' })).toEqual([
+    const hint =
+      ' (stack files know only !reset and !override (on a value in a mapping); remove the tag, or quote the value if the "!" is part of it)';
+    expect(
+      await loadBrief({
+        'compose.yaml':
+          'services:\n  web:\n    image: !weird busybox\n    labels: !Map {a: b}\n    command: [sh, !<tag:x> c]\n',
+      }),
+    ).toEqual([
       'compose.yaml:3:19: services.web.image: unknown YAML tag "!weird"' + hint,
       'compose.yaml:4:18: services.web.labels: unknown YAML tag "!Map"' + hint,
       'compose.yaml:5:28: services.web.command[1]: unknown YAML tag "tag:x"' + hint,
     ]);
     const { project } = await load({
       'compose.yaml': 'services:\n  web:\n    image: x\n    ports: ["80:80"]\n    environment: {A: "1", B: "2"}\n',
-      'compose.override.yaml': 'services:\n  web:\n    ports: !override ["81:81"]\n    environment:\n      A: !reset\n    user: !!str 1000\n',
+      'compose.override.yaml':
+        'services:\n  web:\n    ports: !override ["81:81"]\n    environment:\n      A: !reset\n    user: !!str 1000\n',
     });
     const web = project.services.web!;
     expect(web.ports.map((p) => p.published)).toEqual(['81']);
@@ -124,16 +136,19 @@ describe('YAML reading', () => {
   });
 
   it('rejects !reset and !override on a list item, where they would mean nothing', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    ports:\n      - !reset "80:80"\n' })).toEqual([
+    expect(
+      await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    ports:\n      - !reset "80:80"\n' }),
+    ).toEqual([
       'compose.yaml:5:16: services.web.ports[0]: the !reset tag applies to a value in a mapping, not to an item of a list (put it on the list itself ("key: !reset [...]"))',
     ]);
   });
 
   it('keeps positions of values in a second file after merging', async () => {
     expect(
-      await loadBrief(
-        { 'compose.yaml': 'services:\n  web:\n    image: x\n', 'compose.override.yaml': 'services:\n  web:\n    volumes:\n      - data:/data\n' },
-      ),
+      await loadBrief({
+        'compose.yaml': 'services:\n  web:\n    image: x\n',
+        'compose.override.yaml': 'services:\n  web:\n    volumes:\n      - data:/data\n',
+      }),
     ).toEqual([
       'compose.override.yaml:4:9: services.web.volumes[0]: service "web" uses volume "data", which is not declared under the top-level "volumes" (declare it: volumes: { data: {} }, or write a path ("./data") for a bind mount)',
     ]);

@@ -10,14 +10,36 @@ import { UsageError } from '../../../src/errors.js';
 import type { ContainerSummary } from '../../../src/runtime/runtime.js';
 import { project } from '../../helpers/project.js';
 
-const container = (name: string, projectName: string, service: string, state: ContainerSummary['state'], files = ''): ContainerSummary => ({
-  id: name, name, image: 'i', imageId: 'sha', state, status: '', health: 'none', created: 0, ports: [], networks: [],
-  labels: { 'com.docker.compose.project': projectName, 'com.docker.compose.service': service, ...(files && { 'com.docker.compose.project.config_files': files }) },
+const container = (
+  name: string,
+  projectName: string,
+  service: string,
+  state: ContainerSummary['state'],
+  files = '',
+): ContainerSummary => ({
+  id: name,
+  name,
+  image: 'i',
+  imageId: 'sha',
+  state,
+  status: '',
+  health: 'none',
+  created: 0,
+  ports: [],
+  networks: [],
+  labels: {
+    'com.docker.compose.project': projectName,
+    'com.docker.compose.service': service,
+    ...(files && { 'com.docker.compose.project.config_files': files }),
+  },
 });
 
 class Sink {
   text = '';
-  write(s: string): boolean { this.text += s; return true; }
+  write(s: string): boolean {
+    this.text += s;
+    return true;
+  }
 }
 
 describe('ls', () => {
@@ -27,7 +49,9 @@ describe('ls', () => {
       container('a-db-1', 'a', 'db', 'exited', '/a/compose.yaml'),
       container('b-web-1', 'b', 'web', 'exited'),
     ];
-    expect(projectRows(cs, false)).toEqual([{ Name: 'a', Status: 'exited(1), running(1)', ConfigFiles: '/a/compose.yaml' }]);
+    expect(projectRows(cs, false)).toEqual([
+      { Name: 'a', Status: 'exited(1), running(1)', ConfigFiles: '/a/compose.yaml' },
+    ]);
     expect(projectRows(cs, true).map((r) => r.Name)).toEqual(['a', 'b']);
   });
 });
@@ -47,22 +71,46 @@ describe('ps', () => {
 });
 
 describe('events', () => {
-  const e = { timeMs: Date.UTC(2024, 4, 1, 10, 0, 0), type: 'container', action: 'start', id: 'abc', attributes: { name: 'p-web-1', 'com.docker.compose.service': 'web', 'com.docker.compose.project': 'p', image: 'busybox' } };
+  const e = {
+    timeMs: Date.UTC(2024, 4, 1, 10, 0, 0),
+    type: 'container',
+    action: 'start',
+    id: 'abc',
+    attributes: {
+      name: 'p-web-1',
+      'com.docker.compose.service': 'web',
+      'com.docker.compose.project': 'p',
+      image: 'busybox',
+    },
+  };
   it('prints one text line with the service and the non-Compose attributes', () => {
     expect(eventText(e)).toBe('2024-05-01 10:00:00.000 container start abc (image=busybox, name=p-web-1, service=web)');
   });
-  it('prints JSON with Compose\'s field names', () => {
-    expect(eventJson(e)).toMatchObject({ time: '2024-05-01T10:00:00.000Z', type: 'container', action: 'start', id: 'abc', service: 'web' });
+  it("prints JSON with Compose's field names", () => {
+    expect(eventJson(e)).toMatchObject({
+      time: '2024-05-01T10:00:00.000Z',
+      type: 'container',
+      action: 'start',
+      id: 'abc',
+      service: 'web',
+    });
   });
 });
 
 describe('attached up', () => {
-  const p = project('p', { db: { image: 'i' }, web: { image: 'i', depends_on: { db: { condition: 'service_started', restart: false, required: true } } }, job: { image: 'i' } });
+  const p = project('p', {
+    db: { image: 'i' },
+    web: { image: 'i', depends_on: { db: { condition: 'service_started', restart: false, required: true } } },
+    job: { image: 'i' },
+  });
   const base = { services: [], attach: [], noAttach: [], attachDependencies: false, exitCodeFrom: undefined };
   it('attaches every service by default, the named ones (with dependencies when asked), minus --no-attach', () => {
     expect([...attachedServices(p, base)].sort()).toEqual(['db', 'job', 'web']);
     expect([...attachedServices(p, { ...base, services: ['web'] })]).toEqual(['web']);
-    expect([...attachedServices(p, { ...base, services: ['web'], attachDependencies: true })].sort()).toEqual(['db', 'web']);
+    expect([...attachedServices(p, { ...base, services: ['web'], attachDependencies: true })].sort()).toEqual([
+      'db',
+      'web',
+    ]);
     expect([...attachedServices(p, { ...base, noAttach: ['db'] })].sort()).toEqual(['job', 'web']);
     expect([...attachedServices(p, { ...base, attach: ['web'], exitCodeFrom: 'job' })].sort()).toEqual(['job', 'web']);
   });
@@ -85,7 +133,11 @@ describe('log printer', () => {
   it('pads prefixes to the longest name, strips the project, and sends stderr lines to stderr', () => {
     const out = new Sink();
     const err = new Sink();
-    const p = new LogPrinter(out as unknown as NodeJS.WritableStream, err as unknown as NodeJS.WritableStream, { color: false, prefix: true, project: 'demo' });
+    const p = new LogPrinter(out as unknown as NodeJS.WritableStream, err as unknown as NodeJS.WritableStream, {
+      color: false,
+      prefix: true,
+      project: 'demo',
+    });
     const web = container('demo-web-1', 'demo', 'web', 'running');
     const db = container('demo-db-1', 'demo', 'db', 'running');
     p.register([web, db]);
@@ -98,7 +150,11 @@ describe('log printer', () => {
   it('escapes control characters of container output written to a stream that is not a terminal, keeping tabs and text', () => {
     const out = new Sink();
     const err = new Sink();
-    const p = new LogPrinter(out as unknown as NodeJS.WritableStream, err as unknown as NodeJS.WritableStream, { color: false, prefix: true, project: 'demo' });
+    const p = new LogPrinter(out as unknown as NodeJS.WritableStream, err as unknown as NodeJS.WritableStream, {
+      color: false,
+      prefix: true,
+      project: 'demo',
+    });
     const web = container('demo-web-1', 'demo', 'web', 'running');
     p.register([web]);
     p.line(web, { stream: 'stdout', text: '\x1b]0;title\x07\x1b[31mred\x1b[0m\tdone\r' });
@@ -110,7 +166,11 @@ describe('log printer', () => {
 
   it('passes control characters through to a terminal, as Compose does', () => {
     const out = Object.assign(new Sink(), { isTTY: true });
-    const p = new LogPrinter(out as unknown as NodeJS.WritableStream, new Sink() as unknown as NodeJS.WritableStream, { color: false, prefix: false, project: 'demo' });
+    const p = new LogPrinter(out as unknown as NodeJS.WritableStream, new Sink() as unknown as NodeJS.WritableStream, {
+      color: false,
+      prefix: false,
+      project: 'demo',
+    });
     p.line(container('demo-web-1', 'demo', 'web', 'running'), { stream: 'stdout', text: '\x1b[31mred\x1b[0m' });
     expect(out.text).toBe('\x1b[31mred\x1b[0m\n');
   });

@@ -41,7 +41,7 @@ describe('lifecycle order', () => {
     expect(rt.calls).toEqual(['restart demo-db-1']);
   });
 
-  it('without a stack file, the order comes from the containers\' depends_on labels', async () => {
+  it("without a stack file, the order comes from the containers' depends_on labels", async () => {
     const rt = await running();
     await stopServices(rt, { projectName: 'demo', services: [] }, opts, quiet);
     expect(rt.calls.at(-1)).toBe('stop demo-db-1');
@@ -53,7 +53,12 @@ describe('lifecycle order', () => {
     await up(other, rt, { berthVersion: 't', parallel: 1 }, quiet);
     await stopServices(rt, { projectName: 'demo', project: p, services: ['worker'] }, opts, quiet);
     await stopServices(rt, { projectName: 'other', project: other, services: [] }, opts, quiet);
-    const no = await removeServices(rt, { projectName: 'demo', project: p, services: [] }, { ...opts, confirm: () => Promise.resolve(false) }, quiet);
+    const no = await removeServices(
+      rt,
+      { projectName: 'demo', project: p, services: [] },
+      { ...opts, confirm: () => Promise.resolve(false) },
+      quiet,
+    );
     expect(no.confirmed).toBe(false);
     expect(rt.calls.filter((c) => c.startsWith('remove'))).toEqual([]);
     const yes = await removeServices(rt, { projectName: 'demo', project: p, services: [] }, opts, quiet);

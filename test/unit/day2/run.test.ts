@@ -6,15 +6,32 @@ import { project } from '../../helpers/project.js';
 
 const p = project('demo', {
   web: {
-    image: 'busybox', restart: 'always', command: ['httpd', '-f'], environment: { A: '1' },
+    image: 'busybox',
+    restart: 'always',
+    command: ['httpd', '-f'],
+    environment: { A: '1' },
     ports: [{ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress' }],
   },
 });
 const base: RunOptions = {
-  service: 'web', command: [], env: {}, labels: {}, volumes: [], publish: [], servicePorts: false,
-  noDeps: false, detach: false, remove: false, tty: false, interactive: true,
+  service: 'web',
+  command: [],
+  env: {},
+  labels: {},
+  volumes: [],
+  publish: [],
+  servicePorts: false,
+  noDeps: false,
+  detach: false,
+  remove: false,
+  tty: false,
+  interactive: true,
 };
-const world = { lookupEnv: (k: string) => (k === 'FROM_SHELL' ? 'shell' : undefined), baseDir: '/srv/demo', home: '/home/u' };
+const world = {
+  lookupEnv: (k: string) => (k === 'FROM_SHELL' ? 'shell' : undefined),
+  baseDir: '/srv/demo',
+  home: '/home/u',
+};
 const noFlags = { env: [], labels: [], publish: [], volumes: [] };
 const slug = 'ab'.repeat(32);
 
@@ -33,13 +50,24 @@ describe('one-off containers', () => {
   });
 
   it('take the command, entrypoint, environment, labels and ports from the flags', () => {
-    const flags = parseOneOffFlags({ env: ['B=2', 'FROM_SHELL', 'UNSET'], labels: ['x=y'], publish: ['127.0.0.1:9000:90'], volumes: ['./data:/data'] }, world);
+    const flags = parseOneOffFlags(
+      {
+        env: ['B=2', 'FROM_SHELL', 'UNSET'],
+        labels: ['x=y'],
+        publish: ['127.0.0.1:9000:90'],
+        volumes: ['./data:/data'],
+      },
+      world,
+    );
     const o: RunOptions = { ...base, command: ['echo', 'hi'], ...flags, servicePorts: true, name: 'custom' };
     const s = oneOffService(p.services.web!, o);
     expect(s.command).toEqual(['echo', 'hi']);
     expect(s.environment).toEqual({ A: '1', B: '2', FROM_SHELL: 'shell' });
     expect(s.labels).toEqual({ x: 'y' });
-    expect(s.ports.map((x) => `${x.host_ip ?? ''}:${x.published}:${x.target}`)).toEqual([':8080:80', '127.0.0.1:9000:90']);
+    expect(s.ports.map((x) => `${x.host_ip ?? ''}:${x.published}:${x.target}`)).toEqual([
+      ':8080:80',
+      '127.0.0.1:9000:90',
+    ]);
     expect(s.volumes).toMatchObject([{ type: 'bind', source: '/srv/demo/data', target: '/data' }]);
     expect(oneOffSpec(p, s, o, slug, 'test').name).toBe('custom');
     const e = oneOffService(p.services.web!, { ...base, entrypoint: ['sh', '-c'] });
@@ -60,7 +88,10 @@ describe('one-off set-up under the project lock', () => {
     const { runOneOff } = await import('../../../src/apply/run.js');
     const { FakeRuntime } = await import('../../helpers/fake-runtime.js');
     const { PassThrough } = await import('node:stream');
-    const stack = project('demo', { db: { image: 'busybox' }, web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true, restart: false } } } });
+    const stack = project('demo', {
+      db: { image: 'busybox' },
+      web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true, restart: false } } },
+    });
     const rt = new FakeRuntime({ busybox: 'sha256:1' });
     const inside: string[] = [];
     const setup = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -71,9 +102,22 @@ describe('one-off set-up under the project lock', () => {
     };
     const quiet = { start: () => undefined, event: () => undefined, done: () => Promise.resolve() };
     const io = { stdout: new PassThrough(), stderr: new PassThrough() };
-    const r = await runOneOff(stack, rt, { ...base, service: 'web' }, { parallel: 1, berthVersion: 't', setup }, () => Promise.resolve(quiet), io, { randomId: () => slug });
+    const r = await runOneOff(
+      stack,
+      rt,
+      { ...base, service: 'web' },
+      { parallel: 1, berthVersion: 't', setup },
+      () => Promise.resolve(quiet),
+      io,
+      { randomId: () => slug },
+    );
     expect(r.exitCode).toBe(0);
-    expect(inside).toEqual(['create network demo_default', 'create demo-db-1', 'start demo-db-1', `create demo-web-run-${slug.slice(0, 12)}`]);
+    expect(inside).toEqual([
+      'create network demo_default',
+      'create demo-db-1',
+      'start demo-db-1',
+      `create demo-web-run-${slug.slice(0, 12)}`,
+    ]);
     const after = rt.calls.slice(rt.calls.indexOf(`create demo-web-run-${slug.slice(0, 12)}`) + 1);
     expect(after).toEqual([`attach demo-web-run-${slug.slice(0, 12)}`, `start demo-web-run-${slug.slice(0, 12)}`]);
   });

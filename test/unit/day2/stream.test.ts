@@ -16,7 +16,11 @@ describe('Demuxer', () => {
   it('tells stdout from stderr frame by frame', () => {
     const d = new Demuxer();
     const out = d.push(Buffer.concat([frame(1, 'a\n'), frame(2, 'b\n'), frame(1, 'c')]));
-    expect(out.map((f) => [f.stream, f.data.toString()])).toEqual([['stdout', 'a\n'], ['stderr', 'b\n'], ['stdout', 'c']]);
+    expect(out.map((f) => [f.stream, f.data.toString()])).toEqual([
+      ['stdout', 'a\n'],
+      ['stderr', 'b\n'],
+      ['stdout', 'c'],
+    ]);
     expect(d.leftover).toBe(0);
   });
 
@@ -76,8 +80,17 @@ describe('engineTimestamp', () => {
 describe('parsePathStat', () => {
   const header = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64');
   it('reads a directory (Go ModeDir, the top bit) and a file', () => {
-    expect(parsePathStat(header({ name: 'etc', size: 4096, mode: 2147484141, mtime: 't', linkTarget: '' }))?.isDirectory).toBe(true);
-    expect(parsePathStat(header({ name: 'passwd', size: 10, mode: 420, mtime: 't', linkTarget: '' }))).toEqual({ name: 'passwd', size: 10, mode: 420, mtime: 't', linkTarget: '', isDirectory: false });
+    expect(
+      parsePathStat(header({ name: 'etc', size: 4096, mode: 2147484141, mtime: 't', linkTarget: '' }))?.isDirectory,
+    ).toBe(true);
+    expect(parsePathStat(header({ name: 'passwd', size: 10, mode: 420, mtime: 't', linkTarget: '' }))).toEqual({
+      name: 'passwd',
+      size: 10,
+      mode: 420,
+      mtime: 't',
+      linkTarget: '',
+      isDirectory: false,
+    });
   });
   it('gives undefined for a missing or unreadable header', () => {
     expect(parsePathStat(undefined)).toBeUndefined();

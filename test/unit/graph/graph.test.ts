@@ -11,14 +11,23 @@ describe('graph', () => {
 
   it('names the cycle', () => {
     expect(() => buildGraph({ a: ['b'], b: ['c'], c: ['a'] })).toThrow(DependencyCycleError);
-    expect(() => buildGraph({ a: ['b'], b: ['c'], c: ['a'] })).toThrow('dependency cycle between services: a -> b -> c -> a');
+    expect(() => buildGraph({ a: ['b'], b: ['c'], c: ['a'] })).toThrow(
+      'dependency cycle between services: a -> b -> c -> a',
+    );
     expect(() => buildGraph({ a: ['a'] })).toThrow('a -> a');
   });
 
   it('collects edges from depends_on, links, volumes_from and service: modes', () => {
-    expect(serviceDependencies({
-      depends_on: { db: {} }, links: ['cache:redis'], volumes_from: ['data:ro', 'container:other'], network_mode: 'service:vpn', ipc: 'service:shm', pid: 'host',
-    }).sort()).toEqual(['cache', 'data', 'db', 'shm', 'vpn']);
+    expect(
+      serviceDependencies({
+        depends_on: { db: {} },
+        links: ['cache:redis'],
+        volumes_from: ['data:ro', 'container:other'],
+        network_mode: 'service:vpn',
+        ipc: 'service:shm',
+        pid: 'host',
+      }).sort(),
+    ).toEqual(['cache', 'data', 'db', 'shm', 'vpn']);
   });
 
   it('selects a service with its transitive dependencies', () => {
@@ -49,7 +58,10 @@ describe('walk', () => {
 
   it('goes in reverse when tearing down', async () => {
     const order: string[] = [];
-    await walk(g, { direction: 'down', concurrency: 1 }, (n) => { order.push(n); return Promise.resolve(); });
+    await walk(g, { direction: 'down', concurrency: 1 }, (n) => {
+      order.push(n);
+      return Promise.resolve();
+    });
     expect(order.indexOf('web')).toBeLessThan(order.indexOf('api'));
     expect(order.indexOf('api')).toBeLessThan(order.indexOf('db'));
     expect(order.indexOf('worker')).toBeLessThan(order.indexOf('db'));

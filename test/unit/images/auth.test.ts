@@ -2,12 +2,22 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryAuthError } from '../../../src/errors.js';
 import {
-  CredentialStore, dockerConfigPath, encodeAuthConfigs, encodeAuthHeader, hostOfKey, redact, registryHost, type HelperRunner,
+  CredentialStore,
+  dockerConfigPath,
+  encodeAuthConfigs,
+  encodeAuthHeader,
+  hostOfKey,
+  redact,
+  registryHost,
+  type HelperRunner,
 } from '../../../src/runtime/docker/auth.js';
 import { isAuthFailure, splitTag } from '../../../src/runtime/docker/push.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
-function store(config: unknown, runHelper: HelperRunner = () => Promise.reject(new Error('no helper'))): CredentialStore {
+function store(
+  config: unknown,
+  runHelper: HelperRunner = () => Promise.reject(new Error('no helper')),
+): CredentialStore {
   return new CredentialStore({
     env: { DOCKER_CONFIG: '/cfg' },
     readText: (p) => (p === '/cfg/config.json' ? JSON.stringify(config) : undefined),
@@ -34,8 +44,18 @@ describe('where credentials are looked up', () => {
 
 describe('CredentialStore', () => {
   it('decodes auths entries (base64 user:password, or fields), matching keys written with a scheme', async () => {
-    const s = store({ auths: { 'https://reg.example:5000': { auth: b64('alice:pa:ss') }, 'other.example': { username: 'bob', password: 'pw' } } });
-    expect(await s.forImage('reg.example:5000/app:1')).toEqual({ serverAddress: 'reg.example:5000', username: 'alice', password: 'pa:ss', source: '/cfg/config.json' });
+    const s = store({
+      auths: {
+        'https://reg.example:5000': { auth: b64('alice:pa:ss') },
+        'other.example': { username: 'bob', password: 'pw' },
+      },
+    });
+    expect(await s.forImage('reg.example:5000/app:1')).toEqual({
+      serverAddress: 'reg.example:5000',
+      username: 'alice',
+      password: 'pa:ss',
+      source: '/cfg/config.json',
+    });
     expect(await s.forImage('other.example/x')).toMatchObject({ username: 'bob', password: 'pw' });
     expect(await s.forImage('nobody.example/x')).toBeUndefined();
   });
@@ -44,22 +64,51 @@ describe('CredentialStore', () => {
     const calls: string[] = [];
     const runner: HelperRunner = (helper, input) => {
       calls.push(`${helper} ${input}`);
-      if (helper === 'pass') return Promise.resolve({ exitCode: 0, stdout: JSON.stringify({ ServerURL: input, Username: 'u', Secret: 's' }), stderr: '' });
-      if (input === 'https://index.docker.io/v1/') return Promise.resolve({ exitCode: 0, stdout: JSON.stringify({ Username: '<token>', Secret: 'tok' }), stderr: '' });
+      if (helper === 'pass')
+        return Promise.resolve({
+          exitCode: 0,
+          stdout: JSON.stringify({ ServerURL: input, Username: 'u', Secret: 's' }),
+          stderr: '',
+        });
+      if (input === 'https://index.docker.io/v1/')
+        return Promise.resolve({
+          exitCode: 0,
+          stdout: JSON.stringify({ Username: '<token>', Secret: 'tok' }),
+          stderr: '',
+        });
       return Promise.resolve({ exitCode: 1, stdout: 'credentials not found in native keychain', stderr: '' });
     };
     const s = store({ credsStore: 'desktop', credHelpers: { 'reg.example': 'pass' } }, runner);
-    expect(await s.forImage('reg.example/app')).toEqual({ serverAddress: 'reg.example', username: 'u', password: 's', source: 'docker-credential-pass' });
-    expect(await s.forImage('busybox')).toEqual({ serverAddress: 'https://index.docker.io/v1/', identityToken: 'tok', source: 'docker-credential-desktop' });
+    expect(await s.forImage('reg.example/app')).toEqual({
+      serverAddress: 'reg.example',
+      username: 'u',
+      password: 's',
+      source: 'docker-credential-pass',
+    });
+    expect(await s.forImage('busybox')).toEqual({
+      serverAddress: 'https://index.docker.io/v1/',
+      identityToken: 'tok',
+      source: 'docker-credential-desktop',
+    });
     expect(await s.forImage('elsewhere.example/app')).toBeUndefined();
     expect(calls).toEqual(['pass reg.example', 'desktop https://index.docker.io/v1/', 'desktop elsewhere.example']);
   });
 
   it('names a helper that cannot run or fails, and a config that is not JSON', async () => {
-    await expect(store({ credsStore: 'missing' }).forImage('x.example/a')).rejects.toThrow(/cannot run the credential helper docker-credential-missing/);
-    const failing = store({ credsStore: 'broken' }, () => Promise.resolve({ exitCode: 2, stdout: '', stderr: 'keychain locked\nmore' }));
-    await expect(failing.forImage('x.example/a')).rejects.toThrow('the credential helper docker-credential-broken failed for x.example: keychain locked');
-    const bad = new CredentialStore({ env: { DOCKER_CONFIG: '/cfg' }, readText: () => '{nope', runHelper: () => Promise.reject(new Error('x')) });
+    await expect(store({ credsStore: 'missing' }).forImage('x.example/a')).rejects.toThrow(
+      /cannot run the credential helper docker-credential-missing/,
+    );
+    const failing = store({ credsStore: 'broken' }, () =>
+      Promise.resolve({ exitCode: 2, stdout: '', stderr: 'keychain locked\nmore' }),
+    );
+    await expect(failing.forImage('x.example/a')).rejects.toThrow(
+      'the credential helper docker-credential-broken failed for x.example: keychain locked',
+    );
+    const bad = new CredentialStore({
+      env: { DOCKER_CONFIG: '/cfg' },
+      readText: () => '{nope',
+      runHelper: () => Promise.reject(new Error('x')),
+    });
     await expect(bad.forImage('x.example/a')).rejects.toBeInstanceOf(RegistryAuthError);
   });
 });
@@ -71,14 +120,22 @@ describe('what goes to the engine', () => {
     expect(JSON.stringify({ serveraddress: 'r:5000', username: 'a', password: 'b?>' }).length % 3).not.toBe(0);
     expect(header.length % 4).toBe(0);
     expect(header).not.toMatch(/[+/]/);
-    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ serveraddress: 'r:5000', username: 'a', password: 'b?>' });
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({
+      serveraddress: 'r:5000',
+      username: 'a',
+      password: 'b?>',
+    });
     expect(Buffer.from(encodeAuthHeader(undefined), 'base64url').toString()).toBe('{}');
-    const configs = JSON.parse(Buffer.from(encodeAuthConfigs([{ serverAddress: 'r', identityToken: 't', source: 's' }]), 'base64url').toString()) as unknown;
+    const configs = JSON.parse(
+      Buffer.from(encodeAuthConfigs([{ serverAddress: 'r', identityToken: 't', source: 's' }]), 'base64url').toString(),
+    ) as unknown;
     expect(configs).toEqual({ r: { serveraddress: 'r', identitytoken: 't' } });
   });
 
   it('redacts secrets from messages and recognizes refused logins', () => {
-    expect(redact('bad password hunter2 for x', { serverAddress: 'r', password: 'hunter2', source: 's' })).toBe('bad password *** for x');
+    expect(redact('bad password hunter2 for x', { serverAddress: 'r', password: 'hunter2', source: 's' })).toBe(
+      'bad password *** for x',
+    );
     expect(isAuthFailure('unauthorized: authentication required')).toBe(true);
     expect(isAuthFailure('no basic auth credentials')).toBe(true);
     expect(isAuthFailure('manifest unknown')).toBe(false);

@@ -10,7 +10,7 @@ import { eventually } from '../../helpers/eventually.js';
 import { project } from '../../helpers/project.js';
 
 describe('dockerfileBases', () => {
-  it('reads every stage\'s FROM, with ARG defaults and build args substituted, skipping stage names and scratch', () => {
+  it("reads every stage's FROM, with ARG defaults and build args substituted, skipping stage names and scratch", () => {
     const text = [
       '# syntax=docker/dockerfile:1',
       'ARG TAG=1.0',
@@ -33,20 +33,45 @@ describe('buildSpecFor', () => {
     const p = project('dev', {
       web: {
         build: {
-          context: '/src/web', dockerfile: 'Dockerfile.dev', args: { A: '1', FROM_ENV: null, ABSENT: null }, target: 'dev',
-          labels: { team: 'x' }, cache_from: ['dev-web'], no_cache: true, network: 'host', shm_size: 1024, extra_hosts: ['db=10.0.0.2'], tags: ['reg/web:1'],
+          context: '/src/web',
+          dockerfile: 'Dockerfile.dev',
+          args: { A: '1', FROM_ENV: null, ABSENT: null },
+          target: 'dev',
+          labels: { team: 'x' },
+          cache_from: ['dev-web'],
+          no_cache: true,
+          network: 'host',
+          shm_size: 1024,
+          extra_hosts: ['db=10.0.0.2'],
+          tags: ['reg/web:1'],
         },
       },
       named: { image: 'reg/named:2', build: { context: '/src/named' } },
     });
-    expect(buildSpecFor(p, p.services.web!, { env: { FROM_ENV: 'env-value' }, buildArgs: { A: 'cli' }, pullBase: true })).toEqual({
-      service: 'web', context: '/src/web', dockerfile: 'Dockerfile.dev', tags: ['dev-web', 'reg/web:1'], labels: { team: 'x' },
-      args: { A: 'cli', FROM_ENV: 'env-value' }, target: 'dev', cacheFrom: ['dev-web'], noCache: true, pull: true, network: 'host',
-      shmSize: 1024, extraHosts: ['db=10.0.0.2'],
+    expect(
+      buildSpecFor(p, p.services.web!, { env: { FROM_ENV: 'env-value' }, buildArgs: { A: 'cli' }, pullBase: true }),
+    ).toEqual({
+      service: 'web',
+      context: '/src/web',
+      dockerfile: 'Dockerfile.dev',
+      tags: ['dev-web', 'reg/web:1'],
+      labels: { team: 'x' },
+      args: { A: 'cli', FROM_ENV: 'env-value' },
+      target: 'dev',
+      cacheFrom: ['dev-web'],
+      noCache: true,
+      pull: true,
+      network: 'host',
+      shmSize: 1024,
+      extraHosts: ['db=10.0.0.2'],
     });
     expect(buildSpecFor(p, p.services.named!).tags).toEqual(['reg/named:2']);
-    expect(() => buildSpecFor(project('dev', { r: { build: { context: 'https://github.com/x/y.git' } } }), project('dev', { r: { build: { context: 'https://github.com/x/y.git' } } }).services.r!))
-      .toThrow(BuildContextError);
+    expect(() =>
+      buildSpecFor(
+        project('dev', { r: { build: { context: 'https://github.com/x/y.git' } } }),
+        project('dev', { r: { build: { context: 'https://github.com/x/y.git' } } }).services.r!,
+      ),
+    ).toThrow(BuildContextError);
   });
 });
 
@@ -59,17 +84,36 @@ describe('runBuilds', () => {
     }
     return dir;
   }
-  const action = (svc: string): BuildAction => ({ kind: 'build-image', target: `dev-${svc}`, builds: svc, services: [svc], reason: 'test' });
+  const action = (svc: string): BuildAction => ({
+    kind: 'build-image',
+    target: `dev-${svc}`,
+    builds: svc,
+    services: [svc],
+    reason: 'test',
+  });
 
   it('starts a build only after the build of the image it starts FROM, others in parallel', async () => {
-    const dir = dockerfiles({ app: 'FROM dev-base\n', tool: 'FROM dev-base:latest\n', base: 'FROM busybox\n', solo: 'FROM busybox\n' });
-    const p = project('dev', Object.fromEntries(['app', 'tool', 'base', 'solo'].map((s) => [s, { build: { context: join(dir, s) } }])));
+    const dir = dockerfiles({
+      app: 'FROM dev-base\n',
+      tool: 'FROM dev-base:latest\n',
+      base: 'FROM busybox\n',
+      solo: 'FROM busybox\n',
+    });
+    const p = project(
+      'dev',
+      Object.fromEntries(['app', 'tool', 'base', 'solo'].map((s) => [s, { build: { context: join(dir, s) } }])),
+    );
     const actions = ['app', 'tool', 'base', 'solo'].map(action);
     const log: string[] = [];
     const release = new Map<string, () => void>();
     const result = runBuilds(actions, buildSpecsFor(p, actions), 4, (a) => {
       log.push(`start ${a.builds}`);
-      return new Promise<void>((resolve) => release.set(a.builds, () => { log.push(`end ${a.builds}`); resolve(); }));
+      return new Promise<void>((resolve) =>
+        release.set(a.builds, () => {
+          log.push(`end ${a.builds}`);
+          resolve();
+        }),
+      );
     });
     await eventually(() => expect(log).toEqual(['start base', 'start solo']));
     release.get('base')!();
@@ -80,9 +124,14 @@ describe('runBuilds', () => {
 
   it('skips the builds FROM a failed one, and reports a FROM cycle', async () => {
     const dir = dockerfiles({ base: 'FROM busybox\n', app: 'FROM dev-base\n', x: 'FROM dev-y\n', y: 'FROM dev-x\n' });
-    const p = project('dev', Object.fromEntries(['base', 'app', 'x', 'y'].map((s) => [s, { build: { context: join(dir, s) } }])));
+    const p = project(
+      'dev',
+      Object.fromEntries(['base', 'app', 'x', 'y'].map((s) => [s, { build: { context: join(dir, s) } }])),
+    );
     const actions = ['base', 'app', 'x', 'y'].map(action);
-    const result = await runBuilds(actions, buildSpecsFor(p, actions), 2, (a) => (a.builds === 'base' ? Promise.reject(new Error('boom')) : Promise.resolve()));
+    const result = await runBuilds(actions, buildSpecsFor(p, actions), 2, (a) =>
+      a.builds === 'base' ? Promise.reject(new Error('boom')) : Promise.resolve(),
+    );
     expect(result.skipped.map((a) => a.builds)).toEqual(['app']);
     expect(result.failed.map((f) => `${f.action.builds}: ${f.error.message}`)).toEqual([
       'base: boom',

@@ -5,18 +5,36 @@ import { buildQuery as queryString } from '../../../src/runtime/docker/transport
 
 describe('buildQuery', () => {
   it('maps every build option to the engine parameter, tags repeated', () => {
-    const q = buildQuery({
-      context: '/ctx', tags: ['demo-web', 'reg/web:1'], args: { A: '1' }, target: 'prod', labels: { l: 'v' }, cacheFrom: ['demo-web'],
-      noCache: true, pull: true, network: 'host', shmSize: 67108864, extraHosts: ['db=10.0.0.2', 'cache:10.0.0.3'], platform: 'linux/amd64',
-    }, '.dockerfile.x');
+    const q = buildQuery(
+      {
+        context: '/ctx',
+        tags: ['demo-web', 'reg/web:1'],
+        args: { A: '1' },
+        target: 'prod',
+        labels: { l: 'v' },
+        cacheFrom: ['demo-web'],
+        noCache: true,
+        pull: true,
+        network: 'host',
+        shmSize: 67108864,
+        extraHosts: ['db=10.0.0.2', 'cache:10.0.0.3'],
+        platform: 'linux/amd64',
+      },
+      '.dockerfile.x',
+    );
     expect(queryString(q)).toBe(
-      '?t=demo-web&t=reg%2Fweb%3A1&dockerfile=.dockerfile.x&rm=1&forcerm=1&nocache=1&pull=1&target=prod&networkmode=host&shmsize=67108864'
-      + '&platform=linux%2Famd64&extrahosts=db%3A10.0.0.2&extrahosts=cache%3A10.0.0.3&buildargs=%7B%22A%22%3A%221%22%7D&labels=%7B%22l%22%3A%22v%22%7D&cachefrom=%5B%22demo-web%22%5D',
+      '?t=demo-web&t=reg%2Fweb%3A1&dockerfile=.dockerfile.x&rm=1&forcerm=1&nocache=1&pull=1&target=prod&networkmode=host&shmsize=67108864' +
+        '&platform=linux%2Famd64&extrahosts=db%3A10.0.0.2&extrahosts=cache%3A10.0.0.3&buildargs=%7B%22A%22%3A%221%22%7D&labels=%7B%22l%22%3A%22v%22%7D&cachefrom=%5B%22demo-web%22%5D',
     );
   });
 
   it('leaves out what is not asked for', () => {
-    expect(buildQuery({ context: '/ctx', tags: ['x'] }, 'Dockerfile')).toEqual({ t: ['x'], dockerfile: 'Dockerfile', rm: true, forcerm: true });
+    expect(buildQuery({ context: '/ctx', tags: ['x'] }, 'Dockerfile')).toEqual({
+      t: ['x'],
+      dockerfile: 'Dockerfile',
+      rm: true,
+      forcerm: true,
+    });
     expect(engineExtraHost('host=1.2.3.4')).toBe('host:1.2.3.4');
   });
 });
@@ -45,7 +63,10 @@ describe('BuildTracker', () => {
   it('keeps the first error and the step that was running', () => {
     const t = new BuildTracker();
     t.update({ stream: 'Step 3/3 : RUN exit 3\n' });
-    t.update({ errorDetail: { message: "The command '/bin/sh -c exit 3' returned a non-zero code: 3", code: 3 }, error: 'x' });
+    t.update({
+      errorDetail: { message: "The command '/bin/sh -c exit 3' returned a non-zero code: 3", code: 3 },
+      error: 'x',
+    });
     t.update({ error: 'later' });
     expect(t.error).toBe("The command '/bin/sh -c exit 3' returned a non-zero code: 3");
     expect(t.errorStep).toBe('step 3/3 (RUN exit 3)');

@@ -1,6 +1,12 @@
 /** `berth build`, `pull`, `push`, `images` and `down --rmi` on the in-memory runtime. */
 import { describe, expect, it } from 'vitest';
-import { buildServices, projectImages, pullServices, pushServices, removeProjectImages } from '../../../src/apply/images.js';
+import {
+  buildServices,
+  projectImages,
+  pullServices,
+  pushServices,
+  removeProjectImages,
+} from '../../../src/apply/images.js';
 import type { ProgressEvent, Renderer } from '../../../src/progress/events.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';
 import { project } from '../../helpers/project.js';
@@ -14,7 +20,11 @@ function recorder(): Renderer & { events: ProgressEvent[] } {
 
 const p = project('dev', {
   web: { build: { context: '/nonexistent/web' } },
-  api: { image: 'reg:5000/api:1', build: { context: '/nonexistent/api' }, depends_on: { db: { condition: 'service_started', required: true, restart: false } } },
+  api: {
+    image: 'reg:5000/api:1',
+    build: { context: '/nonexistent/api' },
+    depends_on: { db: { condition: 'service_started', required: true, restart: false } },
+  },
   db: { image: 'postgres:16' },
   cache: { image: 'redis:7' },
 });
@@ -32,7 +42,11 @@ describe('build, pull and push of a project', () => {
   it('pulls each named image once, skipping build-only services; failures stop it unless ignored', async () => {
     const rt = new FakeRuntime();
     await pullServices(p, rt, [], { parallel: 2 }, recorder());
-    expect(rt.calls.filter((c) => c.startsWith('pull')).sort()).toEqual(['pull postgres:16', 'pull redis:7', 'pull reg:5000/api:1']);
+    expect(rt.calls.filter((c) => c.startsWith('pull')).sort()).toEqual([
+      'pull postgres:16',
+      'pull redis:7',
+      'pull reg:5000/api:1',
+    ]);
 
     const deps = new FakeRuntime();
     await pullServices(p, deps, ['api'], { parallel: 1, includeDeps: true }, recorder());
@@ -56,11 +70,16 @@ describe('build, pull and push of a project', () => {
 });
 
 describe('images and down --rmi', () => {
-  it('lists each service\'s image as present, and removes local (berth-named) or all of them', async () => {
+  it("lists each service's image as present, and removes local (berth-named) or all of them", async () => {
     const rt = new FakeRuntime({ 'dev-web': ID, 'reg:5000/api:1': ID, 'redis:7': ID });
     const list = await projectImages(p, rt);
-    expect(list.map((i) => `${i.service} ${i.ref} ${i.image ? 'present' : 'absent'}${i.local ? ' local' : ''}`)).toEqual([
-      'api reg:5000/api:1 present', 'cache redis:7 present', 'db postgres:16 absent', 'web dev-web present local',
+    expect(
+      list.map((i) => `${i.service} ${i.ref} ${i.image ? 'present' : 'absent'}${i.local ? ' local' : ''}`),
+    ).toEqual([
+      'api reg:5000/api:1 present',
+      'cache redis:7 present',
+      'db postgres:16 absent',
+      'web dev-web present local',
     ]);
     expect(await removeProjectImages(p, rt, 'local', () => undefined)).toEqual(['dev-web']);
     expect(await removeProjectImages(p, rt, 'all', () => undefined)).toEqual(['redis:7', 'reg:5000/api:1']);

@@ -19,7 +19,8 @@ function tree(files: Record<string, string>): string {
 
 async function list(dir: string, patterns: string[] = []): Promise<string[]> {
   const out: string[] = [];
-  for await (const e of contextEntries(dir, ignoreMatcher(patterns))) out.push(`${e.kind[0]} ${e.rel}${e.linkname ? ` -> ${e.linkname}` : ''}`);
+  for await (const e of contextEntries(dir, ignoreMatcher(patterns)))
+    out.push(`${e.kind[0]} ${e.rel}${e.linkname ? ` -> ${e.linkname}` : ''}`);
   return out;
 }
 
@@ -32,7 +33,12 @@ async function untar(stream: NodeJS.ReadableStream): Promise<Record<string, stri
       const chunks: Buffer[] = [];
       body.on('data', (c: unknown) => chunks.push(c as Buffer));
       body.on('end', () => {
-        out[header.name] = header.type === 'symlink' ? `link:${header.linkname ?? ''}` : header.type === 'directory' ? 'dir' : Buffer.concat(chunks).toString();
+        out[header.name] =
+          header.type === 'symlink'
+            ? `link:${header.linkname ?? ''}`
+            : header.type === 'directory'
+              ? 'dir'
+              : Buffer.concat(chunks).toString();
         next();
       });
     });
@@ -61,7 +67,11 @@ describe('contextEntries', () => {
     const dir = tree({ 'in.txt': 'in' });
     symlinkSync(join(outside, 'secret.txt'), join(dir, 'file-link'));
     symlinkSync(join(outside, 'dir'), join(dir, 'dir-link'));
-    expect(await list(dir)).toEqual([`s dir-link -> ${join(outside, 'dir')}`, `s file-link -> ${join(outside, 'secret.txt')}`, 'f in.txt']);
+    expect(await list(dir)).toEqual([
+      `s dir-link -> ${join(outside, 'dir')}`,
+      `s file-link -> ${join(outside, 'secret.txt')}`,
+      'f in.txt',
+    ]);
   });
 });
 

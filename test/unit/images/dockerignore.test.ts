@@ -3,11 +3,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ignoreFileCandidates, ignoreMatcher, loadIgnorePatterns, parseIgnoreFile } from '../../../src/runtime/docker/dockerignore.js';
+import {
+  ignoreFileCandidates,
+  ignoreMatcher,
+  loadIgnorePatterns,
+  parseIgnoreFile,
+} from '../../../src/runtime/docker/dockerignore.js';
 
 describe('parseIgnoreFile', () => {
   it('drops comments and blank lines and trims each pattern', () => {
-    expect(parseIgnoreFile('# a comment\n\n  node_modules  \r\n*.log\n!keep.log\n')).toEqual(['node_modules', '*.log', '!keep.log']);
+    expect(parseIgnoreFile('# a comment\n\n  node_modules  \r\n*.log\n!keep.log\n')).toEqual([
+      'node_modules',
+      '*.log',
+      '!keep.log',
+    ]);
   });
 });
 
@@ -36,13 +45,19 @@ describe('ignoreMatcher', () => {
 });
 
 describe('which ignore file', () => {
-  it('prefers <Dockerfile>.dockerignore beside the Dockerfile, then the context\'s .dockerignore', async () => {
-    expect(ignoreFileCandidates('/ctx', '/elsewhere/app.Dockerfile')).toEqual(['/elsewhere/app.Dockerfile.dockerignore', '/ctx/.dockerignore']);
+  it("prefers <Dockerfile>.dockerignore beside the Dockerfile, then the context's .dockerignore", async () => {
+    expect(ignoreFileCandidates('/ctx', '/elsewhere/app.Dockerfile')).toEqual([
+      '/elsewhere/app.Dockerfile.dockerignore',
+      '/ctx/.dockerignore',
+    ]);
     const dir = mkdtempSync(join(tmpdir(), 'berth-ignore-'));
     writeFileSync(join(dir, '.dockerignore'), 'from-context\n');
     expect((await loadIgnorePatterns(dir, join(dir, 'Dockerfile'))).patterns).toEqual(['from-context']);
     writeFileSync(join(dir, 'Dockerfile.dockerignore'), 'from-dockerfile\n');
-    expect(await loadIgnorePatterns(dir, join(dir, 'Dockerfile'))).toEqual({ file: join(dir, 'Dockerfile.dockerignore'), patterns: ['from-dockerfile'] });
+    expect(await loadIgnorePatterns(dir, join(dir, 'Dockerfile'))).toEqual({
+      file: join(dir, 'Dockerfile.dockerignore'),
+      patterns: ['from-dockerfile'],
+    });
     expect(await loadIgnorePatterns(join(dir, 'missing'), undefined)).toEqual({ patterns: [] });
   });
 });

@@ -9,7 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
 import { formatPlan, planUp, projectGraph } from '../../../src/plan/index.js';
 import { containerLabels } from '../../../src/plan/desired.js';
-import { configHash, decodeConfig, diffConfig, digestConfig, encodeConfig, hashedConfig } from '../../../src/plan/hash.js';
+import {
+  configHash,
+  decodeConfig,
+  diffConfig,
+  digestConfig,
+  encodeConfig,
+  hashedConfig,
+} from '../../../src/plan/hash.js';
 import { Label } from '../../../src/plan/labels.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';
 import { project } from '../../helpers/project.js';
@@ -24,7 +31,8 @@ const changed = (label: string, service: ReturnType<typeof web>): string[] => {
 };
 
 /** The label as the builds before per-key digests wrote it. */
-const legacyLabel = (service: ReturnType<typeof web>): string => deflateRawSync(Buffer.from(JSON.stringify(hashedConfig(service)))).toString('base64');
+const legacyLabel = (service: ReturnType<typeof web>): string =>
+  deflateRawSync(Buffer.from(JSON.stringify(hashedConfig(service)))).toString('base64');
 
 describe('dev.berth.config', () => {
   it('holds no environment value, neither as written nor once decoded', () => {
@@ -41,15 +49,26 @@ describe('dev.berth.config', () => {
   });
 
   it('names each changed field as the whole config did: environment.FOO, image, ports, command', () => {
-    const before = web({ FOO: 'a', BAR: 'same' }, { ports: [{ mode: 'ingress', target: 80, published: '8080', protocol: 'tcp' }] });
+    const before = web(
+      { FOO: 'a', BAR: 'same' },
+      { ports: [{ mode: 'ingress', target: 80, published: '8080', protocol: 'tcp' }] },
+    );
     const label = encodeConfig(hashedConfig(before));
     expect(changed(label, before)).toEqual([]);
     expect(changed(label, web({ FOO: 'b', BAR: 'same' }, { ports: before.ports }))).toEqual(['environment.FOO']);
     expect(changed(label, web({ BAR: 'same' }, { ports: before.ports }))).toEqual(['environment.FOO']);
-    expect(changed(label, web({ FOO: 'a', BAR: 'same', NEW: '1' }, { ports: before.ports }))).toEqual(['environment.NEW']);
-    expect(changed(label, web({ FOO: 'a', BAR: 'same' }, { ports: before.ports, image: 'busybox:1.36' }))).toEqual(['image']);
-    expect(changed(label, web({ FOO: 'a', BAR: 'same' }, { ports: [{ ...before.ports[0]!, published: '8081' }] }))).toEqual(['ports']);
-    expect(changed(label, web({ FOO: 'a', BAR: 'same' }, { ports: before.ports, command: ['sleep', '301'] }))).toEqual(['command']);
+    expect(changed(label, web({ FOO: 'a', BAR: 'same', NEW: '1' }, { ports: before.ports }))).toEqual([
+      'environment.NEW',
+    ]);
+    expect(changed(label, web({ FOO: 'a', BAR: 'same' }, { ports: before.ports, image: 'busybox:1.36' }))).toEqual([
+      'image',
+    ]);
+    expect(
+      changed(label, web({ FOO: 'a', BAR: 'same' }, { ports: [{ ...before.ports[0]!, published: '8081' }] })),
+    ).toEqual(['ports']);
+    expect(changed(label, web({ FOO: 'a', BAR: 'same' }, { ports: before.ports, command: ['sleep', '301'] }))).toEqual([
+      'command',
+    ]);
     expect(changed(label, web({}, {}))).toEqual(['environment', 'ports']);
   });
 
@@ -60,7 +79,9 @@ describe('dev.berth.config', () => {
     expect(decodeConfig(label)!.salt).toBe(configHash(service).slice(0, 16));
     // The same value under another config digests differently: no digest table serves every container.
     const other = decodeConfig(encodeConfig(hashedConfig(web({ FOO: 'a' }, { command: ['true'] }))))!;
-    expect((other.digests.environment as Record<string, string>).FOO).not.toBe((decodeConfig(label)!.digests.environment as Record<string, string>).FOO);
+    expect((other.digests.environment as Record<string, string>).FOO).not.toBe(
+      (decodeConfig(label)!.digests.environment as Record<string, string>).FOO,
+    );
   });
 
   it('reads a label written by an earlier build (the whole config) and gives the same reasons', () => {
@@ -83,7 +104,8 @@ describe('dev.berth.config', () => {
     const IMG = 'sha256:1111111111111111111111111111111111111111111111111111111111111111';
     const stack = (foo: string) => project('old', { web: { image: 'busybox', environment: { FOO: foo } } });
     const rt = new FakeRuntime({ busybox: IMG });
-    const plan = async (p: ReturnType<typeof stack>) => planUp(p, await rt.observe(p.name, ['busybox']), { berthVersion: 'test' });
+    const plan = async (p: ReturnType<typeof stack>) =>
+      planUp(p, await rt.observe(p.name, ['busybox']), { berthVersion: 'test' });
     await applyPlan(await plan(stack('a')), projectGraph(stack('a')), rt, () => {}, { parallel: 1 });
     const [container] = [...rt.containers.values()];
     container!.labels[Label.berthConfig] = legacyLabel(stack('a').services.web!);

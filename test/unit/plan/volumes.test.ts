@@ -8,7 +8,18 @@ import { applyPlan } from '../../../src/apply/apply.js';
 import { consentToVolumeRecreates, up as runUp } from '../../../src/apply/ops.js';
 import type { Project, VolumeConfig } from '../../../src/config/model.js';
 import { VolumeRecreateRefusedError } from '../../../src/errors.js';
-import { containerLabels, formatPlan, hasChanges, Label, planDown, planUp, projectGraph, volumeSpec, type Action, type Plan } from '../../../src/plan/index.js';
+import {
+  containerLabels,
+  formatPlan,
+  hasChanges,
+  Label,
+  planDown,
+  planUp,
+  projectGraph,
+  volumeSpec,
+  type Action,
+  type Plan,
+} from '../../../src/plan/index.js';
 import type { Renderer } from '../../../src/progress/events.js';
 import type { ContainerSummary, ObservedState, VolumeSummary } from '../../../src/runtime/runtime.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';
@@ -20,55 +31,105 @@ const quiet: Renderer = { start: () => undefined, event: () => undefined, done: 
 
 /** `db` mounts the named volume `data` at /data and an anonymous one at /cache; `web` mounts nothing. */
 const stack = (data: Partial<VolumeConfig> = {}, extraVolumes: Record<string, VolumeConfig> = {}): Project =>
-  project('p', {
-    db: { image: 'busybox', volumes: [{ type: 'volume', source: 'data', target: '/data' }, { type: 'volume', target: '/cache' }] },
-    web: { image: 'busybox' },
-  }, { volumes: { data: { name: 'p_data', ...data }, ...extraVolumes } });
+  project(
+    'p',
+    {
+      db: {
+        image: 'busybox',
+        volumes: [
+          { type: 'volume', source: 'data', target: '/data' },
+          { type: 'volume', target: '/cache' },
+        ],
+      },
+      web: { image: 'busybox' },
+    },
+    { volumes: { data: { name: 'p_data', ...data }, ...extraVolumes } },
+  );
 
 /** A running container of the stack, up to date with it, mounting these volumes. */
-function container(p: Project, service: string, id: string, volumes: { name: string; target: string }[] = [], labels: Record<string, string> = {}): ContainerSummary {
+function container(
+  p: Project,
+  service: string,
+  id: string,
+  volumes: { name: string; target: string }[] = [],
+  labels: Record<string, string> = {},
+): ContainerSummary {
   return {
-    id, name: `p-${service}-1`, image: 'busybox', imageId: IMG, labels: { ...containerLabels(p, p.services[service]!, 1, 'test'), ...labels },
-    state: 'running', status: 'Up 1 minute', health: 'none', created: 0, ports: [], networks: ['p_default'], volumes,
+    id,
+    name: `p-${service}-1`,
+    image: 'busybox',
+    imageId: IMG,
+    labels: { ...containerLabels(p, p.services[service]!, 1, 'test'), ...labels },
+    state: 'running',
+    status: 'Up 1 minute',
+    health: 'none',
+    created: 0,
+    ports: [],
+    networks: ['p_default'],
+    volumes,
   };
 }
 
 /** A volume as berth made it from this declaration (with the engine's view of its options). */
 function madeBy(p: Project, key: string, vol: VolumeConfig): VolumeSummary {
   const spec = volumeSpec(p, key, vol, 'test');
-  return { name: vol.name, driver: vol.driver ?? 'local', labels: spec.labels, mountpoint: `/v/${vol.name}`, ...(vol.driver_opts && { options: vol.driver_opts }) };
+  return {
+    name: vol.name,
+    driver: vol.driver ?? 'local',
+    labels: spec.labels,
+    mountpoint: `/v/${vol.name}`,
+    ...(vol.driver_opts && { options: vol.driver_opts }),
+  };
 }
 
-const dbVolumes = [{ name: 'p_data', target: '/data' }, { name: ANON, target: '/cache' }];
+const dbVolumes = [
+  { name: 'p_data', target: '/data' },
+  { name: ANON, target: '/cache' },
+];
 const tmpfs = { type: 'tmpfs', device: 'tmpfs', o: 'size=1m' };
 
 function observedWith(p: Project, volumes: VolumeSummary[], containers?: ContainerSummary[]): ObservedState {
   return {
     containers: containers ?? [container(p, 'db', 'c1', dbVolumes), container(p, 'web', 'c2')],
-    networks: [{ id: 'n1', name: 'p_default', driver: 'bridge', labels: { [Label.project]: 'p', [Label.network]: 'default' }, containers: [] }],
+    networks: [
+      {
+        id: 'n1',
+        name: 'p_default',
+        driver: 'bridge',
+        labels: { [Label.project]: 'p', [Label.network]: 'default' },
+        containers: [],
+      },
+    ],
     volumes,
     images: { busybox: IMG },
   };
 }
 
-const find = <K extends Action['kind']>(plan: Plan, kind: K): Extract<Action, { kind: K }> => plan.actions.find((a): a is Extract<Action, { kind: K }> => a.kind === kind)!;
+const find = <K extends Action['kind']>(plan: Plan, kind: K): Extract<Action, { kind: K }> =>
+  plan.actions.find((a): a is Extract<Action, { kind: K }> => a.kind === kind)!;
 
 describe('planUp: volume drift', () => {
   it('is up to date when the volume matches the stack', () => {
     const before = stack({ driver_opts: tmpfs });
-    const plan = planUp(before, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), { berthVersion: 'test' });
+    const plan = planUp(before, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), {
+      berthVersion: 'test',
+    });
     expect(hasChanges(plan)).toBe(false);
   });
 
   it('names a changed driver option, recreates the volume after removing its containers, and creates them again', () => {
     const before = stack({ driver_opts: tmpfs });
     const after = stack({ driver_opts: { ...tmpfs, o: 'size=2m' } });
-    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), { berthVersion: 'test' });
-    expect(formatPlan(plan)).toBe([
-      'volume p_data: recreate: driver_opts.o changed (data in it would be lost)',
-      'p-db-1: create: volume p_data recreated',
-      'p-web-1: keep: up to date (running)',
-    ].join('\n'));
+    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), {
+      berthVersion: 'test',
+    });
+    expect(formatPlan(plan)).toBe(
+      [
+        'volume p_data: recreate: driver_opts.o changed (data in it would be lost)',
+        'p-db-1: create: volume p_data recreated',
+        'p-web-1: keep: up to date (running)',
+      ].join('\n'),
+    );
     const recreate = find(plan, 'recreate-volume');
     expect(recreate.removes).toEqual([{ id: 'c1', name: 'p-db-1', stop: true }]);
     expect(recreate.spec.driverOpts).toEqual({ ...tmpfs, o: 'size=2m' });
@@ -80,13 +141,22 @@ describe('planUp: volume drift', () => {
   it('names a changed driver, and options added or removed', () => {
     const before = stack({ driver_opts: tmpfs });
     const after = stack({ driver: 'other', driver_opts: { type: 'tmpfs', device: 'tmpfs', size: '1m' } });
-    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), { berthVersion: 'test' });
-    expect(formatPlan(plan).split('\n')[0]).toBe('volume p_data: recreate: driver, driver_opts.o, driver_opts.size changed (data in it would be lost)');
+    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), {
+      berthVersion: 'test',
+    });
+    expect(formatPlan(plan).split('\n')[0]).toBe(
+      'volume p_data: recreate: driver, driver_opts.o, driver_opts.size changed (data in it would be lost)',
+    );
   });
 
-  it('is no drift for a volume made without berth\'s hash (Docker Compose, an older berth)', () => {
+  it("is no drift for a volume made without berth's hash (Docker Compose, an older berth)", () => {
     const after = stack({ driver_opts: tmpfs });
-    const composeMade: VolumeSummary = { name: 'p_data', driver: 'local', labels: { [Label.project]: 'p', [Label.volume]: 'data' }, mountpoint: '/v' };
+    const composeMade: VolumeSummary = {
+      name: 'p_data',
+      driver: 'local',
+      labels: { [Label.project]: 'p', [Label.volume]: 'data' },
+      mountpoint: '/v',
+    };
     const plan = planUp(after, observedWith(after, [composeMade]), { berthVersion: 'test' });
     expect(hasChanges(plan)).toBe(false);
     expect(plan.warnings).toEqual([]);
@@ -95,7 +165,9 @@ describe('planUp: volume drift', () => {
   it('reports a label change alone and keeps the volume: labels are no reason to lose data', () => {
     const before = stack({ labels: { backup: 'daily' } });
     const after = stack({ labels: { backup: 'weekly', tier: 'gold' } });
-    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), { berthVersion: 'test' });
+    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), {
+      berthVersion: 'test',
+    });
     expect(hasChanges(plan)).toBe(false);
     expect(plan.warnings).toEqual([
       'volume p_data: labels.backup, labels.tier changed; the engine cannot relabel an existing volume, so it keeps its old labels until it is created again',
@@ -105,8 +177,12 @@ describe('planUp: volume drift', () => {
   it('names label changes with a driver option change, and the new volume gets the new labels', () => {
     const before = stack({ driver_opts: tmpfs, labels: { backup: 'daily' } });
     const after = stack({ driver_opts: { ...tmpfs, o: 'size=2m' }, labels: { backup: 'weekly' } });
-    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), { berthVersion: 'test' });
-    expect(find(plan, 'recreate-volume').reason).toBe('driver_opts.o, labels.backup changed (data in it would be lost)');
+    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), {
+      berthVersion: 'test',
+    });
+    expect(find(plan, 'recreate-volume').reason).toBe(
+      'driver_opts.o, labels.backup changed (data in it would be lost)',
+    );
     expect(find(plan, 'recreate-volume').spec.labels.backup).toBe('weekly');
   });
 
@@ -114,7 +190,11 @@ describe('planUp: volume drift', () => {
     const before = stack({ driver_opts: tmpfs });
     const after = stack({ driver_opts: { ...tmpfs, o: 'size=2m' } });
     const oneoff = { ...container(before, 'db', 'c9', dbVolumes, { [Label.oneoff]: 'True' }), name: 'p-db-run-1' };
-    const observed = observedWith(before, [madeBy(before, 'data', before.volumes.data!)], [container(before, 'db', 'c1', dbVolumes), oneoff]);
+    const observed = observedWith(
+      before,
+      [madeBy(before, 'data', before.volumes.data!)],
+      [container(before, 'db', 'c1', dbVolumes), oneoff],
+    );
     const plan = planUp(after, observed, { berthVersion: 'test' });
     expect(plan.actions.some((a) => a.kind === 'recreate-volume')).toBe(false);
     expect(plan.warnings).toEqual([
@@ -125,21 +205,35 @@ describe('planUp: volume drift', () => {
   it('a name change creates the new volume, moves the container to it and keeps the old one', () => {
     const before = stack();
     const after = stack({ name: 'p_new' });
-    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), { berthVersion: 'test' });
-    expect(formatPlan(plan)).toBe([
-      'volume p_new: create: missing (renamed from p_data, which is kept with its data)',
-      'p-db-1: recreate: volume data: p_data→p_new',
-      'p-web-1: keep: up to date (running)',
-    ].join('\n'));
+    const plan = planUp(after, observedWith(before, [madeBy(before, 'data', before.volumes.data!)]), {
+      berthVersion: 'test',
+    });
+    expect(formatPlan(plan)).toBe(
+      [
+        'volume p_new: create: missing (renamed from p_data, which is kept with its data)',
+        'p-db-1: recreate: volume data: p_data→p_new',
+        'p-web-1: keep: up to date (running)',
+      ].join('\n'),
+    );
     expect(find(plan, 'recreate-container').spec.mounts.find((m) => m.target === '/data')?.source).toBe('p_new');
     expect(plan.actions.some((a) => a.kind === 'remove-volume')).toBe(false);
   });
 });
 
-describe('up: consent to lose a volume\'s data', () => {
+describe("up: consent to lose a volume's data", () => {
   const plan: Plan = {
-    project: 'p', warnings: [], steps: [],
-    actions: [{ kind: 'recreate-volume', target: 'p_data', spec: { name: 'p_data', labels: {} }, removes: [], reason: 'driver_opts.o changed (data in it would be lost)' }],
+    project: 'p',
+    warnings: [],
+    steps: [],
+    actions: [
+      {
+        kind: 'recreate-volume',
+        target: 'p_data',
+        spec: { name: 'p_data', labels: {} },
+        removes: [],
+        reason: 'driver_opts.o changed (data in it would be lost)',
+      },
+    ],
   };
 
   it('refuses without -y when there is nobody to ask', async () => {
@@ -151,29 +245,45 @@ describe('up: consent to lose a volume\'s data', () => {
 
   it('asks when it can, and no is a refusal', async () => {
     const asked: string[] = [];
-    await expect(consentToVolumeRecreates(plan, { confirm: (q) => (asked.push(q), Promise.resolve(false)) })).rejects.toBeInstanceOf(VolumeRecreateRefusedError);
-    expect(asked).toEqual(['volume p_data: driver_opts.o changed: the stack file no longer matches it. Recreate it (the data in it will be lost)? [y/N] ']);
+    await expect(
+      consentToVolumeRecreates(plan, { confirm: (q) => (asked.push(q), Promise.resolve(false)) }),
+    ).rejects.toBeInstanceOf(VolumeRecreateRefusedError);
+    expect(asked).toEqual([
+      'volume p_data: driver_opts.o changed: the stack file no longer matches it. Recreate it (the data in it will be lost)? [y/N] ',
+    ]);
     await expect(consentToVolumeRecreates(plan, { confirm: () => Promise.resolve(true) })).resolves.toBeUndefined();
   });
 
   it('goes on with -y, without asking', async () => {
-    await expect(consentToVolumeRecreates(plan, { yes: true, confirm: () => Promise.reject(new Error('asked')) })).resolves.toBeUndefined();
+    await expect(
+      consentToVolumeRecreates(plan, { yes: true, confirm: () => Promise.reject(new Error('asked')) }),
+    ).resolves.toBeUndefined();
   });
 
   it('up refuses before changing anything, and with -y recreates the volume and the container on it', async () => {
     const rt = new FakeRuntime({ busybox: IMG });
     const before = stack({ driver_opts: tmpfs });
     await runUp(before, rt, { berthVersion: 'test', parallel: 4 }, quiet);
-    const cacheVolume = async (): Promise<string | undefined> => (await rt.inspectContainer('p-db-1')).mounts.find((m) => m.target === '/cache')?.name;
+    const cacheVolume = async (): Promise<string | undefined> =>
+      (await rt.inspectContainer('p-db-1')).mounts.find((m) => m.target === '/cache')?.name;
     const cacheBefore = await cacheVolume();
     const after = stack({ driver_opts: { ...tmpfs, o: 'size=2m' } });
     const callsBefore = rt.calls.length;
-    await expect(runUp(after, rt, { berthVersion: 'test', parallel: 4 }, quiet)).rejects.toBeInstanceOf(VolumeRecreateRefusedError);
+    await expect(runUp(after, rt, { berthVersion: 'test', parallel: 4 }, quiet)).rejects.toBeInstanceOf(
+      VolumeRecreateRefusedError,
+    );
     expect(rt.calls.length).toBe(callsBefore);
     expect(rt.volumes.get('p_data')?.options?.o).toBe('size=1m');
 
     await runUp(after, rt, { berthVersion: 'test', parallel: 4, yes: true }, quiet);
-    expect(rt.calls.slice(callsBefore)).toEqual(['stop p-db-1', 'remove p-db-1', 'remove volume p_data', 'create volume p_data', 'create p-db-1', 'start p-db-1']);
+    expect(rt.calls.slice(callsBefore)).toEqual([
+      'stop p-db-1',
+      'remove p-db-1',
+      'remove volume p_data',
+      'create volume p_data',
+      'create p-db-1',
+      'start p-db-1',
+    ]);
     expect(rt.volumes.get('p_data')?.options?.o).toBe('size=2m');
     expect(await cacheVolume()).toBe(cacheBefore);
     expect(hasChanges(planUp(after, await rt.observe('p', ['busybox']), { berthVersion: 'test' }))).toBe(false);
@@ -181,50 +291,79 @@ describe('up: consent to lose a volume\'s data', () => {
 });
 
 describe('planDown -v: which volumes go', () => {
-  const withExternal = (): Project => stack({}, { shared: { name: 'p_shared', external: true }, logs: { name: 'p_logs' } });
+  const withExternal = (): Project =>
+    stack({}, { shared: { name: 'p_shared', external: true }, logs: { name: 'p_logs' } });
 
-  it('never removes a volume the stack declares external, even one with the project\'s label; removes the declared ones and anonymous volumes', () => {
+  it("never removes a volume the stack declares external, even one with the project's label; removes the declared ones and anonymous volumes", () => {
     const p = withExternal();
     const observed = observedWith(p, [
-      madeBy(p, 'data', p.volumes.data!), madeBy(p, 'logs', p.volumes.logs!),
-      { name: 'p_shared', driver: 'local', labels: { [Label.project]: 'p', [Label.volume]: 'shared' }, mountpoint: '/v' },
+      madeBy(p, 'data', p.volumes.data!),
+      madeBy(p, 'logs', p.volumes.logs!),
+      {
+        name: 'p_shared',
+        driver: 'local',
+        labels: { [Label.project]: 'p', [Label.volume]: 'shared' },
+        mountpoint: '/v',
+      },
     ]);
     const plan = planDown('p', observed, p, { volumes: true });
-    expect(formatPlan(plan)).toBe([
-      'p-web-1: remove: down',
-      'p-db-1: remove: down',
-      'network p_default: remove: down',
-      'volume p_data: remove: down -v',
-      'volume p_logs: remove: down -v',
-      `volume ${ANON}: remove: anonymous volume`,
-    ].join('\n'));
+    expect(formatPlan(plan)).toBe(
+      [
+        'p-web-1: remove: down',
+        'p-db-1: remove: down',
+        'network p_default: remove: down',
+        'volume p_data: remove: down -v',
+        'volume p_logs: remove: down -v',
+        `volume ${ANON}: remove: anonymous volume`,
+      ].join('\n'),
+    );
     expect(plan.warnings).toEqual(['volume p_shared is external, skipping']);
   });
 
   it('keeps a project volume the stack no longer declares (renamed) and says how to remove it', () => {
     const before = stack();
     const after = stack({ name: 'p_new' });
-    const observed = observedWith(after, [madeBy(before, 'data', before.volumes.data!), madeBy(after, 'data', after.volumes.data!)], []);
+    const observed = observedWith(
+      after,
+      [madeBy(before, 'data', before.volumes.data!), madeBy(after, 'data', after.volumes.data!)],
+      [],
+    );
     const plan = planDown('p', observed, after, { volumes: true });
     expect(formatPlan(plan)).toBe(['network p_default: remove: down', 'volume p_new: remove: down -v'].join('\n'));
-    expect(plan.warnings).toEqual(['volume p_data (once volume "data") is no longer declared in the stack file: kept with its data; remove it with: docker volume rm p_data']);
+    expect(plan.warnings).toEqual([
+      'volume p_data (once volume "data") is no longer declared in the stack file: kept with its data; remove it with: docker volume rm p_data',
+    ]);
   });
 
-  it('without the stack file, removes the project\'s volumes except those its containers mark external', () => {
+  it("without the stack file, removes the project's volumes except those its containers mark external", () => {
     const p = withExternal();
-    const db = container(p, 'db', 'c1', [...dbVolumes, { name: 'p_shared', target: '/shared' }], { [Label.externalVolumes]: 'p_shared' });
-    const observed = observedWith(p, [
-      madeBy(p, 'data', p.volumes.data!), madeBy(p, 'logs', p.volumes.logs!),
-      { name: 'p_shared', driver: 'local', labels: { [Label.project]: 'p', [Label.volume]: 'shared' }, mountpoint: '/v' },
-    ], [db]);
+    const db = container(p, 'db', 'c1', [...dbVolumes, { name: 'p_shared', target: '/shared' }], {
+      [Label.externalVolumes]: 'p_shared',
+    });
+    const observed = observedWith(
+      p,
+      [
+        madeBy(p, 'data', p.volumes.data!),
+        madeBy(p, 'logs', p.volumes.logs!),
+        {
+          name: 'p_shared',
+          driver: 'local',
+          labels: { [Label.project]: 'p', [Label.volume]: 'shared' },
+          mountpoint: '/v',
+        },
+      ],
+      [db],
+    );
     const plan = planDown('p', observed, undefined, { volumes: true });
-    expect(formatPlan(plan)).toBe([
-      'p-db-1: remove: down',
-      'network p_default: remove: down',
-      'volume p_data: remove: down -v',
-      'volume p_logs: remove: down -v',
-      `volume ${ANON}: remove: anonymous volume`,
-    ].join('\n'));
+    expect(formatPlan(plan)).toBe(
+      [
+        'p-db-1: remove: down',
+        'network p_default: remove: down',
+        'volume p_data: remove: down -v',
+        'volume p_logs: remove: down -v',
+        `volume ${ANON}: remove: anonymous volume`,
+      ].join('\n'),
+    );
     expect(plan.warnings).toEqual(['volume p_shared is external, skipping']);
   });
 
@@ -232,14 +371,27 @@ describe('planDown -v: which volumes go', () => {
     const before = stack();
     const after = stack({ external: true });
     const plan = planUp(after, observedWith(before, []), { berthVersion: 'test' });
-    expect(formatPlan(plan)).toBe(['p-db-1: recreate: volume data: now external', 'p-web-1: keep: up to date (running)'].join('\n'));
+    expect(formatPlan(plan)).toBe(
+      ['p-db-1: recreate: volume data: now external', 'p-web-1: keep: up to date (running)'].join('\n'),
+    );
     const again = observedWith(after, [], [container(after, 'db', 'c3', dbVolumes), container(after, 'web', 'c2')]);
     expect(hasChanges(planUp(after, again, { berthVersion: 'test' }))).toBe(false);
   });
 
   it('a container mounting an external volume carries its name for a later down without the file', () => {
-    const p = project('p', { app: { image: 'busybox', volumes: [{ type: 'volume', source: 'shared', target: '/s' }, { type: 'volume', source: 'own', target: '/o' }] } },
-      { volumes: { shared: { name: 'ext_shared', external: true }, own: { name: 'p_own' } } });
+    const p = project(
+      'p',
+      {
+        app: {
+          image: 'busybox',
+          volumes: [
+            { type: 'volume', source: 'shared', target: '/s' },
+            { type: 'volume', source: 'own', target: '/o' },
+          ],
+        },
+      },
+      { volumes: { shared: { name: 'ext_shared', external: true }, own: { name: 'p_own' } } },
+    );
     expect(containerLabels(p, p.services.app!, 1, 'test')[Label.externalVolumes]).toBe('ext_shared');
     expect(containerLabels(stack(), stack().services.db!, 1, 'test')[Label.externalVolumes]).toBeUndefined();
   });
@@ -250,7 +402,13 @@ describe('apply: a plan with a volume recreate', () => {
     const rt = new FakeRuntime({ busybox: IMG });
     const before = stack({ driver_opts: tmpfs });
     const events: string[] = [];
-    await applyPlan(planUp(before, await rt.observe('p', ['busybox']), { berthVersion: 'test' }), projectGraph(before), rt, () => undefined, { parallel: 4 });
+    await applyPlan(
+      planUp(before, await rt.observe('p', ['busybox']), { berthVersion: 'test' }),
+      projectGraph(before),
+      rt,
+      () => undefined,
+      { parallel: 4 },
+    );
     const after = stack({ driver_opts: { ...tmpfs, o: 'size=3m' } });
     const plan = planUp(after, await rt.observe('p', ['busybox']), { berthVersion: 'test' });
     await applyPlan(plan, projectGraph(after), rt, (e) => events.push(`${e.title} ${e.text}`), { parallel: 4 });
@@ -261,8 +419,22 @@ describe('apply: a plan with a volume recreate', () => {
   it('changes nothing when a container outside the stack also uses the volume', async () => {
     const rt = new FakeRuntime({ busybox: IMG });
     const before = stack({ driver_opts: tmpfs });
-    await applyPlan(planUp(before, await rt.observe('p', ['busybox']), { berthVersion: 'test' }), projectGraph(before), rt, () => undefined, { parallel: 4 });
-    await rt.createContainer({ name: 'by-hand', image: 'busybox', env: [], labels: {}, ports: [], endpoints: [], mounts: [{ type: 'volume', source: 'p_data', target: '/x' }] });
+    await applyPlan(
+      planUp(before, await rt.observe('p', ['busybox']), { berthVersion: 'test' }),
+      projectGraph(before),
+      rt,
+      () => undefined,
+      { parallel: 4 },
+    );
+    await rt.createContainer({
+      name: 'by-hand',
+      image: 'busybox',
+      env: [],
+      labels: {},
+      ports: [],
+      endpoints: [],
+      mounts: [{ type: 'volume', source: 'p_data', target: '/x' }],
+    });
     const dbId = (await rt.inspectContainer('p-db-1')).id;
     const after = stack({ driver_opts: { ...tmpfs, o: 'size=3m' } });
     const plan = planUp(after, await rt.observe('p', ['busybox']), { berthVersion: 'test' });

@@ -23,13 +23,23 @@ describe('where the engine is (DOCKER_HOST as the docker CLI reads it)', () => {
   });
 
   it('tcp:// without TLS, port defaulting to 2375', () => {
-    expect(resolveEndpoint({ DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toEqual({ kind: 'tcp', host: '10.0.0.5', port: 2375 });
-    expect(resolveEndpoint({ DOCKER_HOST: 'tcp://engine.internal' })).toEqual({ kind: 'tcp', host: 'engine.internal', port: 2375 });
+    expect(resolveEndpoint({ DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toEqual({
+      kind: 'tcp',
+      host: '10.0.0.5',
+      port: 2375,
+    });
+    expect(resolveEndpoint({ DOCKER_HOST: 'tcp://engine.internal' })).toEqual({
+      kind: 'tcp',
+      host: 'engine.internal',
+      port: 2375,
+    });
     expect(resolveEndpoint({ DOCKER_HOST: 'tcp://[::1]:2375' })).toEqual({ kind: 'tcp', host: '::1', port: 2375 });
   });
 
   it('tcp:// with DOCKER_TLS_VERIFY: verified TLS, certs from DOCKER_CERT_PATH or ~/.docker, port 2376', () => {
-    expect(resolveEndpoint({ DOCKER_HOST: 'tcp://engine:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' })).toEqual({
+    expect(
+      resolveEndpoint({ DOCKER_HOST: 'tcp://engine:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }),
+    ).toEqual({
       kind: 'tcp',
       host: 'engine',
       port: 2376,
@@ -51,12 +61,16 @@ describe('where the engine is (DOCKER_HOST as the docker CLI reads it)', () => {
 
   it('unsupported schemes say so', () => {
     expect(() => resolveEndpoint({ DOCKER_HOST: 'ssh://me@box' })).toThrow(EngineUnreachableError);
-    expect(() => resolveEndpoint({ DOCKER_HOST: 'ssh://me@box' })).toThrow(/ssh:\/\/ engine addresses are not supported/);
+    expect(() => resolveEndpoint({ DOCKER_HOST: 'ssh://me@box' })).toThrow(
+      /ssh:\/\/ engine addresses are not supported/,
+    );
   });
 
   it('described for messages', () => {
     expect(describeEndpoint({ kind: 'unix', socketPath: '/var/run/docker.sock' })).toBe('unix:///var/run/docker.sock');
-    expect(describeEndpoint({ kind: 'tcp', host: 'e', port: 2376, tls: { certDir: '/c', verify: true } })).toBe('tcp://e:2376 (TLS)');
+    expect(describeEndpoint({ kind: 'tcp', host: 'e', port: 2376, tls: { certDir: '/c', verify: true } })).toBe(
+      'tcp://e:2376 (TLS)',
+    );
   });
 });
 
@@ -71,7 +85,10 @@ describe('docker contexts', () => {
   });
 
   it('the current context from config.json', () => {
-    const fs = files({ '/home/u/.docker/config.json': '{"currentContext":"podman"}', ...meta('podman', 'unix:///run/podman/podman.sock') });
+    const fs = files({
+      '/home/u/.docker/config.json': '{"currentContext":"podman"}',
+      ...meta('podman', 'unix:///run/podman/podman.sock'),
+    });
     expect(resolveEndpoint(home, fs)).toEqual({ kind: 'unix', socketPath: '/run/podman/podman.sock' });
   });
 
@@ -93,13 +110,27 @@ describe('docker contexts', () => {
   });
 
   it('DOCKER_HOST wins over any context; "default" is the local socket; DOCKER_CONFIG moves the folder', () => {
-    const fs = files({ '/home/u/.docker/config.json': '{"currentContext":"remote"}', ...meta('remote', 'tcp://engine:2375') });
-    expect(resolveEndpoint({ ...home, DOCKER_HOST: 'unix:///tmp/d.sock' }, fs)).toEqual({ kind: 'unix', socketPath: '/tmp/d.sock' });
-    expect(resolveEndpoint({ ...home, DOCKER_CONTEXT: 'default' }, fs)).toEqual({ kind: 'unix', socketPath: '/var/run/docker.sock' });
-    expect(resolveEndpoint({ ...home, DOCKER_CONFIG: '/etc/dock' }, fs)).toEqual({ kind: 'unix', socketPath: '/var/run/docker.sock' });
+    const fs = files({
+      '/home/u/.docker/config.json': '{"currentContext":"remote"}',
+      ...meta('remote', 'tcp://engine:2375'),
+    });
+    expect(resolveEndpoint({ ...home, DOCKER_HOST: 'unix:///tmp/d.sock' }, fs)).toEqual({
+      kind: 'unix',
+      socketPath: '/tmp/d.sock',
+    });
+    expect(resolveEndpoint({ ...home, DOCKER_CONTEXT: 'default' }, fs)).toEqual({
+      kind: 'unix',
+      socketPath: '/var/run/docker.sock',
+    });
+    expect(resolveEndpoint({ ...home, DOCKER_CONFIG: '/etc/dock' }, fs)).toEqual({
+      kind: 'unix',
+      socketPath: '/var/run/docker.sock',
+    });
   });
 
   it('a context that does not exist says so', () => {
-    expect(() => resolveEndpoint({ ...home, DOCKER_CONTEXT: 'gone' }, files({}))).toThrow(/docker context "gone" does not exist/);
+    expect(() => resolveEndpoint({ ...home, DOCKER_CONTEXT: 'gone' }, files({}))).toThrow(
+      /docker context "gone" does not exist/,
+    );
   });
 });

@@ -5,7 +5,8 @@ import { engineMessage, errorForConnection, errorForStatus } from '../../../src/
 describe('engine error answers', () => {
   it('409 keeps the engine message and names the operation', () => {
     const body = JSON.stringify({
-      message: 'Conflict. The container name "/web-1" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.',
+      message:
+        'Conflict. The container name "/web-1" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.',
     });
     const err = errorForStatus(409, body, 'create container web-1');
     expect(err).toBeInstanceOf(ConflictError);
@@ -31,7 +32,9 @@ describe('engine error answers', () => {
 
   it('message shapes: Docker, Podman (cause + message), plain text, empty', () => {
     expect(engineMessage(404, '{"message":"no such image"}')).toBe('no such image');
-    expect(engineMessage(404, '{"cause":"no such container","message":"no such container: x","response":404}')).toBe('no such container: x');
+    expect(engineMessage(404, '{"cause":"no such container","message":"no such container: x","response":404}')).toBe(
+      'no such container: x',
+    );
     expect(engineMessage(502, 'Bad Gateway\n')).toBe('Bad Gateway');
     expect(engineMessage(500, '')).toBe('HTTP 500');
   });

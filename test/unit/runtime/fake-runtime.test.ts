@@ -9,16 +9,33 @@ import { waitForService, type WaitWorld } from '../../../src/apply/wait.js';
 import type { ContainerSpec } from '../../../src/runtime/runtime.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';
 
-const labels = { 'com.docker.compose.project': 'demo', 'com.docker.compose.service': 'app', 'com.docker.compose.oneoff': 'False' };
+const labels = {
+  'com.docker.compose.project': 'demo',
+  'com.docker.compose.service': 'app',
+  'com.docker.compose.oneoff': 'False',
+};
 const spec = (over: Partial<ContainerSpec> = {}): ContainerSpec => ({
-  name: 'demo-app-1', image: 'busybox', labels, env: [], mounts: [], ports: [], endpoints: [], ...over,
+  name: 'demo-app-1',
+  image: 'busybox',
+  labels,
+  env: [],
+  mounts: [],
+  ports: [],
+  endpoints: [],
+  ...over,
 });
 const checked = spec({ healthcheck: { test: ['CMD', 'true'] } });
 
 /** A clock that moves only when the wait sleeps. */
 const world = (): WaitWorld => {
   let t = 0;
-  return { now: () => t, sleep: (ms: number) => { t += ms; return Promise.resolve(); } };
+  return {
+    now: () => t,
+    sleep: (ms: number) => {
+      t += ms;
+      return Promise.resolve();
+    },
+  };
 };
 
 describe('the in-memory runtime, where it keeps the engine behaviour', () => {
@@ -60,7 +77,10 @@ describe('the in-memory runtime, where it keeps the engine behaviour', () => {
     rt.imageVolumes.set('busybox', ['/cache']);
     await rt.createContainer(spec({ mounts: [{ type: 'volume', source: 'demo_data', target: '/data' }] }));
     const [listed] = await rt.listContainers({ all: true, labels: { 'com.docker.compose.project': 'demo' } });
-    expect(listed?.volumes).toEqual([{ name: 'demo_data', target: '/data' }, { name: expect.any(String) as string, target: '/cache' }]);
+    expect(listed?.volumes).toEqual([
+      { name: 'demo_data', target: '/data' },
+      { name: expect.any(String) as string, target: '/cache' },
+    ]);
     expect(await rt.listVolumes({ name: 'demo_data' })).toMatchObject([{ name: 'demo_data', labels: {} }]);
     // Not the project's: a label filter does not find it, as the planner's observation does not.
     expect(await rt.listVolumes({ labels: { 'com.docker.compose.project': 'demo' } })).toEqual([]);

@@ -29,7 +29,16 @@ export const docker2010List: EngineContainerSummary[] = [
       },
     },
     Mounts: [
-      { Type: 'volume', Name: 'fixt_data', Source: '/var/lib/docker/volumes/fixt_data/_data', Destination: '/www', Driver: 'local', Mode: 'z', RW: true, Propagation: '' },
+      {
+        Type: 'volume',
+        Name: 'fixt_data',
+        Source: '/var/lib/docker/volumes/fixt_data/_data',
+        Destination: '/www',
+        Driver: 'local',
+        Mode: 'z',
+        RW: true,
+        Propagation: '',
+      },
       { Type: 'bind', Source: '/srv/site', Destination: '/site', Mode: '', RW: false, Propagation: 'rprivate' },
     ],
   },
@@ -135,7 +144,13 @@ export const podmanInspect: EngineContainerInspect = {
     FinishedAt: '0001-01-01T00:00:00Z',
     Healthcheck: { Status: 'starting', FailingStreak: 0, Log: null },
   },
-  Config: { Image: 'localhost/berth-local/busybox:latest', Env: ['A=1'], Cmd: 'sleep 100', Entrypoint: '', Labels: { a: 'b' } },
+  Config: {
+    Image: 'localhost/berth-local/busybox:latest',
+    Env: ['A=1'],
+    Cmd: 'sleep 100',
+    Entrypoint: '',
+    Labels: { a: 'b' },
+  },
   Mounts: [{ Type: 'bind', Source: '/srv/data', Destination: '/data', RW: false }],
   NetworkSettings: { Ports: { '5432/tcp': null }, Networks: null },
 };

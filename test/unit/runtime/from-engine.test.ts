@@ -67,7 +67,7 @@ describe('container list entries', () => {
     });
   });
 
-  it("mounts: every volume (named and anonymous, as a recreate carries them), no bind; none listed is unknown, not empty", () => {
+  it('mounts: every volume (named and anonymous, as a recreate carries them), no bind; none listed is unknown, not empty', () => {
     const anonymous = '0896c1b80de3358cdfef01b72086472b58f6c16a0d1bcfd66e54e4922ffd675c';
     const listed = containerSummaryFrom({
       ...docker2010List[0]!,
@@ -77,14 +77,24 @@ describe('container list entries', () => {
         { Type: 'bind', Source: '/srv', Destination: '/srv' },
       ],
     });
-    expect(listed.volumes).toEqual([{ name: 'fixt_data', target: '/www' }, { name: anonymous, target: '/cache' }]);
+    expect(listed.volumes).toEqual([
+      { name: 'fixt_data', target: '/www' },
+      { name: anonymous, target: '/cache' },
+    ]);
     expect(containerSummaryFrom({ ...docker2010List[0]!, Mounts: [] }).volumes).toEqual([]);
     expect(containerSummaryFrom({ ...docker2010List[0]!, Mounts: null }).volumes).toBeUndefined();
   });
 
   it('Podman: nulls become empty, "configured" is created', () => {
     const c = containerSummaryFrom(podmanList[0]!);
-    expect(c).toMatchObject({ name: 'fixt-db-1', labels: {}, ports: [], networks: [], state: 'created', health: 'none' });
+    expect(c).toMatchObject({
+      name: 'fixt-db-1',
+      labels: {},
+      ports: [],
+      networks: [],
+      state: 'created',
+      health: 'none',
+    });
   });
 });
 
@@ -151,7 +161,10 @@ describe('ports from inspect', () => {
   it('one entry per binding (IPv4 and IPv6), udp kept', () => {
     expect(
       portsFromInspect({
-        '53/udp': [{ HostIp: '0.0.0.0', HostPort: '5353' }, { HostIp: '::', HostPort: '5353' }],
+        '53/udp': [
+          { HostIp: '0.0.0.0', HostPort: '5353' },
+          { HostIp: '::', HostPort: '5353' },
+        ],
       }),
     ).toEqual([
       { target: 53, protocol: 'udp', hostIp: '0.0.0.0', hostPort: 5353 },
@@ -162,7 +175,9 @@ describe('ports from inspect', () => {
 
 describe('networks, volumes, images', () => {
   it('network: attached container ids from inspect, null labels', () => {
-    expect(networkFrom({ Id: 'n1', Name: 'p_default', Driver: 'bridge', Labels: null, Containers: { c1: {}, c2: {} } })).toEqual({
+    expect(
+      networkFrom({ Id: 'n1', Name: 'p_default', Driver: 'bridge', Labels: null, Containers: { c1: {}, c2: {} } }),
+    ).toEqual({
       id: 'n1',
       name: 'p_default',
       driver: 'bridge',
@@ -172,7 +187,14 @@ describe('networks, volumes, images', () => {
   });
 
   it('volume', () => {
-    expect(volumeFrom({ Name: 'p_data', Driver: 'local', Labels: { a: 'b' }, Mountpoint: '/var/lib/docker/volumes/p_data/_data' })).toEqual({
+    expect(
+      volumeFrom({
+        Name: 'p_data',
+        Driver: 'local',
+        Labels: { a: 'b' },
+        Mountpoint: '/var/lib/docker/volumes/p_data/_data',
+      }),
+    ).toEqual({
       name: 'p_data',
       driver: 'local',
       labels: { a: 'b' },
@@ -181,27 +203,62 @@ describe('networks, volumes, images', () => {
   });
 
   it('volume driver options: kept when the engine reports some, absent when null (as Docker 20.10 lists a volume made without)', () => {
-    expect(volumeFrom({ Name: 'v', Driver: 'local', Options: { type: 'tmpfs', o: 'size=1m' } }).options).toEqual({ type: 'tmpfs', o: 'size=1m' });
+    expect(volumeFrom({ Name: 'v', Driver: 'local', Options: { type: 'tmpfs', o: 'size=1m' } }).options).toEqual({
+      type: 'tmpfs',
+      o: 'size=1m',
+    });
     expect(volumeFrom({ Name: 'v', Driver: 'local', Options: null })).not.toHaveProperty('options');
   });
 
   it('image list entry: "<none>" tags are no tags', () => {
     expect(
-      imageSummaryFrom({ Id: 'sha256:1', RepoTags: ['<none>:<none>'], RepoDigests: ['<none>@<none>'], Labels: null, Created: 5, Size: 7 }),
+      imageSummaryFrom({
+        Id: 'sha256:1',
+        RepoTags: ['<none>:<none>'],
+        RepoDigests: ['<none>@<none>'],
+        Labels: null,
+        Created: 5,
+        Size: 7,
+      }),
     ).toEqual({ id: 'sha256:1', repoTags: [], repoDigests: [], labels: {}, created: 5, size: 7 });
   });
 
   it('image inspect: ISO creation time in seconds, labels from Config', () => {
     expect(
-      imageInspectFrom({ Id: 'sha256:1', RepoTags: ['a:1'], Created: '2026-11-23T12:00:00Z', Size: 9, Config: { Labels: { x: 'y' } } }),
-    ).toEqual({ id: 'sha256:1', repoTags: ['a:1'], repoDigests: [], labels: { x: 'y' }, created: Date.UTC(2026, 10, 23, 12) / 1000, size: 9 });
+      imageInspectFrom({
+        Id: 'sha256:1',
+        RepoTags: ['a:1'],
+        Created: '2026-11-23T12:00:00Z',
+        Size: 9,
+        Config: { Labels: { x: 'y' } },
+      }),
+    ).toEqual({
+      id: 'sha256:1',
+      repoTags: ['a:1'],
+      repoDigests: [],
+      labels: { x: 'y' },
+      created: Date.UTC(2026, 10, 23, 12) / 1000,
+      size: 9,
+    });
   });
 
   it('network creation times as text in time order, whatever fraction digits and offset the engine wrote', () => {
-    const times = ['2026-11-23T16:13:37.6434Z', '2026-11-23T16:13:37.644357185Z', '2026-11-23T17:13:37.5+01:00', '2026-11-23T16:13:37Z'];
+    const times = [
+      '2026-11-23T16:13:37.6434Z',
+      '2026-11-23T16:13:37.644357185Z',
+      '2026-11-23T17:13:37.5+01:00',
+      '2026-11-23T16:13:37Z',
+    ];
     const sorted = times.map((t) => sortableTime(t)!).sort();
-    expect(sorted).toEqual(['2026-11-23T16:13:37.000000000Z', '2026-11-23T16:13:37.500000000Z', '2026-11-23T16:13:37.643400000Z', '2026-11-23T16:13:37.644357185Z']);
+    expect(sorted).toEqual([
+      '2026-11-23T16:13:37.000000000Z',
+      '2026-11-23T16:13:37.500000000Z',
+      '2026-11-23T16:13:37.643400000Z',
+      '2026-11-23T16:13:37.644357185Z',
+    ]);
     expect(sortableTime('yesterday')).toBeUndefined();
-    expect(networkFrom({ Id: 'n1', Name: 'demo_default', Created: '2026-11-23T16:13:37.6434Z' }).created).toBe('2026-11-23T16:13:37.643400000Z');
+    expect(networkFrom({ Id: 'n1', Name: 'demo_default', Created: '2026-11-23T16:13:37.6434Z' }).created).toBe(
+      '2026-11-23T16:13:37.643400000Z',
+    );
   });
 });

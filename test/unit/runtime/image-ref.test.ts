@@ -34,11 +34,29 @@ describe('image references in the form the engine lists them', () => {
 
   it('matches references to listed images; the rest is left for inspect', () => {
     const images: ImageSummary[] = [
-      { id: 'sha256:b', repoTags: ['busybox:latest', 'busybox:1.36'], repoDigests: ['busybox@sha256:d1'], labels: {}, created: 0, size: 0 },
+      {
+        id: 'sha256:b',
+        repoTags: ['busybox:latest', 'busybox:1.36'],
+        repoDigests: ['busybox@sha256:d1'],
+        labels: {},
+        created: 0,
+        size: 0,
+      },
       { id: 'sha256:l', repoTags: ['berth-local/busybox:latest'], repoDigests: [], labels: {}, created: 0, size: 0 },
     ];
     expect(
-      matchImageRefs(['busybox', 'docker.io/library/busybox:1.36', 'busybox@sha256:d1', 'berth-local/busybox', 'missing:1', 'sha256:b', 'busybox'], images),
+      matchImageRefs(
+        [
+          'busybox',
+          'docker.io/library/busybox:1.36',
+          'busybox@sha256:d1',
+          'berth-local/busybox',
+          'missing:1',
+          'sha256:b',
+          'busybox',
+        ],
+        images,
+      ),
     ).toEqual({
       found: {
         busybox: 'sha256:b',

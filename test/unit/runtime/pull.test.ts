@@ -15,10 +15,16 @@ describe('pull query', () => {
 describe('pull progress', () => {
   it('folds layer bytes into one fraction that does not run backwards', () => {
     const t = new PullProgressTracker();
-    expect(t.update({ status: 'Pulling from library/app', id: 'v1' })).toEqual({ status: 'v1: Pulling from library/app' });
+    expect(t.update({ status: 'Pulling from library/app', id: 'v1' })).toEqual({
+      status: 'v1: Pulling from library/app',
+    });
     t.update({ status: 'Pulling fs layer', id: 'l1' });
-    expect(t.update({ status: 'Downloading', id: 'l1', progressDetail: { current: 25, total: 100 } })?.fraction).toBe(0.25);
-    expect(t.update({ status: 'Downloading', id: 'l2', progressDetail: { current: 0, total: 300 } })?.fraction).toBe(25 / 400);
+    expect(t.update({ status: 'Downloading', id: 'l1', progressDetail: { current: 25, total: 100 } })?.fraction).toBe(
+      0.25,
+    );
+    expect(t.update({ status: 'Downloading', id: 'l2', progressDetail: { current: 0, total: 300 } })?.fraction).toBe(
+      25 / 400,
+    );
     t.update({ status: 'Download complete', id: 'l1' });
     expect(t.fraction()).toBe(100 / 400);
     // Extracting restarts the byte count on the same layer: the download figure stays.

@@ -93,7 +93,9 @@ describe('container create body', () => {
 
   it('bind strings carry read-only and propagation together', () => {
     expect(bindString({ type: 'bind', source: '/a', target: '/b' })).toBe('/a:/b');
-    expect(bindString({ type: 'bind', source: '/a', target: '/b', readOnly: true, propagation: 'rshared' })).toBe('/a:/b:ro,rshared');
+    expect(bindString({ type: 'bind', source: '/a', target: '/b', readOnly: true, propagation: 'rshared' })).toBe(
+      '/a:/b:ro,rshared',
+    );
   });
 
   it('command as given; an empty entrypoint is sent as [""] so the image one is dropped', () => {
@@ -108,7 +110,14 @@ describe('container create body', () => {
   it('healthcheck, stop signal and timeout, restart policy', () => {
     const body = containerCreateBody(
       spec({
-        healthcheck: { test: ['CMD-SHELL', 'true'], intervalNs: 1e9, timeoutNs: 2e9, startPeriodNs: 3e9, startIntervalNs: 4e9, retries: 5 },
+        healthcheck: {
+          test: ['CMD-SHELL', 'true'],
+          intervalNs: 1e9,
+          timeoutNs: 2e9,
+          startPeriodNs: 3e9,
+          startIntervalNs: 4e9,
+          retries: 5,
+        },
         stopSignal: 'SIGINT',
         stopTimeoutSec: 3,
         restartPolicy: { name: 'on-failure', maxRetries: 2 },
@@ -116,11 +125,19 @@ describe('container create body', () => {
       '1.41',
     );
     // StartInterval exists from API 1.44 only.
-    expect(body.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'true'], Interval: 1e9, Timeout: 2e9, StartPeriod: 3e9, Retries: 5 });
+    expect(body.Healthcheck).toEqual({
+      Test: ['CMD-SHELL', 'true'],
+      Interval: 1e9,
+      Timeout: 2e9,
+      StartPeriod: 3e9,
+      Retries: 5,
+    });
     expect(body.StopSignal).toBe('SIGINT');
     expect(body.StopTimeout).toBe(3);
     expect(body.HostConfig.RestartPolicy).toEqual({ Name: 'on-failure', MaximumRetryCount: 2 });
-    expect(containerCreateBody(spec({ healthcheck: { test: ['NONE'], startIntervalNs: 4e9 } }), '1.44').Healthcheck).toEqual({
+    expect(
+      containerCreateBody(spec({ healthcheck: { test: ['NONE'], startIntervalNs: 4e9 } }), '1.44').Healthcheck,
+    ).toEqual({
       Test: ['NONE'],
       StartInterval: 4e9,
     });
@@ -245,7 +262,14 @@ describe('network and volume create bodies', () => {
   });
 
   it('volume', () => {
-    expect(volumeCreateBody({ name: 'shop_data', labels: { a: 'b' }, driver: 'local', driverOpts: { type: 'tmpfs', device: 'tmpfs' } })).toEqual({
+    expect(
+      volumeCreateBody({
+        name: 'shop_data',
+        labels: { a: 'b' },
+        driver: 'local',
+        driverOpts: { type: 'tmpfs', device: 'tmpfs' },
+      }),
+    ).toEqual({
       Name: 'shop_data',
       Driver: 'local',
       DriverOpts: { type: 'tmpfs', device: 'tmpfs' },

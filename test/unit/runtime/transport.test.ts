@@ -77,12 +77,16 @@ describe('transport against a stand-in engine', () => {
       } else if (url === '/v1.43/containers/c1/stop') {
         res.writeHead(304).end();
       } else if (url === '/v1.43/containers/create?name=web-1') {
-        res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ Id: 'new', Echo: JSON.parse(body) as unknown }));
+        res
+          .writeHead(201, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ Id: 'new', Echo: JSON.parse(body) as unknown }));
       } else if (url === '/v1.43/images/create?fromImage=app&tag=latest') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         // One object split across writes, two in one write.
         res.write('{"status":"Pulling fro');
-        res.write('m app"}\r\n{"status":"Downloading","id":"l1","progressDetail":{"current":1,"total":2}}\r\n{"status":"Done"}');
+        res.write(
+          'm app"}\r\n{"status":"Downloading","id":"l1","progressDetail":{"current":1,"total":2}}\r\n{"status":"Done"}',
+        );
         res.end('\r\n');
       } else if (url.startsWith('/v1.43/flaky')) {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
@@ -108,7 +112,12 @@ describe('transport against a stand-in engine', () => {
   });
 
   it('pings once, then prefixes every path with the negotiated version', async () => {
-    const res = await transport.request({ method: 'GET', path: '/containers/json', query: { all: true }, operation: 'list containers' });
+    const res = await transport.request({
+      method: 'GET',
+      path: '/containers/json',
+      query: { all: true },
+      operation: 'list containers',
+    });
     expect(res.body).toEqual([{ Id: 'c1' }]);
     await transport.request({ method: 'GET', path: '/containers/json', operation: 'list containers' });
     expect(seen.filter((r) => r.url === '/_ping')).toHaveLength(1);
@@ -118,7 +127,8 @@ describe('transport against a stand-in engine', () => {
 
   it('reuses connections (keep-alive)', async () => {
     const before = sockets.size;
-    for (let i = 0; i < 5; i++) await transport.request({ method: 'GET', path: '/containers/json', operation: 'list containers' });
+    for (let i = 0; i < 5; i++)
+      await transport.request({ method: 'GET', path: '/containers/json', operation: 'list containers' });
     expect(sockets.size - before).toBeLessThanOrEqual(1);
   });
 
@@ -134,19 +144,27 @@ describe('transport against a stand-in engine', () => {
   });
 
   it('404 becomes NotFoundError with the engine message', async () => {
-    await expect(transport.request({ method: 'GET', path: '/containers/gone/json', operation: 'inspect container gone' })).rejects.toThrow(
-      new NotFoundError(404, 'No such container: gone', 'inspect container gone'),
-    );
+    await expect(
+      transport.request({ method: 'GET', path: '/containers/gone/json', operation: 'inspect container gone' }),
+    ).rejects.toThrow(new NotFoundError(404, 'No such container: gone', 'inspect container gone'));
   });
 
   it('an accepted non-2xx status (304) resolves', async () => {
-    const res = await transport.request({ method: 'POST', path: '/containers/c1/stop', operation: 'stop', accept: [304] });
+    const res = await transport.request({
+      method: 'POST',
+      path: '/containers/c1/stop',
+      operation: 'stop',
+      accept: [304],
+    });
     expect(res.status).toBe(304);
   });
 
   it('streams JSON lines as they come, across chunk boundaries', async () => {
     const got: unknown[] = [];
-    await transport.stream({ method: 'POST', path: '/images/create', query: { fromImage: 'app', tag: 'latest' }, operation: 'pull' }, (m) => got.push(m));
+    await transport.stream(
+      { method: 'POST', path: '/images/create', query: { fromImage: 'app', tag: 'latest' }, operation: 'pull' },
+      (m) => got.push(m),
+    );
     expect(got).toEqual([
       { status: 'Pulling from app' },
       { status: 'Downloading', id: 'l1', progressDetail: { current: 1, total: 2 } },
@@ -155,9 +173,9 @@ describe('transport against a stand-in engine', () => {
   });
 
   it('gives up after the timeout with an unreachable error', async () => {
-    await expect(transport.request({ method: 'GET', path: '/slow', operation: 'slow thing', timeoutMs: 100 })).rejects.toThrow(
-      /slow thing: the Docker Engine at unix:\/\/.* did not answer within 100ms/,
-    );
+    await expect(
+      transport.request({ method: 'GET', path: '/slow', operation: 'slow thing', timeoutMs: 100 }),
+    ).rejects.toThrow(/slow thing: the Docker Engine at unix:\/\/.* did not answer within 100ms/);
   });
 
   it('a read on a keep-alive connection the engine dropped is retried once; a write is not', async () => {
@@ -172,7 +190,9 @@ describe('transport against a stand-in engine', () => {
 
   it('long waits do not take sockets from the bounded pool', async () => {
     const t = new Transport({ kind: 'unix', socketPath }, { maxSockets: 1, timeoutMs: 2000 });
-    const hanging = t.request({ method: 'POST', path: '/slow', operation: 'wait for container x', long: true, timeoutMs: 0 }).catch((e: unknown) => e);
+    const hanging = t
+      .request({ method: 'POST', path: '/slow', operation: 'wait for container x', long: true, timeoutMs: 0 })
+      .catch((e: unknown) => e);
     const res = await t.request({ method: 'GET', path: '/containers/json', operation: 'list containers' });
     expect(res.body).toEqual([{ Id: 'c1' }]);
     t.close();
@@ -181,9 +201,13 @@ describe('transport against a stand-in engine', () => {
 
   it('a missing socket is EngineUnreachableError with a hint, and a later call tries again', async () => {
     const t = new Transport({ kind: 'unix', socketPath: join(dir, 'missing.sock') });
-    const err: unknown = await t.request({ method: 'GET', path: '/containers/json', operation: 'list containers' }).catch((e: unknown) => e);
+    const err: unknown = await t
+      .request({ method: 'GET', path: '/containers/json', operation: 'list containers' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineUnreachableError);
-    expect((err as EngineUnreachableError).message).toMatch(/cannot reach the Docker Engine at unix:\/\/.*missing\.sock: no such socket/);
+    expect((err as EngineUnreachableError).message).toMatch(
+      /cannot reach the Docker Engine at unix:\/\/.*missing\.sock: no such socket/,
+    );
     expect((err as EngineUnreachableError).hint).toMatch(/bash scripts\/engine\.sh/);
     await expect(t.apiVersion()).rejects.toBeInstanceOf(EngineUnreachableError);
     t.close();
