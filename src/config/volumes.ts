@@ -48,40 +48,54 @@ function splitSpec(spec: string): string[] {
   return parts;
 }
 
+interface VolumeModes {
+  readOnly: boolean;
+  propagation?: string;
+  selinux?: 'z' | 'Z';
+  nocopy: boolean;
+  consistency?: string;
+}
+
+/** The comma-separated MODE part of a short volume spec, later modes overriding earlier ones. */
+function parseVolumeModes(modeText: string | undefined, spec: string): VolumeModes {
+  const modes: VolumeModes = { readOnly: false, nocopy: false };
+  for (const m of modeText === undefined ? [] : modeText.split(',')) {
+    if (m === 'ro') modes.readOnly = true;
+    else if (m === 'rw') modes.readOnly = false;
+    else if (m === 'z' || m === 'Z') modes.selinux = m;
+    else if (m === 'nocopy') modes.nocopy = true;
+    else if (PROPAGATION.has(m)) modes.propagation = m;
+    else if (CONSISTENCY.has(m)) modes.consistency = m;
+    else throw new VolumeSyntaxError(`invalid volume mode "${m}" in "${spec}"`);
+  }
+  return modes;
+}
+
+function bindVolume(source: string, target: string, modes: VolumeModes, ctx: PathContext): ServiceVolume {
+  const v: ServiceVolume = { type: 'bind', source: hostPath(source, ctx), target };
+  if (modes.readOnly) v.read_only = true;
+  const bind: { propagation?: string; create_host_path?: boolean; selinux?: 'z' | 'Z' } = { create_host_path: true };
+  if (modes.propagation) bind.propagation = modes.propagation;
+  if (modes.selinux) bind.selinux = modes.selinux;
+  v.bind = bind;
+  if (modes.consistency) v.consistency = modes.consistency;
+  return v;
+}
+
+function namedVolume(source: string, target: string, modes: VolumeModes): ServiceVolume {
+  const v: ServiceVolume = { type: 'volume', source, target };
+  if (modes.readOnly) v.read_only = true;
+  if (modes.nocopy) v.volume = { nocopy: true };
+  if (modes.consistency) v.consistency = modes.consistency;
+  return v;
+}
+
 export function parseVolumeShort(spec: string, ctx: PathContext): ServiceVolume {
   const parts = splitSpec(spec);
   if (parts.some((p) => p === '') || parts.length > 3)
     throw new VolumeSyntaxError(`invalid volume "${spec}": expected [SOURCE:]TARGET[:MODE]`);
   if (parts.length === 1) return { type: 'volume', target: parts[0]! };
   const [source, target, modeText] = parts as [string, string, string | undefined];
-  const modes = modeText === undefined ? [] : modeText.split(',');
-  let readOnly = false;
-  let propagation: string | undefined;
-  let selinux: 'z' | 'Z' | undefined;
-  let nocopy = false;
-  let consistency: string | undefined;
-  for (const m of modes) {
-    if (m === 'ro') readOnly = true;
-    else if (m === 'rw') readOnly = false;
-    else if (m === 'z' || m === 'Z') selinux = m;
-    else if (m === 'nocopy') nocopy = true;
-    else if (PROPAGATION.has(m)) propagation = m;
-    else if (CONSISTENCY.has(m)) consistency = m;
-    else throw new VolumeSyntaxError(`invalid volume mode "${m}" in "${spec}"`);
-  }
-  if (isPathSource(source)) {
-    const v: ServiceVolume = { type: 'bind', source: hostPath(source, ctx), target };
-    if (readOnly) v.read_only = true;
-    const bind: { propagation?: string; create_host_path?: boolean; selinux?: 'z' | 'Z' } = { create_host_path: true };
-    if (propagation) bind.propagation = propagation;
-    if (selinux) bind.selinux = selinux;
-    v.bind = bind;
-    if (consistency) v.consistency = consistency;
-    return v;
-  }
-  const v: ServiceVolume = { type: 'volume', source, target };
-  if (readOnly) v.read_only = true;
-  if (nocopy) v.volume = { nocopy: true };
-  if (consistency) v.consistency = consistency;
-  return v;
+  const modes = parseVolumeModes(modeText, spec);
+  return isPathSource(source) ? bindVolume(source, target, modes, ctx) : namedVolume(source, target, modes);
 }
