@@ -128,79 +128,84 @@ function describeType(t: string, parentSchema: unknown): string {
   return TYPE_NOUNS[t] ?? `a ${t}`;
 }
 
+type CandidateFields = Omit<Candidate, 'pointer'>;
+
+const ANY_FORM = 'does not match any of the allowed forms';
+type Params = Record<string, unknown>;
+
+/** What each Ajv keyword says, in the user's words, at the location it names. */
+const KEYWORD_CANDIDATES: Record<string, (e: ErrorObject, base: PathSeg[], params: Params) => CandidateFields> = {
+  additionalProperties: (e, base, params) => {
+    const key = String(params.additionalProperty);
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return {
+      segs: [...base, key],
+      target: 'key',
+      kind: 'specific',
+      message: `unknown key "${key}"`,
+      hint: didYouMean(key, known) ?? (known.length ? undefined : undefined),
+    };
+  },
+  propertyNames: (e, base, params) => {
+    const key = String(params.propertyName);
+    const pattern = (e.schema as { pattern?: string } | undefined)?.pattern;
+    const message =
+      pattern === NAME_PATTERN
+        ? `invalid name "${key}": use only letters, digits, ".", "_" and "-"`
+        : `invalid key "${key}"${pattern ? ` (must match ${pattern})` : ''}`;
+    return { segs: [...base, key], target: 'key', kind: 'specific', message };
+  },
+  required: (_e, base, params) => ({
+    segs: base,
+    target: 'value',
+    kind: 'specific',
+    message: `missing required key "${String(params.missingProperty)}"`,
+  }),
+  type: (e, base, params) => {
+    const types = Array.isArray(params.type) ? (params.type as string[]) : String(params.type).split(',');
+    const noun = joinOr(types.map((t) => describeType(t, e.parentSchema)));
+    return { segs: base, target: 'value', kind: 'type', noun, message: `must be ${noun}` };
+  },
+  'x-kind': (_e, base, params) => {
+    const noun = KIND_NOUNS[params.kind as Kind];
+    return { segs: base, target: 'value', kind: 'type', noun, message: `must be ${noun}` };
+  },
+  enum: (e, base, params) => {
+    const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
+    return {
+      segs: base,
+      target: 'value',
+      kind: 'specific',
+      message: `must be one of: ${allowed.join(', ')}`,
+      hint: typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined,
+    };
+  },
+  pattern: (e, base, params) => ({
+    segs: base,
+    target: 'value',
+    kind: 'specific',
+    message: `"${String(e.data)}" is not a valid value (expected ${String(params.pattern)})`,
+  }),
+  anyOf: (_e, base) => ({ segs: base, target: 'value', kind: 'composite', message: ANY_FORM }),
+  oneOf: (_e, base) => ({ segs: base, target: 'value', kind: 'composite', message: ANY_FORM }),
+  uniqueItems: (_e, base, params) => ({
+    segs: base,
+    target: 'value',
+    kind: 'specific',
+    message: `must not contain duplicates (items ${String(params.j)} and ${String(params.i)} are equal)`,
+  }),
+};
+
 function candidate(e: ErrorObject, root: unknown): Candidate | undefined {
-  const base = segments(root, e.instancePath);
-  const params = e.params as Record<string, unknown>;
-  const mk = (c: Omit<Candidate, 'pointer'>): Candidate => ({ ...c, pointer: c.segs.map(String).join('/') });
   // Errors raised while checking a property name are reported by their propertyNames parent.
   if ((e as { propertyName?: string }).propertyName !== undefined) return undefined;
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const key = String(params.additionalProperty);
-      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return mk({
-        segs: [...base, key],
-        target: 'key',
-        kind: 'specific',
-        message: `unknown key "${key}"`,
-        hint: didYouMean(key, known) ?? (known.length ? undefined : undefined),
-      });
-    }
-    case 'propertyNames': {
-      const key = String(params.propertyName);
-      const pattern = (e.schema as { pattern?: string } | undefined)?.pattern;
-      const message =
-        pattern === NAME_PATTERN
-          ? `invalid name "${key}": use only letters, digits, ".", "_" and "-"`
-          : `invalid key "${key}"${pattern ? ` (must match ${pattern})` : ''}`;
-      return mk({ segs: [...base, key], target: 'key', kind: 'specific', message });
-    }
-    case 'required':
-      return mk({
-        segs: base,
-        target: 'value',
-        kind: 'specific',
-        message: `missing required key "${String(params.missingProperty)}"`,
-      });
-    case 'type': {
-      const types = Array.isArray(params.type) ? (params.type as string[]) : String(params.type).split(',');
-      const noun = joinOr(types.map((t) => describeType(t, e.parentSchema)));
-      return mk({ segs: base, target: 'value', kind: 'type', noun, message: `must be ${noun}` });
-    }
-    case 'x-kind': {
-      const noun = KIND_NOUNS[params.kind as Kind];
-      return mk({ segs: base, target: 'value', kind: 'type', noun, message: `must be ${noun}` });
-    }
-    case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).map((v) => String(v));
-      return mk({
-        segs: base,
-        target: 'value',
-        kind: 'specific',
-        message: `must be one of: ${allowed.join(', ')}`,
-        hint: typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined,
-      });
-    }
-    case 'pattern':
-      return mk({
-        segs: base,
-        target: 'value',
-        kind: 'specific',
-        message: `"${String(e.data)}" is not a valid value (expected ${String(params.pattern)})`,
-      });
-    case 'anyOf':
-    case 'oneOf':
-      return mk({ segs: base, target: 'value', kind: 'composite', message: 'does not match any of the allowed forms' });
-    case 'uniqueItems':
-      return mk({
-        segs: base,
-        target: 'value',
-        kind: 'specific',
-        message: `must not contain duplicates (items ${String(params.j)} and ${String(params.i)} are equal)`,
-      });
-    default:
-      return mk({ segs: base, target: 'value', kind: 'specific', message: e.message ?? 'is not valid' });
-  }
+  const base = segments(root, e.instancePath);
+  const params = e.params as Params;
+  const describe = Object.hasOwn(KEYWORD_CANDIDATES, e.keyword) ? KEYWORD_CANDIDATES[e.keyword] : undefined;
+  const c: CandidateFields = describe
+    ? describe(e, base, params)
+    : { segs: base, target: 'value', kind: 'specific', message: e.message ?? 'is not valid' };
+  return { ...c, pointer: c.segs.map(String).join('/') };
 }
 
 function joinOr(nouns: string[]): string {
