@@ -18,6 +18,9 @@ import {
   type Document,
   type Node,
   type Pair,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
 } from 'yaml';
 import type { Issues } from './issues.js';
 import { put, text, type PathSeg, type Pos, type Positions } from './positions.js';
@@ -187,76 +190,85 @@ class Converter {
     }
     if (isAlias(n)) return this.alias(n, path, depth, aliasing);
     this.checkTag(n.tag, at, path);
-    if (isScalar(n)) {
-      if (n.type === 'PLAIN' && typeof n.source === 'string' && OCTAL.test(n.source)) return parseInt(n.source, 8);
-      const v: unknown = n.value;
-      if (v === undefined) return n.source ?? null;
-      if (typeof v === 'bigint') return Number(v);
-      return v;
-    }
-    if (isSeq(n)) {
-      const out: unknown[] = [];
-      this.positions.setSelf(out, at);
-      n.items.forEach((item, i) => {
-        const it = item as Node | null;
-        const p = it && 'range' in it && it.range ? this.pos(it.range[0]) : at;
-        const tag = it && !isAlias(it) ? it.tag : undefined;
-        if (tag !== undefined && COMPOSE_TAGS.has(tag))
-          this.issues.add(
-            p,
-            [...path, i],
-            `the ${tag} tag applies to a value in a mapping, not to an item of a list`,
-            `put it on the list itself ("key: ${tag} [...]")`,
-          );
-        out.push(this.node(it, [...path, i], depth + 1, aliasing));
-        this.positions.setEntry(out, i, { value: p });
-      });
-      return out;
-    }
-    if (isMap(n)) {
-      const out: Record<string, unknown> = {};
-      this.positions.setSelf(out, at);
-      const explicit = new Set<string>();
-      const merges: Pair[] = [];
-      for (const pair of n.items) {
-        const keyNode = pair.key as Node | null;
-        if (isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.source === '<<') {
-          merges.push(pair);
-          continue;
-        }
-        const keyPos = this.pos(keyNode?.range?.[0] ?? n.range?.[0]);
-        if (keyNode !== null && !isScalar(keyNode)) {
-          this.issues.add(keyPos, path, 'mapping keys must be plain values, not lists or mappings');
-          continue;
-        }
-        const key = keyNode === null ? '' : keyText(keyNode.source, keyNode.value);
-        this.checkTag(keyNode?.tag, keyPos, [...path, key]);
-        if (explicit.has(key)) {
-          this.issues.add(
-            keyPos,
-            [...path, key],
-            `duplicate key "${key}"`,
-            'a key may appear only once in a mapping; remove one of them',
-          );
-          continue;
-        }
-        explicit.add(key);
-        const valNode = pair.value as Node | null;
-        const valPos = valNode?.range ? this.pos(valNode.range[0]) : keyPos;
-        const tag = valNode && !isAlias(valNode) ? valNode.tag : undefined;
-        if (tag === '!reset') {
-          this.positions.markReset(out, key);
-          continue;
-        }
-        put(out, key, this.node(valNode, [...path, key], depth + 1, aliasing));
-        this.positions.setEntry(out, key, { key: keyPos, value: valPos });
-        if (tag === '!override') this.positions.markOverride(out, key);
-      }
-      for (const pair of merges) this.mergeKey(out, explicit, pair, path, depth, aliasing);
-      return out;
-    }
+    if (isScalar(n)) return scalarValue(n);
+    if (isSeq(n)) return this.seq(n, at, path, depth, aliasing);
+    if (isMap(n)) return this.map(n, at, path, depth, aliasing);
     this.issues.add(at, path, 'unsupported YAML node');
     return null;
+  }
+
+  private seq(n: YAMLSeq, at: Pos, path: PathSeg[], depth: number, aliasing: Set<Node>): unknown[] {
+    const out: unknown[] = [];
+    this.positions.setSelf(out, at);
+    n.items.forEach((item, i) => {
+      const it = item as Node | null;
+      const p = it && 'range' in it && it.range ? this.pos(it.range[0]) : at;
+      const tag = it && !isAlias(it) ? it.tag : undefined;
+      if (tag !== undefined && COMPOSE_TAGS.has(tag))
+        this.issues.add(
+          p,
+          [...path, i],
+          `the ${tag} tag applies to a value in a mapping, not to an item of a list`,
+          `put it on the list itself ("key: ${tag} [...]")`,
+        );
+      out.push(this.node(it, [...path, i], depth + 1, aliasing));
+      this.positions.setEntry(out, i, { value: p });
+    });
+    return out;
+  }
+
+  private map(n: YAMLMap, at: Pos, path: PathSeg[], depth: number, aliasing: Set<Node>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    this.positions.setSelf(out, at);
+    const explicit = new Set<string>();
+    const merges: Pair[] = [];
+    for (const pair of n.items) {
+      const keyNode = pair.key as Node | null;
+      if (isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.source === '<<') merges.push(pair);
+      else this.mapPair(out, explicit, pair, n, path, depth, aliasing);
+    }
+    for (const pair of merges) this.mergeKey(out, explicit, pair, path, depth, aliasing);
+    return out;
+  }
+
+  /** One `key: value` of a mapping, written explicitly (not through `<<`). */
+  private mapPair(
+    out: Record<string, unknown>,
+    explicit: Set<string>,
+    pair: Pair,
+    n: YAMLMap,
+    path: PathSeg[],
+    depth: number,
+    aliasing: Set<Node>,
+  ): void {
+    const keyNode = pair.key as Node | null;
+    const keyPos = this.pos(keyNode?.range?.[0] ?? n.range?.[0]);
+    if (keyNode !== null && !isScalar(keyNode)) {
+      this.issues.add(keyPos, path, 'mapping keys must be plain values, not lists or mappings');
+      return;
+    }
+    const key = keyNode === null ? '' : keyText(keyNode.source, keyNode.value);
+    this.checkTag(keyNode?.tag, keyPos, [...path, key]);
+    if (explicit.has(key)) {
+      this.issues.add(
+        keyPos,
+        [...path, key],
+        `duplicate key "${key}"`,
+        'a key may appear only once in a mapping; remove one of them',
+      );
+      return;
+    }
+    explicit.add(key);
+    const valNode = pair.value as Node | null;
+    const valPos = valNode?.range ? this.pos(valNode.range[0]) : keyPos;
+    const tag = valNode && !isAlias(valNode) ? valNode.tag : undefined;
+    if (tag === '!reset') {
+      this.positions.markReset(out, key);
+      return;
+    }
+    put(out, key, this.node(valNode, [...path, key], depth + 1, aliasing));
+    this.positions.setEntry(out, key, { key: keyPos, value: valPos });
+    if (tag === '!override') this.positions.markOverride(out, key);
   }
 
   /** YAML's own tags (`!!str`: `tag:yaml.org,2002:str`) and Compose's; anything else is a mistake. */
@@ -315,4 +327,13 @@ function keyText(source: string | undefined, value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return source ?? '';
   return source ?? text(value);
+}
+
+/** A scalar's value: `0440` (plain) read as octal like Compose does, big integers as numbers. */
+function scalarValue(n: Scalar): unknown {
+  if (n.type === 'PLAIN' && typeof n.source === 'string' && OCTAL.test(n.source)) return parseInt(n.source, 8);
+  const v: unknown = n.value;
+  if (v === undefined) return n.source ?? null;
+  if (typeof v === 'bigint') return Number(v);
+  return v;
 }
