@@ -206,45 +206,13 @@ class Canon {
   }
 
   service(s: Obj, path: PathSeg[]): void {
-    const p = (k: PathSeg): PathSeg[] => [...path, k];
-    // build
-    if (typeof s.build === 'string') this.set(s, 'build', { context: s.build });
-    if (isMapping(s.build)) {
-      const b = s.build;
-      put(b, 'context', this.context(typeof b.context === 'string' ? b.context : '.'));
-      if (b.args !== undefined) {
-        const m = this.keyValues(b, 'args', true);
-        if (m) this.set(b, 'args', m);
-      }
-      this.labels(b, 'labels');
-      if (b.additional_contexts !== undefined) this.labels(b, 'additional_contexts');
-      if (isMapping(b.ssh))
-        this.set(
-          b,
-          'ssh',
-          Object.entries(b.ssh).map(([k, v]) => (v === null || v === '' ? k : `${k}=${text(v)}`)),
-        );
-      this.convAll(b, ['no_cache', 'pull', 'privileged'], asBool);
-      this.conv(b, 'shm_size', asBytes);
-      this.extraHosts(b, 'extra_hosts');
-      this.secrets(b, 'secrets', [...path, 'build']);
-      this.ulimits(b);
-    }
+    this.build(s, path);
     this.command(s, 'command', path);
     this.command(s, 'entrypoint', path);
-    if (s.environment !== undefined) {
-      const m = this.keyValues(s, 'environment', true);
-      if (m) this.set(s, 'environment', m);
-    }
+    this.environment(s);
     for (const k of ['labels', 'annotations', 'sysctls']) this.labels(s, k);
     this.envFiles(s, path);
-    if (typeof s.label_file === 'string') this.set(s, 'label_file', [s.label_file]);
-    if (Array.isArray(s.label_file))
-      put(
-        s,
-        'label_file',
-        s.label_file.map((f) => this.path(String(f))),
-      );
+    this.labelFiles(s);
     this.ports(s, path);
     if (Array.isArray(s.expose)) put(s, 'expose', s.expose.map(String));
     this.volumes(s, path);
@@ -255,13 +223,71 @@ class Canon {
     this.conv(s, 'stop_grace_period', asDuration);
     this.ulimits(s);
     this.extraHosts(s, 'extra_hosts');
-    this.devices(s, p('devices'));
+    this.devices(s, [...path, 'devices']);
     this.secrets(s, 'secrets', path);
     this.secrets(s, 'configs', path);
-    if (isMapping(s.logging) && isMapping(s.logging.options)) {
-      const o = s.logging.options;
-      for (const [k, v] of Object.entries(o)) if (v !== null) put(o, k, text(v));
+    this.loggingOptions(s);
+    this.serviceScalars(s);
+    if (s.pid === null) delete s.pid;
+    if (Array.isArray(s.group_add)) put(s, 'group_add', s.group_add.map(String));
+    this.extendsRef(s);
+    if (Array.isArray(s.models)) this.set(s, 'models', Object.fromEntries(s.models.map((m) => [String(m), {}])));
+    this.blkioConfig(s);
+    this.lifecycleHooks(s, path);
+    this.developWatch(s);
+    this.deploy(s);
+  }
+
+  /** `build: ./dir` as `{ context: ./dir }`; the context resolved, args and labels as mappings. */
+  private build(s: Obj, path: PathSeg[]): void {
+    if (typeof s.build === 'string') this.set(s, 'build', { context: s.build });
+    if (!isMapping(s.build)) return;
+    const b = s.build;
+    put(b, 'context', this.context(typeof b.context === 'string' ? b.context : '.'));
+    if (b.args !== undefined) {
+      const m = this.keyValues(b, 'args', true);
+      if (m) this.set(b, 'args', m);
     }
+    this.labels(b, 'labels');
+    if (b.additional_contexts !== undefined) this.labels(b, 'additional_contexts');
+    if (isMapping(b.ssh))
+      this.set(
+        b,
+        'ssh',
+        Object.entries(b.ssh).map(([k, v]) => (v === null || v === '' ? k : `${k}=${text(v)}`)),
+      );
+    this.convAll(b, ['no_cache', 'pull', 'privileged'], asBool);
+    this.conv(b, 'shm_size', asBytes);
+    this.extraHosts(b, 'extra_hosts');
+    this.secrets(b, 'secrets', [...path, 'build']);
+    this.ulimits(b);
+  }
+
+  /** `environment` (of a service or a hook) as a mapping. */
+  private environment(o: Obj): void {
+    if (o.environment === undefined) return;
+    const m = this.keyValues(o, 'environment', true);
+    if (m) this.set(o, 'environment', m);
+  }
+
+  private labelFiles(s: Obj): void {
+    if (typeof s.label_file === 'string') this.set(s, 'label_file', [s.label_file]);
+    if (Array.isArray(s.label_file))
+      put(
+        s,
+        'label_file',
+        s.label_file.map((f) => this.path(String(f))),
+      );
+  }
+
+  private loggingOptions(s: Obj): void {
+    if (!isMapping(s.logging) || !isMapping(s.logging.options)) return;
+    const o = s.logging.options;
+    for (const [k, v] of Object.entries(o)) if (v !== null) put(o, k, text(v));
+  }
+
+  /** Booleans, numbers, sizes and durations written as strings, converted to their types. */
+  private serviceScalars(s: Obj): void {
     this.convAll(
       s,
       ['tty', 'stdin_open', 'init', 'privileged', 'read_only', 'oom_kill_disable', 'attach', 'use_api_socket'],
@@ -273,40 +299,45 @@ class Canon {
     this.convAll(s, ['cpu_rt_period', 'cpu_rt_runtime'], (v) =>
       typeof v === 'string' && /[a-z]$/.test(v) ? asDuration(v) : asNum(v),
     );
-    if (s.pid === null) delete s.pid;
-    if (Array.isArray(s.group_add)) put(s, 'group_add', s.group_add.map(String));
+  }
+
+  /** `extends: name` as `{ service: name }`, its file resolved. */
+  private extendsRef(s: Obj): void {
     if (typeof s.extends === 'string') this.set(s, 'extends', { service: s.extends });
     if (isMapping(s.extends) && typeof s.extends.file === 'string') put(s.extends, 'file', this.path(s.extends.file));
-    if (Array.isArray(s.models)) this.set(s, 'models', Object.fromEntries(s.models.map((m) => [String(m), {}])));
-    if (isMapping(s.blkio_config)) {
-      const b = s.blkio_config;
-      this.conv(b, 'weight', asInt);
-      for (const k of ['device_read_bps', 'device_write_bps'])
-        if (Array.isArray(b[k])) for (const l of b[k] as Obj[]) this.conv(l, 'rate', asBytes);
-      for (const k of ['device_read_iops', 'device_write_iops'])
-        if (Array.isArray(b[k])) for (const l of b[k] as Obj[]) this.conv(l, 'rate', asInt);
-      if (Array.isArray(b.weight_device)) for (const l of b.weight_device as Obj[]) this.conv(l, 'weight', asInt);
-    }
+  }
+
+  private blkioConfig(s: Obj): void {
+    if (!isMapping(s.blkio_config)) return;
+    const b = s.blkio_config;
+    this.conv(b, 'weight', asInt);
+    for (const k of ['device_read_bps', 'device_write_bps'])
+      if (Array.isArray(b[k])) for (const l of b[k] as Obj[]) this.conv(l, 'rate', asBytes);
+    for (const k of ['device_read_iops', 'device_write_iops'])
+      if (Array.isArray(b[k])) for (const l of b[k] as Obj[]) this.conv(l, 'rate', asInt);
+    if (Array.isArray(b.weight_device)) for (const l of b.weight_device as Obj[]) this.conv(l, 'weight', asInt);
+  }
+
+  /** `post_start` and `pre_stop`: each hook's command, environment and privileged flag. */
+  private lifecycleHooks(s: Obj, path: PathSeg[]): void {
     for (const hook of ['post_start', 'pre_stop']) {
       if (!Array.isArray(s[hook])) continue;
       (s[hook] as Obj[]).forEach((h, i) => {
         this.command(h, 'command', [...path, hook, i]);
-        if (h.environment !== undefined) {
-          const m = this.keyValues(h, 'environment', true);
-          if (m) this.set(h, 'environment', m);
-        }
+        this.environment(h);
         this.conv(h, 'privileged', asBool);
       });
     }
-    if (isMapping(s.develop) && Array.isArray(s.develop.watch)) {
-      for (const w of s.develop.watch as Obj[]) {
-        if (typeof w.path === 'string') put(w, 'path', this.path(w.path));
-        this.stringList(w, 'ignore');
-        this.stringList(w, 'include');
-        this.conv(w, 'initial_sync', asBool);
-      }
+  }
+
+  private developWatch(s: Obj): void {
+    if (!isMapping(s.develop) || !Array.isArray(s.develop.watch)) return;
+    for (const w of s.develop.watch as Obj[]) {
+      if (typeof w.path === 'string') put(w, 'path', this.path(w.path));
+      this.stringList(w, 'ignore');
+      this.stringList(w, 'include');
+      this.conv(w, 'initial_sync', asBool);
     }
-    this.deploy(s);
   }
 
   private envFiles(s: Obj, path: PathSeg[]): void {
