@@ -251,14 +251,7 @@ class Extends {
   }
 
   /** Resolve `services[name]` in place; false when its chain is broken (reported). */
-  private resolve(
-    services: Obj,
-    file: string,
-    name: string,
-    ctx: FileContext,
-    chain: { file: string; name: string }[],
-  ): boolean {
-    const s = this.s;
+  private resolve(services: Obj, file: string, name: string, ctx: FileContext, chain: ExtendsLink[]): boolean {
     let done = this.done.get(services);
     if (!done) this.done.set(services, (done = new Set()));
     const svc = services[name];
@@ -266,55 +259,89 @@ class Extends {
       done.add(name);
       return true;
     }
-    const start = chain.findIndex((c) => c.file === file && c.name === name);
-    if (start >= 0) {
-      const cycle = [...chain.slice(start), { file, name }];
-      const label = (c: { file: string; name: string }): string =>
-        c.file === cycle[0]!.file ? c.name : `${c.name} (${basename(c.file)})`;
-      s.issues.add(
-        s.positions.valueAt(svc, 'extends'),
-        ['services', name, 'extends'],
-        `circular extends: ${cycle.map(label).join(' -> ')}`,
-      );
-      return false;
-    }
-    const ext = svc.extends as { service: string; file?: string };
+    if (this.reportCycle(svc, file, name, chain)) return false;
+    const ext = svc.extends as ExtendsRef;
     const next = [...chain, { file, name }];
-    let base: Obj | undefined;
-    let ok = true;
-    if (ext.file !== undefined) {
-      const other = this.loader.load(ext.file, { baseDir: dirname(ext.file), lookup: ctx.lookup });
-      const otherServices = other && isMapping(other.services) ? other.services : undefined;
-      if (other && !isMapping(otherServices?.[ext.service])) {
-        s.issues.add(
-          s.positions.valueAt(svc.extends, 'service'),
-          ['services', name, 'extends', 'service'],
-          `service "${ext.service}" not found in ${ext.file}`,
-          hintFor(ext.service, Object.keys(otherServices ?? {})),
-        );
-      } else if (otherServices) {
-        ok = this.resolve(
-          otherServices,
-          ext.file,
-          ext.service,
-          { baseDir: dirname(ext.file), lookup: ctx.lookup },
-          next,
-        );
-        base = otherServices[ext.service] as Obj;
-      }
-    } else if (!isMapping(services[ext.service])) {
+    const { base, ok } =
+      ext.file !== undefined
+        ? this.baseInOtherFile(name, ext, ext.file, ctx, next)
+        : this.baseInSameFile(services, file, name, ext, ctx, next);
+    done.add(name);
+    if (!base || !ok) return false;
+    this.mergeOntoBase(services, name, svc, base);
+    return true;
+  }
+
+  /** True (and reported) when `name` in `file` is already on the chain being resolved. */
+  private reportCycle(svc: Obj, file: string, name: string, chain: ExtendsLink[]): boolean {
+    const start = chain.findIndex((c) => c.file === file && c.name === name);
+    if (start < 0) return false;
+    const cycle = [...chain.slice(start), { file, name }];
+    const label = (c: ExtendsLink): string => (c.file === cycle[0]!.file ? c.name : `${c.name} (${basename(c.file)})`);
+    this.s.issues.add(
+      this.s.positions.valueAt(svc, 'extends'),
+      ['services', name, 'extends'],
+      `circular extends: ${cycle.map(label).join(' -> ')}`,
+    );
+    return true;
+  }
+
+  /** `extends: { file, service }`: the service in that file, itself resolved first. */
+  private baseInOtherFile(
+    name: string,
+    ext: ExtendsRef,
+    extFile: string,
+    ctx: FileContext,
+    next: ExtendsLink[],
+  ): ExtendsBase {
+    const s = this.s;
+    const other = this.loader.load(extFile, { baseDir: dirname(extFile), lookup: ctx.lookup });
+    const otherServices = other && isMapping(other.services) ? other.services : undefined;
+    if (other && !isMapping(otherServices?.[ext.service])) {
       s.issues.add(
-        s.positions.valueAt(svc.extends, 'service'),
+        s.positions.valueAt(ext, 'service'),
+        ['services', name, 'extends', 'service'],
+        `service "${ext.service}" not found in ${extFile}`,
+        hintFor(ext.service, Object.keys(otherServices ?? {})),
+      );
+      return { base: undefined, ok: true };
+    }
+    if (!otherServices) return { base: undefined, ok: true };
+    const ok = this.resolve(
+      otherServices,
+      extFile,
+      ext.service,
+      { baseDir: dirname(extFile), lookup: ctx.lookup },
+      next,
+    );
+    return { base: otherServices[ext.service] as Obj, ok };
+  }
+
+  /** `extends: { service }`: a service of the same file, itself resolved first. */
+  private baseInSameFile(
+    services: Obj,
+    file: string,
+    name: string,
+    ext: ExtendsRef,
+    ctx: FileContext,
+    next: ExtendsLink[],
+  ): ExtendsBase {
+    if (!isMapping(services[ext.service])) {
+      this.s.issues.add(
+        this.s.positions.valueAt(ext, 'service'),
         ['services', name, 'extends', 'service'],
         `cannot extend undefined service "${ext.service}"`,
         hintFor(ext.service, Object.keys(services)),
       );
-    } else {
-      ok = this.resolve(services, file, ext.service, ctx, next);
-      base = services[ext.service] as Obj;
+      return { base: undefined, ok: true };
     }
-    done.add(name);
-    if (!base || !ok) return false;
+    const ok = this.resolve(services, file, ext.service, ctx, next);
+    return { base: services[ext.service] as Obj, ok };
+  }
+
+  /** The service's own keys merged over a copy of its base, positions and tags kept. */
+  private mergeOntoBase(services: Obj, name: string, svc: Obj, base: Obj): void {
+    const s = this.s;
     const copy = cloneTree(base, s.positions);
     delete copy.extends;
     const own: Obj = { ...svc };
@@ -323,8 +350,20 @@ class Extends {
     for (const k of s.positions.resetKeys(svc)) s.positions.markReset(own, k);
     for (const k of Object.keys(own)) if (s.positions.isOverride(svc, k)) s.positions.markOverride(own, k);
     put(services, name, mergeMappings(copy, own, ['services', name], s.positions));
-    return true;
   }
+}
+
+interface ExtendsLink {
+  file: string;
+  name: string;
+}
+
+type ExtendsRef = { service: string; file?: string };
+
+/** The service an `extends` names (undefined when missing, reported), and whether its own chain resolved. */
+interface ExtendsBase {
+  base: Obj | undefined;
+  ok: boolean;
 }
 
 function hintFor(word: string, candidates: string[]): string | undefined {
@@ -439,6 +478,60 @@ export async function loadJournaled(
 ): Promise<{ result: LoadResult; journal: Probe[]; dotenv: Record<string, string>; notices: PrivilegeNotice[] }> {
   const s = new Session(opts, opts.frameWidth ?? 100);
   await prepareValidator();
+  const { shell, files, projectDir, dotenv, lookup } = locateStack(opts, s);
+
+  // Read every file first: the project name may come from one of them.
+  const texts = await readStackTexts(files, opts, s);
+  s.check();
+  const parsed = parseStackTexts(texts, s);
+  s.check();
+
+  const name = projectName(opts, lookup, parsed, projectDir, s);
+  s.check();
+  const envWithName =
+    lookup('COMPOSE_PROJECT_NAME') === undefined ? lookupIn(shell, dotenv, { COMPOSE_PROJECT_NAME: name }) : lookup;
+  const ctx: FileContext = { baseDir: projectDir, lookup: envWithName };
+  const root = mergedRoot(parsed, files, ctx, s);
+  const profiles = activeProfiles(opts, lookup);
+
+  const project = normalizeProject({
+    root,
+    name,
+    workingDir: projectDir,
+    configFiles: files,
+    profiles,
+    lookup: envWithName,
+    positions: s.positions,
+    issues: s.issues,
+    warnings: s.warnings,
+    sources: s.sources,
+    files: s.files,
+    raw: !s.interpolate,
+  });
+  s.check();
+  const notices = privilegeNotices(project.services, (service, path) =>
+    s.positions.locate(root, ['services', service, ...path]),
+  );
+  const result = {
+    project: deepFreeze(project),
+    warnings: [...new Set(s.warnings)],
+    environment: environmentOf(dotenv, opts.env, name),
+  };
+  return { result, journal: s.files.journal, dotenv, notices };
+}
+
+/** Where the stack is: its files, its project directory, and the variables of its `.env` (or --env-file). */
+interface StackLocation {
+  /** The shell environment, journaled. */
+  shell: Lookup;
+  files: string[];
+  projectDir: string;
+  dotenv: Record<string, string>;
+  /** The shell over the dotenv variables. */
+  lookup: Lookup;
+}
+
+function locateStack(opts: LoadOptions, s: Session): StackLocation {
   const cwd = resolve(opts.cwd);
   // Every variable the stack uses is looked up here, and so journaled (the cache keys on them).
   const shell: Lookup = (n) => s.files.variable(opts.env, n);
@@ -466,10 +559,16 @@ export async function loadJournaled(
     dotenv = readEnvFiles(envPaths(projectDir), false, shell, s);
     lookup = lookupIn(shell, dotenv);
   }
+  return { shell, files: found.files, projectDir, dotenv, lookup };
+}
 
-  // Read every file first: the project name may come from one of them.
+async function readStackTexts(
+  files: string[],
+  opts: LoadOptions,
+  s: Session,
+): Promise<{ file: string; text: string }[]> {
   const texts: { file: string; text: string }[] = [];
-  for (const file of found.files) {
+  for (const file of files) {
     if (file === '-') {
       if (!opts.readStdin) s.issues.add(undefined, '', 'cannot read a stack file from stdin here', undefined, '-');
       else texts.push({ file, text: await opts.readStdin() });
@@ -478,20 +577,20 @@ export async function loadJournaled(
     const text = readStackFile(file, s);
     if (text !== undefined) texts.push({ file, text });
   }
-  s.check();
+  return texts;
+}
 
+/** Every document of every file, in order. */
+function parseStackTexts(texts: { file: string; text: string }[], s: Session): { file: string; root: Obj }[] {
   const parsed: { file: string; root: Obj }[] = [];
   for (const { file, text } of texts) {
     for (const root of parseTree(file, text, s) ?? []) parsed.push({ file, root });
   }
-  s.check();
+  return parsed;
+}
 
-  const name = projectName(opts, lookup, parsed, projectDir, s);
-  s.check();
-  const envWithName =
-    lookup('COMPOSE_PROJECT_NAME') === undefined ? lookupIn(shell, dotenv, { COMPOSE_PROJECT_NAME: name }) : lookup;
-  const ctx: FileContext = { baseDir: projectDir, lookup: envWithName };
-
+/** Each document finished (interpolated, validated, long form), its includes and extends applied, then all merged in order. */
+function mergedRoot(parsed: { file: string; root: Obj }[], files: string[], ctx: FileContext, s: Session): Obj {
   const loader = new FileLoader(s);
   const trees: Obj[] = [];
   for (const { file, root } of parsed) {
@@ -504,39 +603,18 @@ export async function loadJournaled(
 
   const root = trees[0]!;
   for (const t of trees.slice(1)) mergeMappings(root, t, [], s.positions);
-  if (Object.keys(root).length === 0) refuseEmpty(found.files, s);
+  if (Object.keys(root).length === 0) refuseEmpty(files, s);
+  return root;
+}
 
-  const profiles = opts.profiles?.length
+/** --profile, else COMPOSE_PROFILES (comma-separated). */
+function activeProfiles(opts: LoadOptions, lookup: Lookup): string[] {
+  return opts.profiles?.length
     ? opts.profiles
     : (lookup('COMPOSE_PROFILES') ?? '')
         .split(',')
         .map((p) => p.trim())
         .filter((p) => p !== '');
-
-  const project = normalizeProject({
-    root,
-    name,
-    workingDir: projectDir,
-    configFiles: found.files,
-    profiles,
-    lookup: envWithName,
-    positions: s.positions,
-    issues: s.issues,
-    warnings: s.warnings,
-    sources: s.sources,
-    files: s.files,
-    raw: !s.interpolate,
-  });
-  s.check();
-  const notices = privilegeNotices(project.services, (service, path) =>
-    s.positions.locate(root, ['services', service, ...path]),
-  );
-  const result = {
-    project: deepFreeze(project),
-    warnings: [...new Set(s.warnings)],
-    environment: environmentOf(dotenv, opts.env, name),
-  };
-  return { result, journal: s.files.journal, dotenv, notices };
 }
 
 /**
