@@ -1,11 +1,12 @@
 /**
  * The merged, long-form tree -> the `Project` model: profiles, env_file, defaults (the `default`
- * network), engine-side names, and the semantic checks the schema cannot express (references to
- * undeclared volumes, networks, secrets, configs and services).
+ * network), engine-side names. The semantic checks the schema cannot express run here as the tables
+ * of `checks.ts`, plus the dependency cycles between services.
  */
+import { checkResources, checkService, reporter, type Checking, type Declared } from './checks.js';
 import type { FileReader } from './files.js';
 import { parseDotenv, DotenvError, unsetWarning, type DotenvUnset } from './dotenv.js';
-import { didYouMean, type Issues } from './issues.js';
+import type { Issues } from './issues.js';
 import type {
   DependsOn,
   NetworkConfig,
@@ -40,26 +41,61 @@ export interface NormalizeInput {
 const SERVICE_REF = /^service:(.+)$/;
 
 export function normalizeProject(input: NormalizeInput): Project {
-  const { root, positions, issues } = input;
-  const services = (isMapping(root.services) ? root.services : {}) as Record<string, Obj>;
-  const err = (
-    obj: object,
-    key: PathSeg,
-    path: PathSeg[],
-    message: string,
-    hint?: string,
-    which: 'key' | 'value' = 'value',
-  ): void => {
-    const pos = which === 'key' ? positions.keyAt(obj, key) : positions.valueAt(obj, key);
-    issues.add(pos, path, message, hint, input.configFiles[0]);
+  const { root } = input;
+  const services = mappingOf(root.services);
+  const checking: Checking = {
+    services,
+    enabled: enabledServices(services, input.profiles),
+    declared: declaredResources(root),
+    containerNames: new Map(),
+    report: reporter(input.positions, input.issues, input.configFiles[0]),
+    lookup: input.lookup,
+    warnings: input.warnings,
+    raw: input.raw === true,
   };
+  const out: Project = {
+    name: input.name,
+    working_dir: input.workingDir,
+    config_files: input.configFiles,
+    services: {},
+    networks: {},
+    volumes: {},
+  };
+  const disabled: Record<string, ServiceConfig> = {};
+  for (const [name, raw] of Object.entries(services)) {
+    const svc = service(name, raw, input);
+    if (!checking.enabled.has(name)) {
+      disabled[name] = svc;
+      continue;
+    }
+    out.services[name] = svc;
+    checkService({ name, svc, raw }, checking);
+  }
+  reportCycles(out.services, services, input);
+  checkResources(checking);
+  addResources(out, checking.declared, root, usesDefaultNetwork(out.services));
+  if (Object.keys(disabled).length > 0) out.disabled_services = disabled;
+  const ext = extensionsOf(root);
+  if (Object.keys(ext).length > 0) out.extensions = ext;
+  return out;
+}
 
-  // Profiles: services without profiles are always on; then whatever enabled services depend on.
-  const active = new Set(input.profiles);
+function mappingOf(v: unknown): Record<string, Obj> {
+  return (isMapping(v) ? v : {}) as Record<string, Obj>;
+}
+
+/** `x-*` keys of a mapping. */
+function extensionsOf(def: Obj): Obj {
+  return Object.fromEntries(Object.entries(def).filter(([k]) => k.startsWith('x-')));
+}
+
+/** Profiles: services without profiles are always on; then whatever enabled services depend on. */
+function enabledServices(services: Record<string, Obj>, profiles: string[]): Set<string> {
+  const active = new Set(profiles);
   const enabled = new Set<string>();
   for (const [name, s] of Object.entries(services)) {
-    const profiles = Array.isArray(s.profiles) ? (s.profiles as string[]) : [];
-    if (profiles.length === 0 || active.has('*') || profiles.some((p) => active.has(p))) enabled.add(name);
+    const own = Array.isArray(s.profiles) ? (s.profiles as string[]) : [];
+    if (own.length === 0 || active.has('*') || own.some((p) => active.has(p))) enabled.add(name);
   }
   const queue = [...enabled];
   while (queue.length > 0) {
@@ -72,282 +108,35 @@ export function normalizeProject(input: NormalizeInput): Project {
       }
     }
   }
+  return enabled;
+}
 
-  const out: Project = {
-    name: input.name,
-    working_dir: input.workingDir,
-    config_files: input.configFiles,
-    services: {},
-    networks: {},
-    volumes: {},
+function declaredResources(root: Obj): Declared {
+  return {
+    networks: mappingOf(root.networks),
+    volumes: mappingOf(root.volumes),
+    secrets: mappingOf(root.secrets),
+    configs: mappingOf(root.configs),
   };
-  const disabled: Record<string, ServiceConfig> = {};
+}
 
-  const declared = {
-    networks: (isMapping(root.networks) ? root.networks : {}) as Record<string, Obj>,
-    volumes: (isMapping(root.volumes) ? root.volumes : {}) as Record<string, Obj>,
-    secrets: (isMapping(root.secrets) ? root.secrets : {}) as Record<string, Obj>,
-    configs: (isMapping(root.configs) ? root.configs : {}) as Record<string, Obj>,
-  };
-  let usesDefault = false;
-  const containerNames = new Map<string, string>();
+/** Whether an enabled service joins the `default` network (every service that sets no network does). */
+function usesDefaultNetwork(services: Record<string, ServiceConfig>): boolean {
+  return Object.values(services).some((svc) => Object.keys(svc.networks).includes('default'));
+}
 
-  for (const [name, raw] of Object.entries(services)) {
-    const svc = service(name, raw, input);
-    if (!enabled.has(name)) {
-      disabled[name] = svc;
-      continue;
-    }
-    out.services[name] = svc;
-    const path = (...rest: PathSeg[]): PathSeg[] => ['services', name, ...rest];
-
-    if (svc.image === undefined && svc.build === undefined && raw.provider === undefined) {
-      err(
-        services,
-        name,
-        path(),
-        `service "${name}" has neither an image nor a build context`,
-        'add "image:" or "build:"',
-        'key',
-      );
-    }
-
-    const replicas = svc.scale ?? svc.deploy?.replicas ?? 1;
-    if (svc.container_name !== undefined && replicas > 1) {
-      const via = svc.scale !== undefined ? 'scale' : 'deploy.replicas';
-      err(
-        raw,
-        'container_name',
-        path('container_name'),
-        `service "${name}" sets "container_name" and runs ${replicas} containers (${via}), but a container name must be unique`,
-        'remove "container_name", or run a single container',
-      );
-    }
-    if (svc.container_name !== undefined) {
-      const other = containerNames.get(svc.container_name);
-      if (other !== undefined)
-        err(
-          raw,
-          'container_name',
-          path('container_name'),
-          `container name "${svc.container_name}" is already used by service "${other}"`,
-          'give each service its own container_name',
-        );
-      else containerNames.set(svc.container_name, name);
-    }
-
-    checkRestart(name, raw, input);
-
-    if (svc.network_mode !== undefined && isMapping(raw.networks) && Object.keys(raw.networks).length > 0) {
-      err(
-        raw,
-        'network_mode',
-        path('network_mode'),
-        '"network_mode" and "networks" cannot both be set',
-        'remove one of them',
-      );
-    }
-    if (svc.network_mode === undefined && Object.keys(svc.networks).length === 0) svc.networks = { default: null };
-    for (const net of Object.keys(svc.networks)) {
-      if (net === 'default') {
-        usesDefault = true;
-        continue;
-      }
-      if (!declared.networks[net]) {
-        err(
-          raw.networks as object,
-          net,
-          path('networks', net),
-          `service "${name}" uses network "${net}", which is not declared under the top-level "networks"`,
-          didYouMean(net, Object.keys(declared.networks)) ?? `declare it: networks: { ${net}: {} }`,
-          'key',
-        );
-      }
-    }
-    svc.volumes.forEach((v, i) => {
-      if (v.type === 'volume' && v.source !== undefined && !declared.volumes[v.source]) {
-        err(
-          raw.volumes as object,
-          i,
-          path('volumes', i),
-          `service "${name}" uses volume "${v.source}", which is not declared under the top-level "volumes"`,
-          didYouMean(v.source, Object.keys(declared.volumes)) ??
-            `declare it: volumes: { ${v.source}: {} }, or write a path ("./${v.source}") for a bind mount`,
-        );
-      }
-    });
-    for (const kind of ['secrets', 'configs'] as const) {
-      (svc[kind] ?? []).forEach((ref, i) => {
-        if (!declared[kind][ref.source]) {
-          err(
-            raw[kind] as object,
-            i,
-            path(kind, i),
-            `service "${name}" uses ${kind.slice(0, -1)} "${ref.source}", which is not declared under the top-level "${kind}"`,
-            didYouMean(ref.source, Object.keys(declared[kind])),
-          );
-        }
-      });
-    }
-    for (const [dep, d] of Object.entries(svc.depends_on)) {
-      if (dep === name) {
-        err(
-          raw.depends_on as object,
-          dep,
-          path('depends_on', dep),
-          `service "${name}" depends on itself`,
-          undefined,
-          'key',
-        );
-      } else if (!services[dep]) {
-        if (d.required)
-          err(
-            raw.depends_on as object,
-            dep,
-            path('depends_on', dep),
-            `service "${name}" depends on undefined service "${dep}"`,
-            didYouMean(dep, Object.keys(services)),
-            'key',
-          );
-        else delete svc.depends_on[dep];
-      } else if (!enabled.has(dep)) {
-        delete svc.depends_on[dep];
-      }
-    }
-    const refs: [string, string | undefined][] = [
-      ['network_mode', svc.network_mode],
-      ['ipc', svc.ipc],
-      ['pid', svc.pid],
-    ];
-    for (const [key, v] of refs) {
-      const m = v === undefined ? null : SERVICE_REF.exec(v);
-      if (m && !services[m[1]!])
-        err(
-          raw,
-          key,
-          path(key),
-          `"${v!}" refers to undefined service "${m[1]!}"`,
-          didYouMean(m[1]!, Object.keys(services)),
-        );
-    }
-    (svc.links ?? []).forEach((l, i) => {
-      const target = l.split(':')[0]!;
-      if (!services[target])
-        err(
-          raw.links as object,
-          i,
-          path('links', i),
-          `link to undefined service "${target}"`,
-          didYouMean(target, Object.keys(services)),
-        );
-    });
-    (svc.volumes_from ?? []).forEach((vf, i) => {
-      if (vf.startsWith('container:')) return;
-      const target = vf.split(':')[0]!;
-      if (!services[target])
-        err(
-          raw.volumes_from as object,
-          i,
-          path('volumes_from', i),
-          `volumes_from refers to undefined service "${target}"`,
-          didYouMean(target, Object.keys(services)),
-        );
-    });
-  }
-
-  reportCycles(out.services, services, input);
-
-  // An external resource is only referenced, never created: nothing but its name may be set.
-  for (const kind of ['networks', 'volumes', 'secrets', 'configs'] as const) {
-    for (const [key, def] of Object.entries(declared[kind])) {
-      if (def.external !== true) continue;
-      for (const field of Object.keys(def)) {
-        if (field === 'external' || field === 'name' || field.startsWith('x-')) continue;
-        err(
-          def,
-          field,
-          [kind, key, field],
-          `conflicting parameters "external" and "${field}" specified for ${kind.slice(0, -1)} "${key}"`,
-          `an external ${kind.slice(0, -1)} already exists and is not created by berth: remove "${field}", or remove "external"`,
-          'key',
-        );
-      }
-    }
-  }
-
+/** The top-level networks, volumes, secrets and configs, with their engine-side names. */
+function addResources(out: Project, declared: Declared, root: Obj, usesDefault: boolean): void {
   for (const [key, n] of Object.entries(declared.networks))
-    out.networks[key] = resource<NetworkConfig>(key, n, input.name);
-  if (usesDefault && !out.networks.default) out.networks.default = { name: `${input.name}_default` };
-  for (const [key, v] of Object.entries(declared.volumes))
-    out.volumes[key] = resource<VolumeConfig>(key, v, input.name);
-  if (isMapping(root.secrets))
-    out.secrets = Object.fromEntries(
-      Object.entries(declared.secrets).map(([k, v]) => [k, resource<SecretConfig>(k, v, input.name)]),
-    );
-  if (isMapping(root.configs))
-    out.configs = Object.fromEntries(
-      Object.entries(declared.configs).map(([k, v]) => [k, resource<SecretConfig>(k, v, input.name)]),
-    );
-  for (const [kind, group] of [
-    ['secrets', declared.secrets],
-    ['configs', declared.configs],
-  ] as const) {
-    for (const [key, def] of Object.entries(group)) {
-      const sources = ['file', 'environment', 'content', 'external'].filter(
-        (k) => def[k] !== undefined && def[k] !== false,
-      );
-      if (sources.length === 0)
-        err(
-          group,
-          key,
-          [kind, key],
-          `${kind.slice(0, -1)} "${key}" needs one of "file", "environment"${kind === 'configs' ? ', "content"' : ''} or "external"`,
-          undefined,
-          'key',
-        );
-      if (typeof def.environment === 'string' && input.lookup(def.environment) === undefined) {
-        input.warnings.push(`${kind.slice(0, -1)} "${key}": environment variable ${def.environment} is not set`);
-      }
-    }
-  }
-  if (Object.keys(disabled).length > 0) out.disabled_services = disabled;
-  const ext = Object.fromEntries(Object.entries(root).filter(([k]) => k.startsWith('x-')));
-  if (Object.keys(ext).length > 0) out.extensions = ext;
-  return out;
+    out.networks[key] = resource<NetworkConfig>(key, n, out.name);
+  if (usesDefault && !out.networks.default) out.networks.default = { name: `${out.name}_default` };
+  for (const [key, v] of Object.entries(declared.volumes)) out.volumes[key] = resource<VolumeConfig>(key, v, out.name);
+  if (isMapping(root.secrets)) out.secrets = resources<SecretConfig>(declared.secrets, out.name);
+  if (isMapping(root.configs)) out.configs = resources<SecretConfig>(declared.configs, out.name);
 }
 
-const RESTART_POLICIES = ['no', 'always', 'on-failure', 'unless-stopped'];
-const RESTART = /^(no|always|unless-stopped|on-failure(:[0-9]+)?)?$/;
-
-/**
- * `restart:` is a plain string in the schema (as in Compose's), but the engine knows four policies:
- * anything else must not quietly become "no".
- */
-function checkRestart(name: string, raw: Obj, input: NormalizeInput): void {
-  const value = raw.restart;
-  if (typeof value !== 'string' || RESTART.test(value) || (input.raw && value.includes('$'))) return;
-  const policy = value.split(':')[0]!;
-  let message = `"${value}" is not a restart policy`;
-  let hint = `use one of: no, always, on-failure[:N] (give up after N retries), unless-stopped${didYouMeanSuffix(policy)}`;
-  if (policy === 'on-failure') {
-    message = `"${value}": the number of retries must be a whole number`;
-    hint = 'write "on-failure" or "on-failure:N", for example "on-failure:5"';
-  } else if (RESTART_POLICIES.includes(policy)) {
-    message = `"${value}": only on-failure takes a number of retries`;
-    hint = `write "${policy}", or "on-failure:N" to give up after N retries`;
-  }
-  input.issues.add(
-    input.positions.valueAt(raw, 'restart'),
-    ['services', name, 'restart'],
-    message,
-    hint,
-    input.configFiles[0],
-  );
-}
-
-function didYouMeanSuffix(word: string): string {
-  const c = didYouMean(word, RESTART_POLICIES);
-  return c === undefined ? '' : `; ${c}`;
+function resources<T>(defs: Record<string, Obj>, project: string): Record<string, T> {
+  return Object.fromEntries(Object.entries(defs).map(([k, v]) => [k, resource<T>(k, v, project)]));
 }
 
 function resource<T>(key: string, def: Obj, project: string): T {
@@ -356,7 +145,7 @@ function resource<T>(key: string, def: Obj, project: string): T {
   const external = def.external === true;
   out.name = typeof def.name === 'string' ? def.name : external ? key : `${project}_${key}`;
   if (!external) delete out.external;
-  const ext = Object.fromEntries(Object.entries(def).filter(([k]) => k.startsWith('x-')));
+  const ext = extensionsOf(def);
   if (Object.keys(ext).length > 0) out.extensions = ext;
   return out as unknown as T;
 }
