@@ -5,7 +5,8 @@
  * The few cases where Compose v2 (which berth follows) and v1 disagree are marked in the case's
  * case.json with the reason; README.md beside this file lists them and every normalization.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -44,19 +45,24 @@ function readCase(name: string): Case {
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as Case) : {};
 }
 
-function runReference(dir: string, c: Case): { ok: boolean; doc?: Obj; stderr: string } {
+/**
+ * Runs the reference without blocking this worker: a synchronous spawn of the slow Python tool, on a
+ * loaded machine, kept vitest's own messages waiting past their time-out.
+ */
+async function runReference(dir: string, c: Case): Promise<{ ok: boolean; doc?: Obj; stderr: string }> {
   const args = [...(c.files ?? ['compose.yaml']).flatMap((f) => ['-f', f])];
   if (c.envFile) args.push('--env-file', c.envFile);
   for (const p of c.profiles ?? []) args.push('--profile', p);
   args.push('config');
-  const r = spawnSync(REFERENCE, args, {
+  const r = await execa(REFERENCE, args, {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...c.env },
-    encoding: 'utf8',
+    extendEnv: false,
     timeout: 60_000,
+    reject: false,
   });
-  if (r.error) throw r.error;
-  if (r.status !== 0) return { ok: false, stderr: r.stderr };
+  if (r.failed && r.exitCode === undefined) throw new Error(`${REFERENCE} did not run: ${r.message}`);
+  if (r.exitCode !== 0) return { ok: false, stderr: r.stderr };
   // PyYAML writes YAML 1.1 ("yes" is quoted, modes are plain numbers); `$` comes out as `$$`
   // so that the output reads back without a second interpolation: undo that to compare values.
   return { ok: true, doc: unescapeDollars(parse(r.stdout, { version: '1.1' })) as Obj, stderr: r.stderr };
@@ -183,7 +189,7 @@ describe('config: berth agrees with docker-compose v1.29 on the corpus', () => {
     it(name, async () => {
       const c = readCase(name);
       const dir = join(CORPUS, name);
-      const ref = runReference(dir, c);
+      const ref = await runReference(dir, c);
       expect(ref.ok ? 'accepts' : 'rejects', `reference on ${name}: ${ref.stderr.trim()}`).toBe(
         c.reference ?? 'accepts',
       );
