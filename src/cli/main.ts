@@ -10,32 +10,57 @@ type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => 
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-export function buildProgram(world: World, result: { code: number }): Command {
-  const program = new Command('berth')
-    .description('Run multi-container stacks from compose files on the Docker Engine.')
-    .version(VERSION, '--version')
-    .option('-f, --file <path>', 'stack file (repeatable; "-" reads stdin)', collect)
-    .option('-p, --project-name <name>', 'project name')
-    .option('--project-directory <dir>', "project directory (default: the first file's folder)")
-    .option('--env-file <path>', 'environment file (repeatable)', collect)
-    .option('--profile <name>', 'enable a profile (repeatable)', collect)
-    .addOption(
-      new Option('--progress <mode>', 'progress output')
-        .choices(['auto', 'tty', 'plain', 'json', 'quiet'])
-        .default('auto'),
-    )
-    .option('--parallel <n>', 'most engine operations at once (-1: no limit)')
-    .option('--debug', 'show stack traces')
-    .showSuggestionAfterError(true)
-    // Global flags go before the command, as Compose's do: `rm -f`, `logs -f` and `run -p` are the command's own.
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => world.stdout.write(s),
-      writeErr: (s) => world.stderr.write(s),
-    });
+/** Runs a command's lazy-imported handler with its arguments, flags and a Context. */
+type LazyAction = (load: () => Promise<{ default: Handler }>) => (this: Command, ...raw: unknown[]) => Promise<void>;
 
-  const action = (load: () => Promise<{ default: Handler }>) =>
+export function buildProgram(world: World, result: { code: number }): Command {
+  const program = programWithGlobalFlags(world);
+  const action = lazyAction(world, result);
+  addUp(program, action);
+  addDownAndPlan(program, action);
+  addPsAndConfig(program, action);
+  addStartStopCommands(program, action);
+  addRmLogsExec(program, action);
+  addImageCommands(program, action);
+  addRun(program, action);
+  addContainerTools(program, action);
+  addProjectCommands(program, action);
+  addVersion(program, world);
+  configureEachCommand(program, world);
+  return program;
+}
+
+/** The program with berth's global flags, before the command. */
+function programWithGlobalFlags(world: World): Command {
+  return (
+    new Command('berth')
+      .description('Run multi-container stacks from compose files on the Docker Engine.')
+      .version(VERSION, '--version')
+      .option('-f, --file <path>', 'stack file (repeatable; "-" reads stdin)', collect)
+      .option('-p, --project-name <name>', 'project name')
+      .option('--project-directory <dir>', "project directory (default: the first file's folder)")
+      .option('--env-file <path>', 'environment file (repeatable)', collect)
+      .option('--profile <name>', 'enable a profile (repeatable)', collect)
+      .addOption(
+        new Option('--progress <mode>', 'progress output')
+          .choices(['auto', 'tty', 'plain', 'json', 'quiet'])
+          .default('auto'),
+      )
+      .option('--parallel <n>', 'most engine operations at once (-1: no limit)')
+      .option('--debug', 'show stack traces')
+      .showSuggestionAfterError(true)
+      // Global flags go before the command, as Compose's do: `rm -f`, `logs -f` and `run -p` are the command's own.
+      .enablePositionalOptions()
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => world.stdout.write(s),
+        writeErr: (s) => world.stderr.write(s),
+      })
+  );
+}
+
+function lazyAction(world: World, result: { code: number }): LazyAction {
+  return (load) =>
     async function (this: Command, ...raw: unknown[]): Promise<void> {
       const cmd = raw[raw.length - 1] as Command;
       const opts = cmd.opts();
@@ -51,7 +76,15 @@ export function buildProgram(world: World, result: { code: number }): Command {
         ctx.close();
       }
     };
+}
 
+/** Day-two commands: each gets an example under its --help. */
+function example(cmd: Command, ...lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}
+
+/** `up`, with its attached-mode and pull flags. */
+function addUp(program: Command, action: LazyAction): void {
   program
     .command('up')
     .description("Create and start the stack's containers")
@@ -99,7 +132,10 @@ export function buildProgram(world: World, result: { code: number }): Command {
       ]),
     )
     .action(action(() => import('./commands/up.js')));
+}
 
+/** `down` and `plan`. */
+function addDownAndPlan(program: Command, action: LazyAction): void {
   program
     .command('down')
     .description("Stop and remove the stack's containers and networks")
@@ -129,7 +165,10 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--remove-orphans', 'as up --remove-orphans')
     .option('--scale <service=n>', 'as up --scale', collect)
     .action(action(() => import('./commands/plan.js')));
+}
 
+/** `ps` and `config`. */
+function addPsAndConfig(program: Command, action: LazyAction): void {
   program
     .command('ps')
     .description("List the stack's containers")
@@ -165,11 +204,10 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('--no-interpolate', 'do not interpolate variables')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(action(() => import('./commands/config.js')));
+}
 
-  // Day-two commands: each gets an example under its --help.
-  const example = (cmd: Command, ...lines: string[]): Command =>
-    cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
-
+/** Day-two commands on existing containers: start, stop, restart, kill, pause, unpause. */
+function addStartStopCommands(program: Command, action: LazyAction): void {
   example(
     program
       .command('start')
@@ -232,7 +270,10 @@ export function buildProgram(world: World, result: { code: number }): Command {
       .action(action(() => import('./commands/unpause.js'))),
     'berth unpause web',
   );
+}
 
+/** `rm`, `logs` and `exec`. */
+function addRmLogsExec(program: Command, action: LazyAction): void {
   example(
     program
       .command('rm')
@@ -286,7 +327,10 @@ export function buildProgram(world: World, result: { code: number }): Command {
     "berth exec -T db sh -c 'echo $HOSTNAME'",
     'berth exec --index 2 -e DEBUG=1 web env',
   );
+}
 
+/** Image commands: build, pull, push, images. */
+function addImageCommands(program: Command, action: LazyAction): void {
   program
     .command('build')
     .description('Build or rebuild the images of services that have a build section')
@@ -322,7 +366,10 @@ export function buildProgram(world: World, result: { code: number }): Command {
     .option('-q, --quiet', 'only image ids')
     .option('--format <format>', 'table or json', 'table')
     .action(action(() => import('./commands/images.js')));
+}
 
+/** `run`: a one-off container. */
+function addRun(program: Command, action: LazyAction): void {
   example(
     program
       .command('run')
@@ -351,7 +398,10 @@ export function buildProgram(world: World, result: { code: number }): Command {
     'berth run --rm -e DEBUG=1 -v ./data:/data worker',
     'berth run -d --name migrate --no-deps app ./migrate',
   );
+}
 
+/** Tools on one container: cp, port, top. */
+function addContainerTools(program: Command, action: LazyAction): void {
   example(
     program
       .command('cp')
@@ -387,7 +437,10 @@ export function buildProgram(world: World, result: { code: number }): Command {
     'berth top',
     'berth top web',
   );
+}
 
+/** `ls`, `events`, `wait` and `create`. */
+function addProjectCommands(program: Command, action: LazyAction): void {
   example(
     program
       .command('ls')
@@ -437,14 +490,20 @@ export function buildProgram(world: World, result: { code: number }): Command {
     'berth create',
     'berth create --force-recreate web',
   );
+}
 
+/** `version` needs no import at all. */
+function addVersion(program: Command, world: World): void {
   program
     .command('version')
     .description('Show the berth version')
     .action(() => {
       world.stdout.write(`berth version ${VERSION}\n`);
     });
+}
 
+/** Every command exits through main's handler, suggests on typos, writes to the world, takes global flags late. */
+function configureEachCommand(program: Command, world: World): void {
   for (const cmd of program.commands) {
     acceptGlobalsAfter(program, cmd);
     cmd
@@ -455,7 +514,6 @@ export function buildProgram(world: World, result: { code: number }): Command {
         writeErr: (s) => world.stderr.write(s),
       });
   }
-  return program;
 }
 
 /**

@@ -192,12 +192,7 @@ export function containerDetailsFrom(e: EngineContainerInspect): ContainerDetail
   const state = normalizeContainerState(st.Status);
   const health = normalizeHealth(healthObj?.Status);
   const exitCode = st.ExitCode ?? 0;
-  const created = e.Created ? Math.floor(Date.parse(e.Created) / 1000) : 0;
   const networks = e.NetworkSettings?.Networks ?? {};
-  const networkSettings: ContainerDetails['networkSettings'] = {};
-  for (const [name, ep] of Object.entries(networks)) {
-    networkSettings[name] = { ipAddress: ep.IPAddress ?? '', aliases: [...(ep.Aliases ?? [])] };
-  }
   const details: ContainerDetails = {
     id: e.Id,
     name: stripSlash(e.Name),
@@ -207,34 +202,70 @@ export function containerDetailsFrom(e: EngineContainerInspect): ContainerDetail
     state,
     status: statusTextFrom(state, exitCode, health),
     health,
-    created: Number.isFinite(created) ? created : 0,
+    created: secondsFrom(e.Created),
     ports: portsFromInspect(e.NetworkSettings?.Ports),
     networks: Object.keys(networks),
     exitCode,
-    env: toList(e.Config?.Env),
-    command: toList(e.Config?.Cmd),
-    entrypoint: toList(e.Config?.Entrypoint),
-    mounts: (e.Mounts ?? []).map((m) => {
-      const out: ContainerDetails['mounts'][number] = {
-        type: m.Type ?? 'volume',
-        source: m.Source ?? '',
-        target: m.Destination,
-        readOnly: m.RW === false,
-      };
-      if (m.Name) out.name = m.Name;
-      return out;
-    }),
+    ...processFrom(e.Config),
+    mounts: mountsFromInspect(e.Mounts),
     restartCount: e.RestartCount ?? 0,
-    networkSettings,
+    networkSettings: networkSettingsFrom(networks),
   };
-  if (healthObj?.Log && healthObj.Log.length > 0) {
-    details.healthLog = healthObj.Log.map((l) => ({ exitCode: l.ExitCode ?? 0, output: l.Output ?? '' }));
+  return Object.assign(details, healthLogFrom(healthObj), startAndFinishFrom(st));
+}
+
+/** An engine timestamp as seconds since the epoch; 0 when missing or unparsable. */
+function secondsFrom(text: string | undefined): number {
+  const created = text ? Math.floor(Date.parse(text) / 1000) : 0;
+  return Number.isFinite(created) ? created : 0;
+}
+
+/** What the container runs: its environment, command and entrypoint (null lists on Podman). */
+function processFrom(
+  config: EngineContainerInspect['Config'],
+): Pick<ContainerDetails, 'env' | 'command' | 'entrypoint'> {
+  return { env: toList(config?.Env), command: toList(config?.Cmd), entrypoint: toList(config?.Entrypoint) };
+}
+
+function mountsFromInspect(mounts: EngineContainerInspect['Mounts']): ContainerDetails['mounts'] {
+  return (mounts ?? []).map((m) => {
+    const out: ContainerDetails['mounts'][number] = {
+      type: m.Type ?? 'volume',
+      source: m.Source ?? '',
+      target: m.Destination,
+      readOnly: m.RW === false,
+    };
+    if (m.Name) out.name = m.Name;
+    return out;
+  });
+}
+
+function networkSettingsFrom(
+  networks: NonNullable<NonNullable<EngineContainerInspect['NetworkSettings']>['Networks']>,
+): ContainerDetails['networkSettings'] {
+  const networkSettings: ContainerDetails['networkSettings'] = {};
+  for (const [name, ep] of Object.entries(networks)) {
+    networkSettings[name] = { ipAddress: ep.IPAddress ?? '', aliases: [...(ep.Aliases ?? [])] };
   }
+  return networkSettings;
+}
+
+/** The health check's recent results, when it has any. */
+function healthLogFrom(healthObj: EngineHealth | null | undefined): Pick<ContainerDetails, 'healthLog'> {
+  if (!healthObj?.Log || healthObj.Log.length === 0) return {};
+  return { healthLog: healthObj.Log.map((l) => ({ exitCode: l.ExitCode ?? 0, output: l.Output ?? '' })) };
+}
+
+/** When the container last started and finished, leaving out Go's zero time. */
+function startAndFinishFrom(
+  st: NonNullable<EngineContainerInspect['State']>,
+): Pick<ContainerDetails, 'startedAt' | 'finishedAt'> {
+  const out: Pick<ContainerDetails, 'startedAt' | 'finishedAt'> = {};
   const startedAt = timestampFrom(st.StartedAt);
-  if (startedAt) details.startedAt = startedAt;
+  if (startedAt) out.startedAt = startedAt;
   const finishedAt = timestampFrom(st.FinishedAt);
-  if (finishedAt) details.finishedAt = finishedAt;
-  return details;
+  if (finishedAt) out.finishedAt = finishedAt;
+  return out;
 }
 
 /**
@@ -288,13 +319,12 @@ export function imageSummaryFrom(e: EngineImageSummary): ImageSummary {
 }
 
 export function imageInspectFrom(e: EngineImageInspect): ImageSummary {
-  const created = e.Created ? Math.floor(Date.parse(e.Created) / 1000) : 0;
   return {
     id: e.Id,
     repoTags: realRefs(e.RepoTags),
     repoDigests: realRefs(e.RepoDigests),
     labels: labelsFrom(e.Config?.Labels),
-    created: Number.isFinite(created) ? created : 0,
+    created: secondsFrom(e.Created),
     size: e.Size ?? 0,
   };
 }

@@ -94,59 +94,138 @@ export function engineMount(m: MountSpec): EngineMount {
 }
 
 /**
+ * What one spec field puts into an Engine API body: the keys it fills, any of them undefined when the
+ * spec leaves it out. `modernApi`: the engine speaks API 1.44 or later.
+ */
+type Fill<Body> = (spec: ContainerSpec, modernApi: boolean) => { [K in keyof Body]?: Body[K] | undefined } | undefined;
+
+/** The filled keys of every entry, in table order, leaving out those the spec leaves out. */
+function fillFrom<Body extends object>(
+  table: Record<string, Fill<Body>>,
+  spec: ContainerSpec,
+  modernApi: boolean,
+): Partial<Body> {
+  const out: Partial<Body> = {};
+  for (const fill of Object.values(table)) {
+    for (const [key, value] of Object.entries(fill(spec, modernApi) ?? {})) {
+      if (value !== undefined) Object.assign(out, { [key]: value });
+    }
+  }
+  return out;
+}
+
+/** A copy of a list that has entries; none for an empty one. */
+function someOf<T>(list: readonly T[] | undefined): T[] | undefined {
+  return list?.length ? [...list] : undefined;
+}
+
+/** A copy of a map that has entries; none for an empty one. */
+function entriesOf(map: Record<string, string> | undefined): Record<string, string> | undefined {
+  return map && Object.keys(map).length > 0 ? { ...map } : undefined;
+}
+
+/** `Config` of `POST /containers/create`, by the spec field each key comes from (after Image, Env, Labels). */
+const CONTAINER_CONFIG: { [K in keyof ContainerSpec]?: Fill<EngineContainerCreateBody> } = {
+  hostname: (s) => ({ Hostname: s.hostname }),
+  domainname: (s) => ({ Domainname: s.domainname }),
+  user: (s) => ({ User: s.user }),
+  workingDir: (s) => ({ WorkingDir: s.workingDir }),
+  tty: (s) => ({ Tty: s.tty }),
+  openStdin: (s) => ({ OpenStdin: s.openStdin }),
+  command: (s) => ({ Cmd: s.command && [...s.command] }),
+  // An empty entrypoint must reach the engine as [""]: an empty list means "the image's".
+  entrypoint: (s) => ({ Entrypoint: s.entrypoint && (s.entrypoint.length === 0 ? [''] : [...s.entrypoint]) }),
+  stopSignal: (s) => ({ StopSignal: s.stopSignal }),
+  stopTimeoutSec: (s) => ({ StopTimeout: s.stopTimeoutSec }),
+  exposedPorts: (s) => ({ ExposedPorts: exposedPorts(s) }),
+  healthcheck: (s, modernApi) => s.healthcheck && { Healthcheck: healthcheckBody(s.healthcheck, modernApi) },
+  // The MAC address moved from the container config to the endpoint in API 1.44.
+  macAddress: (s, modernApi) => ({ MacAddress: modernApi && splitEndpoints(s).first ? undefined : s.macAddress }),
+  endpoints: (s, modernApi) => ({ NetworkingConfig: networkingConfig(s, modernApi) }),
+};
+
+/**
  * The body of `POST /containers/create` for a spec. Endpoints after the first are not in it: the
  * runtime connects them once the container exists.
  */
 export function containerCreateBody(spec: ContainerSpec, apiVersion: string): EngineContainerCreateBody {
-  const modernEndpoints = compareApiVersions(apiVersion, '1.44') >= 0;
+  const modernApi = compareApiVersions(apiVersion, '1.44') >= 0;
   const body: EngineContainerCreateBody = {
     Image: spec.image,
     Env: [...spec.env],
     Labels: { ...spec.labels },
     HostConfig: hostConfig(spec),
   };
-  if (spec.hostname !== undefined) body.Hostname = spec.hostname;
-  if (spec.domainname !== undefined) body.Domainname = spec.domainname;
-  if (spec.user !== undefined) body.User = spec.user;
-  if (spec.workingDir !== undefined) body.WorkingDir = spec.workingDir;
-  if (spec.tty !== undefined) body.Tty = spec.tty;
-  if (spec.openStdin !== undefined) body.OpenStdin = spec.openStdin;
-  if (spec.command !== undefined) body.Cmd = [...spec.command];
-  // An empty entrypoint must reach the engine as [""]: an empty list means "the image's".
-  if (spec.entrypoint !== undefined) body.Entrypoint = spec.entrypoint.length === 0 ? [''] : [...spec.entrypoint];
-  if (spec.stopSignal !== undefined) body.StopSignal = spec.stopSignal;
-  if (spec.stopTimeoutSec !== undefined) body.StopTimeout = spec.stopTimeoutSec;
+  return Object.assign(body, fillFrom(CONTAINER_CONFIG, spec, modernApi));
+}
 
+/** Every port the container exposes: the `expose` ones and the published ones. */
+function exposedPorts(spec: ContainerSpec): EngineContainerCreateBody['ExposedPorts'] {
   const exposed: Record<string, Record<string, never>> = {};
   for (const p of spec.exposedPorts ?? []) exposed[portKey(p.port, p.protocol)] = {};
   for (const p of spec.ports) exposed[portKey(p.target, p.protocol)] = {};
   for (const p of spec.portRanges ?? []) exposed[portKey(p.target, p.protocol)] = {};
-  if (Object.keys(exposed).length > 0) body.ExposedPorts = exposed;
-
-  if (spec.healthcheck) {
-    const h = spec.healthcheck;
-    body.Healthcheck = { Test: [...h.test] };
-    if (h.intervalNs !== undefined) body.Healthcheck.Interval = h.intervalNs;
-    if (h.timeoutNs !== undefined) body.Healthcheck.Timeout = h.timeoutNs;
-    if (h.startPeriodNs !== undefined) body.Healthcheck.StartPeriod = h.startPeriodNs;
-    // Known from API 1.44; older engines would ignore it anyway.
-    if (h.startIntervalNs !== undefined && modernEndpoints) body.Healthcheck.StartInterval = h.startIntervalNs;
-    if (h.retries !== undefined) body.Healthcheck.Retries = h.retries;
-  }
-
-  const { first } = splitEndpoints(spec);
-  // The MAC address moved from the container config to the endpoint in API 1.44.
-  if (spec.macAddress !== undefined && !(modernEndpoints && first)) body.MacAddress = spec.macAddress;
-  if (first) {
-    const extra = modernEndpoints && spec.macAddress !== undefined ? { macAddress: spec.macAddress } : {};
-    body.NetworkingConfig = { EndpointsConfig: { [first.network]: endpointConfig(first, extra) } };
-  }
-  return body;
+  return Object.keys(exposed).length > 0 ? exposed : undefined;
 }
 
-function hostConfig(spec: ContainerSpec): EngineHostConfig {
-  const hc: EngineHostConfig = {};
+function healthcheckBody(
+  h: NonNullable<ContainerSpec['healthcheck']>,
+  modernApi: boolean,
+): EngineContainerCreateBody['Healthcheck'] {
+  const out: NonNullable<EngineContainerCreateBody['Healthcheck']> = { Test: [...h.test] };
+  if (h.intervalNs !== undefined) out.Interval = h.intervalNs;
+  if (h.timeoutNs !== undefined) out.Timeout = h.timeoutNs;
+  if (h.startPeriodNs !== undefined) out.StartPeriod = h.startPeriodNs;
+  // Known from API 1.44; older engines would ignore it anyway.
+  if (h.startIntervalNs !== undefined && modernApi) out.StartInterval = h.startIntervalNs;
+  if (h.retries !== undefined) out.Retries = h.retries;
+  return out;
+}
 
+/** The endpoint attached at create, with the MAC address on API 1.44 and later. */
+function networkingConfig(spec: ContainerSpec, modernApi: boolean): EngineContainerCreateBody['NetworkingConfig'] {
+  const { first } = splitEndpoints(spec);
+  if (!first) return undefined;
+  const extra = modernApi && spec.macAddress !== undefined ? { macAddress: spec.macAddress } : {};
+  return { EndpointsConfig: { [first.network]: endpointConfig(first, extra) } };
+}
+
+/** `HostConfig` of `POST /containers/create`, by the spec field each key comes from. */
+const HOST_CONFIG: { [K in keyof ContainerSpec]?: Fill<EngineHostConfig> } = {
+  ports: (s) => ({ PortBindings: portBindings(s) }),
+  mounts: (s) => mountsHostConfig(s.mounts),
+  volumesFrom: (s) => ({ VolumesFrom: someOf(s.volumesFrom) }),
+  restartPolicy: (s) => s.restartPolicy && { RestartPolicy: restartPolicy(s.restartPolicy) },
+  networkMode: (s) => ({ NetworkMode: networkModeFor(s) }),
+  extraHosts: (s) => ({ ExtraHosts: someOf(s.extraHosts) }),
+  dns: (s) => ({ Dns: someOf(s.dns) }),
+  dnsSearch: (s) => ({ DnsSearch: someOf(s.dnsSearch) }),
+  dnsOptions: (s) => ({ DnsOptions: someOf(s.dnsOptions) }),
+  capAdd: (s) => ({ CapAdd: someOf(s.capAdd) }),
+  capDrop: (s) => ({ CapDrop: someOf(s.capDrop) }),
+  privileged: (s) => ({ Privileged: s.privileged }),
+  readOnlyRootfs: (s) => ({ ReadonlyRootfs: s.readOnlyRootfs }),
+  init: (s) => ({ Init: s.init }),
+  tmpfs: (s) => ({ Tmpfs: entriesOf(s.tmpfs) }),
+  ipcMode: (s) => ({ IpcMode: s.ipcMode }),
+  pidMode: (s) => ({ PidMode: s.pidMode }),
+  shmSize: (s) => ({ ShmSize: s.shmSize }),
+  securityOpt: (s) => ({ SecurityOpt: someOf(s.securityOpt) }),
+  sysctls: (s) => ({ Sysctls: entriesOf(s.sysctls) }),
+  ulimits: (s) => ({ Ulimits: someOf(s.ulimits)?.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) }),
+  devices: (s) => ({ Devices: someOf(s.devices)?.map(engineDevice) }),
+  logConfig: (s) => s.logConfig && { LogConfig: { Type: s.logConfig.type, Config: { ...s.logConfig.config } } },
+  memoryBytes: (s) => ({ Memory: s.memoryBytes }),
+  nanoCpus: (s) => ({ NanoCpus: s.nanoCpus }),
+  pidsLimit: (s) => ({ PidsLimit: s.pidsLimit }),
+};
+
+function hostConfig(spec: ContainerSpec): EngineHostConfig {
+  return fillFrom(HOST_CONFIG, spec, false);
+}
+
+/** Published ports and port ranges, by container port. */
+function portBindings(spec: ContainerSpec): EngineHostConfig['PortBindings'] {
   const bindings: NonNullable<EngineHostConfig['PortBindings']> = {};
   const addBinding = (key: string, hostIp: string | undefined, hostPort: string | undefined): void => {
     const b: { HostIp?: string; HostPort?: string } = {};
@@ -156,53 +235,30 @@ function hostConfig(spec: ContainerSpec): EngineHostConfig {
   };
   for (const p of spec.ports) addBinding(portKey(p.target, p.protocol), p.hostIp, p.hostPort?.toString());
   for (const p of spec.portRanges ?? []) addBinding(portKey(p.target, p.protocol), p.hostIp, p.hostPort);
-  if (Object.keys(bindings).length > 0) hc.PortBindings = bindings;
+  return Object.keys(bindings).length > 0 ? bindings : undefined;
+}
 
+/** Bind mounts whose host path must be created go to `Binds`, every other mount to `Mounts`. */
+function mountsHostConfig(specMounts: MountSpec[]): Pick<EngineHostConfig, 'Binds' | 'Mounts'> {
   const binds: string[] = [];
   const mounts: EngineMount[] = [];
-  for (const m of spec.mounts) {
+  for (const m of specMounts) {
     if (m.type === 'bind' && m.createHostPath) binds.push(bindString(m));
     else mounts.push(engineMount(m));
   }
-  if (binds.length > 0) hc.Binds = binds;
-  if (mounts.length > 0) hc.Mounts = mounts;
-  if (spec.volumesFrom && spec.volumesFrom.length > 0) hc.VolumesFrom = [...spec.volumesFrom];
+  return { Binds: someOf(binds), Mounts: someOf(mounts) };
+}
 
-  if (spec.restartPolicy) {
-    hc.RestartPolicy = { Name: spec.restartPolicy.name };
-    if (spec.restartPolicy.maxRetries !== undefined) hc.RestartPolicy.MaximumRetryCount = spec.restartPolicy.maxRetries;
-  }
-  const mode = networkModeFor(spec);
-  if (mode !== undefined) hc.NetworkMode = mode;
+function restartPolicy(policy: NonNullable<ContainerSpec['restartPolicy']>): EngineHostConfig['RestartPolicy'] {
+  const out: NonNullable<EngineHostConfig['RestartPolicy']> = { Name: policy.name };
+  if (policy.maxRetries !== undefined) out.MaximumRetryCount = policy.maxRetries;
+  return out;
+}
 
-  if (spec.extraHosts?.length) hc.ExtraHosts = [...spec.extraHosts];
-  if (spec.dns?.length) hc.Dns = [...spec.dns];
-  if (spec.dnsSearch?.length) hc.DnsSearch = [...spec.dnsSearch];
-  if (spec.dnsOptions?.length) hc.DnsOptions = [...spec.dnsOptions];
-  if (spec.capAdd?.length) hc.CapAdd = [...spec.capAdd];
-  if (spec.capDrop?.length) hc.CapDrop = [...spec.capDrop];
-  if (spec.privileged !== undefined) hc.Privileged = spec.privileged;
-  if (spec.readOnlyRootfs !== undefined) hc.ReadonlyRootfs = spec.readOnlyRootfs;
-  if (spec.init !== undefined) hc.Init = spec.init;
-  if (spec.tmpfs && Object.keys(spec.tmpfs).length > 0) hc.Tmpfs = { ...spec.tmpfs };
-  if (spec.ipcMode !== undefined) hc.IpcMode = spec.ipcMode;
-  if (spec.pidMode !== undefined) hc.PidMode = spec.pidMode;
-  if (spec.shmSize !== undefined) hc.ShmSize = spec.shmSize;
-  if (spec.securityOpt?.length) hc.SecurityOpt = [...spec.securityOpt];
-  if (spec.sysctls && Object.keys(spec.sysctls).length > 0) hc.Sysctls = { ...spec.sysctls };
-  if (spec.ulimits?.length) hc.Ulimits = spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
-  if (spec.devices?.length) {
-    hc.Devices = spec.devices.map((d) => ({
-      PathOnHost: d.source,
-      PathInContainer: d.target,
-      CgroupPermissions: d.permissions,
-    }));
-  }
-  if (spec.logConfig) hc.LogConfig = { Type: spec.logConfig.type, Config: { ...spec.logConfig.config } };
-  if (spec.memoryBytes !== undefined) hc.Memory = spec.memoryBytes;
-  if (spec.nanoCpus !== undefined) hc.NanoCpus = spec.nanoCpus;
-  if (spec.pidsLimit !== undefined) hc.PidsLimit = spec.pidsLimit;
-  return hc;
+function engineDevice(
+  d: NonNullable<ContainerSpec['devices']>[number],
+): NonNullable<EngineHostConfig['Devices']>[number] {
+  return { PathOnHost: d.source, PathInContainer: d.target, CgroupPermissions: d.permissions };
 }
 
 export function networkCreateBody(spec: NetworkSpec): EngineNetworkCreateBody {
