@@ -49,64 +49,7 @@ export async function applyPlan(
   emit: Emit,
   options: ApplyOptions,
 ): Promise<void> {
-  const now = options.now ?? Date.now;
-  const t0 = now();
-  const failures: { target: string; error: Error }[] = [];
-  // Failures of services the run can do without: reported, but they do not fail the run.
-  const optionalFailures = new Set<{ target: string; error: Error }>();
-  const required = (service: string): boolean => options.requirements?.required.has(service) ?? true;
-  const optionalAction = (a: Action): boolean =>
-    'service' in a
-      ? !required(a.service)
-      : 'services' in a && a.services.length > 0 && a.services.every((s) => !required(s));
-  const fail = (a: Action, error: Error): void => {
-    const failure = { target: actionTitle(a), error };
-    failures.push(failure);
-    if (optionalAction(a)) optionalFailures.add(failure);
-  };
-  const fatalFailures = (): number => failures.filter((f) => !optionalFailures.has(f)).length;
-  /** Services that failed (or could not be made), with why: what their dependents are told. */
-  const failedServices = new Map<string, string>();
-  const serviceIds = new Map<string, string>();
-  for (const a of plan.actions) {
-    if (
-      (a.kind === 'keep-container' || a.kind === 'start-container' || a.kind === 'check-container') &&
-      !serviceIds.has(a.service)
-    )
-      serviceIds.set(a.service, a.id);
-  }
-
-  const run = async (a: Action): Promise<void> => {
-    const id = actionId(a);
-    const title = actionTitle(a);
-    const say = (status: EventStatus, text: string, detail?: string): void =>
-      emit({
-        id,
-        title,
-        status,
-        text,
-        ...(detail !== undefined && { detail }),
-        ...((status === 'done' || status === 'failed') && { durationMs: now() - t0 }),
-      });
-    try {
-      await execute(a, runtime, options, say, serviceIds, plan.project);
-    } catch (err) {
-      const error = err instanceof Error ? err : new Error(String(err));
-      say('failed', 'Error', error.message);
-      fail(a, error);
-      throw error;
-    }
-  };
-  const parallel = async (actions: Action[]): Promise<void> => {
-    await limitAll(actions, options.parallel, async (a) => {
-      try {
-        await run(a);
-      } catch {
-        // recorded in failures
-      }
-    });
-  };
-
+  const st = startRun(plan, graph, runtime, emit, options);
   const inGraph = (a: Action): a is Extract<Action, { service: string }> =>
     'service' in a && graph.nodes.includes(a.service);
   const serviceActions = plan.actions.filter(inGraph);
@@ -115,169 +58,295 @@ export async function applyPlan(
   const up = serviceActions.some((a) => a.kind !== 'remove-container' && a.kind !== 'stop-container');
 
   // 1. Containers of services the stack no longer has (orphans), then networks, volumes and images.
-  await parallel(plan.actions.filter((a) => a.kind === 'remove-container' && !inGraph(a)));
-  if (failures.length === 0) {
+  await parallel(
+    st,
+    plan.actions.filter((a) => a.kind === 'remove-container' && !inGraph(a)),
+  );
+  if (st.failures.length === 0) {
     await parallel(
+      st,
       plan.actions.filter(
         (a) => a.kind === 'create-network' || a.kind === 'create-volume' || a.kind === 'recreate-volume',
       ),
     );
   }
-  // Images: pulls, then builds (a build may start FROM a pulled image, or FROM another build's image).
-  // A failed image stops only the services that use it and their dependents.
   const imageFailures = new Set<string>();
-  if (failures.length === 0) {
-    const before = failures.length;
-    const pulls = plan.actions.filter((a): a is Extract<Action, { kind: 'pull-image' }> => a.kind === 'pull-image');
-    await parallel(pulls);
-    const failedPulls = new Map(failures.slice(before).map((f) => [f.target, f.error.message]));
-    const imageFailed = (a: { target: string; services: string[] }, why: string): void => {
-      for (const s of a.services) {
-        imageFailures.add(s);
-        failedServices.set(s, `image ${a.target}: ${why}`);
-      }
-    };
-    for (const p of pulls) {
-      const why = failedPulls.get(actionTitle(p));
-      if (why !== undefined) imageFailed(p, why);
-    }
-    const builds = plan.actions.filter((a): a is BuildAction => a.kind === 'build-image');
-    if (builds.length > 0) {
-      const result = await runBuilds(
-        builds,
-        options.buildSpecs ?? new Map<string, BuildSpec>(),
-        options.parallel,
-        (a) => run(a),
-      );
-      for (const { action, error } of result.failed) imageFailed(action, error.message);
-      for (const a of result.skipped) {
-        const error = new Error('not built: the image it starts FROM failed to build');
-        imageFailed(a, error.message);
-        emit({ id: actionId(a), title: actionTitle(a), status: 'failed', text: 'Skipped', detail: error.message });
-        fail(a, error);
-      }
-    }
-  }
+  if (st.failures.length === 0) await makeImages(st, imageFailures);
   const blocked = needing(graph, imageFailures, options.requirements);
-  const otherFailures = (): number => failures.filter((f) => !f.target.startsWith('image ')).length;
   // Dependents restarted around a dependency's recreate are stopped before anything is recreated.
-  if (otherFailures() === 0) {
-    const restarts = plan.actions.filter(
-      (a): a is Extract<Action, { kind: 'restart-container' }> =>
-        a.kind === 'restart-container' && !blocked.has(a.service),
+  if (otherFailures(st) === 0) await stopRestarted(st, blocked);
+  // 2. Services in dependency order (reverse order when tearing down).
+  if (otherFailures(st) === 0 && byService.size > 0) await walkServices(st, byService, blocked, up);
+  // 3. Networks and volumes being removed, after the containers using them.
+  if (fatalFailures(st) === 0)
+    await parallel(
+      st,
+      plan.actions.filter((a) => a.kind === 'remove-network' || a.kind === 'remove-volume'),
     );
-    await limitAll(restarts, options.parallel, async (a) => {
-      emit({ id: actionId(a), title: actionTitle(a), status: 'working', text: 'Stopping', detail: a.reason });
-      await runtime.stopContainer(a.id, options.stopTimeoutSec).catch((err: unknown) => {
-        failures.push({ target: actionTitle(a), error: err instanceof Error ? err : new Error(String(err)) });
-      });
+  if (fatalFailures(st) > 0) throw new ApplyError(st.failures.filter((f) => !st.optionalFailures.has(f)));
+}
+
+interface Failure {
+  target: string;
+  error: Error;
+}
+
+/** What the phases of one `applyPlan` share: its inputs, and what has failed so far. */
+interface ApplyRun {
+  plan: Plan;
+  graph: Graph;
+  runtime: Runtime;
+  emit: Emit;
+  options: ApplyOptions;
+  now: () => number;
+  /** When the run began: events' durations count from it. */
+  t0: number;
+  failures: Failure[];
+  /** Failures of services the run can do without: reported, but they do not fail the run. */
+  optionalFailures: Set<Failure>;
+  /** Services that failed (or could not be made), with why: what their dependents are told. */
+  failedServices: Map<string, string>;
+  /** The container of each service known so far, for `service:x` references. */
+  serviceIds: Map<string, string>;
+}
+
+function startRun(plan: Plan, graph: Graph, runtime: Runtime, emit: Emit, options: ApplyOptions): ApplyRun {
+  const now = options.now ?? Date.now;
+  const t0 = now();
+  const serviceIds = new Map<string, string>();
+  for (const a of plan.actions) {
+    if (
+      (a.kind === 'keep-container' || a.kind === 'start-container' || a.kind === 'check-container') &&
+      !serviceIds.has(a.service)
+    )
+      serviceIds.set(a.service, a.id);
+  }
+  return {
+    plan,
+    graph,
+    runtime,
+    emit,
+    options,
+    now,
+    t0,
+    failures: [],
+    optionalFailures: new Set(),
+    failedServices: new Map(),
+    serviceIds,
+  };
+}
+
+function required(st: ApplyRun, service: string): boolean {
+  return st.options.requirements?.required.has(service) ?? true;
+}
+
+function optionalAction(st: ApplyRun, a: Action): boolean {
+  return 'service' in a
+    ? !required(st, a.service)
+    : 'services' in a && a.services.length > 0 && a.services.every((s) => !required(st, s));
+}
+
+function fail(st: ApplyRun, a: Action, error: Error): void {
+  const failure = { target: actionTitle(a), error };
+  st.failures.push(failure);
+  if (optionalAction(st, a)) st.optionalFailures.add(failure);
+}
+
+function fatalFailures(st: ApplyRun): number {
+  return st.failures.filter((f) => !st.optionalFailures.has(f)).length;
+}
+
+function otherFailures(st: ApplyRun): number {
+  return st.failures.filter((f) => !f.target.startsWith('image ')).length;
+}
+
+/** Runs one action with its progress events; a failure is reported, recorded and thrown. */
+async function run(st: ApplyRun, a: Action): Promise<void> {
+  const id = actionId(a);
+  const title = actionTitle(a);
+  const say = (status: EventStatus, text: string, detail?: string): void =>
+    st.emit({
+      id,
+      title,
+      status,
+      text,
+      ...(detail !== undefined && { detail }),
+      ...((status === 'done' || status === 'failed') && { durationMs: st.now() - st.t0 }),
+    });
+  try {
+    await execute(a, st.runtime, st.options, say, st.serviceIds, st.plan.project);
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    say('failed', 'Error', error.message);
+    fail(st, a, error);
+    throw error;
+  }
+}
+
+async function parallel(st: ApplyRun, actions: Action[]): Promise<void> {
+  await limitAll(actions, st.options.parallel, async (a) => {
+    try {
+      await run(st, a);
+    } catch {
+      // recorded in failures
+    }
+  });
+}
+
+function skip(st: ApplyRun, actions: Action[], detail: string): void {
+  for (const a of actions)
+    st.emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail });
+}
+
+/**
+ * Images: pulls, then builds (a build may start FROM a pulled image, or FROM another build's image).
+ * A failed image stops only the services that use it and their dependents, added to `imageFailures`.
+ */
+async function makeImages(st: ApplyRun, imageFailures: Set<string>): Promise<void> {
+  const imageFailed = (a: { target: string; services: string[] }, why: string): void => {
+    for (const s of a.services) {
+      imageFailures.add(s);
+      st.failedServices.set(s, `image ${a.target}: ${why}`);
+    }
+  };
+  const before = st.failures.length;
+  const pulls = st.plan.actions.filter((a): a is Extract<Action, { kind: 'pull-image' }> => a.kind === 'pull-image');
+  await parallel(st, pulls);
+  const failedPulls = new Map(st.failures.slice(before).map((f) => [f.target, f.error.message]));
+  for (const p of pulls) {
+    const why = failedPulls.get(actionTitle(p));
+    if (why !== undefined) imageFailed(p, why);
+  }
+  const builds = st.plan.actions.filter((a): a is BuildAction => a.kind === 'build-image');
+  if (builds.length === 0) return;
+  const result = await runBuilds(
+    builds,
+    st.options.buildSpecs ?? new Map<string, BuildSpec>(),
+    st.options.parallel,
+    (a) => run(st, a),
+  );
+  for (const { action, error } of result.failed) imageFailed(action, error.message);
+  for (const a of result.skipped) {
+    const error = new Error('not built: the image it starts FROM failed to build');
+    imageFailed(a, error.message);
+    st.emit({ id: actionId(a), title: actionTitle(a), status: 'failed', text: 'Skipped', detail: error.message });
+    fail(st, a, error);
+  }
+}
+
+/** Stops the dependents that are restarted around a dependency's recreate (not those blocked). */
+async function stopRestarted(st: ApplyRun, blocked: Set<string>): Promise<void> {
+  const restarts = st.plan.actions.filter(
+    (a): a is Extract<Action, { kind: 'restart-container' }> =>
+      a.kind === 'restart-container' && !blocked.has(a.service),
+  );
+  await limitAll(restarts, st.options.parallel, async (a) => {
+    st.emit({ id: actionId(a), title: actionTitle(a), status: 'working', text: 'Stopping', detail: a.reason });
+    await st.runtime.stopContainer(a.id, st.options.stopTimeoutSec).catch((err: unknown) => {
+      st.failures.push({ target: actionTitle(a), error: err instanceof Error ? err : new Error(String(err)) });
+    });
+  });
+}
+
+/** The services' own actions, in dependency order; those blocked by a failed image are skipped. */
+async function walkServices(
+  st: ApplyRun,
+  byService: Map<string, Action[]>,
+  blocked: Set<string>,
+  up: boolean,
+): Promise<void> {
+  for (const s of blocked) {
+    if (!st.failedServices.has(s)) st.failedServices.set(s, 'it needs a service whose image could not be made');
+    skip(st, byService.get(s) ?? [], 'its image could not be made');
+  }
+  const only = new Set([...byService.keys()].filter((s) => !blocked.has(s)));
+  const result = await walk(
+    st.graph,
+    { direction: up ? 'up' : 'down', concurrency: st.options.parallel, only, tolerate: (s) => !required(st, s) },
+    async (service) => {
+      try {
+        await walkService(st, service, byService.get(service)!, up);
+      } catch (err) {
+        st.failedServices.set(service, err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+    },
+  );
+  for (const s of result.skipped) skip(st, byService.get(s) ?? [], 'an earlier step failed');
+}
+
+async function walkService(st: ApplyRun, service: string, actions: Action[], up: boolean): Promise<void> {
+  // A dependency that failed: a service that needs it is skipped; one that can do without it (required:
+  // false) is told why and goes on without it, without waiting for it.
+  const failedDeps = up ? (st.graph.deps.get(service) ?? []).filter((d) => st.failedServices.has(d)) : [];
+  const optional = st.options.requirements?.optionalDeps.get(service);
+  const needed = failedDeps.find((d) => !optional?.has(d));
+  if (needed !== undefined) {
+    const error = new Error(`not started: it needs ${needed}, which failed`);
+    skip(st, actions, error.message);
+    const failure = { target: service, error };
+    st.failures.push(failure);
+    if (!required(st, service)) st.optionalFailures.add(failure);
+    throw error;
+  }
+  for (const d of failedDeps) {
+    st.emit({
+      id: `wait:${service}:${d}`,
+      title: service,
+      status: 'warning',
+      text: 'Warning',
+      detail: `going on without ${d} (not required): ${st.failedServices.get(d)}`,
     });
   }
-  // 2. Services in dependency order (reverse order when tearing down).
-  if (otherFailures() === 0 && byService.size > 0) {
-    for (const s of blocked) {
-      if (!failedServices.has(s)) failedServices.set(s, 'it needs a service whose image could not be made');
-      for (const a of byService.get(s) ?? [])
-        emit({
-          id: actionId(a),
-          title: actionTitle(a),
-          status: 'skipped',
-          text: 'Skipped',
-          detail: 'its image could not be made',
-        });
-    }
-    const only = new Set([...byService.keys()].filter((s) => !blocked.has(s)));
-    const walked = async (service: string): Promise<void> => {
-      const actions = byService.get(service)!;
-      // A dependency that failed: a service that needs it is skipped; one that can do without it (required:
-      // false) is told why and goes on without it, without waiting for it.
-      const failedDeps = up ? (graph.deps.get(service) ?? []).filter((d) => failedServices.has(d)) : [];
-      const optional = options.requirements?.optionalDeps.get(service);
-      const needed = failedDeps.find((d) => !optional?.has(d));
-      if (needed !== undefined) {
-        const error = new Error(`not started: it needs ${needed}, which failed`);
-        for (const a of actions)
-          emit({ id: actionId(a), title: actionTitle(a), status: 'skipped', text: 'Skipped', detail: error.message });
-        const failure = { target: service, error };
-        failures.push(failure);
-        if (!required(service)) optionalFailures.add(failure);
-        throw error;
-      }
-      for (const d of failedDeps) {
-        emit({
-          id: `wait:${service}:${d}`,
-          title: service,
-          status: 'warning',
-          text: 'Warning',
-          detail: `going on without ${d} (not required): ${failedServices.get(d)}`,
-        });
-      }
-      for (const w of actions.filter((a) => a.kind === 'wait')) {
-        if (failedDeps.includes(w.dependency))
-          emit({
-            id: actionId(w),
-            title: actionTitle(w),
-            status: 'skipped',
-            text: 'Skipped wait',
-            detail: `${w.dependency} failed`,
-          });
-        else await run(w);
-      }
-      // What an interrupted recreate left is settled first: its replacements go, then the container kept
-      // gets its name back; then the rest.
-      const isLeftover = (a: Action): boolean => a.kind === 'remove-container' && a.leftover === true;
-      const phases = [
-        actions.filter(isLeftover),
-        actions.filter((a) => a.kind === 'rename-container'),
-        actions.filter((a) => a.kind !== 'wait' && a.kind !== 'rename-container' && !isLeftover(a)),
-      ];
-      const errors: unknown[] = [];
-      for (const phase of phases) {
-        if (errors.length > 0) {
-          for (const a of phase)
-            emit({
-              id: actionId(a),
-              title: actionTitle(a),
-              status: 'skipped',
-              text: 'Skipped',
-              detail: 'an earlier step failed',
-            });
-          continue;
-        }
-        await limitAll(phase, options.parallel, (a) => run(a).catch((e: unknown) => void errors.push(e)));
-      }
-      if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
-    };
-    const result = await walk(
-      graph,
-      { direction: up ? 'up' : 'down', concurrency: options.parallel, only, tolerate: (s) => !required(s) },
-      async (service) => {
-        try {
-          await walked(service);
-        } catch (err) {
-          failedServices.set(service, err instanceof Error ? err.message : String(err));
-          throw err;
-        }
-      },
-    );
-    for (const s of result.skipped) {
-      for (const a of byService.get(s) ?? [])
-        emit({
-          id: actionId(a),
-          title: actionTitle(a),
-          status: 'skipped',
-          text: 'Skipped',
-          detail: 'an earlier step failed',
-        });
-    }
+  for (const w of actions.filter((a) => a.kind === 'wait')) {
+    if (failedDeps.includes(w.dependency))
+      st.emit({
+        id: actionId(w),
+        title: actionTitle(w),
+        status: 'skipped',
+        text: 'Skipped wait',
+        detail: `${w.dependency} failed`,
+      });
+    else await run(st, w);
   }
-  // 3. Networks and volumes being removed, after the containers using them.
-  if (fatalFailures() === 0)
-    await parallel(plan.actions.filter((a) => a.kind === 'remove-network' || a.kind === 'remove-volume'));
-  if (fatalFailures() > 0) throw new ApplyError(failures.filter((f) => !optionalFailures.has(f)));
+  await runInPhases(st, actions);
+}
+
+/**
+ * What an interrupted recreate left is settled first: its replacements go, then the container kept gets
+ * its name back; then the rest. After a failure, the later phases are skipped.
+ */
+async function runInPhases(st: ApplyRun, actions: Action[]): Promise<void> {
+  const isLeftover = (a: Action): boolean => a.kind === 'remove-container' && a.leftover === true;
+  const phases = [
+    actions.filter(isLeftover),
+    actions.filter((a) => a.kind === 'rename-container'),
+    actions.filter((a) => a.kind !== 'wait' && a.kind !== 'rename-container' && !isLeftover(a)),
+  ];
+  const errors: unknown[] = [];
+  for (const phase of phases) {
+    if (errors.length > 0) {
+      skip(st, phase, 'an earlier step failed');
+      continue;
+    }
+    await limitAll(phase, st.options.parallel, (a) => run(st, a).catch((e: unknown) => void errors.push(e)));
+  }
+  if (errors.length > 0) throw errors[0] instanceof Error ? errors[0] : new Error(String(errors[0]));
 }
 
 type Say = (status: EventStatus, text: string, detail?: string) => void;
+
+/** What every action's executor works with: the runtime, the options, its progress line, the ids so far. */
+interface ExecContext {
+  rt: Runtime;
+  options: ApplyOptions;
+  say: Say;
+  serviceIds: Map<string, string>;
+  projectName: string;
+}
+
+type ActionOf<K extends Action['kind']> = Extract<Action, { kind: K }>;
+type Executor<K extends Action['kind']> = (a: ActionOf<K>, cx: ExecContext) => Promise<void>;
 
 async function execute(
   a: Action,
@@ -287,153 +356,172 @@ async function execute(
   serviceIds: Map<string, string>,
   projectName: string,
 ): Promise<void> {
-  switch (a.kind) {
-    case 'create-network':
-      say('working', 'Creating', a.reason);
-      await ensureNetwork(rt, a.spec);
-      say('done', 'Created');
-      return;
-    case 'create-volume':
-      say('working', 'Creating', a.reason);
-      await rt.createVolume(a.spec);
-      say('done', 'Created');
-      return;
-    case 'recreate-volume':
-      await recreateVolume(rt, a, options.stopTimeoutSec, say);
-      return;
-    case 'pull-image':
-      say('working', 'Pulling', a.reason);
-      await rt.pullImage(a.target, (p) => {
-        if (p.fraction !== undefined) emitProgress(say, p.fraction);
-      });
-      say('done', 'Pulled');
-      return;
-    case 'build-image': {
-      say('working', 'Building', a.reason);
-      const id = await executeBuild(a, rt, options.buildSpecs?.get(a.target), (p) =>
-        say('working', 'Building', p.line),
-      );
-      say('done', 'Built', id.replace(/^sha256:/, '').slice(0, 12));
-      return;
-    }
-    case 'check-container': {
-      const now = await rt.inspectImage(a.image);
-      if (now && now.id !== a.imageId) {
-        const reason = `image ${a.imageId.replace(/^sha256:/, '').slice(0, 12)}→${now.id.replace(/^sha256:/, '').slice(0, 12)}`;
-        await execute(
-          {
-            kind: 'recreate-container',
-            target: a.target,
-            service: a.service,
-            number: a.number,
-            spec: a.spec,
-            replaces: a.id,
-            renewAnonVolumes: a.renewAnonVolumes,
-            start: a.start,
-            reason,
-            running: a.running,
-            ...(a.inspectVolumes === true && { inspectVolumes: true }),
-          },
-          rt,
-          options,
-          say,
-          serviceIds,
-          projectName,
-        );
-        return;
-      }
-      if (!a.running && a.start) {
-        say('working', 'Starting', 'image unchanged');
-        await rt.startContainer(a.id);
-        say('done', 'Started');
-        return;
-      }
-      say('done', 'Running', 'up to date (image unchanged)');
-      return;
-    }
-    case 'wait':
-      say('working', 'Waiting', `for ${a.reason}`);
-      try {
-        await waitForDependency(rt, projectName, a.dependency, a.condition);
-        say('done', a.condition === 'service_healthy' ? 'Healthy' : 'Completed', a.dependency);
-      } catch (err) {
-        if (a.required) throw err;
-        say(
-          'warning',
-          'Warning',
-          `going on without ${a.dependency} (not required): ${err instanceof Error ? err.message : String(err)}`,
-        );
-        say('done', 'Skipped wait');
-      }
-      return;
-    case 'create-container': {
-      say('working', 'Creating', a.reason);
-      const spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
-      const id = await createOrAdopt(rt, spec);
-      serviceIds.set(a.service, serviceIds.get(a.service) ?? id);
-      if (!a.start) {
-        say('done', 'Created');
-        return;
-      }
-      say('working', 'Starting');
-      await startOrRemove(rt, id);
-      say('done', 'Started');
-      return;
-    }
-    case 'recreate-container':
-      await recreateContainer(a, rt, options, say, serviceIds, projectName);
-      return;
-    case 'rename-container':
-      say('working', 'Renaming', a.reason);
-      await renameTo(rt, a.id, a.name);
-      say('done', 'Renamed', a.name);
-      return;
-    case 'start-container':
-      say('working', 'Starting', a.reason);
-      await rt.startContainer(a.id);
-      say('done', 'Started');
-      return;
-    case 'restart-container':
-      say('working', 'Starting', a.reason);
-      await rt.startContainer(a.id);
-      say('done', 'Restarted');
-      return;
-    case 'keep-container':
-      say('done', 'Running', a.reason);
-      return;
-    case 'stop-container':
-      say('working', 'Stopping');
-      await rt.stopContainer(a.id, options.stopTimeoutSec);
-      say('done', 'Stopped');
-      return;
-    case 'remove-container':
-      if (a.stop) {
-        say('working', 'Stopping', a.reason);
-        // Gone already (a concurrent removal): the removal below has nothing left to do.
-        await rt.stopContainer(a.id, options.stopTimeoutSec).catch((err: unknown) => {
-          if (!(err instanceof NotFoundError)) throw err;
-        });
-      }
-      say('working', 'Removing', a.reason);
-      await rt.removeContainer(a.id, { force: true, volumes: a.removeVolumes === true && a.leftover !== true });
-      say('done', 'Removed');
-      return;
-    case 'remove-network':
-    case 'remove-volume': {
-      say('working', 'Removing');
-      const kind = a.kind === 'remove-network' ? 'network' : 'volume';
-      try {
-        await (a.kind === 'remove-network' ? rt.removeNetwork(a.id) : rt.removeVolume(a.target));
-      } catch (err) {
-        if (!(err instanceof ResourceInUseError)) throw err;
-        say('warning', 'In use', inUseWarning(kind, a.target, err, projectName));
-        say('done', 'Left in place');
-        return;
-      }
-      say('done', 'Removed');
-      return;
-    }
+  const executor = executors[a.kind] as (a: Action, cx: ExecContext) => Promise<void>;
+  await executor(a, { rt, options, say, serviceIds, projectName });
+}
+
+/** Each action kind, to the runtime calls it names. */
+const executors: { [K in Action['kind']]: Executor<K> } = {
+  'create-network': async (a, { rt, say }) => {
+    say('working', 'Creating', a.reason);
+    await ensureNetwork(rt, a.spec);
+    say('done', 'Created');
+  },
+  'create-volume': async (a, { rt, say }) => {
+    say('working', 'Creating', a.reason);
+    await rt.createVolume(a.spec);
+    say('done', 'Created');
+  },
+  'recreate-volume': async (a, { rt, options, say }) => {
+    await recreateVolume(rt, a, options.stopTimeoutSec, say);
+  },
+  'pull-image': async (a, { rt, say }) => {
+    say('working', 'Pulling', a.reason);
+    await rt.pullImage(a.target, (p) => {
+      if (p.fraction !== undefined) emitProgress(say, p.fraction);
+    });
+    say('done', 'Pulled');
+  },
+  'build-image': async (a, { rt, options, say }) => {
+    say('working', 'Building', a.reason);
+    const id = await executeBuild(a, rt, options.buildSpecs?.get(a.target), (p) => say('working', 'Building', p.line));
+    say('done', 'Built', id.replace(/^sha256:/, '').slice(0, 12));
+  },
+  'check-container': checkContainer,
+  wait: waitFor,
+  'create-container': createContainer,
+  'recreate-container': async (a, { rt, options, say, serviceIds, projectName }) => {
+    await recreateContainer(a, rt, options, say, serviceIds, projectName);
+  },
+  'rename-container': async (a, { rt, say }) => {
+    say('working', 'Renaming', a.reason);
+    await renameTo(rt, a.id, a.name);
+    say('done', 'Renamed', a.name);
+  },
+  'start-container': async (a, { rt, say }) => {
+    say('working', 'Starting', a.reason);
+    await rt.startContainer(a.id);
+    say('done', 'Started');
+  },
+  'restart-container': async (a, { rt, say }) => {
+    say('working', 'Starting', a.reason);
+    await rt.startContainer(a.id);
+    say('done', 'Restarted');
+  },
+  'keep-container': (a, { say }) => {
+    say('done', 'Running', a.reason);
+    return Promise.resolve();
+  },
+  'stop-container': async (a, { rt, options, say }) => {
+    say('working', 'Stopping');
+    await rt.stopContainer(a.id, options.stopTimeoutSec);
+    say('done', 'Stopped');
+  },
+  'remove-container': removeContainer,
+  'remove-network': removeNetworkOrVolume,
+  'remove-volume': removeNetworkOrVolume,
+};
+
+/** A container whose image may have changed since the plan: recreated when it did, else started or kept. */
+async function checkContainer(a: ActionOf<'check-container'>, cx: ExecContext): Promise<void> {
+  const { rt, say } = cx;
+  const now = await rt.inspectImage(a.image);
+  if (now && now.id !== a.imageId) {
+    const reason = `image ${a.imageId.replace(/^sha256:/, '').slice(0, 12)}→${now.id.replace(/^sha256:/, '').slice(0, 12)}`;
+    await execute(
+      {
+        kind: 'recreate-container',
+        target: a.target,
+        service: a.service,
+        number: a.number,
+        spec: a.spec,
+        replaces: a.id,
+        renewAnonVolumes: a.renewAnonVolumes,
+        start: a.start,
+        reason,
+        running: a.running,
+        ...(a.inspectVolumes === true && { inspectVolumes: true }),
+      },
+      rt,
+      cx.options,
+      say,
+      cx.serviceIds,
+      cx.projectName,
+    );
+    return;
   }
+  if (!a.running && a.start) {
+    say('working', 'Starting', 'image unchanged');
+    await rt.startContainer(a.id);
+    say('done', 'Started');
+    return;
+  }
+  say('done', 'Running', 'up to date (image unchanged)');
+}
+
+/** A `depends_on` condition; a dependency the service can do without (required: false) only warns. */
+async function waitFor(a: ActionOf<'wait'>, { rt, say, projectName }: ExecContext): Promise<void> {
+  say('working', 'Waiting', `for ${a.reason}`);
+  try {
+    await waitForDependency(rt, projectName, a.dependency, a.condition);
+    say('done', a.condition === 'service_healthy' ? 'Healthy' : 'Completed', a.dependency);
+  } catch (err) {
+    if (a.required) throw err;
+    say(
+      'warning',
+      'Warning',
+      `going on without ${a.dependency} (not required): ${err instanceof Error ? err.message : String(err)}`,
+    );
+    say('done', 'Skipped wait');
+  }
+}
+
+async function createContainer(
+  a: ActionOf<'create-container'>,
+  { rt, say, serviceIds, projectName }: ExecContext,
+): Promise<void> {
+  say('working', 'Creating', a.reason);
+  const spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
+  const id = await createOrAdopt(rt, spec);
+  serviceIds.set(a.service, serviceIds.get(a.service) ?? id);
+  if (!a.start) {
+    say('done', 'Created');
+    return;
+  }
+  say('working', 'Starting');
+  await startOrRemove(rt, id);
+  say('done', 'Started');
+}
+
+async function removeContainer(a: ActionOf<'remove-container'>, { rt, options, say }: ExecContext): Promise<void> {
+  if (a.stop) {
+    say('working', 'Stopping', a.reason);
+    // Gone already (a concurrent removal): the removal below has nothing left to do.
+    await rt.stopContainer(a.id, options.stopTimeoutSec).catch((err: unknown) => {
+      if (!(err instanceof NotFoundError)) throw err;
+    });
+  }
+  say('working', 'Removing', a.reason);
+  await rt.removeContainer(a.id, { force: true, volumes: a.removeVolumes === true && a.leftover !== true });
+  say('done', 'Removed');
+}
+
+/** A network or volume still in use is left in place with a warning naming who uses it. */
+async function removeNetworkOrVolume(
+  a: ActionOf<'remove-network' | 'remove-volume'>,
+  { rt, say, projectName }: ExecContext,
+): Promise<void> {
+  say('working', 'Removing');
+  const kind = a.kind === 'remove-network' ? 'network' : 'volume';
+  try {
+    await (a.kind === 'remove-network' ? rt.removeNetwork(a.id) : rt.removeVolume(a.target));
+  } catch (err) {
+    if (!(err instanceof ResourceInUseError)) throw err;
+    say('warning', 'In use', inUseWarning(kind, a.target, err, projectName));
+    say('done', 'Left in place');
+    return;
+  }
+  say('done', 'Removed');
 }
 
 type RecreateAction = Extract<Action, { kind: 'recreate-container' }>;

@@ -56,22 +56,14 @@ export async function readLogs(
   const inTarget = (c: ContainerSummary): boolean =>
     target.services.length === 0 || target.services.includes(serviceOf(c));
 
-  const active = new Map<string, Promise<void>>();
-  let lastEventMs = Date.now();
-  const errors: Error[] = [];
+  const state: LogRun = { active: new Map(), lastEventMs: Date.now(), errors: [] };
+  const { active, errors } = state;
   let settle: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => {
     settle = resolve;
   });
 
-  const base: LogOptions = {
-    follow: options.follow,
-    ...(options.tail !== undefined && { tail: options.tail }),
-    ...(options.since !== undefined && { since: options.since }),
-    ...(options.until !== undefined && { until: options.until }),
-    ...(options.timestamps !== undefined && { timestamps: options.timestamps }),
-    signal: inner.signal,
-  };
+  const base = logOptions(options, inner.signal);
 
   const checkDone = async (): Promise<void> => {
     if (active.size > 0) return;
@@ -83,7 +75,11 @@ export async function readLogs(
     // one's start, during which the engine keeps reporting events (die, stop, ...): wait until it has
     // been quiet for a while before deciding that nothing runs any more.
     try {
-      for (let quiet = Date.now() - lastEventMs; quiet < RESTART_GRACE_MS; quiet = Date.now() - lastEventMs) {
+      for (
+        let quiet = Date.now() - state.lastEventMs;
+        quiet < RESTART_GRACE_MS;
+        quiet = Date.now() - state.lastEventMs
+      ) {
         await sleep(RESTART_GRACE_MS - quiet, undefined, { signal: inner.signal });
       }
     } catch {
@@ -118,49 +114,9 @@ export async function readLogs(
     active.set(c.id, p);
   };
 
-  let watcher: Promise<void> = Promise.resolve();
-  if (options.follow) {
-    const events = rt.events({ labels: { [Label.project]: target.projectName }, type: ['container'] }, inner.signal);
-    watcher = (async () => {
-      try {
-        for await (const e of events) {
-          lastEventMs = Date.now();
-          if (e.action !== 'start') continue;
-          const labels = e.attributes;
-          if (labels[Label.oneoff] === 'True') continue;
-          const summary = { id: e.id, name: labels.name ?? e.id.slice(0, 12), labels } as unknown as ContainerSummary;
-          if (!inTarget(summary)) continue;
-          if (!attached(summary)) continue;
-          // A container that (re)started after we began: read what it writes from its start on, once
-          // the stream of its previous run has ended.
-          const [found] = await rt.listContainers({
-            all: true,
-            labels: { [Label.project]: target.projectName },
-            name: summary.name,
-          });
-          const previous = active.get(e.id);
-          // Only what the new run writes: everything after the previous run ended (its FinishedAt; the
-          // start event and StartedAt can both come after the new process's first lines). A container
-          // that never ran before is read from its beginning.
-          const finished = await rt.inspectContainer(e.id).then(
-            (d) => (d.finishedAt ? Date.parse(d.finishedAt) : NaN),
-            () => NaN,
-          );
-          const opts =
-            Number.isNaN(finished) || finished <= 0 ? base : { ...base, since: (finished / 1000).toFixed(3) };
-          if (previous)
-            previous.then(
-              () => read(found ?? summary, opts),
-              () => undefined,
-            );
-          else read(found ?? summary, opts);
-        }
-      } catch (err) {
-        if (!inner.signal.aborted) errors.push(err instanceof Error ? err : new Error(String(err)));
-      }
-    })();
-  }
-
+  const watcher = options.follow
+    ? watchStarts(rt, target.projectName, state, inner.signal, base, (c) => inTarget(c) && attached(c), read)
+    : Promise.resolve();
   for (const c of containers.filter(attached)) read(c, base);
   if (active.size === 0) await checkDone();
   await finished;
@@ -169,4 +125,74 @@ export async function readLogs(
   await watcher;
   await Promise.all(active.values());
   if (errors.length > 0) throw errors[0]!;
+}
+
+/** What one `readLogs` holds while it runs: the streams being read, when the engine last spoke, what failed. */
+interface LogRun {
+  /** The stream being read, by container id. */
+  active: Map<string, Promise<void>>;
+  /** Our clock at the engine's last event. */
+  lastEventMs: number;
+  errors: Error[];
+}
+
+function logOptions(options: FollowOptions, signal: AbortSignal): LogOptions {
+  return {
+    follow: options.follow,
+    ...(options.tail !== undefined && { tail: options.tail }),
+    ...(options.since !== undefined && { since: options.since }),
+    ...(options.until !== undefined && { until: options.until }),
+    ...(options.timestamps !== undefined && { timestamps: options.timestamps }),
+    signal,
+  };
+}
+
+/**
+ * Watches the project's container events while following: a followed container that (re)starts is read
+ * from its new start on, once the stream of its previous run has ended.
+ */
+async function watchStarts(
+  rt: Runtime,
+  projectName: string,
+  state: LogRun,
+  signal: AbortSignal,
+  base: LogOptions,
+  followed: (c: ContainerSummary) => boolean,
+  read: (c: ContainerSummary, opts: LogOptions) => void,
+): Promise<void> {
+  const events = rt.events({ labels: { [Label.project]: projectName }, type: ['container'] }, signal);
+  try {
+    for await (const e of events) {
+      state.lastEventMs = Date.now();
+      if (e.action !== 'start') continue;
+      const labels = e.attributes;
+      if (labels[Label.oneoff] === 'True') continue;
+      const summary = { id: e.id, name: labels.name ?? e.id.slice(0, 12), labels } as unknown as ContainerSummary;
+      if (!followed(summary)) continue;
+      // A container that (re)started after we began: read what it writes from its start on, once
+      // the stream of its previous run has ended.
+      const [found] = await rt.listContainers({
+        all: true,
+        labels: { [Label.project]: projectName },
+        name: summary.name,
+      });
+      const previous = state.active.get(e.id);
+      // Only what the new run writes: everything after the previous run ended (its FinishedAt; the
+      // start event and StartedAt can both come after the new process's first lines). A container
+      // that never ran before is read from its beginning.
+      const finished = await rt.inspectContainer(e.id).then(
+        (d) => (d.finishedAt ? Date.parse(d.finishedAt) : NaN),
+        () => NaN,
+      );
+      const opts = Number.isNaN(finished) || finished <= 0 ? base : { ...base, since: (finished / 1000).toFixed(3) };
+      if (previous)
+        previous.then(
+          () => read(found ?? summary, opts),
+          () => undefined,
+        );
+      else read(found ?? summary, opts);
+    }
+  } catch (err) {
+    if (!signal.aborted) state.errors.push(err instanceof Error ? err : new Error(String(err)));
+  }
 }

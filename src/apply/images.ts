@@ -8,7 +8,7 @@ import { ApplyError, BerthError, BuildContextError, NotFoundError } from '../err
 import { buildGraph, serviceDependencies, withDependencies } from '../graph/index.js';
 import type { Emit, EventStatus, Renderer } from '../progress/events.js';
 import { limitAll } from './apply.js';
-import type { Project, ServiceConfig } from '../config/model.js';
+import type { BuildConfig, Project, ServiceConfig } from '../config/model.js';
 import { dockerfileBases } from '../config/dockerfile.js';
 import { parsePullPolicy, serviceImage, type Action, type UpOptions } from '../plan/index.js';
 import type { BuildProgress, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
@@ -36,34 +36,77 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
       hint: 'clone it and point build.context at the folder',
     });
   }
+  const spec: BuildSpec = {
+    service: service.name,
+    context: b.context,
+    tags: [...new Set([serviceImage(project, service), ...(b.tags ?? [])])],
+  };
+  const source: BuildSource = { build: b, service, options, args: buildArgs(b, options) };
+  for (const setField of Object.values(buildFields)) setField(spec, source);
+  return spec;
+}
+
+/** What a BuildSpec is made from: the service's build section, the service, the command's options. */
+interface BuildSource {
+  build: BuildConfig;
+  service: ServiceConfig;
+  options: BuildOptions;
+  /** The build args with a value (`build.args` under `--build-arg`; no value: from the environment). */
+  args: Record<string, string>;
+}
+
+function buildArgs(b: BuildConfig, options: BuildOptions): Record<string, string> {
   const env = options.env ?? {};
   const args: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...b.args, ...options.buildArgs })) {
     const value = v ?? env[k];
     if (value !== undefined && value !== null) args[k] = value;
   }
-  const spec: BuildSpec = {
-    service: service.name,
-    context: b.context,
-    tags: [...new Set([serviceImage(project, service), ...(b.tags ?? [])])],
-  };
-  // Only the stack's own labels: each label is one more step (and layer) in the classic builder.
-  if (b.labels && Object.keys(b.labels).length > 0) spec.labels = { ...b.labels };
-  if (b.dockerfile_inline !== undefined) spec.dockerfileInline = b.dockerfile_inline;
-  else if (b.dockerfile !== undefined) spec.dockerfile = b.dockerfile;
-  if (Object.keys(args).length > 0) spec.args = args;
-  if (b.target !== undefined) spec.target = b.target;
-  if (b.cache_from?.length) spec.cacheFrom = b.cache_from;
-  if (b.no_cache || options.noCache) spec.noCache = true;
-  if (b.pull || options.pullBase) spec.pull = true;
-  if (b.network !== undefined) spec.network = b.network;
-  if (b.shm_size !== undefined) spec.shmSize = b.shm_size;
-  if (b.extra_hosts?.length) spec.extraHosts = b.extra_hosts;
-  if (service.platform !== undefined) spec.platform = service.platform;
-  else if (b.platforms?.length === 1) spec.platform = b.platforms[0]!;
-  if (options.quiet) spec.quiet = true;
-  return spec;
+  return args;
 }
+
+/** Each build key's part of the BuildSpec, in the order the spec's fields are set. */
+const buildFields: Record<string, (spec: BuildSpec, from: BuildSource) => void> = {
+  // Only the stack's own labels: each label is one more step (and layer) in the classic builder.
+  labels: (spec, { build: b }) => {
+    if (b.labels && Object.keys(b.labels).length > 0) spec.labels = { ...b.labels };
+  },
+  dockerfile: (spec, { build: b }) => {
+    if (b.dockerfile_inline !== undefined) spec.dockerfileInline = b.dockerfile_inline;
+    else if (b.dockerfile !== undefined) spec.dockerfile = b.dockerfile;
+  },
+  args: (spec, { args }) => {
+    if (Object.keys(args).length > 0) spec.args = args;
+  },
+  target: (spec, { build: b }) => {
+    if (b.target !== undefined) spec.target = b.target;
+  },
+  cache_from: (spec, { build: b }) => {
+    if (b.cache_from?.length) spec.cacheFrom = b.cache_from;
+  },
+  no_cache: (spec, { build: b, options }) => {
+    if (b.no_cache || options.noCache) spec.noCache = true;
+  },
+  pull: (spec, { build: b, options }) => {
+    if (b.pull || options.pullBase) spec.pull = true;
+  },
+  network: (spec, { build: b }) => {
+    if (b.network !== undefined) spec.network = b.network;
+  },
+  shm_size: (spec, { build: b }) => {
+    if (b.shm_size !== undefined) spec.shmSize = b.shm_size;
+  },
+  extra_hosts: (spec, { build: b }) => {
+    if (b.extra_hosts?.length) spec.extraHosts = b.extra_hosts;
+  },
+  platforms: (spec, { build: b, service }) => {
+    if (service.platform !== undefined) spec.platform = service.platform;
+    else if (b.platforms?.length === 1) spec.platform = b.platforms[0]!;
+  },
+  quiet: (spec, { options }) => {
+    if (options.quiet) spec.quiet = true;
+  },
+};
 
 /** Reads the Dockerfile a build uses (inline text, or the file); undefined when it cannot be read. */
 async function dockerfileText(spec: BuildSpec): Promise<string | undefined> {

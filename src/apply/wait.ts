@@ -59,23 +59,7 @@ export function firstLook(d: ContainerDetails, now: number): Seen {
 export function judge(d: ContainerDetails, condition: WaitCondition, seen: Seen, now: number): Verdict {
   const name = d.name;
   const lastCheck = lastHealthcheckOutput(d);
-  if (d.state === 'exited' || d.state === 'dead') {
-    if (condition === 'service_completed_successfully' && d.exitCode === 0)
-      return { kind: 'ready', readiness: 'completed' };
-    const when =
-      condition === 'service_healthy'
-        ? ' before it was healthy'
-        : condition === 'running_or_healthy' && d.exitCode === 0
-          ? ' instead of running'
-          : '';
-    return fail(
-      'exited',
-      name,
-      `container ${name} exited (exit code ${d.exitCode})${when}${withOutput(lastCheck)}`,
-      d.exitCode,
-      lastCheck,
-    );
-  }
+  if (d.state === 'exited' || d.state === 'dead') return judgeExited(d, condition, lastCheck);
   if (d.state === 'restarting') {
     // Its process ended and the engine will start it again: the exit code is the one it ended with.
     if (condition === 'service_completed_successfully' && d.exitCode === 0)
@@ -92,6 +76,38 @@ export function judge(d: ContainerDetails, condition: WaitCondition, seen: Seen,
     return fail('not-running', name, `container ${name} is ${d.state}, not running`, undefined, lastCheck);
   }
   if (condition === 'service_completed_successfully') return { kind: 'waiting' };
+  return judgeRunning(d, condition, seen, now, lastCheck);
+}
+
+/** A container that exited (or died): completed, when that is what the wait asks and it ended well. */
+function judgeExited(d: ContainerDetails, condition: WaitCondition, lastCheck: string | undefined): Verdict {
+  const name = d.name;
+  if (condition === 'service_completed_successfully' && d.exitCode === 0)
+    return { kind: 'ready', readiness: 'completed' };
+  const when =
+    condition === 'service_healthy'
+      ? ' before it was healthy'
+      : condition === 'running_or_healthy' && d.exitCode === 0
+        ? ' instead of running'
+        : '';
+  return fail(
+    'exited',
+    name,
+    `container ${name} exited (exit code ${d.exitCode})${when}${withOutput(lastCheck)}`,
+    d.exitCode,
+    lastCheck,
+  );
+}
+
+/** A running container, by its health (running long enough, when it has no healthcheck). */
+function judgeRunning(
+  d: ContainerDetails,
+  condition: WaitCondition,
+  seen: Seen,
+  now: number,
+  lastCheck: string | undefined,
+): Verdict {
+  const name = d.name;
   switch (d.health) {
     case 'healthy':
       return { kind: 'ready', readiness: 'healthy' };
