@@ -210,101 +210,188 @@ export function containerSpec(
     mounts: mounts(project, service),
     endpoints: endpoints(project, service),
   };
-  if (service.command !== undefined) spec.command = service.command ?? [];
-  if (service.entrypoint !== undefined) spec.entrypoint = service.entrypoint ?? [];
-  if (service.hostname !== undefined) spec.hostname = service.hostname;
-  if (service.domainname !== undefined) spec.domainname = service.domainname;
-  if (service.user !== undefined) spec.user = service.user;
-  if (service.working_dir !== undefined) spec.workingDir = service.working_dir;
-  if (service.tty !== undefined) spec.tty = service.tty;
-  if (service.stdin_open !== undefined) spec.openStdin = service.stdin_open;
-  if (service.stop_signal !== undefined) spec.stopSignal = service.stop_signal;
-  const grace = parseDurationNs(service.stop_grace_period);
-  if (grace !== undefined) spec.stopTimeoutSec = Math.ceil(grace / 1e9);
-  if (service.healthcheck) {
-    const h = service.healthcheck;
-    const test = h.disable ? ['NONE'] : h.test;
-    if (test) {
-      spec.healthcheck = { test };
-      const set = (
-        k: 'intervalNs' | 'timeoutNs' | 'startPeriodNs' | 'startIntervalNs',
-        v: string | undefined,
-      ): void => {
-        const ns = parseDurationNs(v);
-        if (ns !== undefined) spec.healthcheck![k] = ns;
-      };
-      set('intervalNs', h.interval);
-      set('timeoutNs', h.timeout);
-      set('startPeriodNs', h.start_period);
-      set('startIntervalNs', h.start_interval);
-      if (h.retries !== undefined) spec.healthcheck.retries = h.retries;
-    }
-  }
-  for (const p of service.ports) {
-    const range = p.published?.includes('-') ? p.published : undefined;
-    if (range) {
-      (spec.portRanges ??= []).push({
-        target: p.target,
-        protocol: p.protocol,
-        hostPort: range,
-        ...(p.host_ip !== undefined && { hostIp: p.host_ip }),
-      });
-      continue;
-    }
-    const port: PublishedPort = { target: p.target, protocol: p.protocol };
-    if (p.host_ip !== undefined) port.hostIp = p.host_ip;
-    if (p.published !== undefined && p.published !== '') port.hostPort = Number(p.published);
-    spec.ports.push(port);
-  }
-  if (service.expose?.length) {
-    spec.exposedPorts = service.expose.map((e) => {
-      const [port, protocol] = e.split('/');
-      return { port: Number(port), protocol: protocol ?? 'tcp' };
-    });
-  }
-  if (service.restart !== undefined) spec.restartPolicy = restartPolicy(service.restart);
-  if (service.network_mode !== undefined) spec.networkMode = service.network_mode;
-  if (service.volumes_from?.length) spec.volumesFrom = service.volumes_from;
-  if (service.extra_hosts?.length) spec.extraHosts = service.extra_hosts.map(hostEntry);
-  if (service.dns) spec.dns = service.dns;
-  if (service.dns_search) spec.dnsSearch = service.dns_search;
-  if (service.dns_opt) spec.dnsOptions = service.dns_opt;
-  if (service.cap_add) spec.capAdd = service.cap_add;
-  if (service.cap_drop) spec.capDrop = service.cap_drop;
-  if (service.privileged !== undefined) spec.privileged = service.privileged;
-  if (service.read_only !== undefined) spec.readOnlyRootfs = service.read_only;
-  if (service.init !== undefined) spec.init = service.init;
-  if (service.tmpfs?.length) {
-    spec.tmpfs = Object.fromEntries(
-      service.tmpfs.map((t) => {
-        const i = t.indexOf(':');
-        return i < 0 ? [t, ''] : [t.slice(0, i), t.slice(i + 1)];
-      }),
-    );
-  }
-  if (service.ipc !== undefined) spec.ipcMode = service.ipc;
-  if (service.pid !== undefined) spec.pidMode = service.pid;
-  if (service.shm_size !== undefined) spec.shmSize = service.shm_size;
-  if (service.security_opt) spec.securityOpt = service.security_opt;
-  if (service.sysctls) spec.sysctls = service.sysctls;
-  if (service.ulimits)
-    spec.ulimits = Object.entries(service.ulimits).map(([name, l]) => ({ name, soft: l.soft, hard: l.hard }));
-  if (service.devices)
-    spec.devices = service.devices.map((d) => ({
-      source: d.source,
-      target: d.target,
-      permissions: d.permissions ?? 'rwm',
-    }));
-  if (service.logging?.driver !== undefined || service.logging?.options) {
-    spec.logConfig = { type: service.logging.driver ?? '', config: service.logging.options ?? {} };
-  }
-  const limits = service.deploy?.resources?.limits;
-  if (limits?.memory !== undefined) spec.memoryBytes = limits.memory;
-  if (limits?.cpus !== undefined) spec.nanoCpus = Math.round(Number(limits.cpus) * 1e9);
-  if (limits?.pids !== undefined) spec.pidsLimit = limits.pids;
-  if (service.platform !== undefined) spec.platform = service.platform;
-  if (service.mac_address !== undefined) spec.macAddress = service.mac_address;
+  for (const fill of Object.values(SPEC_FIELDS)) fill(spec, service);
   return spec;
+}
+
+/** Sets the fields of a container spec that one service key maps to; sets nothing when the key is unset. */
+type SpecFiller = (spec: ContainerSpec, service: ServiceConfig) => void;
+
+/**
+ * How each service key reaches the container spec, one small function per key: a new key is one more
+ * entry. The functions run in this order, which is the order the spec's fields appear in.
+ */
+const SPEC_FIELDS = {
+  command: (spec, s) => {
+    if (s.command !== undefined) spec.command = s.command ?? [];
+  },
+  entrypoint: (spec, s) => {
+    if (s.entrypoint !== undefined) spec.entrypoint = s.entrypoint ?? [];
+  },
+  hostname: (spec, s) => {
+    if (s.hostname !== undefined) spec.hostname = s.hostname;
+  },
+  domainname: (spec, s) => {
+    if (s.domainname !== undefined) spec.domainname = s.domainname;
+  },
+  user: (spec, s) => {
+    if (s.user !== undefined) spec.user = s.user;
+  },
+  working_dir: (spec, s) => {
+    if (s.working_dir !== undefined) spec.workingDir = s.working_dir;
+  },
+  tty: (spec, s) => {
+    if (s.tty !== undefined) spec.tty = s.tty;
+  },
+  stdin_open: (spec, s) => {
+    if (s.stdin_open !== undefined) spec.openStdin = s.stdin_open;
+  },
+  stop_signal: (spec, s) => {
+    if (s.stop_signal !== undefined) spec.stopSignal = s.stop_signal;
+  },
+  stop_grace_period: (spec, s) => {
+    const grace = parseDurationNs(s.stop_grace_period);
+    if (grace !== undefined) spec.stopTimeoutSec = Math.ceil(grace / 1e9);
+  },
+  healthcheck: (spec, s) => {
+    const healthcheck = s.healthcheck && healthcheckSpec(s.healthcheck);
+    if (healthcheck) spec.healthcheck = healthcheck;
+  },
+  ports: (spec, s) => {
+    for (const p of s.ports) addPort(spec, p);
+  },
+  expose: (spec, s) => {
+    if (s.expose?.length) spec.exposedPorts = s.expose.map(exposedPort);
+  },
+  restart: (spec, s) => {
+    if (s.restart !== undefined) spec.restartPolicy = restartPolicy(s.restart);
+  },
+  network_mode: (spec, s) => {
+    if (s.network_mode !== undefined) spec.networkMode = s.network_mode;
+  },
+  volumes_from: (spec, s) => {
+    if (s.volumes_from?.length) spec.volumesFrom = s.volumes_from;
+  },
+  extra_hosts: (spec, s) => {
+    if (s.extra_hosts?.length) spec.extraHosts = s.extra_hosts.map(hostEntry);
+  },
+  dns: (spec, s) => {
+    if (s.dns) spec.dns = s.dns;
+  },
+  dns_search: (spec, s) => {
+    if (s.dns_search) spec.dnsSearch = s.dns_search;
+  },
+  dns_opt: (spec, s) => {
+    if (s.dns_opt) spec.dnsOptions = s.dns_opt;
+  },
+  cap_add: (spec, s) => {
+    if (s.cap_add) spec.capAdd = s.cap_add;
+  },
+  cap_drop: (spec, s) => {
+    if (s.cap_drop) spec.capDrop = s.cap_drop;
+  },
+  privileged: (spec, s) => {
+    if (s.privileged !== undefined) spec.privileged = s.privileged;
+  },
+  read_only: (spec, s) => {
+    if (s.read_only !== undefined) spec.readOnlyRootfs = s.read_only;
+  },
+  init: (spec, s) => {
+    if (s.init !== undefined) spec.init = s.init;
+  },
+  tmpfs: (spec, s) => {
+    if (s.tmpfs?.length) spec.tmpfs = Object.fromEntries(s.tmpfs.map(tmpfsEntry));
+  },
+  ipc: (spec, s) => {
+    if (s.ipc !== undefined) spec.ipcMode = s.ipc;
+  },
+  pid: (spec, s) => {
+    if (s.pid !== undefined) spec.pidMode = s.pid;
+  },
+  shm_size: (spec, s) => {
+    if (s.shm_size !== undefined) spec.shmSize = s.shm_size;
+  },
+  security_opt: (spec, s) => {
+    if (s.security_opt) spec.securityOpt = s.security_opt;
+  },
+  sysctls: (spec, s) => {
+    if (s.sysctls) spec.sysctls = s.sysctls;
+  },
+  ulimits: (spec, s) => {
+    if (s.ulimits) spec.ulimits = Object.entries(s.ulimits).map(([name, l]) => ({ name, soft: l.soft, hard: l.hard }));
+  },
+  devices: (spec, s) => {
+    if (s.devices)
+      spec.devices = s.devices.map((d) => ({
+        source: d.source,
+        target: d.target,
+        permissions: d.permissions ?? 'rwm',
+      }));
+  },
+  logging: (spec, s) => {
+    if (s.logging?.driver !== undefined || s.logging?.options) {
+      spec.logConfig = { type: s.logging.driver ?? '', config: s.logging.options ?? {} };
+    }
+  },
+  deploy: (spec, s) => {
+    const limits = s.deploy?.resources?.limits;
+    if (limits?.memory !== undefined) spec.memoryBytes = limits.memory;
+    if (limits?.cpus !== undefined) spec.nanoCpus = Math.round(Number(limits.cpus) * 1e9);
+    if (limits?.pids !== undefined) spec.pidsLimit = limits.pids;
+  },
+  platform: (spec, s) => {
+    if (s.platform !== undefined) spec.platform = s.platform;
+  },
+  mac_address: (spec, s) => {
+    if (s.mac_address !== undefined) spec.macAddress = s.mac_address;
+  },
+} satisfies Partial<Record<keyof ServiceConfig, SpecFiller>>;
+
+/** The engine's healthcheck for `healthcheck:`; undefined when it has no test (the image's then applies). */
+function healthcheckSpec(h: NonNullable<ServiceConfig['healthcheck']>): ContainerSpec['healthcheck'] {
+  const test = h.disable ? ['NONE'] : h.test;
+  if (!test) return undefined;
+  const healthcheck: NonNullable<ContainerSpec['healthcheck']> = { test };
+  const set = (k: 'intervalNs' | 'timeoutNs' | 'startPeriodNs' | 'startIntervalNs', v: string | undefined): void => {
+    const ns = parseDurationNs(v);
+    if (ns !== undefined) healthcheck[k] = ns;
+  };
+  set('intervalNs', h.interval);
+  set('timeoutNs', h.timeout);
+  set('startPeriodNs', h.start_period);
+  set('startIntervalNs', h.start_interval);
+  if (h.retries !== undefined) healthcheck.retries = h.retries;
+  return healthcheck;
+}
+
+/** One `ports:` entry: a published range goes to `portRanges`, a single port to `ports`. */
+function addPort(spec: ContainerSpec, p: ServiceConfig['ports'][number]): void {
+  const range = p.published?.includes('-') ? p.published : undefined;
+  if (range) {
+    (spec.portRanges ??= []).push({
+      target: p.target,
+      protocol: p.protocol,
+      hostPort: range,
+      ...(p.host_ip !== undefined && { hostIp: p.host_ip }),
+    });
+    return;
+  }
+  const port: PublishedPort = { target: p.target, protocol: p.protocol };
+  if (p.host_ip !== undefined) port.hostIp = p.host_ip;
+  if (p.published !== undefined && p.published !== '') port.hostPort = Number(p.published);
+  spec.ports.push(port);
+}
+
+/** `8080` or `8080/udp`. */
+function exposedPort(entry: string): NonNullable<ContainerSpec['exposedPorts']>[number] {
+  const [port, protocol] = entry.split('/');
+  return { port: Number(port), protocol: protocol ?? 'tcp' };
+}
+
+/** `/run` or `/run:size=64m`: the path and its options. */
+function tmpfsEntry(entry: string): [string, string] {
+  const i = entry.indexOf(':');
+  return i < 0 ? [entry, ''] : [entry.slice(0, i), entry.slice(i + 1)];
 }
 
 function restartPolicy(text: string): NonNullable<ContainerSpec['restartPolicy']> {
@@ -329,38 +416,8 @@ function hostEntry(entry: string): string {
 function mounts(project: Project, service: ServiceConfig): MountSpec[] {
   const out: MountSpec[] = [];
   for (const v of service.volumes) {
-    switch (v.type) {
-      case 'volume': {
-        const m: MountSpec = { type: 'volume', target: v.target };
-        if (v.source !== undefined) m.source = project.volumes[v.source]?.name ?? v.source;
-        if (v.read_only) m.readOnly = true;
-        if (v.volume?.nocopy) m.noCopy = true;
-        out.push(m);
-        break;
-      }
-      case 'bind': {
-        const m: MountSpec = {
-          type: 'bind',
-          source: v.source,
-          target: v.target,
-          createHostPath: v.bind?.create_host_path ?? true,
-        };
-        if (v.read_only) m.readOnly = true;
-        if (v.bind?.propagation !== undefined) m.propagation = v.bind.propagation;
-        out.push(m);
-        break;
-      }
-      case 'tmpfs': {
-        const m: MountSpec = { type: 'tmpfs', target: v.target };
-        if (v.tmpfs?.size !== undefined) m.tmpfsSize = v.tmpfs.size;
-        if (v.tmpfs?.mode !== undefined) m.tmpfsMode = v.tmpfs.mode;
-        if (v.read_only) m.readOnly = true;
-        out.push(m);
-        break;
-      }
-      default:
-        break;
-    }
+    const m = volumeMount(project, v);
+    if (m) out.push(m);
   }
   // File-based secrets and configs are bind-mounted read-only, as Compose does outside Swarm.
   for (const s of service.secrets ?? []) {
@@ -378,6 +435,50 @@ function mounts(project: Project, service: ServiceConfig): MountSpec[] {
     if (file) out.push({ type: 'bind', source: file, target: secretTarget(c.target, c.source, '/'), readOnly: true });
   }
   return out;
+}
+
+type ServiceVolume = ServiceConfig['volumes'][number];
+
+/** The mount of one `volumes:` entry; undefined for the types berth does not mount (npipe, cluster, image). */
+function volumeMount(project: Project, v: ServiceVolume): MountSpec | undefined {
+  switch (v.type) {
+    case 'volume':
+      return namedVolumeMount(project, v);
+    case 'bind':
+      return bindMount(v);
+    case 'tmpfs':
+      return tmpfsMount(v);
+    default:
+      return undefined;
+  }
+}
+
+function namedVolumeMount(project: Project, v: Extract<ServiceVolume, { type: 'volume' }>): MountSpec {
+  const m: MountSpec = { type: 'volume', target: v.target };
+  if (v.source !== undefined) m.source = project.volumes[v.source]?.name ?? v.source;
+  if (v.read_only) m.readOnly = true;
+  if (v.volume?.nocopy) m.noCopy = true;
+  return m;
+}
+
+function bindMount(v: Extract<ServiceVolume, { type: 'bind' }>): MountSpec {
+  const m: MountSpec = {
+    type: 'bind',
+    source: v.source,
+    target: v.target,
+    createHostPath: v.bind?.create_host_path ?? true,
+  };
+  if (v.read_only) m.readOnly = true;
+  if (v.bind?.propagation !== undefined) m.propagation = v.bind.propagation;
+  return m;
+}
+
+function tmpfsMount(v: Extract<ServiceVolume, { type: 'tmpfs' }>): MountSpec {
+  const m: MountSpec = { type: 'tmpfs', target: v.target };
+  if (v.tmpfs?.size !== undefined) m.tmpfsSize = v.tmpfs.size;
+  if (v.tmpfs?.mode !== undefined) m.tmpfsMode = v.tmpfs.mode;
+  if (v.read_only) m.readOnly = true;
+  return m;
 }
 
 function secretTarget(target: string | undefined, source: string, base: string): string {

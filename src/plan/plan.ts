@@ -170,11 +170,7 @@ const short = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
 
 export function planUp(project: Project, observed: ObservedState, options: UpOptions): Plan {
   const graph = projectGraph(project);
-  const selected = options.services?.length
-    ? options.noDeps
-      ? new Set(options.services)
-      : withDependencies(graph, options.services)
-    : new Set(graph.nodes);
+  const selected = selectedServices(graph, options);
   const services = topoOrder(graph)
     .filter((s) => selected.has(s))
     .map((s) => project.services[s]!);
@@ -182,27 +178,9 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
   const warnings: string[] = [];
 
   // Networks and volumes the selected services need.
-  const neededNetworks = new Set<string>();
-  const neededVolumes = new Set<string>();
-  for (const s of services) {
-    for (const key of Object.keys(s.networks)) neededNetworks.add(key);
-    for (const v of s.volumes) if (v.type === 'volume' && v.source !== undefined) neededVolumes.add(v.source);
-  }
-  const createdNetworks = new Set<string>();
-  for (const key of [...neededNetworks].sort()) {
-    const net = project.networks[key];
-    if (!net || net.external) continue;
-    if (!observed.networks.some((n) => n.name === net.name)) {
-      actions.push({
-        kind: 'create-network',
-        target: net.name,
-        spec: networkSpec(project, key, net, options.berthVersion),
-        reason: 'missing',
-      });
-      createdNetworks.add(key);
-    }
-  }
-  const volumes = planVolumes(project, observed, [...neededVolumes].sort(), selected, options.berthVersion);
+  const networks = planNetworks(project, observed, services, options.berthVersion);
+  actions.push(...networks.actions);
+  const volumes = planVolumes(project, observed, neededVolumeKeys(services), selected, options.berthVersion);
   actions.push(...volumes.actions);
   warnings.push(...volumes.warnings);
 
@@ -213,28 +191,9 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
     imageActions.flatMap((a) => (a.kind === 'build-image' || a.kind === 'pull-image' ? a.services : [])),
   );
 
-  // Orphans: containers of services the stack no longer has (services disabled by a profile are not orphans).
-  const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})]);
-  const orphans = observed.containers.filter((c) => !isOneoff(c) && !known.has(c.labels[Label.service] ?? ''));
-  if (orphans.length > 0) {
-    if (options.removeOrphans) {
-      for (const c of sortContainers(orphans)) {
-        actions.push({
-          kind: 'remove-container',
-          target: c.name,
-          service: c.labels[Label.service] ?? '',
-          id: c.id,
-          stop: c.state === 'running',
-          reason: 'orphan',
-        });
-      }
-    } else {
-      const names = sortContainers(orphans)
-        .map((c) => c.name)
-        .join(', ');
-      warnings.push(`found orphan containers (${names}) for this project; run with --remove-orphans to clean them up`);
-    }
-  }
+  const orphans = planOrphans(project, observed, options);
+  actions.push(...orphans.actions);
+  warnings.push(...orphans.warnings);
 
   // Containers a volume recreate removes are planned as absent, then told why they are created again.
   const remaining =
@@ -243,7 +202,7 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
       : observed;
   const recreated = new Set<string>();
   for (const s of services) {
-    const planned = planService(project, s, remaining, options, createdNetworks, recreated, pendingImages.has(s.name));
+    const planned = planService(project, s, remaining, options, networks.created, recreated, pendingImages.has(s.name));
     actions.push(
       ...(volumes.removed.size > 0
         ? planned.map((a) => afterVolumeRecreate(a, observed, volumes.removed, options))
@@ -257,6 +216,77 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
     ...(options.buildBases && { buildBases: options.buildBases }),
   });
   return { project: project.name, actions, steps, warnings };
+}
+
+/** The services `up` acts on: those named (with their dependencies unless `--no-deps`), or all. */
+function selectedServices(graph: Graph, options: UpOptions): Set<string> {
+  if (!options.services?.length) return new Set(graph.nodes);
+  return options.noDeps ? new Set(options.services) : withDependencies(graph, options.services);
+}
+
+/** The keys of the project volumes the services mount, sorted. */
+function neededVolumeKeys(services: ServiceConfig[]): string[] {
+  const keys = new Set<string>();
+  for (const s of services) {
+    for (const v of s.volumes) if (v.type === 'volume' && v.source !== undefined) keys.add(v.source);
+  }
+  return [...keys].sort();
+}
+
+/** The networks the services join that are missing (external ones are never created), and their keys. */
+function planNetworks(
+  project: Project,
+  observed: ObservedState,
+  services: ServiceConfig[],
+  berthVersion: string,
+): { actions: Action[]; created: Set<string> } {
+  const needed = new Set<string>();
+  for (const s of services) for (const key of Object.keys(s.networks)) needed.add(key);
+  const actions: Action[] = [];
+  const created = new Set<string>();
+  for (const key of [...needed].sort()) {
+    const net = project.networks[key];
+    if (!net || net.external) continue;
+    if (!observed.networks.some((n) => n.name === net.name)) {
+      actions.push({
+        kind: 'create-network',
+        target: net.name,
+        spec: networkSpec(project, key, net, berthVersion),
+        reason: 'missing',
+      });
+      created.add(key);
+    }
+  }
+  return { actions, created };
+}
+
+/** Orphans: containers of services the stack no longer has (services disabled by a profile are not orphans). */
+function planOrphans(
+  project: Project,
+  observed: ObservedState,
+  options: UpOptions,
+): { actions: Action[]; warnings: string[] } {
+  const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})]);
+  const orphans = observed.containers.filter((c) => !isOneoff(c) && !known.has(c.labels[Label.service] ?? ''));
+  if (orphans.length === 0) return { actions: [], warnings: [] };
+  if (!options.removeOrphans) {
+    const names = sortContainers(orphans)
+      .map((c) => c.name)
+      .join(', ');
+    return {
+      actions: [],
+      warnings: [`found orphan containers (${names}) for this project; run with --remove-orphans to clean them up`],
+    };
+  }
+  const actions: Action[] = sortContainers(orphans).map((c) => ({
+    kind: 'remove-container',
+    target: c.name,
+    service: c.labels[Label.service] ?? '',
+    id: c.id,
+    stop: c.state === 'running',
+    reason: 'orphan',
+  }));
+  return { actions, warnings: [] };
 }
 
 /** The actions' steps, checked: a graph a walker cannot run is a bug in the planner, never the user's. */
@@ -369,6 +399,27 @@ function afterVolumeRecreate(
   return { ...a, spec, reason: `volume ${removed.get(old.id)!} recreated` };
 }
 
+/** What planning one number of a service needs to know, gathered once per service. */
+interface ServiceContext {
+  project: Project;
+  service: ServiceConfig;
+  observed: ObservedState;
+  options: UpOptions;
+  hash: string;
+  imageRef: string;
+  imageId: string | undefined;
+  start: boolean;
+  imagePending: boolean;
+  /** Recreated dependencies that recreate this service too (`--always-recreate-deps`). */
+  depRecreate: string[];
+  /** Recreated dependencies that restart this service (`depends_on.restart: true`). */
+  depRestart: string[];
+  /** The keys of the networks this service joins that this plan creates. */
+  serviceNetworks: string[];
+  /** Volumes this service mounts through `volumes_from`: they belong to the other service and are not carried. */
+  borrowed: ReadonlySet<string>;
+}
+
 function planService(
   project: Project,
   service: ServiceConfig,
@@ -378,12 +429,52 @@ function planService(
   recreated: Set<string>,
   imagePending = false,
 ): Action[] {
-  const out: Action[] = [];
   const replicas = desiredReplicas(service, options.scale?.[service.name]);
-  const hash = configHash(service);
+  const settled = settleContainers(project, service, observed, replicas);
+  const out: Action[] = [...settled.actions];
+  const recreatedDeps = Object.keys(service.depends_on).filter((d) => recreated.has(d));
   const imageRef = serviceImage(project, service);
-  const imageId = observed.images[imageRef];
-  const start = !options.noStart;
+  const ctx: ServiceContext = {
+    project,
+    service,
+    observed,
+    options,
+    hash: configHash(service),
+    imageRef,
+    imageId: observed.images[imageRef],
+    start: !options.noStart,
+    imagePending,
+    depRecreate: options.alwaysRecreateDeps ? recreatedDeps : [],
+    depRestart: options.alwaysRecreateDeps ? [] : recreatedDeps.filter((d) => service.depends_on[d]!.restart),
+    serviceNetworks: Object.keys(service.networks).filter((k) => createdNetworks.has(k)),
+    borrowed: borrowedVolumes(service, observed),
+  };
+
+  let changesContainers = settled.recovers;
+  for (let n = 1; n <= replicas; n++) {
+    const action = planNumber(ctx, n, settled.byNumber.get(n));
+    out.push(action);
+    if (action.kind !== 'keep-container') changesContainers = true;
+  }
+  if (out.some((a) => a.kind === 'recreate-container')) recreated.add(service.name);
+
+  // Waits on dependencies come first, and only when this service's containers change.
+  if (changesContainers && ctx.start) out.unshift(...dependencyWaits(project, service));
+  return out;
+}
+
+/**
+ * The service's containers, one per number from 1 to `replicas`: the others are removed (scaled down, a
+ * duplicate number), and what an interrupted recreate left (a container aside, a replacement) is settled
+ * first, keeping the one that holds the data under the real name. `recovers`: such settling was needed.
+ */
+function settleContainers(
+  project: Project,
+  service: ServiceConfig,
+  observed: ObservedState,
+  replicas: number,
+): { actions: Action[]; byNumber: Map<number, ContainerSummary>; recovers: boolean } {
+  const actions: Action[] = [];
   const containers = sortContainers(
     observed.containers.filter((c) => !isOneoff(c) && c.labels[Label.service] === service.name),
   );
@@ -392,7 +483,7 @@ function planService(
     const n = numberOf(c);
     if (n >= 1 && n <= replicas) groups.set(n, [...(groups.get(n) ?? []), c]);
     else
-      out.push({
+      actions.push({
         kind: 'remove-container',
         target: c.name,
         service: service.name,
@@ -401,151 +492,143 @@ function planService(
         reason: n > replicas ? `scale down to ${replicas}` : 'duplicate container number',
       });
   }
-  // One container per number: what an interrupted recreate left (a container aside, a replacement) is
-  // settled first, keeping the one that holds the data under the real name.
   const byNumber = new Map<number, ContainerSummary>();
   let recovers = false;
   for (const [n, group] of [...groups].sort(([a], [b]) => a - b)) {
     const settled = settleNumber(service.name, group, containerName(project, service, n), observed);
-    out.push(...settled.actions);
+    actions.push(...settled.actions);
     recovers ||= settled.actions.length > 0;
     byNumber.set(n, settled.keep);
   }
-  const recreatedDeps = Object.keys(service.depends_on).filter((d) => recreated.has(d));
-  const depRecreate = options.alwaysRecreateDeps ? recreatedDeps : [];
-  const depRestart = options.alwaysRecreateDeps ? [] : recreatedDeps.filter((d) => service.depends_on[d]!.restart);
-  const serviceNetworks = Object.keys(service.networks).filter((k) => createdNetworks.has(k));
-  // Volumes this service mounts through `volumes_from` belong to the other service: they are not carried.
+  return { actions, byNumber, recovers };
+}
+
+/** The volumes of the services this one mounts through `volumes_from` (never `container:` sources). */
+function borrowedVolumes(service: ServiceConfig, observed: ObservedState): Set<string> {
   const fromServices = new Set(
     (service.volumes_from ?? []).filter((v) => !v.startsWith('container:')).map((v) => v.split(':')[0]!),
   );
-  const borrowed = new Set(
+  return new Set(
     observed.containers
       .filter((c) => fromServices.has(c.labels[Label.service] ?? ''))
       .flatMap((c) => (c.volumes ?? []).map((v) => v.name)),
   );
+}
 
-  let changesContainers = recovers;
-  for (let n = 1; n <= replicas; n++) {
-    const existing = byNumber.get(n);
-    // Only for the containers to (re)create: a kept one needs no spec (nor its config label's digests).
-    const spec = (): ContainerSpec => {
-      const made = containerSpec(project, service, n, options.berthVersion);
-      // Anonymous volumes survive a recreate: the replacement mounts the old container's volumes by name.
-      if (!existing?.volumes || options.renewAnonVolumes) return made;
-      return {
-        ...made,
-        mounts: carryAnonymousVolumes(
-          made,
-          anonymousVolumes(existing, observed).filter((v) => !borrowed.has(v.name)),
-        ),
-      };
+/**
+ * The spec of container `n`, for the containers to (re)create only: a kept one needs no spec (nor its
+ * config label's digests). Anonymous volumes survive a recreate: the replacement mounts the old
+ * container's volumes by name.
+ */
+function specFor(ctx: ServiceContext, n: number, existing: ContainerSummary | undefined): ContainerSpec {
+  const made = containerSpec(ctx.project, ctx.service, n, ctx.options.berthVersion);
+  if (!existing?.volumes || ctx.options.renewAnonVolumes) return made;
+  return {
+    ...made,
+    mounts: carryAnonymousVolumes(
+      made,
+      anonymousVolumes(existing, ctx.observed).filter((v) => !ctx.borrowed.has(v.name)),
+    ),
+  };
+}
+
+/** The one action for container `n` of the service: create, check, recreate, restart, start or keep it. */
+function planNumber(ctx: ServiceContext, n: number, existing: ContainerSummary | undefined): Action {
+  const { service, options, start } = ctx;
+  if (!existing) {
+    return {
+      kind: 'create-container',
+      target: containerName(ctx.project, service, n),
+      service: service.name,
+      number: n,
+      spec: specFor(ctx, n, existing),
+      start,
+      reason: 'missing',
     };
-    const inspectVolumes = existing !== undefined && existing.volumes === undefined && !options.renewAnonVolumes;
-    if (!existing) {
-      out.push({
-        kind: 'create-container',
-        target: containerName(project, service, n),
-        service: service.name,
-        number: n,
-        spec: spec(),
-        start,
-        reason: 'missing',
-      });
-      changesContainers = true;
-      continue;
-    }
-    const reasons: string[] = [];
-    if (options.forceRecreate) reasons.push('forced');
-    else if (!options.noRecreate) {
-      if (existing.labels[Label.configHash] !== hash) reasons.push(describeConfigChange(existing, service));
-      if (imageId !== undefined && existing.imageId !== imageId)
-        reasons.push(`image ${short(existing.imageId)}→${short(imageId)}`);
-      for (const k of serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
-      reasons.push(...volumeMountChanges(project, service, existing));
-      for (const d of depRecreate) reasons.push(`dependency ${d} recreated`);
-    }
-    if (reasons.length === 0 && imagePending && !options.noRecreate) {
-      out.push({
-        kind: 'check-container',
-        target: existing.name,
-        service: service.name,
-        number: n,
-        id: existing.id,
-        imageId: existing.imageId,
-        image: imageRef,
-        spec: spec(),
-        renewAnonVolumes: options.renewAnonVolumes ?? false,
-        start,
-        running: existing.state === 'running',
-        reason: `recreate if image ${imageRef} changes (now ${short(existing.imageId)})`,
-        ...(inspectVolumes && { inspectVolumes }),
-      });
-      changesContainers = true;
-    } else if (reasons.length > 0) {
-      out.push({
-        kind: 'recreate-container',
-        target: existing.name,
-        service: service.name,
-        number: n,
-        spec: spec(),
-        replaces: existing.id,
-        renewAnonVolumes: options.renewAnonVolumes ?? false,
-        start,
-        running: existing.state === 'running',
-        reason: reasons.join('; '),
-        ...(inspectVolumes && { inspectVolumes }),
-      });
-      changesContainers = true;
-    } else if (depRestart.length > 0 && existing.state === 'running' && start) {
-      out.push({
-        kind: 'restart-container',
-        target: existing.name,
-        service: service.name,
-        id: existing.id,
-        reason: depRestart.map((d) => `dependency ${d} recreated`).join('; '),
-      });
-      changesContainers = true;
-    } else if (existing.state !== 'running' && start) {
-      out.push({
-        kind: 'start-container',
-        target: existing.name,
-        service: service.name,
-        id: existing.id,
-        reason: existing.state,
-      });
-      changesContainers = true;
-    } else {
-      out.push({
-        kind: 'keep-container',
-        target: existing.name,
-        service: service.name,
-        id: existing.id,
-        reason: `up to date (${existing.state})`,
-      });
-    }
   }
-  if (out.some((a) => a.kind === 'recreate-container')) recreated.add(service.name);
+  const inspectVolumes = existing.volumes === undefined && !options.renewAnonVolumes;
+  const reasons = recreateReasons(ctx, existing);
+  if (reasons.length === 0 && ctx.imagePending && !options.noRecreate) {
+    return {
+      kind: 'check-container',
+      target: existing.name,
+      service: service.name,
+      number: n,
+      id: existing.id,
+      imageId: existing.imageId,
+      image: ctx.imageRef,
+      spec: specFor(ctx, n, existing),
+      renewAnonVolumes: options.renewAnonVolumes ?? false,
+      start,
+      running: existing.state === 'running',
+      reason: `recreate if image ${ctx.imageRef} changes (now ${short(existing.imageId)})`,
+      ...(inspectVolumes && { inspectVolumes }),
+    };
+  }
+  if (reasons.length > 0) {
+    return {
+      kind: 'recreate-container',
+      target: existing.name,
+      service: service.name,
+      number: n,
+      spec: specFor(ctx, n, existing),
+      replaces: existing.id,
+      renewAnonVolumes: options.renewAnonVolumes ?? false,
+      start,
+      running: existing.state === 'running',
+      reason: reasons.join('; '),
+      ...(inspectVolumes && { inspectVolumes }),
+    };
+  }
+  return runningStateAction(ctx, existing);
+}
 
-  // Waits on dependencies come first, and only when this service's containers change.
-  if (changesContainers && start) {
-    const waits: Action[] = [];
-    for (const [dep, d] of Object.entries(service.depends_on).sort(([a], [b]) => a.localeCompare(b))) {
-      if (d.condition === 'service_started') continue;
-      if (!project.services[dep]) continue;
-      waits.push({
-        kind: 'wait',
-        target: service.name,
-        service: service.name,
-        dependency: dep,
-        condition: d.condition,
-        required: d.required,
-        reason: d.condition === 'service_healthy' ? `${dep} healthy` : `${dep} completed successfully`,
-      });
-    }
-    out.unshift(...waits);
+/** Why container `existing` is recreated (none: it is not), as `up`'s flags allow. */
+function recreateReasons(ctx: ServiceContext, existing: ContainerSummary): string[] {
+  const { project, service, options, imageId } = ctx;
+  if (options.forceRecreate) return ['forced'];
+  if (options.noRecreate) return [];
+  const reasons: string[] = [];
+  if (existing.labels[Label.configHash] !== ctx.hash) reasons.push(describeConfigChange(existing, service));
+  if (imageId !== undefined && existing.imageId !== imageId)
+    reasons.push(`image ${short(existing.imageId)}→${short(imageId)}`);
+  for (const k of ctx.serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
+  reasons.push(...volumeMountChanges(project, service, existing));
+  for (const d of ctx.depRecreate) reasons.push(`dependency ${d} recreated`);
+  return reasons;
+}
+
+/** A container kept as it is: restarted for a recreated dependency, started when stopped, or left alone. */
+function runningStateAction(ctx: ServiceContext, existing: ContainerSummary): Action {
+  const base = { target: existing.name, service: ctx.service.name, id: existing.id };
+  if (ctx.depRestart.length > 0 && existing.state === 'running' && ctx.start) {
+    return {
+      kind: 'restart-container',
+      ...base,
+      reason: ctx.depRestart.map((d) => `dependency ${d} recreated`).join('; '),
+    };
   }
-  return out;
+  if (existing.state !== 'running' && ctx.start) return { kind: 'start-container', ...base, reason: existing.state };
+  return { kind: 'keep-container', ...base, reason: `up to date (${existing.state})` };
+}
+
+/** The waits on the service's dependencies that must be healthy or have completed (not merely started). */
+function dependencyWaits(project: Project, service: ServiceConfig): Action[] {
+  const waits: Action[] = [];
+  for (const [dep, d] of Object.entries(service.depends_on).sort(([a], [b]) => a.localeCompare(b))) {
+    if (d.condition === 'service_started') continue;
+    if (!project.services[dep]) continue;
+    waits.push({
+      kind: 'wait',
+      target: service.name,
+      service: service.name,
+      dependency: dep,
+      condition: d.condition,
+      required: d.required,
+      reason: d.condition === 'service_healthy' ? `${dep} healthy` : `${dep} completed successfully`,
+    });
+  }
+  return waits;
 }
 
 function describeConfigChange(existing: ContainerSummary, service: ServiceConfig): string {
@@ -729,14 +812,7 @@ function planDownVolumes(
 ): { actions: Action[]; warnings: string[] } {
   const actions: Action[] = [];
   const warnings: string[] = [];
-  const external = new Set<string>();
-  const declared = new Set<string>();
-  if (project) {
-    for (const v of Object.values(project.volumes)) (v.external ? external : declared).add(v.name);
-  } else {
-    for (const c of observed.containers)
-      for (const name of (c.labels[Label.externalVolumes] ?? '').split(',')) if (name) external.add(name);
-  }
+  const { external, declared } = downVolumeKinds(observed, project);
   for (const name of [...external].sort()) {
     if (project || observed.volumes.some((v) => v.name === name)) warnings.push(`volume ${name} is external, skipping`);
   }
@@ -751,14 +827,42 @@ function planDownVolumes(
     }
     actions.push({ kind: 'remove-volume', target: v.name, reason: 'down -v' });
   }
+  for (const name of removedAnonymousVolumes(observed, removedIds, external))
+    actions.push({ kind: 'remove-volume', target: name, reason: 'anonymous volume' });
+  return { actions, warnings };
+}
+
+/**
+ * The volumes `down -v` must spare (`external`) and those the stack declares (`declared`), by engine
+ * name: from the stack file when there is one, else from the containers' `dev.berth.external-volumes`.
+ */
+function downVolumeKinds(
+  observed: ObservedState,
+  project: Project | undefined,
+): { external: Set<string>; declared: Set<string> } {
+  const external = new Set<string>();
+  const declared = new Set<string>();
+  if (project) {
+    for (const v of Object.values(project.volumes)) (v.external ? external : declared).add(v.name);
+  } else {
+    for (const c of observed.containers)
+      for (const name of (c.labels[Label.externalVolumes] ?? '').split(',')) if (name) external.add(name);
+  }
+  return { external, declared };
+}
+
+/** The anonymous volumes of the removed containers (none external), sorted. */
+function removedAnonymousVolumes(
+  observed: ObservedState,
+  removedIds: ReadonlySet<string>,
+  external: ReadonlySet<string>,
+): string[] {
   const anonymous = new Set<string>();
   for (const c of observed.containers) {
     if (!removedIds.has(c.id)) continue;
     for (const v of c.volumes ?? []) if (/^[0-9a-f]{64}$/.test(v.name) && !external.has(v.name)) anonymous.add(v.name);
   }
-  for (const name of [...anonymous].sort())
-    actions.push({ kind: 'remove-volume', target: name, reason: 'anonymous volume' });
-  return { actions, warnings };
+  return [...anonymous].sort();
 }
 
 const VERB: Record<ActionKind, string> = {
@@ -873,23 +977,14 @@ export function planImages(
   for (const s of services) {
     const ref = serviceImage(project, s);
     const present = observed.images[ref] !== undefined;
-    const policyText = options.pull ?? s.pull_policy ?? 'missing';
-    const policy = parsePullPolicy(policyText);
-    if (!policy)
-      throw new ImageMissingError(`service "${s.name}": unknown pull_policy "${policyText}"`, {
-        hint: 'use always, missing, never, build, daily, weekly or every_<duration>',
-      });
-    const by = options.pull !== undefined ? `--pull ${options.pull}` : `pull_policy: ${policyText}`;
+    const { policy, by } = pullPolicyOf(s, options);
     const existingBuild = builds.get(ref);
     if (existingBuild) {
       existingBuild.services.push(s.name);
       continue;
     }
     if (s.build && !options.noBuild) {
-      let reason: string | undefined;
-      if (options.build) reason = 'up --build';
-      else if (policy.kind === 'build') reason = by;
-      else if (!present && policy.kind !== 'always') reason = 'not present locally';
+      const reason = buildReason(policy, by, present, options);
       if (reason !== undefined) {
         const users = services.filter((o) => serviceImage(project, o) === ref).map((o) => o.name);
         builds.set(ref, { builds: s.name, services: users, reason });
@@ -903,29 +998,67 @@ export function planImages(
       missingNoBuild.push(`${ref} (service ${s.name})`);
       continue;
     }
-    let reason: string | undefined;
-    switch (policy.kind) {
-      case 'always':
-        reason = by;
-        break;
-      case 'never':
-        if (!present) missingNever.push(`${ref} (service ${s.name})`);
-        break;
-      case 'every': {
-        const tagged = options.imageTagTimes?.[ref];
-        if (!present) reason = 'not present locally';
-        else if (options.nowMs !== undefined && tagged !== undefined && options.nowMs - tagged >= policy.ms)
-          reason = `${by}: last pulled over ${policy.label.replace(/^every_/, '')} ago`;
-        break;
-      }
-      default:
-        if (!present) reason = 'not present locally';
-    }
+    if (policy.kind === 'never' && !present) missingNever.push(`${ref} (service ${s.name})`);
+    const reason = pullReason(policy, by, present, options.nowMs, options.imageTagTimes?.[ref]);
     if (reason === undefined) continue;
     const known = pulls.get(ref);
     if (known) known.services.push(s.name);
     else pulls.set(ref, { services: [s.name], reason });
   }
+  throwMissingImages(missingNever, missingNoBuild);
+  const out: Action[] = [];
+  for (const [ref, p] of [...pulls].sort(([a], [b]) => a.localeCompare(b)))
+    out.push({ kind: 'pull-image', target: ref, services: p.services, reason: p.reason });
+  for (const [ref, b] of [...builds].sort(([a], [b2]) => a.localeCompare(b2)))
+    out.push({ kind: 'build-image', target: ref, builds: b.builds, services: b.services, reason: b.reason });
+  return out;
+}
+
+/** The service's pull policy (`--pull` before `pull_policy`, `missing` by default) and how a reason names it. */
+function pullPolicyOf(s: ServiceConfig, options: UpOptions): { policy: PullPolicy; by: string } {
+  const policyText = options.pull ?? s.pull_policy ?? 'missing';
+  const policy = parsePullPolicy(policyText);
+  if (!policy)
+    throw new ImageMissingError(`service "${s.name}": unknown pull_policy "${policyText}"`, {
+      hint: 'use always, missing, never, build, daily, weekly or every_<duration>',
+    });
+  const by = options.pull !== undefined ? `--pull ${options.pull}` : `pull_policy: ${policyText}`;
+  return { policy, by };
+}
+
+/** Why a service with `build:` is built: asked for, or its image missing; undefined: not built. */
+function buildReason(policy: PullPolicy, by: string, present: boolean, options: UpOptions): string | undefined {
+  if (options.build) return 'up --build';
+  if (policy.kind === 'build') return by;
+  if (!present && policy.kind !== 'always') return 'not present locally';
+  return undefined;
+}
+
+/** Why an image is pulled under its policy; undefined: not pulled (`never` never pulls). */
+function pullReason(
+  policy: PullPolicy,
+  by: string,
+  present: boolean,
+  nowMs: number | undefined,
+  tagged: number | undefined,
+): string | undefined {
+  switch (policy.kind) {
+    case 'always':
+      return by;
+    case 'never':
+      return undefined;
+    case 'every':
+      if (!present) return 'not present locally';
+      if (nowMs !== undefined && tagged !== undefined && nowMs - tagged >= policy.ms)
+        return `${by}: last pulled over ${policy.label.replace(/^every_/, '')} ago`;
+      return undefined;
+    default:
+      return present ? undefined : 'not present locally';
+  }
+}
+
+/** The images `up` cannot do without and may not pull (`never`) or build (`--no-build`): one error for all. */
+function throwMissingImages(missingNever: string[], missingNoBuild: string[]): void {
   if (missingNever.length > 0) {
     throw new ImageMissingError(`image not present locally and pull_policy is never: ${missingNever.join(', ')}`, {
       hint: 'pull or build it first (berth pull / berth build), or change pull_policy',
@@ -936,10 +1069,4 @@ export function planImages(
       hint: 'run berth build first, or up without --no-build',
     });
   }
-  const out: Action[] = [];
-  for (const [ref, p] of [...pulls].sort(([a], [b]) => a.localeCompare(b)))
-    out.push({ kind: 'pull-image', target: ref, services: p.services, reason: p.reason });
-  for (const [ref, b] of [...builds].sort(([a], [b2]) => a.localeCompare(b2)))
-    out.push({ kind: 'build-image', target: ref, builds: b.builds, services: b.services, reason: b.reason });
-  return out;
 }
