@@ -17,6 +17,14 @@ export default tseslint.config(
     },
   },
   {
+    // Small functions: a function that needs more is two or three with names that say what they do.
+    files: ['src/**/*.ts'],
+    rules: {
+      complexity: ['error', 20],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs', 'test/**', 'bench/**', 'vitest.config.ts'],
     ...tseslint.configs.disableTypeChecked,
   },
