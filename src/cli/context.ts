@@ -2,6 +2,7 @@
  * What every command needs, built once from the global flags and the world (env, cwd, streams):
  * the stack loader's options, the runtime, the renderer. The world is read here and nowhere deeper.
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { StackNotFoundError, UsageError } from '../errors.js';
@@ -122,10 +123,9 @@ export class Context {
    * that holds it: commands that change a project take turns.
    */
   async withProjectLock<T>(project: string, fn: () => Promise<T>): Promise<T> {
-    const [{ withProjectLock, lockDir, pidIsAlive }, { tmpdir }, { statSync }, rt] = await Promise.all([
+    const [{ withProjectLock, lockDir, pidIsAlive }, { tmpdir }, rt] = await Promise.all([
       import('../apply/lock.js'),
       import('node:os'),
-      import('node:fs'),
       this.runtime(),
     ]);
     const isDir = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;

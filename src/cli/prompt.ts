@@ -2,12 +2,13 @@
  * Asking the user a yes/no question on the terminal. Commands pass it down as a parameter (the layers
  * below never read stdin themselves); without a terminal there is nobody to ask.
  */
-import { createInterface } from 'node:readline';
 import type { World } from './context.js';
 
 /** A question on stderr, the answer from stdin: yes only for "y"/"yes"; end of input is no. */
 export async function askYesNo(world: Pick<World, 'stdin' | 'stderr'>, question: string): Promise<boolean> {
   world.stderr.write(question);
+  // readline (and the fs and stream modules it loads) only when a question is asked: `up` imports this file.
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: world.stdin, terminal: false });
   try {
     const line = await new Promise<string>((resolve) => {
