@@ -33,15 +33,15 @@ export async function docker(args: string[]): Promise<Run> {
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Container ids of a project, by service (all states). */
-export async function containerIds(project: string): Promise<Record<string, string>> {
+/** One field of each container of a project (all states), by container name: `{{.ID}}`, `{{.State}}`. */
+async function containerField(project: string, field: string): Promise<Record<string, string>> {
   const r = await docker([
     'ps',
     '-a',
     '--filter',
     `label=com.docker.compose.project=${project}`,
     '--format',
-    '{{.Names}} {{.ID}}',
+    `{{.Names}} ${field}`,
   ]);
   return Object.fromEntries(
     r.stdout
@@ -49,6 +49,16 @@ export async function containerIds(project: string): Promise<Record<string, stri
       .filter(Boolean)
       .map((l) => l.split(' ') as [string, string]),
   );
+}
+
+/** Container ids of a project, by container name (all states). */
+export function containerIds(project: string): Promise<Record<string, string>> {
+  return containerField(project, '{{.ID}}');
+}
+
+/** Container states of a project ("running", "exited"…), by container name. */
+export function containerStates(project: string): Promise<Record<string, string>> {
+  return containerField(project, '{{.State}}');
 }
 
 /** A loopback port nobody listens on right now. */

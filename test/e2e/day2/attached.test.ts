@@ -6,7 +6,7 @@
  */
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berth, BIN, docker, purgeProject, ROOT } from '../../helpers/cli.js';
+import { berth, BIN, containerStates, purgeProject, ROOT } from '../../helpers/cli.js';
 import { eventually } from '../../helpers/eventually.js';
 
 const project = `e2e-att-${process.pid}`;
@@ -14,22 +14,7 @@ const abort = `e2e-att-abort-${process.pid}`;
 const selected = `e2e-att-one-${process.pid}`;
 const file = `${ROOT}test/e2e/day2/fixtures/attached/compose.yaml`;
 
-const states = async (p: string): Promise<Record<string, string>> => {
-  const r = await docker([
-    'ps',
-    '-a',
-    '--filter',
-    `label=com.docker.compose.project=${p}`,
-    '--format',
-    '{{.Names}} {{.State}}',
-  ]);
-  return Object.fromEntries(
-    r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split(' ') as [string, string]),
-  );
-};
+const states = containerStates;
 
 beforeAll(() => Promise.all([purgeProject(project), purgeProject(abort), purgeProject(selected)]));
 afterAll(() => Promise.all([purgeProject(project), purgeProject(abort), purgeProject(selected)]));
