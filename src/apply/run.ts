@@ -13,7 +13,8 @@ import { withDependencies } from '../graph/index.js';
 import { containerSpec, networkSpec, projectGraph, serviceImage, volumeSpec, type UpOptions } from '../plan/index.js';
 import type { Renderer } from '../progress/events.js';
 import type { ContainerSpec, ProcessIO, Runtime } from '../runtime/runtime.js';
-import { startOrRemove, type ApplyOptions } from './apply.js';
+import type { ApplyOptions } from './apply.js';
+import { startOrRemove } from './operations.js';
 import { up } from './ops.js';
 import { requirements } from './optional.js';
 
