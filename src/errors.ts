@@ -157,13 +157,24 @@ export class RecreateError extends BerthError {
 /** Applying a plan failed; carries every failure seen before scheduling stopped. */
 export class ApplyError extends BerthError {
   readonly code = 'APPLY_FAILED';
-  constructor(readonly failures: { target: string; error: Error }[]) {
+  /**
+   * `failures`: what failed, each with its error; `skipped`: what did not run because of them, each
+   * with why (listed in the detail after the failures).
+   */
+  constructor(
+    readonly failures: { target: string; error: Error }[],
+    readonly skipped: { target: string; error: Error }[] = [],
+  ) {
     super(
       failures.length === 1
         ? `${failures[0]!.target}: ${failures[0]!.error.message}`
         : `${failures.length} operations failed`,
     );
-    if (failures.length > 1) this.detail = failures.map((f) => `  ${f.target}: ${f.error.message}`).join('\n');
+    const lines = [
+      ...(failures.length > 1 ? failures.map((f) => `  ${f.target}: ${f.error.message}`) : []),
+      ...skipped.map((f) => `  skipped ${f.target}: ${f.error.message}`),
+    ];
+    if (lines.length > 0) this.detail = lines.join('\n');
     const hinted = failures
       .map((f) => f.error)
       .find((e): e is BerthError => e instanceof BerthError && e.hint !== undefined);

@@ -1,18 +1,23 @@
 /**
- * The image side of apply: a service's build as a BuildSpec, the order builds must run in (a service
- * whose Dockerfile starts `FROM` another service's image is built after it), and running builds in
- * parallel under the same limit as everything else.
+ * The image side of apply: a service's build as a BuildSpec, `berth build` as a plan of builds run by
+ * the walker (a build follows the build of the image its Dockerfile starts FROM), pulls and pushes.
  */
-import { isAbsolute, join } from 'node:path';
 import { ApplyError, BerthError, BuildContextError, NotFoundError } from '../errors.js';
 import { buildGraph, serviceDependencies, withDependencies } from '../graph/index.js';
 import type { Emit, EventStatus, Renderer } from '../progress/events.js';
-import { limitAll } from './apply.js';
+import { actionId, applyPlan, limitAll } from './apply.js';
 import type { BuildConfig, Project, ServiceConfig } from '../config/model.js';
-import { dockerfileBases } from '../config/dockerfile.js';
-import { parsePullPolicy, serviceImage, type Action, type UpOptions } from '../plan/index.js';
+import { readBuildBases } from '../config/dockerfile.js';
+import {
+  actionTitle,
+  parsePullPolicy,
+  planBuild,
+  projectGraph,
+  serviceImage,
+  type Action,
+  type UpOptions,
+} from '../plan/index.js';
 import type { BuildProgress, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
-import { familiarRef } from '../runtime/image-ref.js';
 
 export type BuildAction = Extract<Action, { kind: 'build-image' }>;
 
@@ -108,112 +113,6 @@ const buildFields: Record<string, (spec: BuildSpec, from: BuildSource) => void> 
   },
 };
 
-/** Reads the Dockerfile a build uses (inline text, or the file); undefined when it cannot be read. */
-async function dockerfileText(spec: BuildSpec): Promise<string | undefined> {
-  if (spec.dockerfileInline !== undefined) return spec.dockerfileInline;
-  const path =
-    spec.dockerfile !== undefined && isAbsolute(spec.dockerfile)
-      ? spec.dockerfile
-      : join(spec.context, spec.dockerfile ?? 'Dockerfile');
-  try {
-    const { readFile } = await import('node:fs/promises'); // only when something is built
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined; // the build itself reports the missing Dockerfile
-  }
-}
-
-/**
- * For each build (by image reference), the other builds it must wait for: those whose image its
- * Dockerfile starts `FROM`.
- */
-export async function buildDependencies(specs: Map<string, BuildSpec>): Promise<Map<string, string[]>> {
-  const byName = new Map<string, string>();
-  for (const [ref, spec] of specs) for (const t of spec.tags) byName.set(familiarRef(t), ref);
-  const out = new Map<string, string[]>();
-  for (const [ref, spec] of specs) {
-    const text = await dockerfileText(spec);
-    const bases = text === undefined ? [] : dockerfileBases(text, spec.args);
-    const deps = bases.map((b) => byName.get(familiarRef(b))).filter((d): d is string => d !== undefined && d !== ref);
-    out.set(ref, [...new Set(deps)]);
-  }
-  return out;
-}
-
-export interface BuildRun {
-  failed: { action: BuildAction; error: Error }[];
-  /** Builds not started because a build they start FROM failed. */
-  skipped: BuildAction[];
-}
-
-/**
- * Runs builds in dependency order, at most `limit` at once. A failed build fails nothing else but the
- * builds that start FROM its image, which are skipped.
- */
-export async function runBuilds(
-  actions: BuildAction[],
-  specs: Map<string, BuildSpec>,
-  limit: number,
-  run: (a: BuildAction) => Promise<void>,
-): Promise<BuildRun> {
-  const deps = await buildDependencies(specs);
-  const byRef = new Map(actions.map((a) => [a.target, a]));
-  const failed: { action: BuildAction; error: Error }[] = [];
-  const skipped: BuildAction[] = [];
-  const state = new Map<string, 'waiting' | 'running' | 'done' | 'failed'>(actions.map((a) => [a.target, 'waiting']));
-  let running = 0;
-  const max = Math.max(1, limit);
-
-  await new Promise<void>((resolve) => {
-    const pump = (): void => {
-      let again = true;
-      while (again) {
-        again = false;
-        for (const a of actions) {
-          if (state.get(a.target) !== 'waiting') continue;
-          const mine = (deps.get(a.target) ?? []).filter((d) => byRef.has(d));
-          if (mine.some((d) => state.get(d) === 'failed')) {
-            state.set(a.target, 'failed');
-            skipped.push(a);
-            again = true;
-          }
-        }
-      }
-      for (const a of actions) {
-        if (state.get(a.target) !== 'waiting') continue;
-        const mine = (deps.get(a.target) ?? []).filter((d) => byRef.has(d));
-        if (running >= max || !mine.every((d) => state.get(d) === 'done')) continue;
-        state.set(a.target, 'running');
-        running++;
-        run(a).then(
-          () => {
-            state.set(a.target, 'done');
-            running--;
-            pump();
-          },
-          (err: unknown) => {
-            failed.push({ action: a, error: err instanceof Error ? err : new Error(String(err)) });
-            state.set(a.target, 'failed');
-            running--;
-            pump();
-          },
-        );
-      }
-      if (running === 0) resolve();
-    };
-    pump();
-  });
-  // Builds left waiting start FROM each other in a circle.
-  for (const a of actions) {
-    if (state.get(a.target) !== 'waiting') continue;
-    const error = new BuildContextError(
-      `cannot order the build of service "${a.builds}": its Dockerfile starts FROM an image built from it (${(deps.get(a.target) ?? []).join(', ')})`,
-    );
-    failed.push({ action: a, error });
-  }
-  return { failed, skipped };
-}
-
 /** Runs one build action: the spec prepared for it, output lines as progress. */
 export async function executeBuild(
   a: BuildAction,
@@ -265,7 +164,7 @@ export async function imageTagTimes(
   return { imageTagTimes: out };
 }
 
-/** Turns an emit into a Say for one action id. */
+/** Turns an emit into a Say for one progress line. */
 function sayFor(emit: Emit, id: string, title: string): (status: EventStatus, text: string, detail?: string) => void {
   return (status, text, detail) => emit({ id, title, status, text, ...(detail !== undefined && { detail }) });
 }
@@ -277,8 +176,10 @@ export interface BuildCommandOptions extends BuildOptions {
 }
 
 /**
- * `berth build`: every selected service with `build:` (all by default), in FROM order. Returns the
- * image id of each built reference; throws ApplyError naming every failed build.
+ * `berth build`: every selected service with `build:` (all by default), as a plan whose builds follow
+ * the builds they start FROM, run by the same walker as `up`. Returns the image id of each built
+ * reference; a single failed build throws its own error, several an ApplyError naming each, and what
+ * was skipped because of them.
  */
 export async function buildServices(
   project: Project,
@@ -287,58 +188,27 @@ export async function buildServices(
   options: BuildCommandOptions,
   renderer: Renderer,
 ): Promise<Map<string, string>> {
-  const graph = buildGraph(
-    Object.fromEntries(Object.values(project.services).map((s) => [s.name, serviceDependencies(s)])),
-  );
-  const selected =
-    names.length === 0
-      ? new Set(graph.nodes)
-      : options.withDependencies
-        ? withDependencies(graph, names)
-        : new Set(names);
-  const services = Object.values(project.services).filter((s) => selected.has(s.name) && s.build);
-  const actions: BuildAction[] = [];
-  for (const s of services) {
-    const ref = serviceImage(project, s);
-    const known = actions.find((a) => a.target === ref);
-    if (known) known.services.push(s.name);
-    else actions.push({ kind: 'build-image', target: ref, builds: s.name, services: [s.name], reason: 'berth build' });
-  }
-  const specs = buildSpecsFor(project, actions, options);
-  const built = new Map<string, string>();
-  const failures: { target: string; error: Error }[] = [];
+  const plan = planBuild(project, {
+    services: names,
+    withDependencies: options.withDependencies === true,
+    buildBases: await readBuildBases(project, options.env),
+  });
   const emit: Emit = (e) => renderer.event(e);
-  renderer.start(actions.map((a) => ({ id: `image:${a.target}`, title: `image ${a.target}` })));
+  renderer.start(plan.actions.map((a) => ({ id: actionId(a), title: actionTitle(a) })));
+  const buildSpecs = buildSpecsFor(project, plan.actions, options);
   try {
-    const result = await runBuilds(actions, specs, options.parallel, async (a) => {
-      const say = sayFor(emit, `image:${a.target}`, `image ${a.target}`);
-      say('working', 'Building', `service ${a.builds}`);
-      try {
-        const id = await executeBuild(a, rt, specs.get(a.target), (p) => say('working', 'Building', p.line));
-        built.set(a.target, id);
-        say('done', 'Built', id.replace(/^sha256:/, '').slice(0, 12));
-      } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
-        say('failed', 'Error', error.message);
-        failures.push({ target: `image ${a.target}`, error });
-        throw error;
-      }
-    });
-    for (const a of result.skipped) {
-      const error = new Error('not built: the image it starts FROM failed to build');
-      sayFor(emit, `image:${a.target}`, `image ${a.target}`)('failed', 'Skipped', error.message);
-      failures.push({ target: `image ${a.target}`, error });
-    }
-    for (const f of result.failed)
-      if (!failures.some((x) => x.target === `image ${f.action.target}`))
-        failures.push({ target: `image ${f.action.target}`, error: f.error });
+    await applyPlan(plan, projectGraph(project), rt, emit, { parallel: options.parallel, buildSpecs });
+  } catch (err) {
+    const single = err instanceof ApplyError && err.failures.length === 1 && err.skipped.length === 0;
+    throw single && err.failures[0]!.error instanceof BerthError ? err.failures[0]!.error : err;
   } finally {
     await renderer.done();
   }
-  if (failures.length > 0)
-    throw failures.length === 1 && failures[0]!.error instanceof BerthError
-      ? failures[0]!.error
-      : new ApplyError(failures);
+  const built = new Map<string, string>();
+  for (const a of plan.actions) {
+    const image = await rt.inspectImage(a.target);
+    if (image) built.set(a.target, image.id);
+  }
   return built;
 }
 

@@ -13,6 +13,7 @@ import {
   type DownOptions,
   type Plan,
   type UpOptions,
+  withBuildBases,
 } from '../plan/index.js';
 import type { Emit, Renderer } from '../progress/events.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -114,8 +115,13 @@ export async function up(
   options: UpOptions & ApplyOptions & WaitOptions & BuildOptions & VolumeConsent,
   renderer: Renderer,
 ): Promise<OpResult> {
-  const plan = await planUpFor(project, rt, options);
+  let plan = await planUpFor(project, rt, options);
   await consentToVolumeRecreates(plan, options);
+  // Builds run in the order of their Dockerfiles' FROM lines, read only when the plan builds something.
+  if (plan.actions.some((a) => a.kind === 'build-image') && options.buildBases === undefined) {
+    const { readBuildBases } = await import('../config/dockerfile.js');
+    plan = withBuildBases(plan, project, await readBuildBases(project, options.env));
+  }
   if (plan.actions.some((a) => a.kind === 'build-image'))
     options = { ...options, buildSpecs: buildSpecsFor(project, plan.actions, options) };
   const needs = options.requirements ?? requirements(project, options.services);

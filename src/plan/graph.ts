@@ -5,6 +5,7 @@
  * that `berth plan` shows the order things happen in and an ordering bug shows in a plan test.
  */
 import type { Project } from '../config/model.js';
+import { BuildContextError } from '../errors.js';
 import type { Graph } from '../graph/index.js';
 import type { Action, ActionKind } from './plan.js';
 
@@ -126,6 +127,7 @@ function linkUp(drafts: Draft[], ctx: LinkContext): void {
   for (const d of drafts) {
     if (d.action.kind === 'build-image') for (const p of buildInputs(drafts, d.action, ctx)) d.after.add(p);
   }
+  checkBuildCycles(drafts);
   for (const [service, steps] of services) {
     const prereqs = prerequisites(drafts, service, ctx);
     const deps = (ctx.graph.deps.get(service) ?? []).flatMap((dep) => services.get(dep) ?? []);
@@ -211,6 +213,25 @@ function buildInputs(drafts: Draft[], build: Extract<Action, { kind: 'build-imag
     return [];
   };
   return indicesWhere(drafts, (d) => names(d.action).some((n) => wanted.has(normalRef(n))));
+}
+
+/** Builds that start FROM each other's images can never be made: the stack's error, said before anything runs. */
+function checkBuildCycles(drafts: Draft[]): void {
+  const builds = indicesWhere(drafts, (d) => d.action.kind === 'build-image');
+  const reaches = (from: number, to: number, seen = new Set<number>()): boolean =>
+    [...drafts[from]!.after].some((p) => p === to || (!seen.has(p) && seen.add(p) && reaches(p, to, seen)));
+  const circular = builds.filter((b) => reaches(b, b));
+  if (circular.length === 0) return;
+  const named = circular.map((b) => {
+    const a = drafts[b]!.action as Extract<Action, { kind: 'build-image' }>;
+    return `service "${a.builds}" (image ${a.target})`;
+  });
+  throw new BuildContextError(
+    `cannot order the builds: their Dockerfiles start FROM each other's images: ${named.join(', ')}`,
+    {
+      hint: "a build cannot start FROM an image that is built from it: change one Dockerfile's FROM line",
+    },
+  );
 }
 
 /** `busybox`, `library/busybox:latest` and `docker.io/library/busybox` name one image. */

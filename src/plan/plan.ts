@@ -218,6 +218,17 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
   return { project: project.name, actions, steps, warnings };
 }
 
+/**
+ * The same `up` plan with its builds ordered by what their Dockerfiles start FROM (`buildBases`, read by
+ * config/): for a caller that reads them only when the plan builds something.
+ */
+export function withBuildBases(plan: Plan, project: Project, buildBases: Record<string, string[]>): Plan {
+  return {
+    ...plan,
+    steps: linked(plan.actions, { project, graph: projectGraph(project), direction: 'up', buildBases }),
+  };
+}
+
 /** The services `up` acts on: those named (with their dependencies unless `--no-deps`), or all. */
 function selectedServices(graph: Graph, options: UpOptions): Set<string> {
   if (!options.services?.length) return new Set(graph.nodes);
@@ -290,7 +301,7 @@ function planOrphans(
 }
 
 /** The actions' steps, checked: a graph a walker cannot run is a bug in the planner, never the user's. */
-function linked(actions: Action[], ctx: LinkContext): PlanStep[] {
+export function linked(actions: Action[], ctx: LinkContext): PlanStep[] {
   const steps = linkActions(actions, ctx);
   const problems = checkGraph(steps);
   if (problems.length > 0) throw new Error(`internal error: the plan's graph is broken: ${problems.join('; ')}`);

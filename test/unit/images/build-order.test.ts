@@ -3,10 +3,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSpecFor, buildSpecsFor, runBuilds, type BuildAction } from '../../../src/apply/images.js';
-import { dockerfileBases } from '../../../src/config/dockerfile.js';
-import { BuildContextError } from '../../../src/errors.js';
-import { eventually } from '../../helpers/eventually.js';
+import { buildServices, buildSpecFor } from '../../../src/apply/images.js';
+import { dockerfileBases, readBuildBases } from '../../../src/config/dockerfile.js';
+import { ApplyError, BuildContextError } from '../../../src/errors.js';
+import { formatGraph, planBuild } from '../../../src/plan/index.js';
+import type { ProgressEvent } from '../../../src/progress/events.js';
+import { FakeRuntime } from '../../helpers/fake-runtime.js';
 import { project } from '../../helpers/project.js';
 
 describe('dockerfileBases', () => {
@@ -75,7 +77,7 @@ describe('buildSpecFor', () => {
   });
 });
 
-describe('runBuilds', () => {
+describe('berth build as a plan', () => {
   function dockerfiles(files: Record<string, string>): string {
     const dir = mkdtempSync(join(tmpdir(), 'berth-order-'));
     for (const [svc, text] of Object.entries(files)) {
@@ -84,59 +86,54 @@ describe('runBuilds', () => {
     }
     return dir;
   }
-  const action = (svc: string): BuildAction => ({
-    kind: 'build-image',
-    target: `dev-${svc}`,
-    builds: svc,
-    services: [svc],
-    reason: 'test',
-  });
+  const stack = (dir: string, names: string[]): ReturnType<typeof project> =>
+    project('dev', Object.fromEntries(names.map((s) => [s, { build: { context: join(dir, s) } }])));
 
-  it('starts a build only after the build of the image it starts FROM, others in parallel', async () => {
+  it('a build follows the build of the image it starts FROM; the others are free', async () => {
     const dir = dockerfiles({
       app: 'FROM dev-base\n',
       tool: 'FROM dev-base:latest\n',
       base: 'FROM busybox\n',
       solo: 'FROM busybox\n',
     });
-    const p = project(
-      'dev',
-      Object.fromEntries(['app', 'tool', 'base', 'solo'].map((s) => [s, { build: { context: join(dir, s) } }])),
+    const p = stack(dir, ['app', 'tool', 'base', 'solo']);
+    const plan = planBuild(p, { services: [], buildBases: await readBuildBases(p) });
+    expect(formatGraph(plan)).toBe(
+      [
+        '#1 image dev-base: build: service base',
+        '#2 [#1] image dev-app: build: service app',
+        '#3 [#1] image dev-tool: build: service tool',
+        '#4 image dev-solo: build: service solo',
+      ].join('\n'),
     );
-    const actions = ['app', 'tool', 'base', 'solo'].map(action);
-    const log: string[] = [];
-    const release = new Map<string, () => void>();
-    const result = runBuilds(actions, buildSpecsFor(p, actions), 4, (a) => {
-      log.push(`start ${a.builds}`);
-      return new Promise<void>((resolve) =>
-        release.set(a.builds, () => {
-          log.push(`end ${a.builds}`);
-          resolve();
-        }),
-      );
-    });
-    await eventually(() => expect(log).toEqual(['start base', 'start solo']));
-    release.get('base')!();
-    await eventually(() => expect(log).toEqual(['start base', 'start solo', 'end base', 'start app', 'start tool']));
-    for (const s of ['solo', 'app', 'tool']) release.get(s)!();
-    expect(await result).toEqual({ failed: [], skipped: [] });
   });
 
-  it('skips the builds FROM a failed one, and reports a FROM cycle', async () => {
-    const dir = dockerfiles({ base: 'FROM busybox\n', app: 'FROM dev-base\n', x: 'FROM dev-y\n', y: 'FROM dev-x\n' });
-    const p = project(
-      'dev',
-      Object.fromEntries(['base', 'app', 'x', 'y'].map((s) => [s, { build: { context: join(dir, s) } }])),
-    );
-    const actions = ['base', 'app', 'x', 'y'].map(action);
-    const result = await runBuilds(actions, buildSpecsFor(p, actions), 2, (a) =>
-      a.builds === 'base' ? Promise.reject(new Error('boom')) : Promise.resolve(),
-    );
-    expect(result.skipped.map((a) => a.builds)).toEqual(['app']);
-    expect(result.failed.map((f) => `${f.action.builds}: ${f.error.message}`)).toEqual([
-      'base: boom',
-      'x: cannot order the build of service "x": its Dockerfile starts FROM an image built from it (dev-y)',
-      'y: cannot order the build of service "y": its Dockerfile starts FROM an image built from it (dev-x)',
+  it('runs builds through the walker: one that fails skips the builds FROM it, and names them', async () => {
+    const dir = dockerfiles({ base: 'FROM busybox\n', app: 'FROM dev-base\n', solo: 'FROM busybox\n' });
+    const p = stack(dir, ['base', 'app', 'solo']);
+    const rt = new FakeRuntime({});
+    rt.failNext.set('buildImage', new Error('boom'));
+    const events: ProgressEvent[] = [];
+    const renderer = {
+      start: () => undefined,
+      event: (e: ProgressEvent) => void events.push(e),
+      done: () => Promise.resolve(),
+    };
+    const err = await buildServices(p, rt, [], { parallel: 1 }, renderer).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplyError);
+    expect((err as ApplyError).skipped.map((f) => `${f.target}: ${f.error.message}`)).toEqual([
+      'image dev-app: not built: the image it starts FROM could not be made',
     ]);
+    expect(events.filter((e) => e.status === 'skipped').map((e) => e.title)).toEqual(['image dev-app']);
+    expect(rt.builds.map((b) => b.service)).toEqual(['base', 'solo']);
+  });
+
+  it('refuses builds that start FROM each other, before anything is built', async () => {
+    const dir = dockerfiles({ x: 'FROM dev-y\n', y: 'FROM dev-x\n' });
+    const p = stack(dir, ['x', 'y']);
+    expect(() => planBuild(p, { services: [], buildBases: { x: ['dev-y'], y: ['dev-x'] } })).toThrow(BuildContextError);
+    expect(() => planBuild(p, { services: [], buildBases: { x: ['dev-y'], y: ['dev-x'] } })).toThrow(
+      /their Dockerfiles start FROM each other's images: service "x" \(image dev-x\), service "y" \(image dev-y\)/,
+    );
   });
 });
