@@ -147,6 +147,14 @@ export class NotFoundError extends EngineError {}
 export class ConflictError extends EngineError {}
 
 /**
+ * A container create whose name another container holds. `holder` is that container, as the runtime
+ * found it after the conflict (absent: it could not be found, e.g. removed meanwhile).
+ */
+export class NameConflictError extends ConflictError {
+  holder?: ResourceUser;
+}
+
+/**
  * A recreate could not finish: the new container could not be created or started. The old one was given
  * back its name (and started again when it ran), so the service runs as before; the message says whether.
  */
