@@ -2,7 +2,14 @@
  * The operations apply runs, one executor per operation kind: each turns one step of a plan into the
  * runtime calls it names, with its progress line. The walker (apply.ts) decides when; this file only how.
  */
-import { EngineError, NameConflictError, NotFoundError, RecreateError, ResourceInUseError } from '../errors.js';
+import {
+  EngineError,
+  NameConflictError,
+  NotFoundError,
+  PortTakenError,
+  RecreateError,
+  ResourceInUseError,
+} from '../errors.js';
 import { Label, type Action } from '../plan/index.js';
 import type { EventStatus } from '../progress/events.js';
 import type { ContainerSpec, Runtime } from '../runtime/runtime.js';
@@ -325,9 +332,10 @@ async function giveBack(
         : 'the previous container was kept';
   return new RecreateError(`recreate failed: ${cause}; ${outcome}`, {
     cause: failure,
-    hint: /^port .* already (allocated|in use)$/.test(cause)
-      ? 'free the port (or publish another one) and run up again'
-      : 'fix the cause and run up again',
+    hint:
+      failure instanceof PortTakenError
+        ? 'free the port (or publish another one) and run up again'
+        : 'fix the cause and run up again',
   });
 }
 
@@ -346,12 +354,8 @@ async function madeFor(rt: Runtime, spec: ContainerSpec, replaces: string): Prom
 
 /** The cause of a failed create or start, in a user's words: the engine's own message, a taken port said plainly. */
 function causeOf(err: unknown): string {
-  const text = err instanceof EngineError ? err.engineMessage : messageOf(err);
-  const allocated = /Bind for (\S+:\d+) failed: port is already allocated/.exec(text);
-  if (allocated) return `port ${allocated[1]} is already allocated`;
-  const inUse = /listen \w+ (\S+:\d+): bind: address already in use/.exec(text);
-  if (inUse) return `port ${inUse[1]} is already in use`;
-  return text;
+  if (err instanceof PortTakenError) return err.plainly;
+  return err instanceof EngineError ? err.engineMessage : messageOf(err);
 }
 
 function messageOf(err: unknown): string {

@@ -381,6 +381,7 @@ export interface Runtime {
    * the name for a create still under way.
    */
   createContainer(spec: ContainerSpec): Promise<string>;
+  /** A port it publishes that is taken on the host is a PortTakenError. */
   startContainer(id: string): Promise<void>;
   /** Stop with a grace period in seconds (engine default when absent). Already stopped is not an error. */
   stopContainer(id: string, timeoutSec?: number): Promise<void>;

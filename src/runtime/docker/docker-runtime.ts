@@ -72,6 +72,7 @@ import { isAuthFailure, splitTag } from './push.js';
 import { holderOf, renameSettled } from './names.js';
 import { ensureNetwork } from './networks.js';
 import { classifyRemoval, pollUntil, type PollTiming } from './removal.js';
+import { portTakenOr } from './engine-errors.js';
 import {
   containerCreateBody,
   endpointConfig,
@@ -242,13 +243,18 @@ export class DockerRuntime implements Runtime {
     return created.Id;
   }
 
+  /** A published port taken on the host is a PortTakenError. */
   async startContainer(id: string): Promise<void> {
-    await this.transport.request({
-      method: 'POST',
-      path: `/containers/${pathSegment(id)}/start`,
-      operation: `start container ${shortRef(id)}`,
-      accept: [304],
-    });
+    await this.transport
+      .request({
+        method: 'POST',
+        path: `/containers/${pathSegment(id)}/start`,
+        operation: `start container ${shortRef(id)}`,
+        accept: [304],
+      })
+      .catch((err: unknown) => {
+        throw portTakenOr(err);
+      });
   }
 
   async stopContainer(id: string, timeoutSec?: number): Promise<void> {
