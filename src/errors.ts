@@ -147,6 +147,36 @@ export class NotFoundError extends EngineError {}
 export class ConflictError extends EngineError {}
 
 /**
+ * A start the engine refused because a port it publishes is taken on the host. `plainly` says so in a
+ * user's words ("port 127.0.0.1:8080 is already allocated"); the message stays the engine's.
+ */
+export class PortTakenError extends EngineError {
+  constructor(
+    status: number,
+    engineMessage: string,
+    operation: string,
+    /** `host:port` as the engine named it. */
+    readonly address: string,
+    /** `allocated`: another container publishes it; `in use`: another process listens on it. */
+    readonly how: 'allocated' | 'in use',
+  ) {
+    super(status, engineMessage, operation);
+  }
+
+  get plainly(): string {
+    return `port ${this.address} is already ${this.how}`;
+  }
+}
+
+/**
+ * A container create whose name another container holds. `holder` is that container, as the runtime
+ * found it after the conflict (absent: it could not be found, e.g. removed meanwhile).
+ */
+export class NameConflictError extends ConflictError {
+  holder?: ResourceUser;
+}
+
+/**
  * A recreate could not finish: the new container could not be created or started. The old one was given
  * back its name (and started again when it ran), so the service runs as before; the message says whether.
  */

@@ -2,11 +2,17 @@
  * The operations apply runs, one executor per operation kind: each turns one step of a plan into the
  * runtime calls it names, with its progress line. The walker (apply.ts) decides when; this file only how.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, EngineError, NotFoundError, RecreateError, ResourceInUseError } from '../errors.js';
-import { carryAnonymousVolumes, isAnonymousVolumeName, Label, type Action } from '../plan/index.js';
+import {
+  EngineError,
+  NameConflictError,
+  NotFoundError,
+  PortTakenError,
+  RecreateError,
+  ResourceInUseError,
+} from '../errors.js';
+import { Label, type Action } from '../plan/index.js';
 import type { EventStatus } from '../progress/events.js';
-import type { ContainerSpec, NetworkSpec, NetworkSummary, Runtime } from '../runtime/runtime.js';
+import type { ContainerSpec, Runtime } from '../runtime/runtime.js';
 import type { ApplyOptions } from './apply.js';
 import { executeBuild } from './images.js';
 import { waitForDependency } from './wait.js';
@@ -41,7 +47,7 @@ export async function execute(
 const executors: { [K in Action['kind']]: Executor<K> } = {
   'create-network': async (a, { rt, say }) => {
     say('working', 'Creating', a.reason);
-    await ensureNetwork(rt, a.spec);
+    await rt.ensureNetwork(a.spec);
     say('done', 'Created');
   },
   'create-volume': async (a, { rt, say }) => {
@@ -72,7 +78,7 @@ const executors: { [K in Action['kind']]: Executor<K> } = {
   },
   'rename-container': async (a, { rt, say }) => {
     say('working', 'Renaming', a.reason);
-    await renameTo(rt, a.id, a.name);
+    await rt.renameContainer(a.id, a.name);
     say('done', 'Renamed', a.name);
   },
   'start-container': async (a, { rt, say }) => {
@@ -117,7 +123,6 @@ async function checkContainer(a: ActionOf<'check-container'>, cx: ExecContext): 
         start: a.start,
         reason,
         running: a.running,
-        ...(a.inspectVolumes === true && { inspectVolumes: true }),
       },
       rt,
       cx.options,
@@ -224,17 +229,8 @@ async function recreateContainer(
   projectName: string,
 ): Promise<void> {
   say('working', 'Recreating', a.reason);
-  let spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
-  // An engine whose list omits mounts: the old container's anonymous volumes come from an inspect.
-  if (a.inspectVolumes === true && !a.renewAnonVolumes) {
-    const old = (await rt.inspectContainer(a.replaces)).mounts.flatMap((m) =>
-      m.type === 'volume' && m.name !== undefined && isAnonymousVolumeName(m.name)
-        ? [{ name: m.name, target: m.target }]
-        : [],
-    );
-    spec = { ...spec, mounts: carryAnonymousVolumes(spec, old) };
-  }
-  await renameTo(rt, a.replaces, `${a.replaces.slice(0, 12)}_${spec.name}`).catch((err: unknown) => {
+  const spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
+  await rt.renameContainer(a.replaces, `${a.replaces.slice(0, 12)}_${spec.name}`).catch((err: unknown) => {
     throw new RecreateError(`recreate failed: ${causeOf(err)}; the previous container was kept`, {
       cause: err,
       hint: 'fix the cause and run up again',
@@ -310,7 +306,7 @@ async function giveBack(
   }
   let kept = problems.length === 0;
   if (kept) {
-    await renameTo(rt, a.replaces, spec.name).catch((err: unknown) => {
+    await rt.renameContainer(a.replaces, spec.name).catch((err: unknown) => {
       kept = false;
       problems.push(`its name could not be given back (${messageOf(err)})`);
     });
@@ -336,9 +332,10 @@ async function giveBack(
         : 'the previous container was kept';
   return new RecreateError(`recreate failed: ${cause}; ${outcome}`, {
     cause: failure,
-    hint: /^port .* already (allocated|in use)$/.test(cause)
-      ? 'free the port (or publish another one) and run up again'
-      : 'fix the cause and run up again',
+    hint:
+      failure instanceof PortTakenError
+        ? 'free the port (or publish another one) and run up again'
+        : 'fix the cause and run up again',
   });
 }
 
@@ -355,30 +352,10 @@ async function madeFor(rt: Runtime, spec: ContainerSpec, replaces: string): Prom
   return same ? c.id : undefined;
 }
 
-/**
- * Rename a container, and settle whether it happened when the answer was lost: the engine refuses to
- * rename a container to the name it has, and a dropped connection may come after the rename was done.
- */
-async function renameTo(rt: Runtime, id: string, name: string): Promise<void> {
-  try {
-    await rt.renameContainer(id, name);
-  } catch (err) {
-    const now = await rt.inspectContainer(id).then(
-      (c) => c.name,
-      () => undefined,
-    );
-    if (now !== name) throw err;
-  }
-}
-
 /** The cause of a failed create or start, in a user's words: the engine's own message, a taken port said plainly. */
 function causeOf(err: unknown): string {
-  const text = err instanceof EngineError ? err.engineMessage : messageOf(err);
-  const allocated = /Bind for (\S+:\d+) failed: port is already allocated/.exec(text);
-  if (allocated) return `port ${allocated[1]} is already allocated`;
-  const inUse = /listen \w+ (\S+:\d+): bind: address already in use/.exec(text);
-  if (inUse) return `port ${inUse[1]} is already in use`;
-  return text;
+  if (err instanceof PortTakenError) return err.plainly;
+  return err instanceof EngineError ? err.engineMessage : messageOf(err);
 }
 
 function messageOf(err: unknown): string {
@@ -408,45 +385,6 @@ function emitProgress(say: Say, fraction: number): void {
 }
 
 /**
- * Create a network. Two `up`s at once may both create it (the engine allows several networks of one
- * name): whoever sees more than one keeps the lowest id and removes the others, so both converge on the
- * same network.
- */
-async function ensureNetwork(rt: Runtime, spec: NetworkSpec): Promise<void> {
-  const started = Date.now();
-  let mine: string | undefined;
-  try {
-    mine = await rt.createNetwork(spec);
-  } catch (err) {
-    if (!(err instanceof ConflictError)) throw err;
-  }
-  if (mine === undefined) return; // it was there already
-  // Two `up`s at once can each create the network: the engine's duplicate check is not atomic, and a
-  // create still in flight is not listed yet, so one that sees only its own looks again after as long
-  // as its own create took. The oldest is kept (the one the others are likeliest to have seen alone;
-  // then the lowest id): one that made a newer one removes its own, before any container refers to it.
-  // Nobody removes a network another process made: its containers may already be created on it (a
-  // created container holds no endpoint, so the engine would let it go). The one that made the oldest
-  // waits for the others to go, since the engine refuses to start a container on an ambiguous name.
-  const order = (n: NetworkSummary): string => `${n.created ?? ''} ${n.id}`;
-  const ids = async (): Promise<string[]> =>
-    (await rt.listNetworks({ name: spec.name }))
-      .sort((x, y) => (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0))
-      .map((n) => n.id);
-  let same = await ids();
-  if (same.length === 1) {
-    await sleep(Math.min(Date.now() - started, 1000));
-    same = await ids();
-  }
-  if (same[0] !== undefined && same[0] !== mine) {
-    await rt.removeNetwork(mine).catch(() => undefined);
-    return;
-  }
-  for (const deadline = Date.now() + 5000; same.length > 1 && Date.now() < deadline; same = await ids())
-    await sleep(50);
-}
-
-/**
  * Create a container. When the name is taken by this very container (same project, service and number,
  * made by a concurrent `up`), adopt it; when it is taken by anything else, say so and leave it alone.
  */
@@ -454,23 +392,13 @@ async function createOrAdopt(rt: Runtime, spec: ContainerSpec): Promise<string> 
   try {
     return await rt.createContainer(spec);
   } catch (err) {
-    if (!(err instanceof ConflictError)) throw err;
-    // The engine reserves a name before the container it names can be inspected: a concurrent create may
-    // still be on its way, so a 404 right after a name conflict is retried briefly.
-    let holder: Awaited<ReturnType<Runtime['inspectContainer']>> | undefined;
-    for (let attempt = 0; attempt < 20 && !holder; attempt++) {
-      holder = await rt.inspectContainer(spec.name).catch((e: unknown) => {
-        if (!(e instanceof NotFoundError)) throw e;
-        return undefined;
-      });
-      if (!holder) await sleep(100);
-    }
-    const found = holder;
+    if (!(err instanceof NameConflictError)) throw err;
+    const holder = err.holder;
     if (
-      found &&
-      [Label.project, Label.service, Label.number, Label.oneoff].every((k) => found.labels[k] === spec.labels[k])
+      holder &&
+      [Label.project, Label.service, Label.number, Label.oneoff].every((k) => holder.labels[k] === spec.labels[k])
     )
-      return found.id;
+      return holder.id;
     err.hint = holder?.labels[Label.project]
       ? `the name belongs to a container of project "${holder.labels[Label.project]}"; use another project name (-p) or bring that project down`
       : `a container made by another tool holds the name "${spec.name}"; remove or rename it, or use another project name (-p)`;

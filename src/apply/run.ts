@@ -7,7 +7,6 @@
  * arrive parsed (cli/commands/run.ts reads `-e`, `-l`, `-p`, `-v`).
  */
 import { randomBytes } from 'node:crypto';
-import { ConflictError } from '../errors.js';
 import type { PortConfig, Project, ServiceConfig, ServiceVolume } from '../config/model.js';
 import { withDependencies } from '../graph/index.js';
 import { containerSpec, networkSpec, projectGraph, serviceImage, volumeSpec, type UpOptions } from '../plan/index.js';
@@ -168,9 +167,7 @@ async function ensureResources(project: Project, s: ServiceConfig, rt: Runtime, 
     const net = project.networks[key];
     if (!net || net.external) continue;
     if ((await rt.listNetworks({ name: net.name })).length > 0) continue;
-    await rt.createNetwork(networkSpec(project, key, net, berthVersion)).catch((err: unknown) => {
-      if (!(err instanceof ConflictError)) throw err;
-    });
+    await rt.ensureNetwork(networkSpec(project, key, net, berthVersion));
   }
   for (const v of s.volumes) {
     if (v.type !== 'volume' || v.source === undefined) continue;

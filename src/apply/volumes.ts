@@ -3,7 +3,6 @@
  * engine refuses to remove a volume any container still refers to, even a stopped one, so the
  * containers mounting it go first; the plan creates them again afterwards, on the new volume.
  */
-import { NotFoundError } from '../errors.js';
 import type { Action } from '../plan/index.js';
 import type { EventStatus } from '../progress/events.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -34,15 +33,11 @@ export async function recreateVolume(
     }
     say('working', 'Removing', c.name);
     // Without `v`: the container's anonymous volumes stay, and its replacement mounts them by name.
-    await rt.removeContainer(c.id, { force: true }).catch(goneIsFine);
+    await rt.removeContainer(c.id, { force: true });
   }
   say('working', 'Removing', a.reason);
-  await rt.removeVolume(a.target).catch(goneIsFine);
+  await rt.removeVolume(a.target);
   say('working', 'Creating');
   await rt.createVolume(a.spec);
   say('done', 'Recreated');
-}
-
-function goneIsFine(err: unknown): void {
-  if (!(err instanceof NotFoundError)) throw err;
 }

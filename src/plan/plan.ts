@@ -58,7 +58,6 @@ export type Action =
       start: boolean;
       running: boolean;
       reason: string;
-      inspectVolumes?: boolean;
     }
   | {
       kind: 'wait';
@@ -89,8 +88,6 @@ export type Action =
       start: boolean;
       reason: string;
       /** the old container was running */ running?: boolean;
-      /** The snapshot did not list the old container's mounts: apply inspects it to carry its anonymous volumes over. */
-      inspectVolumes?: boolean;
     }
   /** Give a container back its real name (the old one of an interrupted recreate, left under `<id12>_<name>`). */
   | { kind: 'rename-container'; target: string; service: string; id: string; name: string; reason: string }
@@ -533,7 +530,7 @@ function borrowedVolumes(service: ServiceConfig, observed: ObservedState): Set<s
  */
 function specFor(ctx: ServiceContext, n: number, existing: ContainerSummary | undefined): ContainerSpec {
   const made = containerSpec(ctx.project, ctx.service, n, ctx.options.berthVersion);
-  if (!existing?.volumes || ctx.options.renewAnonVolumes) return made;
+  if (!existing || ctx.options.renewAnonVolumes) return made;
   return {
     ...made,
     mounts: carryAnonymousVolumes(
@@ -557,7 +554,6 @@ function planNumber(ctx: ServiceContext, n: number, existing: ContainerSummary |
       reason: 'missing',
     };
   }
-  const inspectVolumes = existing.volumes === undefined && !options.renewAnonVolumes;
   const reasons = recreateReasons(ctx, existing);
   if (reasons.length === 0 && ctx.imagePending && !options.noRecreate) {
     return {
@@ -573,7 +569,6 @@ function planNumber(ctx: ServiceContext, n: number, existing: ContainerSummary |
       start,
       running: existing.state === 'running',
       reason: `recreate if image ${ctx.imageRef} changes (now ${short(existing.imageId)})`,
-      ...(inspectVolumes && { inspectVolumes }),
     };
   }
   if (reasons.length > 0) {
@@ -588,7 +583,6 @@ function planNumber(ctx: ServiceContext, n: number, existing: ContainerSummary |
       start,
       running: existing.state === 'running',
       reason: reasons.join('; '),
-      ...(inspectVolumes && { inspectVolumes }),
     };
   }
   return runningStateAction(ctx, existing);

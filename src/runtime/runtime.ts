@@ -42,8 +42,11 @@ export interface ContainerSummary {
   created: number;
   ports: PublishedPort[];
   networks: string[];
-  /** The volumes it mounts (named and anonymous): name and target path. */
-  volumes?: { name: string; target: string }[];
+  /**
+   * The volumes it mounts (named and anonymous): name and target path. Always there: where the engine's
+   * list leaves mounts out, the runtime inspects the container for them.
+   */
+  volumes: { name: string; target: string }[];
 }
 
 export interface ContainerDetails extends ContainerSummary {
@@ -372,14 +375,20 @@ export interface Runtime {
     volume?: string;
   }): Promise<ContainerSummary[]>;
   inspectContainer(idOrName: string): Promise<ContainerDetails>;
-  /** Creates, and connects every endpoint after the first; returns the id. */
+  /**
+   * Creates, and connects every endpoint after the first; returns the id. A name another container holds
+   * is a `NameConflictError` carrying that container (`holder`), found even while the engine has reserved
+   * the name for a create still under way.
+   */
   createContainer(spec: ContainerSpec): Promise<string>;
+  /** A port it publishes that is taken on the host is a PortTakenError. */
   startContainer(id: string): Promise<void>;
   /** Stop with a grace period in seconds (engine default when absent). Already stopped is not an error. */
   stopContainer(id: string, timeoutSec?: number): Promise<void>;
   killContainer(id: string, signal?: string): Promise<void>;
   /** Resolves once the container is gone (see the removal contract above). */
   removeContainer(id: string, options?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /** Resolves once the container has the name: the name it has already is done, and so is a rename whose answer was lost. */
   renameContainer(id: string, newName: string): Promise<void>;
   /** Waits until the container is no longer running and returns its exit code. */
   waitContainer(id: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<number>;
@@ -388,7 +397,13 @@ export interface Runtime {
 
   listNetworks(filter: { labels?: LabelFilter; name?: string }): Promise<NetworkSummary[]>;
   inspectNetwork(idOrName: string): Promise<NetworkSummary>;
+  /** One create request; a network of that name the engine knows of is a ConflictError. */
   createNetwork(spec: NetworkSpec): Promise<string>;
+  /**
+   * Resolves once one network of the name exists: made when missing, left alone when there. Two clients
+   * creating it at once (the engine may then hold two of one name) converge on one network.
+   */
+  ensureNetwork(spec: NetworkSpec): Promise<void>;
   /** Resolves once the network is gone; ResourceInUseError when containers still use it (see above). */
   removeNetwork(idOrName: string): Promise<void>;
 

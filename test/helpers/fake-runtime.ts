@@ -5,9 +5,11 @@
  * depend on the engine's behaviour, it keeps it: the list reports every volume mount; a named volume a
  * container mounts is created, unlabelled, when the container is; image references normalize
  * (`busybox` = `busybox:latest` = `docker.io/library/busybox:latest`); a container with a healthcheck
- * starts `starting` and turns healthy or unhealthy only by its check (see `healthResults`).
+ * starts `starting` and turns healthy or unhealthy only by its check (see `healthResults`). Where the
+ * Runtime contract promises more than the engine (a name conflict names its holder, a rename to the name
+ * a container has is done, one network per name), it keeps the contract.
  */
-import { ConflictError, EngineError, NotFoundError, ResourceInUseError } from '../../src/errors.js';
+import { ConflictError, NameConflictError, NotFoundError, ResourceInUseError } from '../../src/errors.js';
 import { familiarRef, isImageId } from '../../src/runtime/image-ref.js';
 import type {
   ContainerDetails,
@@ -190,15 +192,8 @@ export class FakeRuntime implements Runtime {
         (!filter.name || c.name === filter.name),
     );
     for (const c of listed) this.look(c);
-    return Promise.resolve(
-      listed.map(({ spec: _spec, ...c }) => ({
-        ...structuredClone(c),
-        // As the engine's list reports them: every volume mount, named or anonymous.
-        volumes: c.mounts.flatMap((m) =>
-          m.type === 'volume' && m.name !== undefined ? [{ name: m.name, target: m.target }] : [],
-        ),
-      })),
-    );
+    // As the runtime's list reports them: every volume mount, named or anonymous (`volumes`).
+    return Promise.resolve(listed.map(({ spec: _spec, ...c }) => structuredClone(c)));
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerDetails> {
@@ -223,14 +218,15 @@ export class FakeRuntime implements Runtime {
 
   private create(spec: ContainerSpec): Promise<string> {
     for (const c of this.containers.values()) {
-      if (c.name === spec.name)
-        return Promise.reject(
-          new ConflictError(
-            409,
-            `Conflict. The container name "/${spec.name}" is already in use`,
-            `create container ${spec.name}`,
-          ),
+      if (c.name === spec.name) {
+        const err = new NameConflictError(
+          409,
+          `Conflict. The container name "/${spec.name}" is already in use`,
+          `create container ${spec.name}`,
         );
+        err.holder = { id: c.id, name: c.name, labels: { ...c.labels } };
+        return Promise.reject(err);
+      }
     }
     const image = this.image(spec.image);
     if (!image)
@@ -242,6 +238,7 @@ export class FakeRuntime implements Runtime {
         );
     }
     const id = this.nextId();
+    const mounts = this.mountsFor(spec);
     this.containers.set(id, {
       id,
       name: spec.name,
@@ -259,19 +256,10 @@ export class FakeRuntime implements Runtime {
       command: spec.command ?? [],
       entrypoint: spec.entrypoint ?? [],
       restartCount: 0,
-      mounts: [
-        ...spec.mounts.map((m) => ({
-          type: m.type,
-          target: m.target,
-          readOnly: m.readOnly ?? false,
-          source: m.source ?? '',
-          ...(m.type === 'volume' && { name: m.source ?? this.nextId() }),
-        })),
-        // The image's VOLUMEs the spec does not mount otherwise: anonymous volumes, as the engine makes them.
-        ...this.volumesOfImage(spec.image)
-          .filter((t) => !spec.mounts.some((m) => m.target === t) && !(t in (spec.tmpfs ?? {})))
-          .map((t) => ({ type: 'volume', target: t, readOnly: false, source: '', name: this.nextId() })),
-      ],
+      mounts,
+      volumes: mounts.flatMap((m) =>
+        m.type === 'volume' && m.name !== undefined ? [{ name: m.name, target: m.target }] : [],
+      ),
       networkSettings: Object.fromEntries(
         spec.endpoints.map((e) => [e.network, { ipAddress: '', aliases: e.aliases }]),
       ),
@@ -284,6 +272,22 @@ export class FakeRuntime implements Runtime {
       this.volumes.set(m.source, { name: m.source, driver: 'local', labels: {}, mountpoint: `/fake/${m.source}` });
     }
     return Promise.resolve(id);
+  }
+
+  /** The spec's mounts, and an anonymous volume at each of the image's VOLUMEs the spec does not mount otherwise. */
+  private mountsFor(spec: ContainerSpec): ContainerDetails['mounts'] {
+    return [
+      ...spec.mounts.map((m) => ({
+        type: m.type,
+        target: m.target,
+        readOnly: m.readOnly ?? false,
+        source: m.source ?? '',
+        ...(m.type === 'volume' && { name: m.source ?? this.nextId() }),
+      })),
+      ...this.volumesOfImage(spec.image)
+        .filter((t) => !spec.mounts.some((m) => m.target === t) && !(t in (spec.tmpfs ?? {})))
+        .map((t) => ({ type: 'volume', target: t, readOnly: false, source: '', name: this.nextId() })),
+    ];
   }
 
   private volumesOfImage(ref: string): string[] {
@@ -341,15 +345,9 @@ export class FakeRuntime implements Runtime {
     const c = this.find(id);
     this.calls.push(`rename ${c.name} ${newName}`);
     this.fail('renameContainer');
-    // The engine's answers: the same name is a bad request, a name another container holds a conflict.
-    if (c.name === newName)
-      return Promise.reject(
-        new EngineError(
-          400,
-          'Renaming a container with the same name as its current name',
-          `rename container ${c.id.slice(0, 12)}`,
-        ),
-      );
+    // As the runtime settles the engine's answers: the name it has already is done; a name another
+    // container holds is a conflict.
+    if (c.name === newName) return Promise.resolve();
     if ([...this.containers.values()].some((o) => o.name === newName)) {
       return Promise.reject(
         new ConflictError(
@@ -360,7 +358,8 @@ export class FakeRuntime implements Runtime {
       );
     }
     c.name = newName;
-    this.failLate('renameContainer');
+    // A lost answer after the rename: the runtime settles it by looking, and finds the new name.
+    this.failAfter.delete('renameContainer');
     return Promise.resolve();
   }
 
@@ -406,6 +405,13 @@ export class FakeRuntime implements Runtime {
       containers: [],
     });
     return Promise.resolve(id);
+  }
+
+  /** One network per name here, so there is nothing to converge: made when missing, else left alone. */
+  async ensureNetwork(spec: NetworkSpec): Promise<void> {
+    await this.createNetwork(spec).catch((err: unknown) => {
+      if (!(err instanceof ConflictError)) throw err;
+    });
   }
 
   removeNetwork(idOrName: string): Promise<void> {

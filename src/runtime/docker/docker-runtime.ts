@@ -7,6 +7,7 @@ import {
   BuildError,
   ConflictError,
   EngineError,
+  NameConflictError,
   NotFoundError,
   RegistryAuthError,
   ResourceInUseError,
@@ -54,6 +55,8 @@ import {
   imageSummaryFrom,
   networkFrom,
   volumeFrom,
+  volumesFromMounts,
+  type ListedContainer,
 } from './from-engine.js';
 import { familiarRef, isImageId } from '../image-ref.js';
 import { matchImageRefs } from './image-ref.js';
@@ -66,7 +69,10 @@ import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryH
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
 import { jsonStream, type JsonStreamRequest } from './json-stream.js';
 import { isAuthFailure, splitTag } from './push.js';
+import { holderOf, renameSettled } from './names.js';
+import { ensureNetwork } from './networks.js';
 import { classifyRemoval, pollUntil, type PollTiming } from './removal.js';
+import { portTakenOr } from './engine-errors.js';
 import {
   containerCreateBody,
   endpointConfig,
@@ -166,9 +172,30 @@ export class DockerRuntime implements Runtime {
       query: { all: filter.all ?? false, filters },
       operation: 'list containers',
     });
-    const out = (list ?? []).map(containerSummaryFrom);
+    const listed = (list ?? []).map(containerSummaryFrom);
     // The engine's name filter is a pattern match: keep only the exact name.
-    return filter.name === undefined ? out : out.filter((c) => c.name === filter.name);
+    return this.withVolumes(filter.name === undefined ? listed : listed.filter((c) => c.name === filter.name));
+  }
+
+  /**
+   * Every listed container with its volumes: an engine whose list leaves mounts out has each such
+   * container inspected for them (one gone meanwhile is left out, as a list a moment later would).
+   */
+  private async withVolumes(listed: ListedContainer[]): Promise<ContainerSummary[]> {
+    const complete = await Promise.all(
+      listed.map(async (c): Promise<ContainerSummary | undefined> => {
+        if (c.volumes !== undefined) return { ...c, volumes: c.volumes };
+        const mounts = await this.inspectContainer(c.id).then(
+          (d) => d.mounts,
+          (err: unknown) => {
+            if (err instanceof NotFoundError) return undefined;
+            throw err;
+          },
+        );
+        return mounts === undefined ? undefined : { ...c, volumes: volumesFromMounts(mounts) };
+      }),
+    );
+    return complete.filter((c): c is ContainerSummary => c !== undefined);
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerDetails> {
@@ -182,17 +209,30 @@ export class DockerRuntime implements Runtime {
 
   /**
    * Creates the container attached to its first endpoint, then connects the others. When a connect
-   * fails the half-made container is removed again, so that a retry does not meet a name conflict.
+   * fails the half-made container is removed again, so that a retry does not meet a name conflict. A
+   * name another container holds is a NameConflictError naming that container.
    */
   async createContainer(spec: ContainerSpec): Promise<string> {
     const apiVersion = await this.transport.apiVersion();
-    const created = await this.transport.json<{ Id: string; Warnings?: string[] | null }>({
-      method: 'POST',
-      path: '/containers/create',
-      query: { name: spec.name, platform: spec.platform },
-      body: { ...containerCreateBody(spec, apiVersion), ...(spec.stdinOnce && { AttachStdin: true, StdinOnce: true }) },
-      operation: `create container ${spec.name}`,
-    });
+    const operation = `create container ${spec.name}`;
+    const created = await this.transport
+      .json<{ Id: string; Warnings?: string[] | null }>({
+        method: 'POST',
+        path: '/containers/create',
+        query: { name: spec.name, platform: spec.platform },
+        body: {
+          ...containerCreateBody(spec, apiVersion),
+          ...(spec.stdinOnce && { AttachStdin: true, StdinOnce: true }),
+        },
+        operation,
+      })
+      .catch(async (err: unknown) => {
+        if (!(err instanceof ConflictError)) throw err;
+        const conflict = new NameConflictError(err.status, err.engineMessage, operation);
+        const holder = await holderOf((name) => this.inspectContainer(name), spec.name, this.timing);
+        if (holder !== undefined) conflict.holder = holder;
+        throw conflict;
+      });
     const { rest } = splitEndpoints(spec);
     try {
       for (const ep of rest) await this.connectNetwork(ep.network, created.Id, ep);
@@ -203,13 +243,18 @@ export class DockerRuntime implements Runtime {
     return created.Id;
   }
 
+  /** A published port taken on the host is a PortTakenError. */
   async startContainer(id: string): Promise<void> {
-    await this.transport.request({
-      method: 'POST',
-      path: `/containers/${pathSegment(id)}/start`,
-      operation: `start container ${shortRef(id)}`,
-      accept: [304],
-    });
+    await this.transport
+      .request({
+        method: 'POST',
+        path: `/containers/${pathSegment(id)}/start`,
+        operation: `start container ${shortRef(id)}`,
+        accept: [304],
+      })
+      .catch((err: unknown) => {
+        throw portTakenOr(err);
+      });
   }
 
   async stopContainer(id: string, timeoutSec?: number): Promise<void> {
@@ -370,13 +415,20 @@ export class DockerRuntime implements Runtime {
     return engineEvents(this.transport, filter, signal);
   }
 
+  /** Done once the container has the name: see `renameSettled`. */
   async renameContainer(id: string, newName: string): Promise<void> {
-    await this.transport.request({
-      method: 'POST',
-      path: `/containers/${pathSegment(id)}/rename`,
-      query: { name: newName },
-      operation: `rename container ${shortRef(id)} to ${newName}`,
-    });
+    await renameSettled(
+      async () => {
+        await this.transport.request({
+          method: 'POST',
+          path: `/containers/${pathSegment(id)}/rename`,
+          query: { name: newName },
+          operation: `rename container ${shortRef(id)} to ${newName}`,
+        });
+      },
+      async () => (await this.inspectContainer(id)).name,
+      newName,
+    );
   }
 
   async waitContainer(id: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<number> {
@@ -445,6 +497,19 @@ export class DockerRuntime implements Runtime {
       operation: `create network ${spec.name}`,
     });
     return res.Id;
+  }
+
+  /** One network of the name, made when missing; concurrent creators converge (see `ensureNetwork`). */
+  async ensureNetwork(spec: NetworkSpec): Promise<void> {
+    await ensureNetwork(
+      {
+        create: (s) => this.createNetwork(s),
+        list: (name) => this.listNetworks({ name }),
+        remove: (id) => this.removeNetwork(id),
+      },
+      spec,
+      this.timing,
+    );
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * Engine failures as berth's typed errors. Pure: a status and a body in, an error out.
  */
-import { ConflictError, EngineError, EngineUnreachableError, NotFoundError } from '../../errors.js';
+import { ConflictError, EngineError, EngineUnreachableError, NotFoundError, PortTakenError } from '../../errors.js';
 
 export const ENGINE_HINT = 'is the Docker Engine running? try `bash scripts/engine.sh`';
 
@@ -33,6 +33,24 @@ export function errorForStatus(status: number, bodyText: string, operation: stri
   if (status === 404) return new NotFoundError(status, message, operation);
   if (status === 409) return new ConflictError(status, message, operation);
   return new EngineError(status, message, operation);
+}
+
+// Docker, a port another container publishes: "driver failed programming external connectivity on
+// endpoint p-web-1 (3f2a…): Bind for 127.0.0.1:8080 failed: port is already allocated".
+const PORT_ALLOCATED = /Bind for (\S+:\d+) failed: port is already allocated/;
+// Docker (and Podman's rootlessport), a port another process listens on: "… listen tcp4 0.0.0.0:8080:
+// bind: address already in use".
+const PORT_IN_USE = /listen \w+ (\S+:\d+): bind: address already in use/;
+
+/** A start's failure as a PortTakenError when the engine says a published port is taken; else as it was. */
+export function portTakenOr(err: unknown): unknown {
+  if (!(err instanceof EngineError)) return err;
+  const allocated = PORT_ALLOCATED.exec(err.engineMessage)?.[1];
+  if (allocated !== undefined)
+    return new PortTakenError(err.status, err.engineMessage, err.operation, allocated, 'allocated');
+  const inUse = PORT_IN_USE.exec(err.engineMessage)?.[1];
+  if (inUse !== undefined) return new PortTakenError(err.status, err.engineMessage, err.operation, inUse, 'in use');
+  return err;
 }
 
 /** A socket-level failure (no HTTP answer at all) as an EngineUnreachableError. */

@@ -123,7 +123,10 @@ function stripSlash(name: string | undefined): string {
   return (name ?? '').replace(/^\//, '');
 }
 
-export function containerSummaryFrom(e: EngineContainerSummary): ContainerSummary {
+/** A container as the engine's list gives it: its volumes are absent when the engine leaves mounts out. */
+export type ListedContainer = Omit<ContainerSummary, 'volumes'> & Partial<Pick<ContainerSummary, 'volumes'>>;
+
+export function containerSummaryFrom(e: EngineContainerSummary): ListedContainer {
   const status = e.Status ?? '';
   return {
     id: e.Id,
@@ -143,9 +146,10 @@ export function containerSummaryFrom(e: EngineContainerSummary): ContainerSummar
 
 /**
  * The volumes a listed container mounts, which a recreate carries over when anonymous. A list without
- * mounts (an engine that leaves them out) says nothing: `volumes` stays absent, so that apply inspects.
+ * mounts (an engine that leaves them out) says nothing: `volumes` stays absent, and the runtime inspects
+ * the container for them (`volumesFromMounts`).
  */
-function volumesFromList(mounts: EngineContainerSummary['Mounts']): Pick<ContainerSummary, 'volumes'> {
+function volumesFromList(mounts: EngineContainerSummary['Mounts']): Partial<Pick<ContainerSummary, 'volumes'>> {
   if (!Array.isArray(mounts)) return {};
   return {
     volumes: mounts.flatMap((m) => (m.Type === 'volume' && m.Name ? [{ name: m.Name, target: m.Destination }] : [])),
@@ -193,6 +197,7 @@ export function containerDetailsFrom(e: EngineContainerInspect): ContainerDetail
   const health = normalizeHealth(healthObj?.Status);
   const exitCode = st.ExitCode ?? 0;
   const networks = e.NetworkSettings?.Networks ?? {};
+  const mounts = mountsFromInspect(e.Mounts);
   const details: ContainerDetails = {
     id: e.Id,
     name: stripSlash(e.Name),
@@ -207,7 +212,8 @@ export function containerDetailsFrom(e: EngineContainerInspect): ContainerDetail
     networks: Object.keys(networks),
     exitCode,
     ...processFrom(e.Config),
-    mounts: mountsFromInspect(e.Mounts),
+    mounts,
+    volumes: volumesFromMounts(mounts),
     restartCount: e.RestartCount ?? 0,
     networkSettings: networkSettingsFrom(networks),
   };
@@ -225,6 +231,13 @@ function processFrom(
   config: EngineContainerInspect['Config'],
 ): Pick<ContainerDetails, 'env' | 'command' | 'entrypoint'> {
   return { env: toList(config?.Env), command: toList(config?.Cmd), entrypoint: toList(config?.Entrypoint) };
+}
+
+/** The volumes (named and anonymous) among an inspected container's mounts, as a list reports them. */
+export function volumesFromMounts(mounts: ContainerDetails['mounts']): ContainerSummary['volumes'] {
+  return mounts.flatMap((m) =>
+    m.type === 'volume' && m.name !== undefined ? [{ name: m.name, target: m.target }] : [],
+  );
 }
 
 function mountsFromInspect(mounts: EngineContainerInspect['Mounts']): ContainerDetails['mounts'] {

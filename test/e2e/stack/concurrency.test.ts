@@ -195,6 +195,27 @@ describe('concurrent runs on one project', () => {
     expect(waited).toBeGreaterThan(0);
   });
 
+  it('two up -d that do not share a lock (one through another socket, as from two machines), 8 times: both exit 0, one network, one container per service', async () => {
+    const f = fixture('nolock');
+    proxy ??= await FaultProxy.start();
+    proxy.clear();
+    for (let i = 0; i < 8; i++) {
+      // Each may create the network and the containers: the runtime converges them on one network, and
+      // a container of the same service and number that the other made is adopted.
+      const [a, b] = await Promise.all([f.run('up', '-d'), f.viaProxy('up', '-d')]);
+      expect(a.exitCode, `iteration ${i}: direct ${show(a)}`).toBe(0);
+      expect(b.exitCode, `iteration ${i}: through the proxy ${show(b)}`).toBe(0);
+      expect(`${a.stderr}${b.stderr}`).not.toContain('waiting for another berth');
+      const nets = await docker(['network', 'ls', '--filter', `name=${f.network}`, '--format', '{{.Name}}']);
+      expect(
+        nets.stdout.split('\n').filter((n) => n === f.network),
+        `iteration ${i}`,
+      ).toHaveLength(1);
+      expect(await state(f.project), `iteration ${i}`).toEqual(allUp(f.project));
+      expect((await f.run('down')).exitCode).toBe(0);
+    }
+  });
+
   it('a berth killed while it holds the lock does not block the next one', async () => {
     const f = fixture('stale');
     proxy ??= await FaultProxy.start();

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { up } from '../../../src/apply/ops.js';
-import { EngineError, EngineUnreachableError } from '../../../src/errors.js';
+import { EngineUnreachableError, PortTakenError } from '../../../src/errors.js';
 import type { Renderer } from '../../../src/progress/events.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';
 import { project } from '../../helpers/project.js';
@@ -83,10 +83,12 @@ describe('recreate', () => {
     const { rt, id, volumes } = await running();
     rt.failNext.set(
       'startContainer',
-      new EngineError(
+      new PortTakenError(
         500,
         'driver failed programming external connectivity on endpoint demo-web-1 (x): Bind for 127.0.0.1:8080 failed: port is already allocated',
         'start container',
+        '127.0.0.1:8080',
+        'allocated',
       ),
     );
     await expect(upWith('howdy', rt)).rejects.toThrow(

@@ -28,6 +28,7 @@ const container = (over: Partial<ContainerDetails> = {}): ContainerDetails => ({
   created: 0,
   ports: [],
   networks: [],
+  volumes: [],
   exitCode: 0,
   env: [],
   command: [],

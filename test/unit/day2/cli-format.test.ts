@@ -27,6 +27,7 @@ const container = (
   created: 0,
   ports: [],
   networks: [],
+  volumes: [],
   labels: {
     'com.docker.compose.project': projectName,
     'com.docker.compose.service': service,

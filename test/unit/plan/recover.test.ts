@@ -238,13 +238,4 @@ describe('a recreate carries every anonymous volume of the old container', () =>
       mounts(recreateOf(plan(state, { forceRecreate: true, services: ['web'], noDeps: true }, p).actions)),
     ).toEqual([`/data=${DATA}`]);
   });
-
-  it('an engine whose list leaves mounts out: apply is told to inspect the old container', () => {
-    const state = observed({
-      ...container(OLD, 'p-web-1', 'running', 100, []),
-      volumes: undefined,
-    } as ContainerSummary);
-    expect(recreateOf(plan(state, { forceRecreate: true }).actions)).toMatchObject({ inspectVolumes: true });
-    expect(recreateOf(plan(current(oldVolumes), { forceRecreate: true }).actions)).not.toHaveProperty('inspectVolumes');
-  });
 });

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, EngineError, EngineUnreachableError, NotFoundError } from '../../../src/errors.js';
-import { engineMessage, errorForConnection, errorForStatus } from '../../../src/runtime/docker/engine-errors.js';
+import {
+  ConflictError,
+  EngineError,
+  EngineUnreachableError,
+  NotFoundError,
+  PortTakenError,
+} from '../../../src/errors.js';
+import {
+  engineMessage,
+  errorForConnection,
+  errorForStatus,
+  portTakenOr,
+} from '../../../src/runtime/docker/engine-errors.js';
 
 describe('engine error answers', () => {
   it('409 keeps the engine message and names the operation', () => {
@@ -52,5 +63,37 @@ describe('engine error answers', () => {
   it('permission denied points at the socket permissions', () => {
     const eacces = Object.assign(new Error('connect EACCES'), { code: 'EACCES' });
     expect(errorForConnection(eacces, 'unix:///var/run/docker.sock', 'x').hint).toMatch(/docker/);
+  });
+});
+
+describe('a start refused over a taken port', () => {
+  it.each([
+    [
+      'Docker, a port another container publishes',
+      'driver failed programming external connectivity on endpoint p-web-1 (3f2a9c1d0b7e): Bind for 127.0.0.1:8080 failed: port is already allocated',
+      'port 127.0.0.1:8080 is already allocated',
+    ],
+    [
+      'Docker, a port another process listens on',
+      'driver failed programming external connectivity on endpoint p-web-1 (3f2a9c1d0b7e): Error starting userland proxy: listen tcp4 0.0.0.0:8080: bind: address already in use',
+      'port 0.0.0.0:8080 is already in use',
+    ],
+    [
+      'Podman (rootless), a port another process listens on',
+      'rootlessport listen tcp 0.0.0.0:8080: bind: address already in use',
+      'port 0.0.0.0:8080 is already in use',
+    ],
+  ])("%s: a PortTakenError saying so plainly, the engine's words kept", (_engine, message, plainly) => {
+    const err = portTakenOr(new EngineError(500, message, 'start container 3f2a9c1d0b7e'));
+    expect(err).toBeInstanceOf(PortTakenError);
+    expect((err as PortTakenError).plainly).toBe(plainly);
+    expect((err as PortTakenError).message).toBe(`start container 3f2a9c1d0b7e: ${message}`);
+  });
+
+  it('any other failure stays as it was', () => {
+    const other = new EngineError(500, 'OCI runtime create failed: exec: "nope": not found', 'start container x');
+    expect(portTakenOr(other)).toBe(other);
+    const lost = new EngineUnreachableError('lost the connection');
+    expect(portTakenOr(lost)).toBe(lost);
   });
 });

@@ -99,6 +99,13 @@ describe('container list entries', () => {
 });
 
 describe('container inspect', () => {
+  it("its volumes as a list reports them (named and anonymous, no bind), which the runtime fills a list's gap with", () => {
+    expect(containerDetailsFrom(docker2010Inspect).volumes).toEqual([
+      { name: '0896c1b80de3358cdfef01b72086472b58f6c16a0d1bcfd66e54e4922ffd675c', target: '/data' },
+    ]);
+    expect(containerDetailsFrom(podmanInspect).volumes).toEqual([]);
+  });
+
   it('Docker 20.10 running with a healthcheck', () => {
     const d = containerDetailsFrom(docker2010Inspect);
     expect(d).toMatchObject({
