@@ -4,3 +4,4 @@ export * from './desired.js';
 export * from './hash.js';
 export * from './labels.js';
 export { parseDurationNs } from './duration.js';
+export * from './run.js';

@@ -234,7 +234,7 @@ function neededVolumeKeys(services: ServiceConfig[]): string[] {
 }
 
 /** The networks the services join that are missing (external ones are never created), and their keys. */
-function planNetworks(
+export function planNetworks(
   project: Project,
   observed: ObservedState,
   services: ServiceConfig[],
@@ -290,14 +290,14 @@ function planOrphans(
 }
 
 /** The actions' steps, checked: a graph a walker cannot run is a bug in the planner, never the user's. */
-function linked(actions: Action[], ctx: LinkContext): PlanStep[] {
+export function linked(actions: Action[], ctx: LinkContext): PlanStep[] {
   const steps = linkActions(actions, ctx);
   const problems = checkGraph(steps);
   if (problems.length > 0) throw new Error(`internal error: the plan's graph is broken: ${problems.join('; ')}`);
   return steps;
 }
 
-interface VolumePlan {
+export interface VolumePlan {
   actions: Action[];
   warnings: string[];
   /** The containers a volume recreate removes first: id -> the volume's name. */
@@ -311,7 +311,7 @@ interface VolumePlan {
  * data. A recreate that would remove a container this `up` does not create again (a one-off, a service
  * not selected) is not planned either: reported instead.
  */
-function planVolumes(
+export function planVolumes(
   project: Project,
   observed: ObservedState,
   keys: string[],
