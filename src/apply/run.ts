@@ -1,10 +1,9 @@
 /**
- * `run`: a one-off container of a service, as Compose makes them: named
- * `<project>-<service>-run-<12 hex>`, labelled `com.docker.compose.oneoff=True` (so `up`, `down`'s
- * planner and `ps` tell it from the service's own containers), no restart policy, no published ports
- * unless asked, no service alias on the networks. The service's dependencies are brought up first
- * through `up`. Attached, it streams the container's output and returns its exit code. The flags
- * arrive parsed (cli/commands/run.ts reads `-e`, `-l`, `-p`, `-v`).
+ * `run`: a one-off container of a service, as Compose makes them (its shape: plan/run.ts). The
+ * service's dependencies are brought up first through `up`; then one snapshot, the pure run plan
+ * (`planRun`), whose networks, volumes and image `applyPlan` makes; then the container, created here
+ * because it is attached to before it starts. Attached, it streams the container's output and returns
+ * its exit code. The flags arrive parsed (cli/commands/run.ts reads `-e`, `-l`, `-p`, `-v`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Project } from '../config/model.js';
