@@ -1,7 +1,7 @@
 /**
  * The operations a command asks for, each as: one snapshot of observed state, a pure plan, an apply.
  */
-import type { Project } from '../config/model.js';
+import type { Project, ServiceConfig } from '../config/model.js';
 import { ApplyError, ExternalResourceMissingError } from '../errors.js';
 import {
   actionTitle,
@@ -35,10 +35,17 @@ export async function planUpFor(project: Project, rt: Runtime, options: UpOption
   return planUp(project, observed, { ...options, ...(await imageTagTimes(project, rt, options, observed.images)) });
 }
 
-/** External networks and volumes carry no project label, so the snapshot does not see them: ask by name. */
-async function checkExternals(project: Project, rt: Runtime): Promise<void> {
+/**
+ * External networks and volumes carry no project label, so the snapshot does not see them: ask by name
+ * for those the services (default: all the stack's) use.
+ */
+export async function checkExternals(
+  project: Project,
+  rt: Runtime,
+  services: readonly ServiceConfig[] = Object.values(project.services),
+): Promise<void> {
   const used = new Set(
-    Object.values(project.services).flatMap((s) => [
+    services.flatMap((s) => [
       ...Object.keys(s.networks).map((k) => `n:${k}`),
       ...s.volumes.flatMap((v) => (v.type === 'volume' && v.source !== undefined ? [`v:${v.source}`] : [])),
     ]),
@@ -130,7 +137,7 @@ export async function up(
     options.wait && !options.noStart
       ? [...new Set(plan.actions.flatMap((a) => ('service' in a && project.services[a.service] ? [a.service] : [])))]
       : [];
-  await execute(plan, project, rt, options, renderer, async (emit) => {
+  await executePlan(plan, project, rt, options, renderer, async (emit) => {
     if (services.length > 0) await waitReady(project, services, rt, emit, options.waitTimeoutSec, needs);
   });
   return { plan, changed: hasChanges(plan) };
@@ -245,11 +252,12 @@ export async function down(
   renderer: Renderer,
 ): Promise<OpResult> {
   const plan = await planDownFor(projectName, project, rt, options);
-  await execute(plan, project, rt, options, renderer);
+  await executePlan(plan, project, rt, options, renderer);
   return { plan, changed: hasChanges(plan) };
 }
 
-async function execute(
+/** Runs a plan with its progress: the warnings, then each operation, then `after` (the waits of `up --wait`). */
+export async function executePlan(
   plan: Plan,
   project: Project | undefined,
   rt: Runtime,

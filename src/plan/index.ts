@@ -5,3 +5,4 @@ export * from './hash.js';
 export * from './labels.js';
 export { parseDurationNs } from './duration.js';
 export * from './build.js';
+export * from './run.js';

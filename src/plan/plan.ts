@@ -242,7 +242,7 @@ function neededVolumeKeys(services: ServiceConfig[]): string[] {
 }
 
 /** The networks the services join that are missing (external ones are never created), and their keys. */
-function planNetworks(
+export function planNetworks(
   project: Project,
   observed: ObservedState,
   services: ServiceConfig[],
@@ -305,7 +305,7 @@ export function linked(actions: Action[], ctx: LinkContext): PlanStep[] {
   return steps;
 }
 
-interface VolumePlan {
+export interface VolumePlan {
   actions: Action[];
   warnings: string[];
   /** The containers a volume recreate removes first: id -> the volume's name. */
@@ -319,7 +319,7 @@ interface VolumePlan {
  * data. A recreate that would remove a container this `up` does not create again (a one-off, a service
  * not selected) is not planned either: reported instead.
  */
-function planVolumes(
+export function planVolumes(
   project: Project,
   observed: ObservedState,
   keys: string[],

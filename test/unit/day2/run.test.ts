@@ -122,3 +122,68 @@ describe('one-off set-up under the project lock', () => {
     expect(after).toEqual([`attach demo-web-run-${slug.slice(0, 12)}`, `start demo-web-run-${slug.slice(0, 12)}`]);
   });
 });
+
+describe("the one-off's networks, volumes and image, through its plan", () => {
+  const quiet = { start: () => undefined, event: () => undefined, done: () => Promise.resolve() };
+
+  it('on a fresh engine: the plan makes the network, the volume and the image before the one-off is created', async () => {
+    const { runOneOff } = await import('../../../src/apply/run.js');
+    const { FakeRuntime } = await import('../../helpers/fake-runtime.js');
+    const { PassThrough } = await import('node:stream');
+    const stack = project(
+      'demo',
+      { web: { image: 'busybox', volumes: [{ type: 'volume', source: 'data', target: '/data' }] } },
+      { volumes: { data: { name: 'demo_data' } } },
+    );
+    const rt = new FakeRuntime({});
+    const titles: string[] = [];
+    const renderer = {
+      start: (items: { title: string }[]) => void titles.push(...items.map((i) => i.title)),
+      event: () => undefined,
+      done: () => Promise.resolve(),
+    };
+    const r = await runOneOff(
+      stack,
+      rt,
+      { ...base, service: 'web', noDeps: true, detach: true },
+      { parallel: 1, berthVersion: 't' },
+      () => Promise.resolve(renderer),
+      { stdout: new PassThrough(), stderr: new PassThrough() },
+      { randomId: () => slug },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(titles).toEqual(['network demo_default', 'volume demo_data', 'image busybox']);
+    expect(rt.calls).toEqual([
+      'create network demo_default',
+      'create volume demo_data',
+      'pull busybox',
+      `create demo-web-run-${slug.slice(0, 12)}`,
+      `start demo-web-run-${slug.slice(0, 12)}`,
+    ]);
+  });
+
+  it('an external network that does not exist: the same error as up, and nothing is made', async () => {
+    const { runOneOff } = await import('../../../src/apply/run.js');
+    const { FakeRuntime } = await import('../../helpers/fake-runtime.js');
+    const { ExternalResourceMissingError } = await import('../../../src/errors.js');
+    const { PassThrough } = await import('node:stream');
+    const stack = project(
+      'demo',
+      { web: { image: 'busybox', networks: { shared: null } } },
+      { networks: { shared: { name: 'shared', external: true } } },
+    );
+    const rt = new FakeRuntime({ busybox: 'sha256:1' });
+    const attempt = runOneOff(
+      stack,
+      rt,
+      { ...base, service: 'web', noDeps: true },
+      { parallel: 1, berthVersion: 't' },
+      () => Promise.resolve(quiet),
+      { stdout: new PassThrough(), stderr: new PassThrough() },
+      { randomId: () => slug },
+    );
+    await expect(attempt).rejects.toThrow(ExternalResourceMissingError);
+    await expect(attempt).rejects.toThrow('network shared is declared as external, but could not be found');
+    expect(rt.calls).toEqual([]);
+  });
+});
