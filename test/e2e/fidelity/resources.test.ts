@@ -3,7 +3,7 @@
  * are what `docker inspect` shows on the container the real engine made, and changing one recreates
  * the container with the new value, the key named in the plan's reason.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +81,19 @@ beforeAll(async () => {
   device = blockDevice();
   await purgeProject(project);
 });
-afterAll(() => purgeProject(project));
+afterAll(async () => {
+  await purgeProject(project);
+  removeCgroupParent();
+});
+
+/** The engine leaves the (now empty) parent cgroup it made in each hierarchy: remove this run's. */
+function removeCgroupParent(): void {
+  const roots = ['/sys/fs/cgroup', ...readdirSync('/sys/fs/cgroup').map((d) => `/sys/fs/cgroup/${d}`)];
+  for (const root of roots) {
+    const path = `${root}/${cgroupParent}`;
+    if (existsSync(path)) rmdirSync(path);
+  }
+}
 
 describe('resource, restart and isolation keys reach the engine', () => {
   it('up: docker inspect shows every value the stack file sets', async () => {
