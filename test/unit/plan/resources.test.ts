@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { containerSpec } from '../../../src/plan/desired.js';
+import { configHash, diffConfig, digestConfig, hashedConfig } from '../../../src/plan/hash.js';
 import { containerCreateBody } from '../../../src/runtime/docker/to-engine.js';
 import type { ContainerSpec } from '../../../src/runtime/runtime.js';
 import type { EngineHostConfig } from '../../../src/runtime/docker/engine-types.js';
@@ -222,5 +223,40 @@ describe('process and isolation settings', () => {
       deviceCgroupRules: ['c 1:3 mr'],
       annotations: { 'com.example.a': 'b' },
     });
+  });
+});
+
+describe('config hash', () => {
+  async function serviceOf(body: string) {
+    const { project } = await load({ 'compose.yaml': `services:\n  app:\n    image: x\n${body}` });
+    return project.services.app!;
+  }
+
+  it('a resource key that reaches the engine changes the hash, and is the field named', async () => {
+    const before = await serviceOf('    mem_limit: 64m\n');
+    const after = await serviceOf('    mem_limit: 96m\n');
+    expect(configHash(after)).not.toBe(configHash(before));
+    expect(diffConfig(digestConfig(hashedConfig(before), 's'), digestConfig(hashedConfig(after), 's'))).toEqual([
+      'mem_limit',
+    ]);
+  });
+
+  it('keys that reach no container (only Docker Swarm uses them) leave the hash alone', async () => {
+    const plain = await serviceOf('    deploy:\n      restart_policy: {condition: on-failure}\n');
+    const swarm = await serviceOf(
+      [
+        '    deploy:',
+        '      mode: replicated',
+        '      labels: {a: b}',
+        '      placement: {constraints: [node.role == manager]}',
+        '      update_config: {parallelism: 2}',
+        '      restart_policy: {condition: on-failure, delay: 5s, window: 1m}',
+        "      resources: {reservations: {cpus: '0.5'}}",
+        '',
+      ].join('\n'),
+    );
+    expect(configHash(swarm)).toBe(configHash(plain));
+    // The frozen model keeps them: `config` still prints what the file says.
+    expect(swarm.deploy?.placement).toEqual({ constraints: ['node.role == manager'] });
   });
 });
