@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berth, containerIds, docker, purgeProject } from '../../helpers/cli.js';
 
 const project = `e2e-resources-${process.pid}`;
+const swarmProject = `e2e-resources-swarm-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'berth-resources-'));
 const cgroupParent = `berth-e2e-${process.pid}`;
 const run = (...args: string[]) => berth(['-p', project, ...args], { cwd: dir });
@@ -83,6 +84,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await purgeProject(project);
+  await purgeProject(swarmProject);
   removeCgroupParent();
 });
 
@@ -165,5 +167,56 @@ describe('resource, restart and isolation keys reach the engine', () => {
     expect(after[`${project}-limits-1`]).not.toBe(before[`${project}-limits-1`]);
     expect(after[`${project}-quota-1`]).toBe(before[`${project}-quota-1`]);
     expect((await hostConfig('limits')).Memory).toBe(96 * MiB);
+  });
+});
+
+describe('keys that cannot reach the engine are named, never dropped in silence', () => {
+  const swarmDir = mkdtempSync(join(tmpdir(), 'berth-resources-swarm-'));
+  const runSwarm = (...args: string[]) => berth(['-p', swarmProject, ...args], { cwd: swarmDir });
+  const file = join(swarmDir, 'compose.yaml');
+
+  it('config, plan and up warn with key, service and file:line; annotations by the engine API version', async () => {
+    writeFileSync(
+      file,
+      [
+        'services:',
+        '  app:',
+        '    image: berth-local/busybox',
+        '    command: ["sleep", "300"]',
+        '    annotations:',
+        '      com.example.team: storage',
+        '    deploy:',
+        '      placement:',
+        '        constraints: [node.role == manager]',
+        "      resources: {reservations: {cpus: '0.5'}}",
+        '',
+      ].join('\n'),
+    );
+    const placement = `warning: ${file}:8:7: services.app.deploy.placement: not sent to the engine: only Docker Swarm uses it`;
+    const cpus = `warning: ${file}:10:34: services.app.deploy.resources.reservations.cpus: not sent to the engine`;
+    const api = (await docker(['version', '--format', '{{.Server.APIVersion}}'])).stdout.trim();
+    const [major = 0, minor = 0] = api.split('.').map(Number);
+    const oldEngine = major === 1 && minor < 43;
+    const annotations = `warning: ${file}:5:5: services.app.annotations: not sent to the engine: it needs Engine API 1.43 (Docker Engine 24) or later; this engine speaks API ${api}`;
+
+    const config = await runSwarm('config');
+    expect(config.exitCode).toBe(0);
+    expect(config.stderr).toContain(placement);
+    expect(config.stderr).toContain(cpus);
+    // `config` speaks to no engine: the version-dependent warning is not its to give.
+    expect(config.stderr).not.toContain('annotations');
+
+    const plan = await runSwarm('plan');
+    expect(plan.stderr).toContain(placement);
+    expect(plan.stderr.includes(annotations)).toBe(oldEngine);
+
+    const up = await runSwarm('up', '-d');
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stderr.split('\n').filter((l) => l === placement)).toHaveLength(1);
+    expect(up.stderr.split('\n').filter((l) => l === annotations)).toHaveLength(oldEngine ? 1 : 0);
+    const host = JSON.parse(
+      (await docker(['inspect', '-f', '{{json .HostConfig}}', `${swarmProject}-app-1`])).stdout,
+    ) as Record<string, unknown>;
+    expect(host.Annotations ?? undefined).toEqual(oldEngine ? undefined : { 'com.example.team': 'storage' });
   });
 });
