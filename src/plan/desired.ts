@@ -320,14 +320,6 @@ const SPEC_FIELDS = {
   ulimits: (spec, s) => {
     if (s.ulimits) spec.ulimits = Object.entries(s.ulimits).map(([name, l]) => ({ name, soft: l.soft, hard: l.hard }));
   },
-  devices: (spec, s) => {
-    if (s.devices)
-      spec.devices = s.devices.map((d) => ({
-        source: d.source,
-        target: d.target,
-        permissions: d.permissions ?? 'rwm',
-      }));
-  },
   logging: (spec, s) => {
     if (s.logging?.driver !== undefined || s.logging?.options) {
       spec.logConfig = { type: s.logging.driver ?? '', config: s.logging.options ?? {} };
@@ -395,6 +387,14 @@ const SPEC_FIELDS = {
     // `deploy.restart_policy` wins over `restart:`, as in Compose.
     if (s.deploy?.restart_policy) spec.restartPolicy = deployRestartPolicy(s.deploy.restart_policy);
   },
+  // After deploy, as Compose orders the device requests: reserved devices, CDI devices, gpus.
+  devices: (spec, s) => {
+    const [cdi, paths] = partition(s.devices ?? [], (d) => d.source === d.target && CDI_NAME.test(d.source));
+    if (paths.length > 0)
+      spec.devices = paths.map((d) => ({ source: d.source, target: d.target, permissions: d.permissions ?? 'rwm' }));
+    if (cdi.length > 0)
+      (spec.deviceRequests ??= []).push({ driver: 'cdi', deviceIds: cdi.map((d) => d.source), capabilities: [] });
+  },
   gpus: (spec, s) => {
     if (s.gpus) (spec.deviceRequests ??= []).push(...gpuRequests(s.gpus));
   },
@@ -436,6 +436,15 @@ const SPEC_FIELDS = {
     if (s.mac_address !== undefined) spec.macAddress = s.mac_address;
   },
 } satisfies Partial<Record<keyof ServiceConfig, SpecFiller>>;
+
+/** A CDI device name, `vendor.com/class=name`: the engine asks its CDI driver for it, by that name. */
+const CDI_NAME =
+  /^[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?\/[A-Za-z](?:[A-Za-z0-9_-]*[A-Za-z0-9])?=[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?$/;
+
+/** The items `test` holds for, and the others, each in their order. */
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((i) => !test(i))];
+}
 
 /** CPUs (0.5) as the engine's billionths of a CPU. */
 function nanoCpus(cpus: number | string): number {

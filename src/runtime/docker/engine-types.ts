@@ -147,7 +147,7 @@ export interface EngineHostConfig {
     Driver?: string;
     Count?: number;
     DeviceIDs?: string[];
-    Capabilities: string[][];
+    Capabilities?: string[][];
     Options?: Record<string, string>;
   }[];
   CgroupParent?: string;

@@ -288,7 +288,7 @@ function engineDeviceRequest(d: DeviceRequestSpec): NonNullable<EngineHostConfig
     ...(d.driver !== undefined && { Driver: d.driver }),
     ...(d.count !== undefined && { Count: d.count }),
     ...(d.deviceIds !== undefined && { DeviceIDs: [...d.deviceIds] }),
-    Capabilities: d.capabilities.map((c) => [...c]),
+    ...(d.capabilities.length > 0 && { Capabilities: d.capabilities.map((c) => [...c]) }),
     ...(d.options !== undefined && { Options: { ...d.options } }),
   };
 }

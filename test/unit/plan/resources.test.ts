@@ -151,6 +151,16 @@ describe('device requests', () => {
     ]);
   });
 
+  it('a CDI device name in devices is a request to the cdi driver; a path stays a device mapping', async () => {
+    const host = await hostConfigOf(
+      '    devices:\n      - nvidia.com/gpu=all\n      - vendor.example/class=dev-1\n      - /dev/fuse\n',
+    );
+    expect(host.Devices).toEqual([{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }]);
+    expect(host.DeviceRequests).toEqual([
+      { Driver: 'cdi', DeviceIDs: ['nvidia.com/gpu=all', 'vendor.example/class=dev-1'] },
+    ]);
+  });
+
   it('gpus: all', async () => {
     expect((await hostConfigOf('    gpus: all\n')).DeviceRequests).toEqual([{ Count: -1, Capabilities: [['gpu']] }]);
   });
