@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { StackNotFoundError, UsageError } from '../errors.js';
-import type { LoadOptions, LoadResult, ProjectCache } from '../config/index.js';
+import type { EngineGatedWarning, LoadOptions, LoadResult, ProjectCache } from '../config/index.js';
 import type { Project } from '../config/model.js';
 import type { Renderer } from '../progress/events.js';
 import type { ProgressMode } from '../progress/index.js';
@@ -42,6 +42,8 @@ export interface World {
 export class Context {
   private runtimeHandle?: Runtime;
   private runtimePromise?: Promise<Runtime>;
+  /** The loaded stack's warnings that hold on an older engine, until `warnForEngine` prints them. */
+  private engineGated: EngineGatedWarning[] = [];
 
   constructor(
     readonly world: World,
@@ -73,8 +75,27 @@ export class Context {
     const cache = this.projectCache();
     const opts = this.loadOptions(overrides);
     const result: LoadResult = cache ? await loadProjectCached(opts, cache) : await loadProject(opts);
-    for (const w of result.warnings) this.world.stderr.write(`warning: ${w}\n`);
+    this.printLoadWarnings(result);
     return result;
+  }
+
+  /** The loader's warnings, now; those that depend on the engine, kept for `warnForEngine`. */
+  printLoadWarnings(result: Pick<LoadResult, 'warnings' | 'engineGated'>): void {
+    for (const w of result.warnings) this.world.stderr.write(`warning: ${w}\n`);
+    this.engineGated = result.engineGated ?? [];
+  }
+
+  /**
+   * The loaded stack's keys this engine's API is too old for, once each, by key, service and
+   * file:line; asks the engine its version only when the stack has such a key.
+   */
+  async warnForEngine(): Promise<void> {
+    const gated = this.engineGated;
+    this.engineGated = [];
+    if (gated.length === 0) return;
+    const { warningsForEngine } = await import('../config/index.js');
+    const { apiVersion } = await (await this.runtime()).info();
+    for (const w of warningsForEngine(gated, apiVersion)) this.world.stderr.write(`warning: ${w}\n`);
   }
 
   /** `<cache root>/projects`, when the running bundle has a cache folder. */

@@ -95,7 +95,12 @@ export async function loadProjectCached(opts: LoadOptions, cache: ProjectCache):
   const hit = readEntry(file, opts.env);
   if (hit) {
     const project = deepFreeze(hit.result.project);
-    return { project, warnings: hit.result.warnings, environment: environmentOf(hit.dotenv, opts.env, project.name) };
+    return {
+      project,
+      warnings: hit.result.warnings,
+      environment: environmentOf(hit.dotenv, opts.env, project.name),
+      ...(hit.result.engineGated && { engineGated: hit.result.engineGated }),
+    };
   }
   const { result, journal, dotenv } = await loadJournaled(opts);
   const salt = randomBytes(16);
@@ -104,7 +109,19 @@ export async function loadProjectCached(opts: LoadOptions, cache: ProjectCache):
     writeEntry(
       cache.dir,
       file,
-      seal({ result: { project: result.project, warnings: result.warnings }, dotenv }, salt, sealed.checks, sealed.key),
+      seal(
+        {
+          result: {
+            project: result.project,
+            warnings: result.warnings,
+            ...(result.engineGated && { engineGated: result.engineGated }),
+          },
+          dotenv,
+        },
+        salt,
+        sealed.checks,
+        sealed.key,
+      ),
     );
   return result;
 }

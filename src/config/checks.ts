@@ -125,6 +125,58 @@ function didYouMeanSuffix(word: string): string {
   return candidate === undefined ? '' : `; ${candidate}`;
 }
 
+const RESTART_CONDITIONS = ['none', 'on-failure', 'any'];
+/** What Compose also maps, beside the Compose spec's three conditions. */
+const ENGINE_POLICIES = ['no', 'always', 'unless-stopped'];
+
+/** `deploy.restart_policy.condition` becomes the engine's restart policy: an unknown one must not become "no". */
+function checkRestartCondition({ name, raw }: ServiceUnderCheck, c: Checking): void {
+  const policy = mappingAt(raw, 'deploy', 'restart_policy');
+  const condition = policy?.condition;
+  if (typeof condition !== 'string' || (c.raw && condition.includes('$'))) return;
+  if (RESTART_CONDITIONS.includes(condition) || ENGINE_POLICIES.includes(condition)) return;
+  const suggestion = didYouMean(condition, RESTART_CONDITIONS);
+  c.report(
+    policy!,
+    'condition',
+    at(name, 'deploy', 'restart_policy', 'condition'),
+    `"${condition}" is not a restart condition`,
+    `use one of: none, on-failure, any${suggestion === undefined ? '' : `; ${suggestion}`}`,
+  );
+}
+
+/** A service-level key and the `deploy.resources` field that is the same engine setting. */
+const SAME_SETTING: readonly [keyof ServiceConfig, 'limits' | 'reservations', 'cpus' | 'memory' | 'pids'][] = [
+  ['cpus', 'limits', 'cpus'],
+  ['mem_limit', 'limits', 'memory'],
+  ['mem_reservation', 'reservations', 'memory'],
+  ['pids_limit', 'limits', 'pids'],
+];
+
+/** Two spellings of one setting with two values: Compose refuses the stack rather than pick one. */
+function checkDistinctResources({ name, svc, raw }: ServiceUnderCheck, c: Checking): void {
+  if (c.raw) return;
+  for (const [key, kind, field] of SAME_SETTING) {
+    const own = Number(svc[key] ?? 0);
+    const deployed = svc.deploy?.resources?.[kind]?.[field as 'memory'];
+    if (own === 0 || deployed === undefined || Number(deployed) === own) continue;
+    c.report(
+      mappingAt(raw, 'deploy', 'resources', kind)!,
+      field,
+      at(name, 'deploy', 'resources', kind, field),
+      `"${key}" and "deploy.resources.${kind}.${field}" set distinct values`,
+      'they are one engine setting: keep one of them, or give both the same value',
+    );
+  }
+}
+
+/** The mapping at `path` under `obj`, if every step is a mapping. */
+function mappingAt(obj: Obj, ...path: string[]): Obj | undefined {
+  let cur: unknown = obj;
+  for (const k of path) cur = isMapping(cur) ? cur[k] : undefined;
+  return isMapping(cur) ? cur : undefined;
+}
+
 /**
  * `networks` excludes `network_mode`; without either a service joins `default`; any other network
  * must be declared at the top level.
@@ -255,6 +307,8 @@ export const SERVICE_CHECKS: Readonly<Record<string, ServiceCheck>> = {
   'services.*': needsImageOrBuild,
   'services.*.container_name': checkContainerName,
   'services.*.restart': checkRestart,
+  'services.*.deploy.restart_policy.condition': checkRestartCondition,
+  'services.*.deploy.resources': checkDistinctResources,
   'services.*.networks': checkNetworks,
   'services.*.volumes': checkVolumeRefs,
   'services.*.secrets': refsDeclared('secrets'),

@@ -6,6 +6,7 @@
 export type { LoadOptions, LoadResult } from './load.js';
 export { loadProject, loadProjectWithNotices } from './load.js';
 export { formatNotice, type PrivilegeNotice } from './privileges.js';
+export { warningsForEngine, type EngineGatedWarning } from './engine-keys.js';
 export { loadProjectCached, type ProjectCache } from './cache.js';
 export { dockerfileBases, readBuildBases } from './dockerfile.js';
 export type * from './model.js';

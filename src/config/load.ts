@@ -17,8 +17,9 @@ import { cloneTree, mergeMappings } from './merge.js';
 import type { Project } from './model.js';
 import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './names.js';
 import { normalizeProject } from './normalize.js';
+import { engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
 import { isMapping, Positions, put } from './positions.js';
-import { privilegeNotices, type PrivilegeNotice } from './privileges.js';
+import { privilegeNotices, type Locate, type PrivilegeNotice } from './privileges.js';
 import { prepareValidator, validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 import { decodeText, parseYaml } from './yaml.js';
@@ -50,6 +51,8 @@ export interface LoadOptions {
 export interface LoadResult {
   project: Project;
   warnings: string[];
+  /** Warnings that hold on an engine older than their API version (config/engine-keys.ts). */
+  engineGated?: EngineGatedWarning[];
   /**
    * The environment interpolation used: the shell's over the project's .env / --env-file
    * values, plus COMPOSE_PROJECT_NAME (what `config --environment` prints).
@@ -509,13 +512,16 @@ export async function loadJournaled(
     raw: !s.interpolate,
   });
   s.check();
+  const locate: Locate = (service, path) => s.positions.locate(root, ['services', service, ...path], 'key');
   const notices = privilegeNotices(project.services, (service, path) =>
     s.positions.locate(root, ['services', service, ...path]),
   );
-  const result = {
+  const engineKeys = engineKeyWarnings(project.services, locate);
+  const result: LoadResult = {
     project: deepFreeze(project),
-    warnings: [...new Set(s.warnings)],
+    warnings: [...new Set([...s.warnings, ...engineKeys.warnings])],
     environment: environmentOf(dotenv, opts.env, name),
+    ...(engineKeys.gated.length > 0 && { engineGated: engineKeys.gated }),
   };
   return { result, journal: s.files.journal, dotenv, notices };
 }

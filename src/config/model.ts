@@ -76,6 +76,37 @@ export interface ServiceConfig {
   sysctls?: Record<string, string>;
   security_opt?: string[];
   shm_size?: number;
+  /** Bytes; `memswap_limit: -1` is unlimited swap. */
+  mem_limit?: number;
+  memswap_limit?: number;
+  mem_reservation?: number;
+  mem_swappiness?: number;
+  cpus?: number;
+  cpu_shares?: number;
+  /** Microseconds. */
+  cpu_quota?: number;
+  cpu_period?: number;
+  cpuset?: string;
+  /** Microseconds as a number, or a duration string ("400ms"). */
+  cpu_rt_runtime?: number | string;
+  cpu_rt_period?: number | string;
+  cpu_count?: number;
+  cpu_percent?: number;
+  pids_limit?: number;
+  oom_score_adj?: number;
+  oom_kill_disable?: boolean;
+  blkio_config?: BlkioConfig;
+  /** `gpus: all` or device requests. */
+  gpus?: 'all' | DeviceRequestConfig[];
+  cgroup?: string;
+  cgroup_parent?: string;
+  uts?: string;
+  userns_mode?: string;
+  storage_opt?: Record<string, string | number>;
+  runtime?: string;
+  isolation?: string;
+  group_add?: string[];
+  device_cgroup_rules?: string[];
   ipc?: string;
   pid?: string;
   platform?: string;
@@ -181,13 +212,39 @@ export interface Healthcheck {
   disable?: boolean;
 }
 
+export interface BlkioConfig {
+  weight?: number;
+  weight_device?: { path: string; weight: number }[];
+  /** Bytes per second. */
+  device_read_bps?: BlkioRate[];
+  device_write_bps?: BlkioRate[];
+  /** Operations per second. */
+  device_read_iops?: BlkioRate[];
+  device_write_iops?: BlkioRate[];
+}
+
+export interface BlkioRate {
+  path: string;
+  rate: number;
+}
+
+/** A request for devices of a driver (GPUs): `deploy.resources.reservations.devices` and `gpus`. */
+export interface DeviceRequestConfig {
+  capabilities?: string[];
+  /** -1: all. */
+  count?: number;
+  device_ids?: string[];
+  driver?: string;
+  options?: Record<string, string>;
+}
+
 export interface DeployConfig {
   mode?: string;
   replicas?: number;
   labels?: Record<string, string>;
   resources?: {
     limits?: { cpus?: string; memory?: number; pids?: number };
-    reservations?: { cpus?: string; memory?: number };
+    reservations?: { cpus?: string; memory?: number; devices?: DeviceRequestConfig[] };
   };
   restart_policy?: { condition?: string; delay?: string; max_attempts?: number; window?: string };
   [key: string]: unknown;

@@ -2,7 +2,7 @@
  * Desired state: what the engine should hold for a project, in the runtime's terms. Pure: a function of
  * the `Project` alone (plus the container number and the version string).
  */
-import type { NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../config/model.js';
+import type { DeviceRequestConfig, NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../config/model.js';
 import type {
   ContainerSpec,
   ContainerSummary,
@@ -320,24 +320,114 @@ const SPEC_FIELDS = {
   ulimits: (spec, s) => {
     if (s.ulimits) spec.ulimits = Object.entries(s.ulimits).map(([name, l]) => ({ name, soft: l.soft, hard: l.hard }));
   },
-  devices: (spec, s) => {
-    if (s.devices)
-      spec.devices = s.devices.map((d) => ({
-        source: d.source,
-        target: d.target,
-        permissions: d.permissions ?? 'rwm',
-      }));
-  },
   logging: (spec, s) => {
     if (s.logging?.driver !== undefined || s.logging?.options) {
       spec.logConfig = { type: s.logging.driver ?? '', config: s.logging.options ?? {} };
     }
   },
+  mem_limit: (spec, s) => {
+    if (s.mem_limit) spec.memoryBytes = s.mem_limit;
+  },
+  memswap_limit: (spec, s) => {
+    if (s.memswap_limit) spec.memorySwapBytes = s.memswap_limit;
+  },
+  mem_reservation: (spec, s) => {
+    if (s.mem_reservation) spec.memoryReservationBytes = s.mem_reservation;
+  },
+  // As Compose: 0 is "unset" (the engine's default), not "never swap".
+  mem_swappiness: (spec, s) => {
+    if (s.mem_swappiness) spec.memorySwappiness = s.mem_swappiness;
+  },
+  oom_kill_disable: (spec, s) => {
+    if (s.oom_kill_disable !== undefined) spec.oomKillDisable = s.oom_kill_disable;
+  },
+  oom_score_adj: (spec, s) => {
+    if (s.oom_score_adj) spec.oomScoreAdj = s.oom_score_adj;
+  },
+  cpus: (spec, s) => {
+    if (s.cpus) spec.nanoCpus = nanoCpus(s.cpus);
+  },
+  cpu_shares: (spec, s) => {
+    if (s.cpu_shares) spec.cpuShares = s.cpu_shares;
+  },
+  cpu_period: (spec, s) => {
+    if (s.cpu_period) spec.cpuPeriodUs = s.cpu_period;
+  },
+  cpu_quota: (spec, s) => {
+    if (s.cpu_quota) spec.cpuQuotaUs = s.cpu_quota;
+  },
+  cpuset: (spec, s) => {
+    if (s.cpuset) spec.cpusetCpus = s.cpuset;
+  },
+  cpu_rt_period: (spec, s) => {
+    const us = microseconds(s.cpu_rt_period);
+    if (us) spec.cpuRealtimePeriodUs = us;
+  },
+  cpu_rt_runtime: (spec, s) => {
+    const us = microseconds(s.cpu_rt_runtime);
+    if (us) spec.cpuRealtimeRuntimeUs = us;
+  },
+  cpu_count: (spec, s) => {
+    if (s.cpu_count) spec.cpuCount = s.cpu_count;
+  },
+  cpu_percent: (spec, s) => {
+    if (s.cpu_percent) spec.cpuPercent = s.cpu_percent;
+  },
+  pids_limit: (spec, s) => {
+    if (s.pids_limit) spec.pidsLimit = s.pids_limit;
+  },
+  blkio_config: (spec, s) => {
+    const blkio = s.blkio_config && blkioSpec(s.blkio_config);
+    if (blkio) spec.blkio = blkio;
+  },
+  // After the service-level keys: a limit or reservation under `deploy.resources` wins, as in Compose.
   deploy: (spec, s) => {
-    const limits = s.deploy?.resources?.limits;
-    if (limits?.memory !== undefined) spec.memoryBytes = limits.memory;
-    if (limits?.cpus !== undefined) spec.nanoCpus = Math.round(Number(limits.cpus) * 1e9);
-    if (limits?.pids !== undefined) spec.pidsLimit = limits.pids;
+    deployLimits(spec, s.deploy?.resources?.limits);
+    deployReservations(spec, s.deploy?.resources?.reservations);
+    // `deploy.restart_policy` wins over `restart:`, as in Compose.
+    if (s.deploy?.restart_policy) spec.restartPolicy = deployRestartPolicy(s.deploy.restart_policy);
+  },
+  // After deploy, as Compose orders the device requests: reserved devices, CDI devices, gpus.
+  devices: (spec, s) => {
+    const [cdi, paths] = partition(s.devices ?? [], (d) => d.source === d.target && CDI_NAME.test(d.source));
+    if (paths.length > 0)
+      spec.devices = paths.map((d) => ({ source: d.source, target: d.target, permissions: d.permissions ?? 'rwm' }));
+    if (cdi.length > 0)
+      (spec.deviceRequests ??= []).push({ driver: 'cdi', deviceIds: cdi.map((d) => d.source), capabilities: [] });
+  },
+  gpus: (spec, s) => {
+    if (s.gpus) (spec.deviceRequests ??= []).push(...gpuRequests(s.gpus));
+  },
+  cgroup_parent: (spec, s) => {
+    if (s.cgroup_parent) spec.cgroupParent = s.cgroup_parent;
+  },
+  cgroup: (spec, s) => {
+    if (s.cgroup) spec.cgroupnsMode = s.cgroup;
+  },
+  uts: (spec, s) => {
+    if (s.uts) spec.utsMode = s.uts;
+  },
+  userns_mode: (spec, s) => {
+    if (s.userns_mode) spec.usernsMode = s.userns_mode;
+  },
+  storage_opt: (spec, s) => {
+    if (s.storage_opt && Object.keys(s.storage_opt).length > 0)
+      spec.storageOpt = Object.fromEntries(Object.entries(s.storage_opt).map(([k, v]) => [k, String(v)]));
+  },
+  runtime: (spec, s) => {
+    if (s.runtime) spec.runtime = s.runtime;
+  },
+  isolation: (spec, s) => {
+    if (s.isolation) spec.isolation = s.isolation;
+  },
+  group_add: (spec, s) => {
+    if (s.group_add?.length) spec.groupAdd = s.group_add;
+  },
+  device_cgroup_rules: (spec, s) => {
+    if (s.device_cgroup_rules?.length) spec.deviceCgroupRules = s.device_cgroup_rules;
+  },
+  annotations: (spec, s) => {
+    if (s.annotations && Object.keys(s.annotations).length > 0) spec.annotations = s.annotations;
   },
   platform: (spec, s) => {
     if (s.platform !== undefined) spec.platform = s.platform;
@@ -346,6 +436,106 @@ const SPEC_FIELDS = {
     if (s.mac_address !== undefined) spec.macAddress = s.mac_address;
   },
 } satisfies Partial<Record<keyof ServiceConfig, SpecFiller>>;
+
+/** A CDI device name, `vendor.com/class=name`: the engine asks its CDI driver for it, by that name. */
+const CDI_NAME =
+  /^[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?\/[A-Za-z](?:[A-Za-z0-9_-]*[A-Za-z0-9])?=[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?$/;
+
+/** The items `test` holds for, and the others, each in their order. */
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((i) => !test(i))];
+}
+
+/** CPUs (0.5) as the engine's billionths of a CPU. */
+function nanoCpus(cpus: number | string): number {
+  return Math.round(Number(cpus) * 1e9);
+}
+
+/** `cpu_rt_*`: a number is microseconds already; a duration string ("400ms") is converted. */
+function microseconds(v: number | string | undefined): number | undefined {
+  if (v === undefined || typeof v === 'number') return v;
+  const ns = parseDurationNs(v);
+  return ns === undefined ? undefined : Math.round(ns / 1e3);
+}
+
+type Deploy = NonNullable<ServiceConfig['deploy']>;
+type Resources = NonNullable<Deploy['resources']>;
+
+/** `deploy.resources.limits`: memory, cpus and pids, each only when set (non-zero), over the service-level key. */
+function deployLimits(spec: ContainerSpec, limits: Resources['limits']): void {
+  if (limits?.memory) spec.memoryBytes = limits.memory;
+  if (limits?.cpus !== undefined && Number(limits.cpus) !== 0) spec.nanoCpus = nanoCpus(limits.cpus);
+  if (limits?.pids !== undefined && limits.pids > 0) spec.pidsLimit = limits.pids;
+}
+
+/**
+ * `deploy.resources.reservations`: memory, and devices as device requests. A CPU reservation is for the
+ * Swarm scheduler: no container setting holds it.
+ */
+function deployReservations(spec: ContainerSpec, reservations: Resources['reservations']): void {
+  if (reservations?.memory) spec.memoryReservationBytes = reservations.memory;
+  for (const d of reservations?.devices ?? []) {
+    (spec.deviceRequests ??= []).push(deviceRequest(d, d.capabilities ?? []));
+  }
+}
+
+/** One device request; without a count or device ids, all devices (-1), as the Compose spec says. */
+function deviceRequest(
+  d: DeviceRequestConfig,
+  capabilities: string[],
+): NonNullable<ContainerSpec['deviceRequests']>[number] {
+  const request: NonNullable<ContainerSpec['deviceRequests']>[number] = { capabilities: [capabilities] };
+  if (d.driver !== undefined) request.driver = d.driver;
+  if (d.count !== undefined) request.count = d.count;
+  else if (!d.device_ids?.length) request.count = -1;
+  if (d.device_ids?.length) request.deviceIds = d.device_ids;
+  if (d.options && Object.keys(d.options).length > 0) request.options = d.options;
+  return request;
+}
+
+/** `gpus: all` or a list: device requests with the `gpu` capability added to each. */
+function gpuRequests(gpus: NonNullable<ServiceConfig['gpus']>): NonNullable<ContainerSpec['deviceRequests']> {
+  const list = gpus === 'all' ? [{ count: -1 }] : gpus;
+  return list.map((g) => deviceRequest(g, [...(g.capabilities ?? []), 'gpu']));
+}
+
+/**
+ * `deploy.restart_policy`: Swarm's conditions as the engine's policies (`any` is `always`, `none` is
+ * `no`). Without a condition Compose sends an empty policy, which the engine takes as `no` (the
+ * config checks refuse any other condition).
+ */
+function deployRestartPolicy(
+  policy: NonNullable<Deploy['restart_policy']>,
+): NonNullable<ContainerSpec['restartPolicy']> {
+  switch (policy.condition) {
+    case 'on-failure':
+      return policy.max_attempts ? { name: 'on-failure', maxRetries: policy.max_attempts } : { name: 'on-failure' };
+    case 'any':
+    case 'always':
+      return { name: 'always' };
+    case 'unless-stopped':
+      return { name: 'unless-stopped' };
+    default:
+      return { name: 'no' };
+  }
+}
+
+/** The block I/O settings; undefined when none is set. */
+function blkioSpec(b: NonNullable<ServiceConfig['blkio_config']>): ContainerSpec['blkio'] {
+  const out: NonNullable<ContainerSpec['blkio']> = {};
+  if (b.weight) out.weight = b.weight;
+  if (b.weight_device?.length) out.weightDevice = b.weight_device.map((d) => ({ path: d.path, weight: d.weight }));
+  const rates = (list: { path: string; rate: number }[] | undefined): { path: string; rate: number }[] | undefined =>
+    list?.length ? list.map((d) => ({ path: d.path, rate: d.rate })) : undefined;
+  const throttles = {
+    deviceReadBps: rates(b.device_read_bps),
+    deviceWriteBps: rates(b.device_write_bps),
+    deviceReadIOps: rates(b.device_read_iops),
+    deviceWriteIOps: rates(b.device_write_iops),
+  };
+  for (const [k, v] of Object.entries(throttles)) if (v) Object.assign(out, { [k]: v });
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 /** The engine's healthcheck for `healthcheck:`; undefined when it has no test (the image's then applies). */
 function healthcheckSpec(h: NonNullable<ServiceConfig['healthcheck']>): ContainerSpec['healthcheck'] {

@@ -6,10 +6,13 @@
  * Ignored, as Docker Compose ignores them: `build` and `pull_policy` (how the image is made, not what runs:
  * an image change is detected by id instead), `scale` and `deploy.replicas` (how many, not what),
  * `depends_on` (start order, not the container), `profiles` (selection). berth also ignores `name` (the key
- * itself) and `extensions`, which no engine object reflects.
+ * itself) and `extensions`, which no engine object reflects, and the keys that reach no container
+ * (config/engine-keys.ts: those only Docker Swarm uses), so that editing one never recreates a container
+ * that could not change.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { DROPPED_KEYS } from '../config/engine-keys.js';
 import type { ServiceConfig } from '../config/model.js';
 
 /** zlib only to read a label written by an earlier build (see encodeConfig). */
@@ -36,7 +39,23 @@ export function hashedConfig(service: ServiceConfig): HashedConfig {
     if (Object.keys(deploy).length > 0) out.deploy = deploy;
     else delete out.deploy;
   }
+  for (const key of DROPPED_KEYS) dropPath(out, key.path);
   return canonical(out) as HashedConfig;
+}
+
+/** A copy of the mappings along `path` without its last key, so that the frozen service is left alone. */
+function dropPath(config: Record<string, unknown>, path: readonly string[]): void {
+  const [first, ...rest] = path;
+  if (first === undefined || !(first in config)) return;
+  if (rest.length === 0) {
+    delete config[first];
+    return;
+  }
+  const child = config[first];
+  if (child === null || typeof child !== 'object' || Array.isArray(child)) return;
+  const copy = { ...(child as Record<string, unknown>) };
+  config[first] = copy;
+  dropPath(copy, rest);
 }
 
 export function configHash(service: ServiceConfig): string {

@@ -98,6 +98,26 @@ export interface EndpointSpec {
   ipv6Address?: string;
 }
 
+/** Block I/O limits: a weight, and per-device weights and throttles (bytes or operations per second). */
+export interface BlkioSpec {
+  weight?: number;
+  weightDevice?: { path: string; weight: number }[];
+  deviceReadBps?: { path: string; rate: number }[];
+  deviceWriteBps?: { path: string; rate: number }[];
+  deviceReadIOps?: { path: string; rate: number }[];
+  deviceWriteIOps?: { path: string; rate: number }[];
+}
+
+/** Devices asked of a driver (GPUs): how many (-1: all) or which, with which capabilities. */
+export interface DeviceRequestSpec {
+  driver?: string;
+  count?: number;
+  deviceIds?: string[];
+  /** Alternatives: the driver must offer every capability of one inner list. */
+  capabilities: string[][];
+  options?: Record<string, string>;
+}
+
 /** Everything needed to create one container, in berth's terms. */
 export interface ContainerSpec {
   name: string;
@@ -149,8 +169,37 @@ export interface ContainerSpec {
   devices?: { source: string; target: string; permissions: string }[];
   logConfig?: { type: string; config: Record<string, string> };
   memoryBytes?: number;
+  /** Memory plus swap; -1: unlimited swap. */
+  memorySwapBytes?: number;
+  memoryReservationBytes?: number;
+  memorySwappiness?: number;
+  oomKillDisable?: boolean;
+  oomScoreAdj?: number;
   nanoCpus?: number;
+  cpuShares?: number;
+  cpuPeriodUs?: number;
+  cpuQuotaUs?: number;
+  cpusetCpus?: string;
+  cpuRealtimePeriodUs?: number;
+  cpuRealtimeRuntimeUs?: number;
+  /** Windows engines only; others discard it. */
+  cpuCount?: number;
+  cpuPercent?: number;
   pidsLimit?: number;
+  blkio?: BlkioSpec;
+  deviceRequests?: DeviceRequestSpec[];
+  cgroupParent?: string;
+  /** `private` or `host`. */
+  cgroupnsMode?: string;
+  utsMode?: string;
+  usernsMode?: string;
+  storageOpt?: Record<string, string>;
+  runtime?: string;
+  isolation?: string;
+  groupAdd?: string[];
+  deviceCgroupRules?: string[];
+  /** Sent from Engine API 1.43; older engines do not know the field. */
+  annotations?: Record<string, string>;
   platform?: string;
   macAddress?: string;
 }

@@ -8,6 +8,7 @@ export default async function create(ctx: Context, services: string[], opts: Rec
   checkServices(project, services);
   const { up } = await import('../../apply/index.js');
   const rt = await ctx.runtime();
+  await ctx.warnForEngine();
   await ctx.withProjectLock(project.name, async () =>
     up(
       project,

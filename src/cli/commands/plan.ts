@@ -14,6 +14,7 @@ export default async function plan(ctx: Context, services: string[], opts: Recor
   ctx.warmEngine();
   const { project, notices } = await loadWithNotices(ctx);
   checkServices(project, services);
+  await ctx.warnForEngine();
   const { planUpFor } = await import('../../apply/index.js');
   const { readBuildBases } = await import('../../config/index.js');
   const p = await planUpFor(project, await ctx.runtime(), {
@@ -70,7 +71,7 @@ export default async function plan(ctx: Context, services: string[], opts: Recor
 export async function loadWithNotices(ctx: Context): Promise<{ project: Project; notices: PrivilegeNotice[] }> {
   const { loadProjectWithNotices } = await import('../../config/index.js');
   const r = await loadProjectWithNotices(ctx.loadOptions());
-  for (const w of r.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
+  ctx.printLoadWarnings(r);
   return r;
 }
 

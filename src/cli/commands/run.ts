@@ -105,6 +105,7 @@ export default async function run(ctx: Context, args: string[], opts: Record<str
   );
   const { runOneOff } = await import('../../apply/run.js');
   const rt = await ctx.runtime();
+  await ctx.warnForEngine();
   const o = {
     service,
     command,

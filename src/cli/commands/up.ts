@@ -50,6 +50,7 @@ export default async function up(ctx: Context, services: string[], opts: Record<
     );
   }
   const rt = await ctx.runtime();
+  await ctx.warnForEngine();
   const { up: runUp, planUpFor } = await import('../../apply/index.js');
   if (opts.dryRun) {
     const { readBuildBases } = await import('../../config/index.js');

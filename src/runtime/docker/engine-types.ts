@@ -122,8 +122,50 @@ export interface EngineHostConfig {
   Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[];
   LogConfig?: { Type: string; Config: Record<string, string> };
   Memory?: number;
+  MemorySwap?: number;
+  MemoryReservation?: number;
+  MemorySwappiness?: number;
+  OomKillDisable?: boolean;
+  OomScoreAdj?: number;
   NanoCpus?: number;
+  CpuShares?: number;
+  CpuPeriod?: number;
+  CpuQuota?: number;
+  CpusetCpus?: string;
+  CpuRealtimePeriod?: number;
+  CpuRealtimeRuntime?: number;
+  CpuCount?: number;
+  CpuPercent?: number;
   PidsLimit?: number;
+  BlkioWeight?: number;
+  BlkioWeightDevice?: { Path: string; Weight: number }[];
+  BlkioDeviceReadBps?: EngineThrottleDevice[];
+  BlkioDeviceWriteBps?: EngineThrottleDevice[];
+  BlkioDeviceReadIOps?: EngineThrottleDevice[];
+  BlkioDeviceWriteIOps?: EngineThrottleDevice[];
+  DeviceRequests?: {
+    Driver?: string;
+    Count?: number;
+    DeviceIDs?: string[];
+    Capabilities?: string[][];
+    Options?: Record<string, string>;
+  }[];
+  CgroupParent?: string;
+  CgroupnsMode?: string;
+  UTSMode?: string;
+  UsernsMode?: string;
+  StorageOpt?: Record<string, string>;
+  Runtime?: string;
+  Isolation?: string;
+  GroupAdd?: string[];
+  DeviceCgroupRules?: string[];
+  /** API 1.43 and later. */
+  Annotations?: Record<string, string>;
+}
+
+export interface EngineThrottleDevice {
+  Path: string;
+  Rate: number;
 }
 
 export interface EngineEndpointConfig {

@@ -2,13 +2,23 @@
  * berth's specs as Engine API request bodies. Pure: no I/O, the API version is a parameter where the
  * engine's shape changed between versions.
  */
-import type { ContainerSpec, EndpointSpec, LabelFilter, MountSpec, NetworkSpec, VolumeSpec } from '../runtime.js';
+import type {
+  BlkioSpec,
+  ContainerSpec,
+  DeviceRequestSpec,
+  EndpointSpec,
+  LabelFilter,
+  MountSpec,
+  NetworkSpec,
+  VolumeSpec,
+} from '../runtime.js';
 import type {
   EngineContainerCreateBody,
   EngineEndpointConfig,
   EngineHostConfig,
   EngineMount,
   EngineNetworkCreateBody,
+  EngineThrottleDevice,
 } from './engine-types.js';
 import { compareApiVersions } from './transport.js';
 
@@ -93,21 +103,35 @@ export function engineMount(m: MountSpec): EngineMount {
   return out;
 }
 
+/** What the engine's API version allows: `modern`, API 1.44 or later; `annotations`, API 1.43 or later. */
+interface ApiLevel {
+  modern: boolean;
+  annotations: boolean;
+}
+
+/** The API level of an engine version ("1.41"). */
+function apiLevel(apiVersion: string): ApiLevel {
+  return {
+    modern: compareApiVersions(apiVersion, '1.44') >= 0,
+    annotations: compareApiVersions(apiVersion, '1.43') >= 0,
+  };
+}
+
 /**
  * What one spec field puts into an Engine API body: the keys it fills, any of them undefined when the
- * spec leaves it out. `modernApi`: the engine speaks API 1.44 or later.
+ * spec leaves it out or the engine's API is too old for it.
  */
-type Fill<Body> = (spec: ContainerSpec, modernApi: boolean) => { [K in keyof Body]?: Body[K] | undefined } | undefined;
+type Fill<Body> = (spec: ContainerSpec, api: ApiLevel) => { [K in keyof Body]?: Body[K] | undefined } | undefined;
 
 /** The filled keys of every entry, in table order, leaving out those the spec leaves out. */
 function fillFrom<Body extends object>(
   table: Record<string, Fill<Body>>,
   spec: ContainerSpec,
-  modernApi: boolean,
+  api: ApiLevel,
 ): Partial<Body> {
   const out: Partial<Body> = {};
   for (const fill of Object.values(table)) {
-    for (const [key, value] of Object.entries(fill(spec, modernApi) ?? {})) {
+    for (const [key, value] of Object.entries(fill(spec, api) ?? {})) {
       if (value !== undefined) Object.assign(out, { [key]: value });
     }
   }
@@ -138,10 +162,10 @@ const CONTAINER_CONFIG: { [K in keyof ContainerSpec]?: Fill<EngineContainerCreat
   stopSignal: (s) => ({ StopSignal: s.stopSignal }),
   stopTimeoutSec: (s) => ({ StopTimeout: s.stopTimeoutSec }),
   exposedPorts: (s) => ({ ExposedPorts: exposedPorts(s) }),
-  healthcheck: (s, modernApi) => s.healthcheck && { Healthcheck: healthcheckBody(s.healthcheck, modernApi) },
+  healthcheck: (s, api) => s.healthcheck && { Healthcheck: healthcheckBody(s.healthcheck, api.modern) },
   // The MAC address moved from the container config to the endpoint in API 1.44.
-  macAddress: (s, modernApi) => ({ MacAddress: modernApi && splitEndpoints(s).first ? undefined : s.macAddress }),
-  endpoints: (s, modernApi) => ({ NetworkingConfig: networkingConfig(s, modernApi) }),
+  macAddress: (s, api) => ({ MacAddress: api.modern && splitEndpoints(s).first ? undefined : s.macAddress }),
+  endpoints: (s, api) => ({ NetworkingConfig: networkingConfig(s, api.modern) }),
 };
 
 /**
@@ -149,14 +173,14 @@ const CONTAINER_CONFIG: { [K in keyof ContainerSpec]?: Fill<EngineContainerCreat
  * runtime connects them once the container exists.
  */
 export function containerCreateBody(spec: ContainerSpec, apiVersion: string): EngineContainerCreateBody {
-  const modernApi = compareApiVersions(apiVersion, '1.44') >= 0;
+  const api = apiLevel(apiVersion);
   const body: EngineContainerCreateBody = {
     Image: spec.image,
     Env: [...spec.env],
     Labels: { ...spec.labels },
-    HostConfig: hostConfig(spec),
+    HostConfig: hostConfig(spec, api),
   };
-  return Object.assign(body, fillFrom(CONTAINER_CONFIG, spec, modernApi));
+  return Object.assign(body, fillFrom(CONTAINER_CONFIG, spec, api));
 }
 
 /** Every port the container exposes: the `expose` ones and the published ones. */
@@ -216,12 +240,61 @@ const HOST_CONFIG: { [K in keyof ContainerSpec]?: Fill<EngineHostConfig> } = {
   devices: (s) => ({ Devices: someOf(s.devices)?.map(engineDevice) }),
   logConfig: (s) => s.logConfig && { LogConfig: { Type: s.logConfig.type, Config: { ...s.logConfig.config } } },
   memoryBytes: (s) => ({ Memory: s.memoryBytes }),
+  memorySwapBytes: (s) => ({ MemorySwap: s.memorySwapBytes }),
+  memoryReservationBytes: (s) => ({ MemoryReservation: s.memoryReservationBytes }),
+  memorySwappiness: (s) => ({ MemorySwappiness: s.memorySwappiness }),
+  oomKillDisable: (s) => ({ OomKillDisable: s.oomKillDisable }),
+  oomScoreAdj: (s) => ({ OomScoreAdj: s.oomScoreAdj }),
   nanoCpus: (s) => ({ NanoCpus: s.nanoCpus }),
+  cpuShares: (s) => ({ CpuShares: s.cpuShares }),
+  cpuPeriodUs: (s) => ({ CpuPeriod: s.cpuPeriodUs }),
+  cpuQuotaUs: (s) => ({ CpuQuota: s.cpuQuotaUs }),
+  cpusetCpus: (s) => ({ CpusetCpus: s.cpusetCpus }),
+  cpuRealtimePeriodUs: (s) => ({ CpuRealtimePeriod: s.cpuRealtimePeriodUs }),
+  cpuRealtimeRuntimeUs: (s) => ({ CpuRealtimeRuntime: s.cpuRealtimeRuntimeUs }),
+  cpuCount: (s) => ({ CpuCount: s.cpuCount }),
+  cpuPercent: (s) => ({ CpuPercent: s.cpuPercent }),
   pidsLimit: (s) => ({ PidsLimit: s.pidsLimit }),
+  blkio: (s) => s.blkio && blkioHostConfig(s.blkio),
+  deviceRequests: (s) => ({ DeviceRequests: someOf(s.deviceRequests)?.map(engineDeviceRequest) }),
+  cgroupParent: (s) => ({ CgroupParent: s.cgroupParent }),
+  cgroupnsMode: (s) => ({ CgroupnsMode: s.cgroupnsMode }),
+  utsMode: (s) => ({ UTSMode: s.utsMode }),
+  usernsMode: (s) => ({ UsernsMode: s.usernsMode }),
+  storageOpt: (s) => ({ StorageOpt: entriesOf(s.storageOpt) }),
+  runtime: (s) => ({ Runtime: s.runtime }),
+  isolation: (s) => ({ Isolation: s.isolation }),
+  groupAdd: (s) => ({ GroupAdd: someOf(s.groupAdd) }),
+  deviceCgroupRules: (s) => ({ DeviceCgroupRules: someOf(s.deviceCgroupRules) }),
+  // Known from API 1.43: an older engine would drop it without a word (the loader warns instead).
+  annotations: (s, api) => ({ Annotations: api.annotations ? entriesOf(s.annotations) : undefined }),
 };
 
-function hostConfig(spec: ContainerSpec): EngineHostConfig {
-  return fillFrom(HOST_CONFIG, spec, false);
+function blkioHostConfig(b: BlkioSpec): Partial<EngineHostConfig> {
+  const throttles = (list: { path: string; rate: number }[] | undefined): EngineThrottleDevice[] | undefined =>
+    someOf(list)?.map((d) => ({ Path: d.path, Rate: d.rate }));
+  return {
+    BlkioWeight: b.weight,
+    BlkioWeightDevice: someOf(b.weightDevice)?.map((d) => ({ Path: d.path, Weight: d.weight })),
+    BlkioDeviceReadBps: throttles(b.deviceReadBps),
+    BlkioDeviceWriteBps: throttles(b.deviceWriteBps),
+    BlkioDeviceReadIOps: throttles(b.deviceReadIOps),
+    BlkioDeviceWriteIOps: throttles(b.deviceWriteIOps),
+  };
+}
+
+function engineDeviceRequest(d: DeviceRequestSpec): NonNullable<EngineHostConfig['DeviceRequests']>[number] {
+  return {
+    ...(d.driver !== undefined && { Driver: d.driver }),
+    ...(d.count !== undefined && { Count: d.count }),
+    ...(d.deviceIds !== undefined && { DeviceIDs: [...d.deviceIds] }),
+    ...(d.capabilities.length > 0 && { Capabilities: d.capabilities.map((c) => [...c]) }),
+    ...(d.options !== undefined && { Options: { ...d.options } }),
+  };
+}
+
+function hostConfig(spec: ContainerSpec, api: ApiLevel): EngineHostConfig {
+  return fillFrom(HOST_CONFIG, spec, api);
 }
 
 /** Published ports and port ranges, by container port. */
