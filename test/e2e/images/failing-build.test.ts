@@ -48,8 +48,18 @@ describe('a failing build', () => {
         '',
       ].join('\n'),
     );
-    const r = await berth(['-p', project, 'up', '-d'], { cwd: dir });
+    const r = await berth(['-p', project, '--progress', 'json', 'up', '-d'], { cwd: dir });
     expect(r.exitCode).not.toBe(0);
+    // The service that needs the broken one is skipped, with why, in the progress and in the error.
+    const events = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { title: string; status: string; detail?: string });
+    expect(events.filter((e) => e.status === 'skipped').map((e) => [e.title, e.detail])).toEqual([
+      [`${project}-broken-1`, 'its image could not be made'],
+      [`${project}-needs-broken-1`, 'not started: it needs broken, which failed'],
+    ]);
+    expect(r.stderr).toContain(`skipped ${project}-needs-broken-1: not started: it needs broken, which failed`);
     expect(r.stderr).toContain('build of service "broken" failed at step 3/3 (RUN echo about to fail && exit 3)');
     expect(r.stderr).toContain('returned a non-zero code: 3');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
