@@ -169,11 +169,13 @@ function recordFailure(st: ApplyRun, a: Action, error: Error): void {
 /**
  * Whether a step runs though something it follows did not end done. It runs when every such step
  * stands for a dependency its service can do without (once warned of); a wait for a dependency that
- * failed is skipped; anything else is skipped, saying why.
+ * failed is skipped (a wait follows every dependency's steps, but only its own dependency's failure
+ * skips it); anything else is skipped, saying why.
  */
 function gate(st: ApplyRun, step: PlanStep, blockers: Blocker<PlanStep>[]): string | undefined {
   const service = serviceOf(step);
-  if (step.action.kind === 'wait') return `${step.action.dependency} failed`;
+  const waitsFor = step.action.kind === 'wait' ? step.action.dependency : undefined;
+  if (waitsFor !== undefined && blockers.some((b) => ownerOf(b.step) === waitsFor)) return `${waitsFor} failed`;
   const hard = blockers.filter((b) => {
     const owner = ownerOf(b.step);
     return !(
