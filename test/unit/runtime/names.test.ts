@@ -4,23 +4,12 @@
  * the container has the name, whatever the rename's own answer was.
  */
 import { describe, expect, it } from 'vitest';
+import { fakeClock } from '../../helpers/clock.js';
 import { EngineError, EngineUnreachableError, NotFoundError } from '../../../src/errors.js';
 import { holderOf, renameSettled } from '../../../src/runtime/docker/names.js';
 import type { ContainerDetails } from '../../../src/runtime/runtime.js';
 
-const clock = (): { now(): number; sleep(ms: number): Promise<void>; pauses: number[] } => {
-  let t = 0;
-  const pauses: number[] = [];
-  return {
-    now: () => t,
-    sleep: (ms) => {
-      pauses.push(ms);
-      t += ms;
-      return Promise.resolve();
-    },
-    pauses,
-  };
-};
+const clock = fakeClock;
 
 const HOLDER = { id: 'a'.repeat(64), name: 'p-web-1', labels: { 'com.docker.compose.project': 'p' } };
 const missing = (): Promise<ContainerDetails> =>

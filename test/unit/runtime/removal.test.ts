@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakeClock } from '../../helpers/clock.js';
 import { ConflictError, EngineError, NotFoundError, ResourceInUseError } from '../../../src/errors.js';
 import { DockerRuntime } from '../../../src/runtime/docker/docker-runtime.js';
 import { classifyRemoval, containerIdsIn, pollUntil } from '../../../src/runtime/docker/removal.js';
@@ -92,19 +93,7 @@ describe("classifying the engine's answer to a removal", () => {
 });
 
 describe('polling until done', () => {
-  const clock = (): { now(): number; sleep(ms: number): Promise<void>; pauses: number[] } => {
-    let t = 0;
-    const pauses: number[] = [];
-    return {
-      now: () => t,
-      sleep: (ms) => {
-        pauses.push(ms);
-        t += ms;
-        return Promise.resolve();
-      },
-      pauses,
-    };
-  };
+  const clock = fakeClock;
 
   it('stops as soon as the step says done, pausing longer each time (50 ms up to 500 ms)', async () => {
     const c = clock();
