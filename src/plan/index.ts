@@ -1,5 +1,15 @@
 export * from './plan.js';
-export { checkGraph, normalRef, type PlanStep, type StepOp } from './graph.js';
+export {
+  checkGraph,
+  normalRef,
+  PART_OP,
+  previousOf,
+  UNDO_PARTS,
+  UNDONE_PARTS,
+  type PlanStep,
+  type ReplacePart,
+  type StepOp,
+} from './graph.js';
 export * from './desired.js';
 export * from './hash.js';
 export * from './labels.js';

@@ -43,6 +43,8 @@ export default async function plan(ctx: Context, services: string[], opts: Recor
       ...('service' in s.action && { service: s.action.service }),
       reason: s.reason,
       after: s.after,
+      ...(s.part !== undefined && { part: s.part }),
+      ...(s.when !== undefined && { when: s.when }),
     }));
     const privileges = shown.map((n) => ({
       service: n.service,
