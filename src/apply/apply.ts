@@ -29,6 +29,7 @@ export interface ApplyOptions {
 export function actionId(a: Action): string {
   // A replacement left by an interrupted recreate holds the real name, which the number's own action shows too.
   if (a.kind === 'remove-container' && a.leftover === true) return `container:${a.target}@${a.id.slice(0, 12)}`;
+  if (a.kind === 'run-hook') return `hook:${a.target}:${a.hook}:${a.index}`;
   const kind = a.kind.split('-').pop()!;
   return a.kind === 'wait' ? `wait:${a.service}:${a.dependency}` : `${kind}:${a.target}`;
 }

@@ -12,6 +12,7 @@ import { walkSteps, type StepNode } from '../graph/steps.js';
 import { Label, projectGraph } from '../plan/index.js';
 import type { Emit, EventStatus, Renderer } from '../progress/events.js';
 import type { ContainerSummary, Runtime } from '../runtime/runtime.js';
+import { runServiceHooks } from './operations.js';
 
 /** Which project, and which of its services (none: all). */
 export interface Target {
@@ -193,6 +194,7 @@ export async function startServices(
   await forEachContainer(todo, lifecycleGraph(t.project, all), 'up', options, renderer, async (c, say) => {
     say('working', 'Starting');
     await rt.startContainer(c.id);
+    await runServiceHooks(rt, t.project?.services[serviceOf(c)], c, 'post_start', say);
     say('done', 'Started');
   });
   return { containers: todo };
@@ -208,6 +210,7 @@ export async function stopServices(
   checkKnown(t, all);
   const todo = all.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
   await forEachContainer(todo, lifecycleGraph(t.project, all), 'down', options, renderer, async (c, say) => {
+    await runServiceHooks(rt, t.project?.services[serviceOf(c)], c, 'pre_stop', say);
     say('working', 'Stopping');
     await rt.stopContainer(c.id, options.timeoutSec);
     say('done', 'Stopped');

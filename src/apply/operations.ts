@@ -2,9 +2,11 @@
  * The operations apply runs, one executor per operation kind: each turns one step of a plan into the
  * runtime calls it names, with its progress line. The walker (apply.ts) decides when; this file only how.
  */
-import { NameConflictError, NotFoundError, ResourceInUseError } from '../errors.js';
+import { Writable } from 'node:stream';
+import { ConflictError, HookError, NameConflictError, NotFoundError, ResourceInUseError } from '../errors.js';
 import type { StepResult } from '../graph/steps.js';
-import { Label, type Action } from '../plan/index.js';
+import type { ServiceConfig } from '../config/model.js';
+import { Label, serviceHooks, type Action, type HookKind } from '../plan/index.js';
 import type { EventStatus } from '../progress/events.js';
 import type { ContainerSpec, Runtime } from '../runtime/runtime.js';
 import type { ApplyOptions } from './apply.js';
@@ -107,6 +109,7 @@ const executors: { [K in Action['kind']]: Executor<K> } = {
     say('done', 'Stopped');
   },
   'remove-container': removeContainer,
+  'run-hook': runHook,
   'remove-network': removeNetworkOrVolume,
   'remove-volume': removeNetworkOrVolume,
 };
@@ -167,6 +170,81 @@ async function createContainer(
   say('working', 'Starting');
   await startOrRemove(rt, id);
   say('done', 'Started');
+}
+
+/**
+ * A lifecycle hook: an exec in the container, its output shown line by line; non-zero fails the step
+ * (`web post_start hook exited with status 2`, with its last lines). A pre_stop hook whose container is
+ * already gone or stopped has nothing to do, as in Compose.
+ */
+async function runHook(a: ActionOf<'run-hook'>, { rt, say }: Pick<ExecContext, 'rt' | 'say'>): Promise<void> {
+  say('working', 'Running hook', `${a.hook}[${a.index}]`);
+  const lines: string[] = [];
+  const output = new LineWriter((line) => {
+    lines.push(line);
+    say('working', 'Hook', line);
+  });
+  let code: number;
+  try {
+    code = await rt.exec(a.container, a.exec, { stdout: output, stderr: output });
+  } catch (err) {
+    if (a.hook === 'pre_stop' && (err instanceof NotFoundError || err instanceof ConflictError)) {
+      say('done', 'Hook skipped', 'the container no longer runs');
+      return;
+    }
+    throw err;
+  } finally {
+    output.end();
+  }
+  if (code !== 0)
+    throw new HookError(`${a.service} ${a.hook} hook exited with status ${code}`, {
+      ...(lines.length > 0 && { detail: lines.slice(-10).join('\n') }),
+      hint: `the hook is ${a.hook}[${a.index}] of service "${a.service}"; its output is above`,
+    });
+  say('done', 'Hook done', `${a.hook}[${a.index}]`);
+}
+
+/** `berth start`/`stop`: the service's hooks of one kind, in order, in one container (none without the stack file). */
+export async function runServiceHooks(
+  rt: Runtime,
+  service: ServiceConfig | undefined,
+  container: { id: string; name: string },
+  kind: HookKind,
+  say: Say,
+): Promise<void> {
+  if (!service) return;
+  const hooks = serviceHooks(service, kind);
+  for (const [index, exec] of hooks.entries()) {
+    const a: ActionOf<'run-hook'> = {
+      kind: 'run-hook',
+      target: container.name,
+      service: service.name,
+      hook: kind,
+      index,
+      container: container.id,
+      exec,
+      reason: kind,
+    };
+    await runHook(a, { rt, say });
+  }
+}
+
+/** A stream that hands each complete line to `onLine` (and the rest when it ends). */
+class LineWriter extends Writable {
+  private rest = '';
+  constructor(private readonly onLine: (line: string) => void) {
+    super();
+  }
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    const lines = (this.rest + chunk.toString()).split('\n');
+    this.rest = lines.pop()!;
+    for (const l of lines) this.onLine(l.replace(/\r$/, ''));
+    done();
+  }
+  override _final(done: () => void): void {
+    if (this.rest !== '') this.onLine(this.rest);
+    done();
+  }
 }
 
 async function removeContainer(a: ActionOf<'remove-container'>, { rt, options, say }: ExecContext): Promise<void> {

@@ -90,6 +90,7 @@ const CONTAINER_KINDS: ReadonlySet<ActionKind> = new Set([
   'keep-container',
   'stop-container',
   'remove-container',
+  'run-hook',
 ]);
 
 /** The steps of a plan's actions, with their edges, sorted and numbered. */
@@ -98,6 +99,7 @@ export function linkActions(actions: readonly Action[], ctx: LinkContext): PlanS
   if (ctx.direction === 'up') linkUp(drafts, ctx);
   else linkDown(drafts, ctx);
   linkReplacements(drafts);
+  linkHooks(drafts);
   return number(drafts);
 }
 
@@ -152,6 +154,57 @@ function replaceDrafts(a: Replacing, check: number | undefined): Draft[] {
     part,
     ...(check !== undefined && !UNDO_PARTS.includes(part) && { when: { changed: check } }),
   }));
+}
+
+type Hook = Extract<Action, { kind: 'run-hook' }>;
+
+/**
+ * Each hook beside its container's step: a post_start hook after the step that starts it; a pre_stop
+ * hook before the step that stops it (in a replacement: after the set-aside, and a failed hook undoes
+ * the replacement like a failed stop). Hooks of one container run in their order. A hook beside a
+ * conditional step runs only when that step ran.
+ */
+function linkHooks(drafts: Draft[]): void {
+  const last = new Map<string, number>();
+  drafts.forEach((d, i) => {
+    if (d.action.kind !== 'run-hook') return;
+    const hook = d.action;
+    const key = `${hook.hook} ${hook.container}`;
+    if (last.has(key)) d.after.add(last.get(key)!);
+    last.set(key, i);
+    if (hook.hook === 'post_start') {
+      const starter = drafts.findIndex((s) => startsContainer(s, hook));
+      if (starter >= 0) follow(drafts, i, starter);
+      return;
+    }
+    const stopper = drafts.findIndex((s) => stopsContainer(s, hook));
+    if (stopper < 0) return;
+    drafts[stopper]!.after.add(i);
+    if (drafts[stopper]!.part !== 'stop-previous') return;
+    const group = (p: ReplacePart): number =>
+      drafts.findIndex((s) => s.action === drafts[stopper]!.action && s.part === p);
+    follow(drafts, i, group('set-aside'));
+    const undo = drafts[group('remove-new')]!;
+    undo.after.add(i);
+    if (undo.when && 'failed' in undo.when) undo.when = { failed: [...undo.when.failed, i] };
+  });
+}
+
+/** Hook `i` after step `j`, and only if `j` ran when `j` is conditional. */
+function follow(drafts: Draft[], i: number, j: number): void {
+  drafts[i]!.after.add(j);
+  if (drafts[j]!.when !== undefined) drafts[i]!.when = { ran: j };
+}
+
+function startsContainer(d: Draft, hook: Hook): boolean {
+  if (d.action.target !== hook.target) return false;
+  if (d.part !== undefined) return d.part === 'start';
+  return d.action.kind === 'create-container' || d.action.kind === 'start-container';
+}
+
+function stopsContainer(d: Draft, hook: Hook): boolean {
+  if (d.part !== undefined) return d.part === 'stop-previous' && previousOf(d.action as Replacing) === hook.container;
+  return d.action.kind === 'remove-container' && d.action.id === hook.container;
 }
 
 /** The edges inside each replacement: set aside; stop and create; start; remove the previous; the undo chain. */

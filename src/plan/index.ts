@@ -16,3 +16,4 @@ export * from './labels.js';
 export { parseDurationNs } from './duration.js';
 export * from './build.js';
 export * from './run.js';
+export { serviceHooks, type HookKind } from './hooks.js';

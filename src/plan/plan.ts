@@ -4,7 +4,15 @@
  */
 import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
-import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
+import type {
+  ContainerSpec,
+  ContainerSummary,
+  ExecSpec,
+  NetworkSpec,
+  ObservedState,
+  VolumeSpec,
+} from '../runtime/runtime.js';
+import { withHooks, type HookKind } from './hooks.js';
 import {
   carryAnonymousVolumes,
   containerName,
@@ -107,6 +115,17 @@ export type Action =
       /** Left over from an interrupted recreate: removed (never with its volumes) before the service's other actions. */
       leftover?: boolean;
     }
+  /** A `post_start` or `pre_stop` hook of the container `target` (by name or id: `container`), see hooks.ts. */
+  | {
+      kind: 'run-hook';
+      target: string;
+      service: string;
+      hook: HookKind;
+      index: number;
+      container: string;
+      exec: ExecSpec;
+      reason: string;
+    }
   | { kind: 'remove-network'; target: string; id: string; reason: string }
   | { kind: 'remove-volume'; target: string; reason: string };
 
@@ -206,13 +225,14 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
         : planned),
     );
   }
-  const steps = linked(actions, {
+  const hooked = withHooks(actions, project);
+  const steps = linked(hooked, {
     project,
     graph,
     direction: 'up',
     ...(options.buildBases && { buildBases: options.buildBases }),
   });
-  return { project: project.name, actions, steps, warnings };
+  return { project: project.name, actions: hooked, steps, warnings };
 }
 
 /**
@@ -797,7 +817,13 @@ export function planDown(
     warnings.push(...volumes.warnings);
   }
   const graph = project ? projectGraph(project) : buildGraph({});
-  return { project: projectName, actions, steps: linked(actions, { project, graph, direction: 'down' }), warnings };
+  const hooked = withHooks(actions, project);
+  return {
+    project: projectName,
+    actions: hooked,
+    steps: linked(hooked, { project, graph, direction: 'down' }),
+    warnings,
+  };
 }
 
 /**
@@ -886,6 +912,7 @@ const VERB: Record<ActionKind, string> = {
   'keep-container': 'keep',
   'stop-container': 'stop',
   'remove-container': 'remove',
+  'run-hook': 'exec',
   'remove-network': 'remove',
   'remove-volume': 'remove',
 };
