@@ -446,6 +446,8 @@ interface ServiceContext {
   serviceNetworks: string[];
   /** Volumes this service mounts through `volumes_from`: they belong to the other service and are not carried. */
   borrowed: ReadonlySet<string>;
+  /** Services whose containers this plan recreates (planned before this one). */
+  recreated: ReadonlySet<string>;
 }
 
 function planService(
@@ -476,6 +478,7 @@ function planService(
     depRestart: options.alwaysRecreateDeps ? [] : recreatedDeps.filter((d) => service.depends_on[d]!.restart),
     serviceNetworks: Object.keys(service.networks).filter((k) => createdNetworks.has(k)),
     borrowed: borrowedVolumes(service, observed),
+    recreated,
   };
 
   let changesContainers = settled.recovers;
@@ -620,6 +623,33 @@ function recreateReasons(ctx: ServiceContext, existing: ContainerSummary): strin
   for (const k of ctx.serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
   reasons.push(...volumeMountChanges(project, service, existing));
   for (const d of ctx.depRecreate) reasons.push(`dependency ${d} recreated`);
+  reasons.push(...sharedNamespaceChanges(ctx, existing));
+  return reasons;
+}
+
+/**
+ * A container that shares another service's network, IPC or PID namespace (`network_mode: service:vpn`)
+ * joined that service's container by id: when the container is recreated (now, or since), it must be
+ * recreated too, or it is left in a namespace that is gone. Docker Compose does the same.
+ */
+function sharedNamespaceChanges(ctx: ServiceContext, existing: ContainerSummary): string[] {
+  const reasons: string[] = [];
+  const modes = { network_mode: ctx.service.network_mode, ipc: ctx.service.ipc, pid: ctx.service.pid };
+  for (const [key, mode] of Object.entries(modes)) {
+    if (!mode?.startsWith('service:')) continue;
+    const other = mode.slice('service:'.length);
+    if (ctx.recreated.has(other)) {
+      reasons.push(`${key}: service:${other} recreated`);
+      continue;
+    }
+    const joined =
+      key === 'network_mode' && existing.networkMode?.startsWith('container:')
+        ? existing.networkMode.slice(10)
+        : undefined;
+    const current = ctx.observed.containers.filter((c) => c.labels[Label.service] === other && !isOneoff(c));
+    if (joined !== undefined && current.length > 0 && !current.some((c) => c.id.startsWith(joined)))
+      reasons.push(`${key}: service:${other} runs in another container now`);
+  }
   return reasons;
 }
 
