@@ -789,6 +789,11 @@ function sortContainers(cs: ContainerSummary[]): ContainerSummary[] {
 export interface DownOptions {
   volumes?: boolean;
   removeOrphans?: boolean;
+  /**
+   * Only these services' containers (`down web`, as Compose does: not their dependencies); a network or
+   * volume a container left running still uses stays.
+   */
+  services?: string[];
 }
 
 /**
@@ -802,48 +807,27 @@ export function planDown(
   project: Project | undefined,
   options: DownOptions,
 ): Plan {
-  const actions: Action[] = [];
   const warnings: string[] = [];
-  const known = project
-    ? new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})])
-    : undefined;
-  const order = project ? topoOrder(projectGraph(project)).reverse() : [];
-  const rank = (c: ContainerSummary): number => {
-    const i = order.indexOf(c.labels[Label.service] ?? '');
-    return i < 0 ? -1 : i;
-  };
-  const containers = [...observed.containers].sort((a, b) => rank(a) - rank(b) || compareContainers(a, b));
-  const orphans: string[] = [];
-  for (const c of containers) {
-    const service = c.labels[Label.service] ?? '';
-    const orphan = known !== undefined && !known.has(service) && !isOneoff(c);
-    if (orphan && !options.removeOrphans) {
-      orphans.push(c.name);
-      continue;
-    }
-    actions.push({
-      kind: 'remove-container',
-      target: c.name,
-      service,
-      id: c.id,
-      stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting',
-      reason: orphan ? 'orphan' : 'down',
-      ...(options.volumes && { removeVolumes: true }),
-    });
-  }
+  const { actions, orphans } = downContainers(observed, project, options);
+  const only = options.services?.length ? new Set(options.services) : undefined;
   if (orphans.length > 0) {
     warnings.push(
       `found orphan containers (${orphans.join(', ')}) for this project; run with --remove-orphans to clean them up`,
     );
   }
+  const removedIds = new Set(actions.flatMap((a) => (a.kind === 'remove-container' ? [a.id] : [])));
+  // With services named, what the services not named still use stays (an orphan's network is tried, and
+  // left in place with a warning that names it).
+  const kept = only ? observed.containers.filter((c) => !removedIds.has(c.id)) : [];
+  const keptNetworks = new Set(kept.flatMap((c) => c.networks));
   for (const n of [...observed.networks].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (orphans.length > 0 && n.containers.length > 0) continue;
+    if (keptNetworks.has(n.name) || (orphans.length > 0 && n.containers.length > 0)) continue;
     actions.push({ kind: 'remove-network', target: n.name, id: n.id, reason: 'down' });
   }
   if (options.volumes) {
-    const removedIds = new Set(actions.flatMap((a) => (a.kind === 'remove-container' ? [a.id] : [])));
+    const keptVolumes = new Set(kept.flatMap((c) => (c.volumes ?? []).map((v) => v.name)));
     const volumes = planDownVolumes(observed, project, removedIds);
-    actions.push(...volumes.actions);
+    actions.push(...volumes.actions.filter((a) => !keptVolumes.has(a.target)));
     warnings.push(...volumes.warnings);
   }
   const graph = project ? projectGraph(project) : buildGraph({});
@@ -854,6 +838,48 @@ export function planDown(
     steps: linked(hooked, { project, graph, direction: 'down' }),
     warnings,
   };
+}
+
+const isUp = (c: ContainerSummary): boolean =>
+  c.state === 'running' || c.state === 'paused' || c.state === 'restarting';
+
+/**
+ * The container removals of `down`, dependents first: every container of the project, or of the
+ * services named; orphans only with `removeOrphans` (else named in `orphans`).
+ */
+function downContainers(
+  observed: ObservedState,
+  project: Project | undefined,
+  options: DownOptions,
+): { actions: Action[]; orphans: string[] } {
+  const known = project
+    ? new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})])
+    : undefined;
+  const order = project ? topoOrder(projectGraph(project)).reverse() : [];
+  const rank = (c: ContainerSummary): number => {
+    const i = order.indexOf(c.labels[Label.service] ?? '');
+    return i < 0 ? -1 : i;
+  };
+  const containers = [...observed.containers].sort((a, b) => rank(a) - rank(b) || compareContainers(a, b));
+  const only = options.services?.length ? new Set(options.services) : undefined;
+  const actions: Action[] = [];
+  const orphans: string[] = [];
+  for (const c of containers) {
+    const service = c.labels[Label.service] ?? '';
+    const orphan = known !== undefined && !known.has(service) && !isOneoff(c);
+    if (orphan && !options.removeOrphans) orphans.push(c.name);
+    if ((orphan && !options.removeOrphans) || (only && !orphan && !only.has(service))) continue;
+    actions.push({
+      kind: 'remove-container',
+      target: c.name,
+      service,
+      id: c.id,
+      stop: isUp(c),
+      reason: orphan ? 'orphan' : 'down',
+      ...(options.volumes && { removeVolumes: true }),
+    });
+  }
+  return { actions, orphans };
 }
 
 /**
