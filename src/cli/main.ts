@@ -498,8 +498,13 @@ function addVersion(program: Command, world: World): void {
   program
     .command('version')
     .description('Show the berth version')
-    .action(() => {
-      world.stdout.write(`berth version ${VERSION}\n`);
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']))
+    .option('--short', 'only the version number')
+    .action((opts: { format?: string; short?: boolean }) => {
+      // As `docker compose version`: `--short` wins, then `--format json`.
+      if (opts.short === true) world.stdout.write(`${VERSION}\n`);
+      else if (opts.format === 'json') world.stdout.write(`${JSON.stringify({ version: VERSION })}\n`);
+      else world.stdout.write(`berth version ${VERSION}\n`);
     });
 }
 
