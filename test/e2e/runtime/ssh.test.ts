@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berth, containerStates, docker, freePort, purgeProject, ROOT } from '../../helpers/cli.js';
+import { berth, containerStates, docker, freePort, httpGet, purgeProject, ROOT } from '../../helpers/cli.js';
 import { startSshd, type Sshd } from '../../helpers/sshd.js';
 
 const project = `e2e-ssh-${process.pid}`;
@@ -65,6 +65,12 @@ describe('DOCKER_HOST=ssh://', () => {
     const exec = await overSsh(['-f', stack, '-p', project, 'exec', '-T', 'web', 'cat', '/www/index.html']);
     expect(exec.stdout).toBe('hello from web');
     expect(exec.exitCode).toBe(0);
+    // stdin through ssh, and its end: `wc` answers only once the input is closed.
+    const counted = await berth(['-f', stack, '-p', project, 'exec', '-T', 'web', 'sh', '-c', 'cat | wc -l'], {
+      env: { ...sshd.env, DOCKER_HOST: host },
+      input: 'one\ntwo\n',
+    });
+    expect(counted.stdout.trim()).toBe('2');
 
     const copied = join(work, 'index.html');
     const cp = await overSsh(['-f', stack, '-p', project, 'cp', 'web:/www/index.html', copied]);
@@ -88,7 +94,7 @@ describe('DOCKER_HOST=ssh://', () => {
 });
 
 describe('a docker context whose endpoint is ssh', () => {
-  it('is used when DOCKER_CONTEXT names it, and when --context does (over DOCKER_HOST)', async () => {
+  it('brings the hello sample up with DOCKER_CONTEXT, and down with --context (over DOCKER_HOST)', async () => {
     const dockerConfig = join(work, 'docker-config');
     const created = await execa('docker', ['context', 'create', 'remote', '--docker', `host=${host}`], {
       env: { DOCKER_CONFIG: dockerConfig },
@@ -96,21 +102,25 @@ describe('a docker context whose endpoint is ssh', () => {
     });
     expect(created.exitCode, created.stderr).toBe(0);
 
-    const env = { DOCKER_CONFIG: dockerConfig, DOCKER_CONTEXT: 'remote' };
-    const up = await overSsh(['-f', stack, '-p', viaContext, 'up', '-d'], env);
-    expect(up.exitCode).toBe(0);
+    const port = await freePort();
+    const hello = ['-f', `${ROOT}samples/hello/compose.yaml`, '-p', viaContext];
+    const env = { DOCKER_CONFIG: dockerConfig, DOCKER_CONTEXT: 'remote', HELLO_PORT: String(port) };
+    const up = await overSsh([...hello, 'up', '-d', '--wait'], env);
+    expect(up.exitCode, up.stderr).toBe(0);
     expect(await containerStates(viaContext)).toEqual({
       [`${viaContext}-web-1`]: 'running',
-      [`${viaContext}-worker-1`]: 'running',
+      [`${viaContext}-client-1`]: 'running',
+      [`${viaContext}-clock-1`]: 'running',
     });
+    expect(await httpGet(`http://127.0.0.1:${port}/`)).toEqual({ status: 200, body: 'hello from berth\n' });
 
     // --context wins over a DOCKER_HOST that points nowhere, as the docker CLI's flag does.
-    const nowhere = { DOCKER_CONFIG: dockerConfig, DOCKER_HOST: 'unix:///nonexistent.sock' };
-    const down = await overSsh(['--context', 'remote', '-f', stack, '-p', viaContext, 'down', '-t', '1'], nowhere);
+    const nowhere = { DOCKER_CONFIG: dockerConfig, DOCKER_HOST: 'unix:///nonexistent.sock', HELLO_PORT: String(port) };
+    const down = await overSsh(['--context', 'remote', ...hello, 'down', '-v', '-t', '1'], nowhere);
     expect(down.stderr).not.toMatch(/nonexistent/);
     expect(down.exitCode).toBe(0);
     expect(await containerStates(viaContext)).toEqual({});
-  }, 180_000);
+  }, 240_000);
 });
 
 describe('when ssh or the remote docker fails', () => {
