@@ -174,7 +174,8 @@ export class SshConnection extends Duplex {
     this.ready.then(
       () => {
         if (!this.child) callback(new Error('the ssh connection is closed'));
-        else this.child.stdin.write(chunk, callback);
+        // A write fails only once ssh is going (EPIPE): its exit, just after, says why in ssh's words.
+        else this.child.stdin.write(chunk, () => callback());
       },
       (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
     );
