@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineUnreachableError } from '../../../src/errors.js';
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describeEndpoint, resolveEndpoint, type ConfigFiles } from '../../../src/runtime/docker/endpoint.js';
 
 /** The docker CLI's files, in memory. */
@@ -209,5 +213,34 @@ describe("Podman's socket, where the docker CLI would find no engine", () => {
       }),
     });
     expect(resolveEndpoint({ ...env, DOCKER_CONTEXT: 'remote' }, withContext)).toMatchObject({ kind: 'tcp' });
+  });
+});
+
+describe("Podman's socket on disk, in a temporary XDG_RUNTIME_DIR", () => {
+  let runtimeDir = '';
+  let server: Server | undefined;
+  beforeEach(() => {
+    runtimeDir = mkdtempSync(join(tmpdir(), 'berth-xdg-'));
+  });
+  afterEach(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server = undefined;
+    rmSync(runtimeDir, { recursive: true, force: true });
+  });
+  /** The real disk, on a machine without Docker's socket. */
+  const withoutDocker: ConfigFiles = {
+    readText: () => undefined,
+    exists: (p) => p !== '/var/run/docker.sock' && existsSync(p),
+  };
+
+  it('a listening podman.sock there is the engine; before it exists, it is not', async () => {
+    const socket = join(runtimeDir, 'podman', 'podman.sock');
+    const env = { HOME: runtimeDir, XDG_RUNTIME_DIR: runtimeDir };
+    expect(resolveEndpoint(env, withoutDocker)).toMatchObject({ kind: 'unix' });
+    expect(resolveEndpoint(env, withoutDocker)).not.toEqual({ kind: 'unix', socketPath: socket });
+    mkdirSync(join(runtimeDir, 'podman'));
+    server = createServer();
+    await new Promise<void>((resolve) => server!.listen(socket, resolve));
+    expect(resolveEndpoint(env, withoutDocker)).toEqual({ kind: 'unix', socketPath: socket });
   });
 });
