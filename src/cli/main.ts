@@ -48,6 +48,10 @@ function programWithGlobalFlags(world: World): Command {
       )
       .option('--parallel <n>', 'most engine operations at once (-1: no limit)')
       .option('--debug', 'show stack traces')
+      .option(
+        '-c, --context <name>',
+        'docker context to reach the engine through (over DOCKER_HOST and DOCKER_CONTEXT)',
+      )
       .showSuggestionAfterError(true)
       // Global flags go before the command, as Compose's do: `rm -f`, `logs -f` and `run -p` are the command's own.
       .enablePositionalOptions()
