@@ -84,6 +84,7 @@ export function cacheKey(opts: LoadOptions, build: string): string {
     opts.envFiles ?? null,
     opts.profiles ?? null,
     opts.interpolate !== false,
+    opts.target ?? 'engine',
   ];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
 }
