@@ -34,18 +34,27 @@ const UPDATE_GRACE_MS = 10_000;
 
 const FAILED = new Set(['failed', 'rejected']);
 
+/** This deploy's failed tasks, oldest first. */
+function failuresOf(f: WaitFacts): SwarmTask[] {
+  return f.tasks
+    .filter((t) => !f.before.has(t.id) && FAILED.has(t.state))
+    .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+}
+
 function updateVerdict(f: WaitFacts, progress: string): Verdict | undefined {
   const u = f.service.updateStatus;
   const fresh = u !== undefined && u.startedAt !== f.previousUpdate;
   if (!fresh)
     return f.rolling && f.elapsedMs < UPDATE_GRACE_MS ? { state: 'waiting', progress: 'update pending' } : undefined;
   const why = u.message ? `: ${u.message}` : '';
+  const last = failuresOf(f).pop();
+  const task = last ? ` (a new task failed: ${taskError(last)})` : '';
   switch (u.state) {
     case 'rollback_completed':
     case 'rollback_paused':
-      return { state: 'failed', progress, error: `the update failed and was rolled back${why}` };
+      return { state: 'failed', progress, error: `the update failed and was rolled back${task}` };
     case 'paused':
-      return { state: 'failed', progress, error: `the update was paused${why}` };
+      return { state: 'failed', progress, error: `the update was paused${why}${task}` };
     case 'rollback_started':
       return { state: 'waiting', progress: `rolling back${why}` };
     case 'updating':
@@ -67,9 +76,7 @@ export function judgeService(f: WaitFacts): Verdict {
   const progress = `${running}/${want ?? current.length} running`;
   const update = updateVerdict(f, progress);
   if (update) return update;
-  const failures = f.tasks
-    .filter((t) => !f.before.has(t.id) && FAILED.has(t.state))
-    .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  const failures = failuresOf(f);
   const ready = want === undefined ? current.length > 0 && running === current.length : running >= want;
   if (ready) return { state: 'done', progress };
   const last = failures[failures.length - 1];
