@@ -107,14 +107,16 @@ stop_node() {
     done
   fi
   # Mounts the daemon left under its roots (netns files, overlay layers) must go before the folder.
-  grep -o " $root/$node/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $root/$node/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "${root:?}/$node"
 }
 
 down() {
   stop_node b
   stop_node a
-  for n in a b; do ip netns list | grep -q "^berth-sw$n" && ip netns del "berth-sw$n"; done
+  for n in a b; do
+    if ip netns list | grep -q "^berth-sw$n"; then ip netns del "berth-sw$n"; fi
+  done
   rmdir "$root" 2>/dev/null || true
   echo "swarm: down"
 }

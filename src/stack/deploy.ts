@@ -15,6 +15,7 @@ import { fileImage } from './diff.js';
 import {
   planStackDeploy,
   planStackRemove,
+  StackPlanError,
   type ResolveImage,
   type StackObserved,
   type StackPlan,
@@ -64,12 +65,23 @@ export async function readObjectData(
     for (const [key, o] of Object.entries((kind === 'secret' ? project.secrets : project.configs) ?? {})) {
       if (o.external) continue;
       let content: Buffer;
-      if (o.file !== undefined) content = await readFile(o.file);
+      if (o.file !== undefined) content = await readObjectFile(kind, key, o.file);
       else if (o.environment !== undefined) content = Buffer.from(env[o.environment] ?? '');
       else content = Buffer.from(o.content ?? '');
       data.set(`${kind}:${key}`, content);
     }
   return (kind, key) => data.get(`${kind}:${key}`) ?? Buffer.alloc(0);
+}
+
+async function readObjectFile(kind: SwarmObjectKind, key: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new StackPlanError(`${kind} ${key}: cannot read ${path}: ${why}`, {
+      hint: `the file of ${kind}s.${key}.file is read when the stack is deployed`,
+    });
+  }
 }
 
 export async function requireManager(swarm: SwarmRuntime): Promise<void> {
