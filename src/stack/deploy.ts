@@ -107,28 +107,33 @@ export async function observeStack(swarm: SwarmRuntime, stack: string): Promise<
   return { services, networks, secrets, configs };
 }
 
-/** The images to pin to a registry digest, as `--resolve-image` says; those no registry answers for keep their tag. */
+/**
+ * The images to pin to a registry digest, as `--resolve-image` says, and those no registry answered
+ * for: they keep their tag, and every node must have them or pull them itself.
+ */
 async function resolveImages(
   swarm: SwarmRuntime,
   desired: DesiredStack,
   observed: StackObserved,
   mode: ResolveImage,
-): Promise<Record<string, string>> {
-  if (mode === 'never') return {};
+): Promise<{ resolved: Record<string, string>; unresolved: string[] }> {
+  if (mode === 'never') return { resolved: {}, unresolved: [] };
   const running = new Map(observed.services.map((s) => [s.spec.Name, fileImage(s.spec)]));
   const images = new Set(
     Object.values(desired.services)
       .filter((s) => mode === 'always' || running.get(s.Name) !== fileImage(s))
       .map(fileImage),
   );
-  const out: Record<string, string> = {};
+  const resolved: Record<string, string> = {};
+  const unresolved: string[] = [];
   await Promise.all(
     [...images].map(async (image) => {
       const pinned = await swarm.resolveImage(image);
-      if (pinned) out[image] = pinned;
+      if (pinned) resolved[image] = pinned;
+      else unresolved.push(image);
     }),
   );
-  return out;
+  return { resolved, unresolved: unresolved.sort() };
 }
 
 export async function planDeploy(
@@ -139,8 +144,13 @@ export async function planDeploy(
   await requireManager(swarm);
   const desired = translateStack(project, opts.stack, await readObjectData(project, opts.env));
   const observed = await observeStack(swarm, opts.stack);
-  const resolved = await resolveImages(swarm, desired, observed, opts.resolveImage);
-  return planStackDeploy(desired, observed, { prune: opts.prune, wait: opts.wait, resolved });
+  const { resolved, unresolved } = await resolveImages(swarm, desired, observed, opts.resolveImage);
+  const plan = planStackDeploy(desired, observed, { prune: opts.prune, wait: opts.wait, resolved });
+  for (const image of unresolved)
+    plan.warnings.push(
+      `image ${image}: no registry answered for its digest; each node uses its own copy or pulls it itself (an image built on one machine must be pushed to a registry every node can reach)`,
+    );
+  return plan;
 }
 
 export async function deployStack(swarm: SwarmRuntime, project: Project, opts: DeployOptions): Promise<StackPlan> {

@@ -202,7 +202,7 @@ function planServices(
   desired: DesiredStack,
   observed: StackObserved,
   opts: StackPlanOptions,
-  after: { networks: Map<string, string>; objects: Map<string, string>; prunes: string[] },
+  after: { networks: Map<string, string>; objects: Map<string, string> },
   steps: Steps,
 ): string[] {
   const byName = new Map(observed.services.map((s) => [s.spec.Name, s]));
@@ -212,7 +212,7 @@ function planServices(
   for (const [key, raw] of Object.entries(desired.services)) {
     const current = byName.get(raw.Name);
     const spec = withImage(raw, current, opts.resolved);
-    const needs = [...prerequisites(spec, after.networks, after.objects), ...after.prunes];
+    const needs = prerequisites(spec, after.networks, after.objects);
     let step: StackStep;
     if (!current) {
       step = steps.add({ op: 'create-service', target: key, service: key, reason: 'missing', after: needs, spec });
@@ -277,7 +277,7 @@ export function planStackDeploy(desired: DesiredStack, observed: StackObserved, 
   }
   const networks = planNetworks(desired, observed, steps);
   const objects = planObjects(desired, observed, steps);
-  const unchanged = planServices(desired, observed, opts, { networks, objects, prunes: [] }, steps);
+  const unchanged = planServices(desired, observed, opts, { networks, objects }, steps);
   return { stack: desired.namespace, steps: steps.list, unchanged, warnings };
 }
 

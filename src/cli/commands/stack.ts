@@ -200,6 +200,7 @@ export interface TaskRow {
   Name: string;
   Image: string;
   Node: string;
+  NodeID: string;
   DesiredState: string;
   CurrentState: string;
   Error: string;
@@ -218,6 +219,7 @@ export function taskRows(services: SwarmService[], tasks: SwarmTask[], nodes: Sw
       Name: name,
       Image: t.image.replace(/@sha256:[0-9a-f]+$/, ''),
       Node: hosts.get(t.nodeId ?? '') ?? t.nodeId ?? '',
+      NodeID: t.nodeId ?? '',
       DesiredState: t.desiredState,
       CurrentState: t.state,
       Error: t.error ?? '',
