@@ -50,9 +50,8 @@ function seconds(value: unknown, fallback: number): number {
 export async function deploy(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const stack = stackName(args);
   const files = Array.isArray(opts.composeFile) ? (opts.composeFile as string[]) : undefined;
-  const { loadProject } = await import('../../config/index.js');
-  const result = await loadProject(ctx.loadOptions({ projectName: stack, target: 'swarm', ...(files && { files }) }));
-  ctx.printLoadWarnings(result);
+  // Through the project cache when there is one: `target` is part of its key.
+  const result = await ctx.loadResult({ projectName: stack, target: 'swarm', ...(files && { files }) });
   const { deployStack } = await import('../../stack/deploy.js');
   const { formatStackPlan, formatStackStep, stackPlanJson } = await import('../../stack/plan.js');
   const out = ctx.world.stdout;
