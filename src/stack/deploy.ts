@@ -5,6 +5,7 @@
  * one it follows failed, the failures collected into one ApplyError. Waits poll the service and its
  * tasks and ask wait.ts for a verdict.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../config/model.js';
@@ -145,7 +146,8 @@ export async function planDeploy(
   const desired = translateStack(project, opts.stack, await readObjectData(project, opts.env));
   const observed = await observeStack(swarm, opts.stack);
   const { resolved, unresolved } = await resolveImages(swarm, desired, observed, opts.resolveImage);
-  const plan = planStackDeploy(desired, observed, { prune: opts.prune, wait: opts.wait, resolved });
+  const salt = randomBytes(8).toString('hex');
+  const plan = planStackDeploy(desired, observed, { prune: opts.prune, wait: opts.wait, resolved, salt });
   for (const image of unresolved)
     plan.warnings.push(
       `image ${image}: no registry answered for its digest; each node uses its own copy or pulls it itself (an image built on one machine must be pushed to a registry every node can reach)`,

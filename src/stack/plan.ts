@@ -10,6 +10,7 @@
  * external network, secret or config; a config whose content changed, which Swarm cannot update) is a
  * `StackPlanError` before any step runs.
  */
+import { createHash } from 'node:crypto';
 import { BerthError } from '../errors.js';
 import type {
   SwarmNetwork,
@@ -41,6 +42,8 @@ export interface StackPlanOptions {
   wait: boolean;
   /** Images pinned to a digest by the registry, by the image as the file names it. */
   resolved?: Readonly<Record<string, string>>;
+  /** Salts the content digest of the secrets and configs created now (random, from the caller). */
+  salt: string;
 }
 
 export type StackStepOp =
@@ -146,21 +149,41 @@ function planNetworks(desired: DesiredStack, observed: StackObserved, steps: Ste
   return created;
 }
 
-function planObjects(desired: DesiredStack, observed: StackObserved, steps: Steps): Map<string, string> {
+/**
+ * The label berth puts on the secrets and configs it creates: `<salt>:<sha256 of salt, NUL, content>`.
+ * Swarm never shows a secret's content, so this is how a later deploy tells a changed file from the same
+ * one; only a salted digest is written, never the content.
+ */
+export const CONTENT_DIGEST_LABEL = 'dev.berth.content-digest';
+
+export function contentDigest(salt: string, data: Buffer): string {
+  return `${salt}:${createHash('sha256').update(salt).update('\0').update(data).digest('hex')}`;
+}
+
+/** Whether the swarm's object holds other content than the file gives now (unknown: false). */
+function contentChanged(existing: SwarmObject, data: Buffer): boolean {
+  if (existing.data) return !existing.data.equals(data);
+  const label = existing.labels[CONTENT_DIGEST_LABEL];
+  if (!label) return false;
+  return contentDigest(label.slice(0, label.indexOf(':')), data) !== label;
+}
+
+function planObjects(desired: DesiredStack, observed: StackObserved, steps: Steps, salt: string): Map<string, string> {
   const created = new Map<string, string>();
   for (const o of desired.objects) {
     const existing = (o.kind === 'secret' ? observed.secrets : observed.configs).find((x) => x.name === o.spec.name);
-    if (existing?.data && !existing.data.equals(o.spec.data))
-      throw new StackPlanError(`config ${o.spec.name} changed, and Swarm cannot change a config's content`, {
-        hint: `give it a new name (configs.${o.key}.name), or remove the stack first`,
+    if (existing && contentChanged(existing, o.spec.data))
+      throw new StackPlanError(`${o.kind} ${o.spec.name} changed, and Swarm cannot change a ${o.kind}'s content`, {
+        hint: `give it a new name (${o.kind}s.${o.key}.name), or remove the stack first`,
       });
     if (existing) continue;
+    const labels = { ...o.spec.labels, [CONTENT_DIGEST_LABEL]: contentDigest(salt, o.spec.data) };
     const step = steps.add({
       op: OBJECT_OPS[o.kind],
       target: `${o.kind} ${o.spec.name}`,
       reason: 'missing',
       after: [],
-      object: o,
+      object: { ...o, spec: { ...o.spec, labels } },
     });
     created.set(`${o.kind}:${o.spec.name}`, step.id);
   }
@@ -276,7 +299,7 @@ export function planStackDeploy(desired: DesiredStack, observed: StackObserved, 
     else warnings.push(`service ${s.spec.Name} is not in the stack file: kept (--prune removes it)`);
   }
   const networks = planNetworks(desired, observed, steps);
-  const objects = planObjects(desired, observed, steps);
+  const objects = planObjects(desired, observed, steps, opts.salt);
   const unchanged = planServices(desired, observed, opts, { networks, objects }, steps);
   return { stack: desired.namespace, steps: steps.list, unchanged, warnings };
 }

@@ -143,6 +143,16 @@ describe('berth stack on a two-node swarm', () => {
     expect(await versions(f.stack)).toEqual(before);
   });
 
+  it('a secret whose file changed is refused before anything changes (Swarm cannot change one)', async () => {
+    const before = await versions(f.stack);
+    f.write('another-token', 'token.txt');
+    const r = await f.deploy();
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`error: secret ${f.stack}_token changed, and Swarm cannot change a secret's content`);
+    expect(await versions(f.stack)).toEqual(before);
+    f.write('s3cret-token', 'token.txt');
+  });
+
   it('--dry-run prints the update and changes nothing', async () => {
     const before = await versions(f.stack);
     f.write(twoServices('2'));

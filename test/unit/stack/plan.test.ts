@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SwarmService, SwarmServiceSpec } from '../../../src/runtime/runtime.js';
 import {
+  CONTENT_DIGEST_LABEL,
+  contentDigest,
   formatStackPlan,
   planStackDeploy,
   planStackRemove,
@@ -65,7 +67,7 @@ function engineShape(spec: SwarmServiceSpec): SwarmServiceSpec {
   };
 }
 
-const opts = { prune: false, wait: false };
+const opts = { prune: false, wait: false, salt: '0123456789abcdef' };
 
 describe('stack deploy plan', () => {
   it('creates the network, the secret, then each service after what it uses', () => {
@@ -182,6 +184,29 @@ describe('stack deploy plan', () => {
     expect(() =>
       planStackDeploy(ext, { ...swarmNet, configs: [{ ...oldConf, data: Buffer.from('new') }] }, opts),
     ).not.toThrow();
+  });
+});
+
+describe('secrets', () => {
+  it('are created with a salted digest of their content, never the content, and a changed one is refused', () => {
+    const d = desired();
+    const empty: StackObserved = { services: [], networks: [], secrets: [], configs: [] };
+    const create = planStackDeploy(d, empty, opts).steps.find((s) => s.op === 'create-secret')!;
+    const label = create.object!.spec.labels[CONTENT_DIGEST_LABEL]!;
+    expect(label).toBe(contentDigest(opts.salt, Buffer.from('secret:token')));
+    expect(label).not.toContain('secret:token');
+
+    const held = (labels: Record<string, string>): StackObserved => ({
+      ...deployed(d),
+      secrets: [{ id: 'sec1', name: 'shop_token', version: 1, labels }],
+    });
+    expect(planStackDeploy(d, held({ [CONTENT_DIGEST_LABEL]: label }), opts).steps).toEqual([]);
+    const changed = contentDigest('fedcba9876543210', Buffer.from('an older token'));
+    expect(() => planStackDeploy(d, held({ [CONTENT_DIGEST_LABEL]: changed }), opts)).toThrow(
+      "secret shop_token changed, and Swarm cannot change a secret's content",
+    );
+    // One that docker made has no digest: berth cannot tell, and keeps it.
+    expect(planStackDeploy(d, held({}), opts).steps).toEqual([]);
   });
 });
 
