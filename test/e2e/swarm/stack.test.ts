@@ -118,6 +118,24 @@ describe('berth stack on a two-node swarm', () => {
     const services = (await manager('stack', 'services', f.stack, '--format', '{{.Name}} {{.Replicas}}')).stdout;
     expect(services.split('\n').sort()).toEqual([`${f.stack}_client 1/1`, `${f.stack}_web 1/1`]);
 
+    // berth's own views say the same.
+    expect((await f.berth('stack', 'ls')).stdout).toMatch(new RegExp(`^${f.stack}\\s+2$`, 'm'));
+    const mine = JSON.parse((await f.berth('stack', 'services', f.stack, '--format', 'json')).stdout) as {
+      Name: string;
+      Replicas: string;
+    }[];
+    expect(mine.map((s) => `${s.Name} ${s.Replicas}`)).toEqual([`${f.stack}_client 1/1`, `${f.stack}_web 1/1`]);
+    const tasks = JSON.parse((await f.berth('stack', 'ps', f.stack, '--format', 'json')).stdout) as {
+      Name: string;
+      NodeID: string;
+      CurrentState: string;
+    }[];
+    expect(tasks.map((t) => `${t.Name} ${t.CurrentState}`)).toEqual([
+      `${f.stack}_client.1 running`,
+      `${f.stack}_web.1 running`,
+    ]);
+    expect(new Set(tasks.map((t) => t.NodeID)).size).toBe(2);
+
     // web runs on the worker, client on the manager.
     await taskContainer(WORKER, `${f.stack}_web`);
     const client = await taskContainer(MANAGER, `${f.stack}_client`);
