@@ -185,7 +185,8 @@ export async function runStackPlan(
   opts: Pick<DeployOptions, 'parallel' | 'events' | 'waitTimeoutMs'>,
 ): Promise<void> {
   const state: RunState = { serviceIds: new Map(), objectIds: new Map(), tasksBefore: new Set() };
-  if (plan.steps.some((s) => s.op === 'wait-service' || s.op.endsWith('-secret') || s.op.endsWith('-config'))) {
+  // The ids of existing secrets and configs (a service spec names them by id), and the tasks before the deploy.
+  if (plan.steps.length > 0) {
     const [tasks, secrets, configs] = await Promise.all([
       swarm.listTasks({}),
       swarm.listObjects('secret', {}),

@@ -204,6 +204,21 @@ describe('berth stack on a two-node swarm', () => {
     expect(env.stdout).toBe('["FOO=2"]');
   });
 
+  it('a service that mounts a secret and a config is updated with their ids', async () => {
+    f.write(twoServices('2').replace('["sleep", "1d"]', '["sleep", "2d"]'));
+    const r = await f.deploy();
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('#1 client: update: command changed');
+    const args = await manager(
+      'service',
+      'inspect',
+      '-f',
+      '{{json .Spec.TaskTemplate.ContainerSpec.Args}}',
+      `${f.stack}_client`,
+    );
+    expect(args.stdout).toBe('["sleep","2d"]');
+  });
+
   it('a service that left the file stays without --prune and goes with it', async () => {
     f.write(twoServices('2', false));
     const kept = await f.deploy();
