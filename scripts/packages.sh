@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(docker.io busybox-static docker-compose docker-registry apache2-utils redis-server hyperfine curl tmux
-  openssh-server podman catatonit)
+  openssh-server podman catatonit iproute2)
 need=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")

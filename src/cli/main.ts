@@ -25,6 +25,7 @@ export function buildProgram(world: World, result: { code: number }): Command {
   addRun(program, action);
   addContainerTools(program, action);
   addProjectCommands(program, action);
+  addStack(program, action);
   addVersion(program, world);
   configureEachCommand(program, world);
   return program;
@@ -495,6 +496,59 @@ function addProjectCommands(program: Command, action: LazyAction): void {
     'berth create',
     'berth create --force-recreate web',
   );
+}
+
+/** `stack deploy|ls|ps|services|rm`: the stack on Docker Swarm; each subcommand is one export of commands/stack.ts. */
+function addStack(program: Command, action: LazyAction): void {
+  const stack = program.command('stack').description('Deploy the stack to Docker Swarm and manage it there');
+  const load = (name: 'deploy' | 'ls' | 'ps' | 'services' | 'rm') =>
+    action(() => import('./commands/stack.js').then((m) => ({ default: m[name] })));
+  example(
+    stack
+      .command('deploy')
+      .description('Create or update the stack on the swarm, changing only what differs (and saying why)')
+      .argument('<name>', 'the stack name')
+      .option('-c, --compose-file <path>', 'stack file (repeatable; instead of the global -f)', collect)
+      .option('--prune', 'remove services that are no longer in the stack file')
+      .addOption(
+        new Option('--resolve-image <mode>', 'pin images to their registry digest')
+          .choices(['always', 'changed', 'never'])
+          .default('always'),
+      )
+      .option('-d, --detach [bool]', 'return once the swarm took the change (--detach=false waits for the tasks)')
+      .option('--wait-timeout <seconds>', 'with --detach=false: give up waiting after this long (default 300)')
+      .option('--dry-run', 'print the plan and change nothing')
+      .option('--format <format>', 'with --dry-run: text or json', 'text')
+      .action(load('deploy')),
+    'berth stack deploy -c compose.yaml shop',
+    'berth stack deploy --dry-run shop',
+    'berth stack deploy --detach=false --prune shop',
+  );
+  stack
+    .command('ls')
+    .description('List the stacks on the swarm')
+    .option('--format <format>', 'table or json', 'table')
+    .action(load('ls'));
+  stack
+    .command('ps')
+    .description("List the stack's tasks")
+    .argument('<name>', 'the stack name')
+    .option('-q, --quiet', 'only task ids')
+    .option('--format <format>', 'table or json', 'table')
+    .action(load('ps'));
+  stack
+    .command('services')
+    .description("List the stack's services")
+    .argument('<name>', 'the stack name')
+    .option('-q, --quiet', 'only service ids')
+    .option('--format <format>', 'table or json', 'table')
+    .action(load('services'));
+  stack
+    .command('rm')
+    .alias('down')
+    .description("Remove the stack's services, networks, secrets and configs")
+    .argument('<name>', 'the stack name')
+    .action(load('rm'));
 }
 
 /** `version` needs no import at all. */

@@ -19,6 +19,7 @@ import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './n
 import { normalizeProject } from './normalize.js';
 import { engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
 import { isMapping, Positions, put } from './positions.js';
+import { swarmKeyReport } from './swarm-keys.js';
 import { privilegeNotices, type Locate, type PrivilegeNotice } from './privileges.js';
 import { prepareValidator, validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
@@ -51,6 +52,11 @@ export interface LoadOptions {
   readStdin?: () => Promise<string>;
   /** Width of code frames in error reports (the terminal's width at the CLI edge); default 100. */
   frameWidth?: number;
+  /**
+   * Where the stack goes: `engine` (default) containers on one engine, `swarm` services of
+   * `berth stack deploy`, whose translation report (config/swarm-keys.ts) replaces the engine's.
+   */
+  target?: 'engine' | 'swarm';
 }
 
 export interface LoadResult {
@@ -521,7 +527,8 @@ export async function loadJournaled(
   const notices = privilegeNotices(project.services, (service, path) =>
     s.positions.locate(root, ['services', service, ...path]),
   );
-  const engineKeys = engineKeyWarnings(project.services, locate);
+  const engineKeys =
+    opts.target === 'swarm' ? swarmKeys(project.services, locate, s) : engineKeyWarnings(project.services, locate);
   const result: LoadResult = {
     project: deepFreeze(project),
     warnings: [...new Set([...s.warnings, ...engineKeys.warnings])],
@@ -529,6 +536,17 @@ export async function loadJournaled(
     ...(engineKeys.gated.length > 0 && { engineGated: engineKeys.gated }),
   };
   return { result, journal: s.files.journal, dotenv, notices };
+}
+
+/** The swarm translation report: its errors fail the load (nothing is deployed), its warnings are the load's. */
+function swarmKeys(services: Project['services'], locate: Locate, s: Session): { warnings: string[]; gated: [] } {
+  const report = swarmKeyReport(services, locate);
+  for (const e of report.errors) s.issues.add(e.pos, ['services', e.service, ...e.path], e.message, e.hint);
+  s.check();
+  return {
+    warnings: report.warnings.map((w) => located(w.pos, ['services', w.service, ...w.path], w.message)),
+    gated: [],
+  };
 }
 
 /** Where the stack is: its files, its project directory, and the variables of its `.env` (or --env-file). */
