@@ -67,6 +67,7 @@ import { containerLogs } from './logs.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
 import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryHost } from './auth.js';
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
+import { BuildkitTracker, buildkitQuery, checkBuildkitSpec, type Builder } from './buildkit.js';
 import { jsonStream, type JsonStreamRequest } from './json-stream.js';
 import { isAuthFailure, splitTag } from './push.js';
 import { holderOf, renameSettled } from './names.js';
@@ -111,6 +112,8 @@ export class DockerRuntime implements Runtime {
     /** Registry credentials (the Docker config file and its helpers); none: anonymous. */
     private readonly credentials?: CredentialStore,
     private readonly timing: RemovalTiming = defaultTiming,
+    /** Which builder `buildImage` uses; asked at each build, so a bad DOCKER_BUILDKIT fails only builds. */
+    private readonly chooseBuilder: () => Builder = () => 'buildkit',
   ) {}
 
   get endpoint(): string {
@@ -732,37 +735,31 @@ export class DockerRuntime implements Runtime {
 
   /**
    * Streams the context as a tar while the engine reads it; build output goes to `onProgress` line by
-   * line. A failing step throws BuildError with the step and the engine's message.
+   * line. BuildKit builds unless the runtime was made for the classic builder (`DOCKER_BUILDKIT=0`). A
+   * failing step throws BuildError with the step, the engine's message and, from BuildKit, the step's
+   * last output lines.
    */
   async buildImage(spec: BuildSpec, onProgress?: (p: BuildProgress) => void): Promise<string> {
     const who = spec.service ?? spec.tags[0] ?? spec.context;
-    const operation = `build image ${spec.tags[0] ?? ''}`.trim();
+    const buildkit = this.chooseBuilder() === 'buildkit';
+    if (buildkit) checkBuildkitSpec(spec);
     const src: { context: string; dockerfile?: string; dockerfileInline?: string } = { context: spec.context };
     if (spec.dockerfile !== undefined) src.dockerfile = spec.dockerfile;
     if (spec.dockerfileInline !== undefined) src.dockerfileInline = spec.dockerfileInline;
     // The context packer (fs walks, .dockerignore, tar) only when something is built.
     const { packContext, prepareContext } = await import('./context.js');
     const prepared = await prepareContext(src);
-    const headers: Record<string, string> = {};
-    if (this.credentials) {
-      const auths: RegistryAuth[] = [];
-      for (const host of this.credentials.knownHosts()) {
-        const a = await this.credentials.forHost(host);
-        if (a) auths.push(a);
-      }
-      if (auths.length > 0) headers['X-Registry-Config'] = encodeAuthConfigs(auths);
-    }
-    const tracker = new BuildTracker();
+    const tracker = buildkit ? new BuildkitTracker() : new BuildTracker();
     try {
       await jsonStream(
         this.transport,
         {
           method: 'POST',
           path: '/build',
-          query: buildQuery(spec, prepared.dockerfile),
-          headers,
+          query: (buildkit ? buildkitQuery : buildQuery)(spec, prepared.dockerfile),
+          headers: await this.registryConfigHeaders(),
           body: { stream: packContext(spec.context, prepared), contentType: 'application/x-tar' },
-          operation,
+          operation: `build image ${spec.tags[0] ?? ''}`.trim(),
         },
         (message) => {
           for (const p of tracker.update(message as BuildMessage)) onProgress?.(p);
@@ -772,9 +769,28 @@ export class DockerRuntime implements Runtime {
       if (err instanceof EngineError) throw new BuildError(who, tracker.step, err.engineMessage, { cause: err });
       throw err;
     }
-    if (tracker.error !== undefined) throw new BuildError(who, tracker.errorStep, tracker.error);
-    if (tracker.imageId !== undefined)
-      return tracker.imageId.startsWith('sha256:') ? tracker.imageId : `sha256:${tracker.imageId}`;
+    if (tracker.error !== undefined)
+      throw new BuildError(who, tracker.errorStep, tracker.error, {
+        ...(tracker instanceof BuildkitTracker && { log: tracker.errorLog }),
+      });
+    return this.builtImageId(who, spec, tracker.imageId);
+  }
+
+  /** Credentials for every registry berth knows, for the base images a build pulls. */
+  private async registryConfigHeaders(): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {};
+    if (!this.credentials) return headers;
+    const auths: RegistryAuth[] = [];
+    for (const host of this.credentials.knownHosts()) {
+      const a = await this.credentials.forHost(host);
+      if (a) auths.push(a);
+    }
+    if (auths.length > 0) headers['X-Registry-Config'] = encodeAuthConfigs(auths);
+    return headers;
+  }
+
+  private async builtImageId(who: string, spec: BuildSpec, reported: string | undefined): Promise<string> {
+    if (reported !== undefined) return reported.startsWith('sha256:') ? reported : `sha256:${reported}`;
     const img = spec.tags[0] === undefined ? undefined : await this.inspectImage(spec.tags[0]);
     if (!img) throw new BuildError(who, undefined, 'the engine did not report the built image');
     return img.id;
