@@ -67,7 +67,7 @@ import { containerLogs } from './logs.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
 import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryHost } from './auth.js';
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
-import { BuildkitTracker, buildkitQuery, checkBuildkitSpec, type Builder } from './buildkit.js';
+import { buildkitQuery, checkBuildkitSpec, type Builder } from './buildkit.js';
 import { jsonStream, type JsonStreamRequest } from './json-stream.js';
 import { isAuthFailure, splitTag } from './push.js';
 import { holderOf, renameSettled } from './names.js';
@@ -749,7 +749,8 @@ export class DockerRuntime implements Runtime {
     // The context packer (fs walks, .dockerignore, tar) only when something is built.
     const { packContext, prepareContext } = await import('./context.js');
     const prepared = await prepareContext(src);
-    const tracker = buildkit ? new BuildkitTracker() : new BuildTracker();
+    // protobufjs (BuildKit's progress) is loaded only when BuildKit builds.
+    const tracker = buildkit ? new (await import('./buildkit-trace.js')).BuildkitTracker() : new BuildTracker();
     try {
       await jsonStream(
         this.transport,
@@ -771,7 +772,7 @@ export class DockerRuntime implements Runtime {
     }
     if (tracker.error !== undefined)
       throw new BuildError(who, tracker.errorStep, tracker.error, {
-        ...(tracker instanceof BuildkitTracker && { log: tracker.errorLog }),
+        ...('errorLog' in tracker && { log: tracker.errorLog }),
       });
     return this.builtImageId(who, spec, tracker.imageId);
   }

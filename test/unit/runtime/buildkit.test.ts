@@ -5,14 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  BuildkitTracker,
-  buildkitQuery,
-  builderFor,
-  checkBuildkitSpec,
-  stepLabel,
-} from '../../../src/runtime/docker/buildkit.js';
-import { decodeTrace } from '../../../src/runtime/docker/buildkit-trace.js';
+import { buildkitQuery, builderFor, checkBuildkitSpec } from '../../../src/runtime/docker/buildkit.js';
+import { BuildkitTracker, decodeTrace, stepLabel } from '../../../src/runtime/docker/buildkit-trace.js';
 import type { BuildMessage } from '../../../src/runtime/docker/build.js';
 
 function recorded(name: string): BuildMessage[] {
