@@ -8,6 +8,8 @@ import type { Emit, EventStatus, Renderer } from '../progress/events.js';
 import { actionId, applyPlan, limitAll } from './apply.js';
 import type { BuildConfig, Project, ServiceConfig } from '../config/model.js';
 import { readBuildBases } from '../config/dockerfile.js';
+import { located } from '../config/issues.js';
+import { locateKey } from '../config/locate-key.js';
 import {
   actionTitle,
   parsePullPolicy,
@@ -41,6 +43,7 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
       hint: 'clone it and point build.context at the folder',
     });
   }
+  refuseSessionKeys(project, service);
   const spec: BuildSpec = {
     service: service.name,
     context: b.context,
@@ -49,6 +52,42 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
   const source: BuildSource = { build: b, service, options, args: buildArgs(b, options) };
   for (const setField of Object.values(buildFields)) setField(spec, source);
   return spec;
+}
+
+/**
+ * The build keys that need a BuildKit session (gRPC over the engine's hijacked `/session`), which berth
+ * does not open: the engine's build endpoint alone cannot serve them, and a build without them would
+ * make a different image (a missing secret, no SSH agent, one context instead of several).
+ */
+const SESSION_KEYS: Record<string, string> = {
+  secrets: 'build secrets are served to the build through it',
+  ssh: 'SSH agent forwarding reaches the build through it',
+  additional_contexts: "the engine's build endpoint takes one context; more reach the build through it",
+};
+
+/** A service whose build needs a session is refused, each such key named at its place, before anything is built. */
+function refuseSessionKeys(project: Project, service: ServiceConfig): void {
+  const b = service.build!;
+  const used = Object.keys(SESSION_KEYS).filter((k) => isSet(b[k]));
+  if (used.length === 0) return;
+  const detail = used.map((k) => {
+    const path = ['services', service.name, 'build', k];
+    return `  ${located(locateKey(project.config_files, path), path.join('.'), SESSION_KEYS[k]!)}`;
+  });
+  const keys = used.map((k) => `build.${k}`).join(', ');
+  throw new BuildContextError(
+    `service "${service.name}" cannot be built: ${keys} need${used.length === 1 ? 's' : ''} a BuildKit session, which berth does not open`,
+    {
+      detail: detail.join('\n'),
+      hint: 'build the image with `docker buildx build` and name it in "image:", or drop the key',
+    },
+  );
+}
+
+function isSet(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  return typeof v !== 'object' || Object.keys(v).length > 0;
 }
 
 /** What a BuildSpec is made from: the service's build section, the service, the command's options. */
