@@ -1,0 +1,169 @@
+/**
+ * BuildKit, berth's default builder: a Dockerfile with `RUN --mount=type=cache` builds through
+ * `up --build` and its container answers; the step is shown as CACHED the second time and the cache
+ * mount outlives a rebuild of the step; `DOCKER_BUILDKIT=0` selects the classic builder, which refuses
+ * such a Dockerfile; a build that needs a BuildKit session is refused before anything is made.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { berth, BUILDER, containerIds, docker, freePort, httpGet, purgeProject } from '../../helpers/cli.js';
+import { eventually } from '../../helpers/eventually.js';
+
+const id = process.pid;
+const project = `e2e-buildkit-${id}`;
+const image = `${project}-web`;
+const root = mkdtempSync(join(tmpdir(), 'berth-buildkit-'));
+afterAll(async () => {
+  await purgeProject(project);
+  await purgeProject(`${project}-session`);
+  await docker(['rmi', '-f', image]);
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Event {
+  id: string;
+  status: string;
+  text: string;
+  detail?: string;
+}
+
+function events(stderr: string): Event[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Event);
+}
+
+/** The build lines of a `--progress json` run: each is a working event of the image, the line as its detail. */
+function buildLines(stderr: string): string[] {
+  return events(stderr)
+    .filter((e) => e.id === `image:${image}` && e.status === 'working')
+    .map((e) => e.detail ?? '');
+}
+
+/** A web service whose page is written by a RUN step that counts its runs in a cache mount. */
+function writeStack(dir: string, port: number, stamp: string): void {
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    [
+      'FROM berth-local/busybox:latest',
+      'ARG STAMP',
+      `RUN --mount=type=cache,id=berth-e2e-${id},target=/cache \\`,
+      '    n=$(cat /cache/runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > /cache/runs; \\',
+      '    mkdir -p /www && echo "runs:$n stamp:$STAMP" > /www/index.html',
+      'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'compose.yaml'),
+    [
+      'services:',
+      '  web:',
+      '    build:',
+      '      context: .',
+      '      args:',
+      `        STAMP: "${stamp}"`,
+      '    ports:',
+      `      - "127.0.0.1:${port}:8080"`,
+      '',
+    ].join('\n'),
+  );
+}
+
+const RUN_STEP = /^#\d+ \[(?:stage-0 )?2\/2\] RUN --mount=type=cache/;
+
+describe.runIf(BUILDER === 'buildkit')('BuildKit builds', () => {
+  it('up --build builds RUN --mount=type=cache, shows the step CACHED the second time, and the cache mount outlives a rebuild', async () => {
+    const dir = join(root, 'cache-mount');
+    mkdirSync(dir);
+    const port = await freePort();
+    const up = () => berth(['-p', project, '--progress', 'json', 'up', '-d', '--build'], { cwd: dir });
+    const page = `http://127.0.0.1:${port}/`;
+
+    writeStack(dir, port, 'one');
+    const first = await up();
+    expect(first.exitCode, first.stderr).toBe(0);
+    await eventually(async () => expect((await httpGet(page)).body).toBe('runs:1 stamp:one\n'));
+    // --progress json carries the steps: the RUN step by its name, then its time.
+    const lines = buildLines(first.stderr);
+    const step = lines.findIndex((l) => RUN_STEP.test(l));
+    expect(step, lines.join('\n')).toBeGreaterThanOrEqual(0);
+    const n = lines[step]!.split(' ')[0]!;
+    expect(lines.slice(step + 1)).toContainEqual(expect.stringMatching(new RegExp(`^${n} DONE \\d+\\.\\ds$`)));
+    const container = (await containerIds(project))[`${project}-web-1`];
+
+    const second = await up();
+    expect(second.exitCode, second.stderr).toBe(0);
+    const again = buildLines(second.stderr);
+    const cached = again.findIndex((l) => RUN_STEP.test(l));
+    expect(again[cached + 1], again.join('\n')).toBe(`${again[cached]!.split(' ')[0]} CACHED`);
+    // Same image: the container is kept.
+    expect((await containerIds(project))[`${project}-web-1`]).toBe(container);
+
+    // A new build arg runs the step again; the cache mount still holds the first run's count.
+    writeStack(dir, port, 'two');
+    const third = await up();
+    expect(third.exitCode, third.stderr).toBe(0);
+    await eventually(async () => expect((await httpGet(page)).body).toBe('runs:2 stamp:two\n'));
+  });
+});
+
+describe('the builder', () => {
+  it('DOCKER_BUILDKIT=0 builds with the classic builder, which refuses RUN --mount and names the step', async () => {
+    const dir = join(root, 'classic');
+    mkdirSync(dir);
+    writeStack(dir, await freePort(), 'classic');
+    const r = await berth(['-p', project, 'build'], { cwd: dir, env: { DOCKER_BUILDKIT: '0' } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('error: build of service "web" failed at step 3/4 (RUN --mount=type=cache');
+    expect(r.stderr).toContain('the --mount option requires BuildKit');
+  });
+
+  it('refuses a build that needs a BuildKit session, naming each key at its line, before anything is made', async () => {
+    const dir = join(root, 'session');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'token.txt'), 'not-for-the-image\n');
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  plain:',
+        '    image: berth-local/busybox:latest',
+        '    command: sleep 300',
+        '  app:',
+        '    build:',
+        '      context: .',
+        '      dockerfile_inline: |',
+        '        FROM berth-local/busybox:latest',
+        '        RUN --mount=type=secret,id=token cat /run/secrets/token',
+        '      secrets: [token]',
+        '      ssh: [default]',
+        'secrets:',
+        '  token:',
+        '    file: ./token.txt',
+        '',
+      ].join('\n'),
+    );
+    const r = await berth(['-p', `${project}-session`, 'up', '-d'], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(
+      'error: service "app" cannot be built: build.secrets, build.ssh need a BuildKit session, which berth does not open',
+    );
+    expect(r.stderr).toContain(`${join(dir, 'compose.yaml')}:11:7: services.app.build.secrets:`);
+    expect(r.stderr).toContain(`${join(dir, 'compose.yaml')}:12:7: services.app.build.ssh:`);
+    expect(r.stderr).not.toContain('not-for-the-image');
+    // Nothing was made: not the other service's container, not the network.
+    expect(await containerIds(`${project}-session`)).toEqual({});
+    const nets = await docker([
+      'network',
+      'ls',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}-session`,
+    ]);
+    expect(nets.stdout).toBe('');
+  });
+});
