@@ -6,7 +6,8 @@ import { ApplyError, BerthError, BuildContextError, NotFoundError } from '../err
 import { buildGraph, serviceDependencies, withDependencies } from '../graph/index.js';
 import type { Emit, EventStatus, Renderer } from '../progress/events.js';
 import { actionId, applyPlan, limitAll } from './apply.js';
-import type { BuildConfig, Project, ServiceConfig } from '../config/model.js';
+import { resolve } from 'node:path';
+import type { BuildConfig, Project, ServiceConfig, ServiceSecret } from '../config/model.js';
 import { readBuildBases } from '../config/dockerfile.js';
 import { located } from '../config/issues.js';
 import { locateKey } from '../config/locate-key.js';
@@ -19,7 +20,7 @@ import {
   type Action,
   type UpOptions,
 } from '../plan/index.js';
-import type { BuildProgress, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
+import type { BuildProgress, BuildSecret, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
 
 export type BuildAction = Extract<Action, { kind: 'build-image' }>;
 
@@ -49,18 +50,17 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
     context: b.context,
     tags: [...new Set([serviceImage(project, service), ...(b.tags ?? [])])],
   };
-  const source: BuildSource = { build: b, service, options, args: buildArgs(b, options) };
+  const source: BuildSource = { project, build: b, service, options, args: buildArgs(b, options) };
   for (const setField of Object.values(buildFields)) setField(spec, source);
   return spec;
 }
 
 /**
- * The build keys that need a BuildKit session (gRPC over the engine's hijacked `/session`), which berth
- * does not open: the engine's build endpoint alone cannot serve them, and a build without them would
- * make a different image (a missing secret, no SSH agent, one context instead of several).
+ * The build keys that need a BuildKit session service berth does not serve (it serves secrets only):
+ * the engine's build endpoint alone cannot give them, and a build without them would make a different
+ * image (no SSH agent, one context instead of several).
  */
 const SESSION_KEYS: Record<string, string> = {
-  secrets: 'build secrets are served to the build through it',
   ssh: 'SSH agent forwarding reaches the build through it',
   additional_contexts: "the engine's build endpoint takes one context; more reach the build through it",
 };
@@ -76,7 +76,7 @@ function refuseSessionKeys(project: Project, service: ServiceConfig): void {
   });
   const keys = used.map((k) => `build.${k}`).join(', ');
   throw new BuildContextError(
-    `service "${service.name}" cannot be built: ${keys} need${used.length === 1 ? 's' : ''} a BuildKit session, which berth does not open`,
+    `service "${service.name}" cannot be built: ${keys} need${used.length === 1 ? 's' : ''} a BuildKit session service berth does not serve`,
     {
       detail: detail.join('\n'),
       hint: 'build the image with `docker buildx build` and name it in "image:", or drop the key',
@@ -92,6 +92,7 @@ function isSet(v: unknown): boolean {
 
 /** What a BuildSpec is made from: the service's build section, the service, the command's options. */
 interface BuildSource {
+  project: Project;
   build: BuildConfig;
   service: ServiceConfig;
   options: BuildOptions;
@@ -150,7 +151,31 @@ const buildFields: Record<string, (spec: BuildSpec, from: BuildSource) => void> 
   quiet: (spec, { options }) => {
     if (options.quiet) spec.quiet = true;
   },
+  secrets: (spec, from) => {
+    if (from.build.secrets?.length) spec.secrets = from.build.secrets.map((s) => buildSecret(s, from));
+  },
 };
+
+/**
+ * A build secret as Compose gives it to BuildKit: its id is the target, else the source; its value the
+ * top-level secret's file, environment variable or content. A secret berth cannot give is an error
+ * naming it (never its value): the build is not made without it.
+ */
+function buildSecret(ref: ServiceSecret, { project, service, options }: BuildSource): BuildSecret {
+  const id = ref.target ?? ref.source;
+  const def = project.secrets?.[ref.source];
+  const refuse = (why: string): never => {
+    throw new BuildContextError(`service "${service.name}": build secret "${ref.source}" ${why}`);
+  };
+  if (!def) return refuse('is not defined in the top-level "secrets"');
+  if (def.file !== undefined) return { id, file: resolve(project.working_dir, def.file) };
+  if (def.content !== undefined) return { id, value: def.content };
+  if (def.environment !== undefined) {
+    const value = options.env?.[def.environment];
+    return value === undefined ? refuse(`reads the variable ${def.environment}, which is not set`) : { id, value };
+  }
+  return refuse('is external: only the engine of a swarm holds it, and a build cannot read it');
+}
 
 /** Runs one build action: the spec prepared for it, output lines as progress. */
 export async function executeBuild(

@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  BuildContextError,
   BuildError,
   ConflictError,
   EngineError,
@@ -743,6 +744,7 @@ export class DockerRuntime implements Runtime {
     const who = spec.service ?? spec.tags[0] ?? spec.context;
     const buildkit = this.chooseBuilder() === 'buildkit';
     if (buildkit) checkBuildkitSpec(spec);
+    else refuseClassicSecrets(spec, who);
     const src: { context: string; dockerfile?: string; dockerfileInline?: string } = { context: spec.context };
     if (spec.dockerfile !== undefined) src.dockerfile = spec.dockerfile;
     if (spec.dockerfileInline !== undefined) src.dockerfileInline = spec.dockerfileInline;
@@ -751,13 +753,18 @@ export class DockerRuntime implements Runtime {
     const prepared = await prepareContext(src);
     // protobufjs (BuildKit's progress) is loaded only when BuildKit builds.
     const tracker = buildkit ? new (await import('./buildkit-trace.js')).BuildkitTracker() : new BuildTracker();
+    const query = (buildkit ? buildkitQuery : buildQuery)(spec, prepared.dockerfile);
+    const session = spec.secrets?.length
+      ? await (await import('./buildkit-session.js')).openSession(this.transport, spec.secrets)
+      : undefined;
+    if (session) query.session = session.id;
     try {
       await jsonStream(
         this.transport,
         {
           method: 'POST',
           path: '/build',
-          query: (buildkit ? buildkitQuery : buildQuery)(spec, prepared.dockerfile),
+          query,
           headers: await this.registryConfigHeaders(),
           body: { stream: packContext(spec.context, prepared), contentType: 'application/x-tar' },
           operation: `build image ${spec.tags[0] ?? ''}`.trim(),
@@ -769,6 +776,8 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       if (err instanceof EngineError) throw new BuildError(who, tracker.step, err.engineMessage, { cause: err });
       throw err;
+    } finally {
+      session?.close();
     }
     if (tracker.error !== undefined)
       throw new BuildError(who, tracker.errorStep, tracker.error, {
@@ -838,6 +847,15 @@ export class DockerRuntime implements Runtime {
   close(): void {
     this.transport.close();
   }
+}
+
+/** The classic builder has no session to serve secrets through: a build needing them is refused, not made without. */
+function refuseClassicSecrets(spec: BuildSpec, who: string): void {
+  if (!spec.secrets?.length) return;
+  throw new BuildContextError(
+    `service "${who}" cannot be built with the classic builder: build.secrets need BuildKit (DOCKER_BUILDKIT=0 is set)`,
+    { hint: 'unset DOCKER_BUILDKIT to build with BuildKit' },
+  );
 }
 
 /** A registry failure as the user should read it: refused credentials named, secrets never shown. */

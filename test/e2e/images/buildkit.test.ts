@@ -2,8 +2,11 @@
  * BuildKit, berth's default builder: a Dockerfile with `RUN --mount=type=cache` builds through
  * `up --build` and its container answers; the step is shown as CACHED the second time and the cache
  * mount outlives a rebuild of the step; `DOCKER_BUILDKIT=0` selects the classic builder, which refuses
- * such a Dockerfile; a build that needs a BuildKit session is refused before anything is made.
+ * such a Dockerfile (and build secrets); build secrets reach the build through a BuildKit session and
+ * nowhere else; a build that needs a session service berth does not serve is refused before anything
+ * is made.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +17,12 @@ import { eventually } from '../../helpers/eventually.js';
 const id = process.pid;
 const project = `e2e-buildkit-${id}`;
 const image = `${project}-web`;
+const secretImage = `${project}-secrets-app`;
 const root = mkdtempSync(join(tmpdir(), 'berth-buildkit-'));
 afterAll(async () => {
   await purgeProject(project);
   await purgeProject(`${project}-session`);
-  await docker(['rmi', '-f', image]);
+  await docker(['rmi', '-f', image, secretImage]);
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -73,6 +77,8 @@ function writeStack(dir: string, port: number, stamp: string): void {
   );
 }
 
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 const RUN_STEP = /^#\d+ \[(?:stage-0 )?2\/2\] RUN --mount=type=cache/;
 
 describe.runIf(BUILDER === 'buildkit')('BuildKit builds', () => {
@@ -111,6 +117,59 @@ describe.runIf(BUILDER === 'buildkit')('BuildKit builds', () => {
   });
 });
 
+describe.runIf(BUILDER === 'buildkit')('BuildKit build secrets', () => {
+  it('serves build.secrets from a file and from the environment through a session, and they stay out of the image and the output', async () => {
+    const dir = join(root, 'secrets');
+    mkdirSync(dir);
+    const fileSecret = `file-secret-${id}`;
+    const envSecret = `env-secret-${id}`;
+    writeFileSync(join(dir, 'token.txt'), fileSecret);
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  app:',
+        `    image: ${secretImage}`,
+        '    build:',
+        '      context: .',
+        '      dockerfile_inline: |',
+        '        FROM berth-local/busybox:latest',
+        '        RUN --mount=type=secret,id=token,required=true --mount=type=secret,id=api_key,required=true \\',
+        '            sha256sum /run/secrets/token /run/secrets/api_key | cut -d" " -f1 > /digests',
+        '      secrets:',
+        '        - token',
+        '        - source: apikey',
+        '          target: api_key',
+        'secrets:',
+        '  token:',
+        '    file: ./token.txt',
+        '  apikey:',
+        '    environment: BERTH_E2E_API_KEY',
+        '',
+      ].join('\n'),
+    );
+    const r = await berth(['-p', `${project}-secrets`, '--progress', 'plain', 'build'], {
+      cwd: dir,
+      env: { BERTH_E2E_API_KEY: envSecret },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const digests = await docker(['run', '--rm', secretImage, 'cat', '/digests']);
+    expect(digests.stdout.split('\n')).toEqual([sha256(fileSecret), sha256(envSecret)]);
+    // The values went to the engine's request for them only: not in the image, not in berth's output.
+    const mounted = await docker(['run', '--rm', secretImage, 'sh', '-c', 'ls /run/secrets 2>/dev/null | wc -l']);
+    expect(mounted.stdout).toBe('0');
+    expect(r.stdout + r.stderr).not.toContain(fileSecret);
+    expect(r.stdout + r.stderr).not.toContain(envSecret);
+
+    // Without the variable the build is refused, naming the secret and the variable, never built without it.
+    const missing = await berth(['-p', `${project}-secrets`, 'build', '--no-cache'], { cwd: dir });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain(
+      'error: service "app": build secret "apikey" reads the variable BERTH_E2E_API_KEY, which is not set',
+    );
+  });
+});
+
 describe('the builder', () => {
   it('DOCKER_BUILDKIT=0 builds with the classic builder, which refuses RUN --mount and names the step', async () => {
     const dir = join(root, 'classic');
@@ -122,10 +181,24 @@ describe('the builder', () => {
     expect(r.stderr).toContain('the --mount option requires BuildKit');
   });
 
-  it('refuses a build that needs a BuildKit session, naming each key at its line, before anything is made', async () => {
+  it('DOCKER_BUILDKIT=0 refuses build secrets rather than building without them', async () => {
+    const dir = join(root, 'classic-secrets');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'token.txt'), 'x');
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      'services:\n  app:\n    build:\n      context: .\n      dockerfile_inline: FROM berth-local/busybox:latest\n      secrets: [token]\nsecrets:\n  token:\n    file: ./token.txt\n',
+    );
+    const r = await berth(['-p', `${project}-classic`, 'build'], { cwd: dir, env: { DOCKER_BUILDKIT: '0' } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(
+      'error: service "app" cannot be built with the classic builder: build.secrets need BuildKit',
+    );
+  });
+
+  it('refuses a build that needs a session service berth does not serve, naming each key at its line, before anything is made', async () => {
     const dir = join(root, 'session');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'token.txt'), 'not-for-the-image\n');
     writeFileSync(
       join(dir, 'compose.yaml'),
       [
@@ -138,23 +211,20 @@ describe('the builder', () => {
         '      context: .',
         '      dockerfile_inline: |',
         '        FROM berth-local/busybox:latest',
-        '        RUN --mount=type=secret,id=token cat /run/secrets/token',
-        '      secrets: [token]',
+        '        RUN --mount=type=ssh true',
         '      ssh: [default]',
-        'secrets:',
-        '  token:',
-        '    file: ./token.txt',
+        '      additional_contexts:',
+        '        other: ../other',
         '',
       ].join('\n'),
     );
     const r = await berth(['-p', `${project}-session`, 'up', '-d'], { cwd: dir });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(
-      'error: service "app" cannot be built: build.secrets, build.ssh need a BuildKit session, which berth does not open',
+      'error: service "app" cannot be built: build.ssh, build.additional_contexts need a BuildKit session service berth does not serve',
     );
-    expect(r.stderr).toContain(`${join(dir, 'compose.yaml')}:11:7: services.app.build.secrets:`);
-    expect(r.stderr).toContain(`${join(dir, 'compose.yaml')}:12:7: services.app.build.ssh:`);
-    expect(r.stderr).not.toContain('not-for-the-image');
+    expect(r.stderr).toContain(`${join(dir, 'compose.yaml')}:11:7: services.app.build.ssh:`);
+    expect(r.stderr).toContain(`${join(dir, 'compose.yaml')}:12:7: services.app.build.additional_contexts:`);
     // Nothing was made: not the other service's container, not the network.
     expect(await containerIds(`${project}-session`)).toEqual({});
     const nets = await docker([
