@@ -7,6 +7,7 @@ import { BuildContextError } from '../../errors.js';
 import type { BuildSpec } from '../runtime.js';
 import { buildQuery } from './build.js';
 import type { StreamQuery } from './json-stream.js';
+import { compareApiVersions } from './transport.js';
 
 export type Builder = 'buildkit' | 'classic';
 
@@ -50,4 +51,18 @@ export function buildkitQuery(spec: BuildSpec, dockerfile: string): StreamQuery 
   delete q.forcerm;
   if (spec.network === 'default') delete q.networkmode;
   return { ...q, version: '2' };
+}
+
+/**
+ * Build keys this engine's BuildKit takes in the query and then does not apply, said as warnings: the
+ * BuildKit of Docker Engine 20.10 (API 1.41) gives a RUN step a 64 MiB /dev/shm whatever `shm_size`
+ * asks; its builder passes `shm-size` on from API 1.42 (Docker Engine 23).
+ */
+export function buildkitWarnings(spec: BuildSpec, apiVersion: string): string[] {
+  const out: string[] = [];
+  if (spec.shmSize !== undefined && compareApiVersions(apiVersion, '1.42') < 0)
+    out.push(
+      `build.shm_size is not applied by the BuildKit of this engine (API ${apiVersion}); DOCKER_BUILDKIT=0 builds with the classic builder, which applies it`,
+    );
+  return out;
 }

@@ -68,7 +68,7 @@ import { containerLogs } from './logs.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
 import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryHost } from './auth.js';
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
-import { buildkitQuery, checkBuildkitSpec, type Builder } from './buildkit.js';
+import { buildkitQuery, buildkitWarnings, checkBuildkitSpec, type Builder } from './buildkit.js';
 import { jsonStream, type JsonStreamRequest } from './json-stream.js';
 import { isAuthFailure, splitTag } from './push.js';
 import { holderOf, renameSettled } from './names.js';
@@ -743,8 +743,11 @@ export class DockerRuntime implements Runtime {
   async buildImage(spec: BuildSpec, onProgress?: (p: BuildProgress) => void): Promise<string> {
     const who = spec.service ?? spec.tags[0] ?? spec.context;
     const buildkit = this.chooseBuilder() === 'buildkit';
-    if (buildkit) checkBuildkitSpec(spec);
-    else refuseClassicSecrets(spec, who);
+    if (buildkit) {
+      checkBuildkitSpec(spec);
+      for (const w of buildkitWarnings(spec, await this.transport.apiVersion()))
+        onProgress?.({ line: `warning: ${w}` });
+    } else refuseClassicSecrets(spec, who);
     const src: { context: string; dockerfile?: string; dockerfileInline?: string } = { context: spec.context };
     if (spec.dockerfile !== undefined) src.dockerfile = spec.dockerfile;
     if (spec.dockerfileInline !== undefined) src.dockerfileInline = spec.dockerfileInline;

@@ -18,11 +18,12 @@ const id = process.pid;
 const project = `e2e-buildkit-${id}`;
 const image = `${project}-web`;
 const secretImage = `${project}-secrets-app`;
+const keysImage = `${project}-keys-app`;
 const root = mkdtempSync(join(tmpdir(), 'berth-buildkit-'));
 afterAll(async () => {
   await purgeProject(project);
   await purgeProject(`${project}-session`);
-  await docker(['rmi', '-f', image, secretImage]);
+  await docker(['rmi', '-f', image, secretImage, keysImage]);
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -114,6 +115,50 @@ describe.runIf(BUILDER === 'buildkit')('BuildKit builds', () => {
     const third = await up();
     expect(third.exitCode, third.stderr).toBe(0);
     await eventually(async () => expect((await httpGet(page)).body).toBe('runs:2 stamp:two\n'));
+  });
+});
+
+describe.runIf(BUILDER === 'buildkit')('BuildKit build keys', () => {
+  it('builds the target stage with build args, labels, extra_hosts and cache_from; shm_size is said not to apply', async () => {
+    const dir = join(root, 'keys');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      [
+        'FROM berth-local/busybox:latest AS base',
+        'ARG GREETING',
+        'RUN echo "base $GREETING" > /stage && grep -w db /etc/hosts > /hosts',
+        'FROM base AS runtime',
+        'RUN echo runtime > /stage',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  app:',
+        `    image: ${keysImage}`,
+        '    build:',
+        '      context: .',
+        '      target: base',
+        '      args: { GREETING: hello }',
+        '      labels: { dev.berth.e2e: buildkit }',
+        '      extra_hosts: ["db=10.0.0.2"]',
+        `      cache_from: ["${keysImage}"]`,
+        '      shm_size: 128m',
+        '',
+      ].join('\n'),
+    );
+    const r = await berth(['-p', `${project}-keys`, '--progress', 'plain', 'build'], { cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await docker(['run', '--rm', keysImage, 'cat', '/stage', '/hosts'])).stdout).toBe(
+      'base hello\n10.0.0.2\tdb',
+    );
+    expect(
+      (await docker(['image', 'inspect', '-f', '{{index .Config.Labels "dev.berth.e2e"}}', keysImage])).stdout,
+    ).toBe('buildkit');
+    expect(r.stderr).toContain('warning: build.shm_size is not applied by the BuildKit of this engine (API 1.41)');
   });
 });
 

@@ -5,7 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildkitQuery, builderFor, checkBuildkitSpec } from '../../../src/runtime/docker/buildkit.js';
+import {
+  buildkitQuery,
+  builderFor,
+  buildkitWarnings,
+  checkBuildkitSpec,
+} from '../../../src/runtime/docker/buildkit.js';
 import { BuildkitTracker, decodeTrace, stepLabel } from '../../../src/runtime/docker/buildkit-trace.js';
 import type { BuildMessage } from '../../../src/runtime/docker/build.js';
 
@@ -217,6 +222,17 @@ describe('BuildKit query', () => {
       'service "web": build.network "backend" cannot be used by BuildKit',
     );
     expect(() => checkBuildkitSpec({ service: 'web', context: '/c', tags: ['t'], network: 'none' })).not.toThrow();
+  });
+});
+
+describe('BuildKit warnings', () => {
+  it('shm_size is said not to apply on an engine whose BuildKit ignores it (before API 1.42)', () => {
+    const spec = { service: 'web', context: '/c', tags: ['t'], shmSize: 134217728 };
+    expect(buildkitWarnings(spec, '1.41')).toEqual([
+      'build.shm_size is not applied by the BuildKit of this engine (API 1.41); DOCKER_BUILDKIT=0 builds with the classic builder, which applies it',
+    ]);
+    expect(buildkitWarnings(spec, '1.43')).toEqual([]);
+    expect(buildkitWarnings({ service: 'web', context: '/c', tags: ['t'] }, '1.41')).toEqual([]);
   });
 });
 
