@@ -20,7 +20,7 @@ import {
   type Action,
   type UpOptions,
 } from '../plan/index.js';
-import type { BuildProgress, BuildSecret, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
+import type { BuildProgress, BuildSecret, BuildSpec, BuildSsh, ImageSummary, Runtime } from '../runtime/runtime.js';
 
 export type BuildAction = Extract<Action, { kind: 'build-image' }>;
 
@@ -56,12 +56,11 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
 }
 
 /**
- * The build keys that need a BuildKit session service berth does not serve (it serves secrets only):
- * the engine's build endpoint alone cannot give them, and a build without them would make a different
- * image (no SSH agent, one context instead of several).
+ * The build keys that need a BuildKit session service berth does not serve (it serves secrets and SSH
+ * agents): the engine's build endpoint alone cannot give them, and a build without them would make a
+ * different image (one context instead of several).
  */
 const SESSION_KEYS: Record<string, string> = {
-  ssh: 'SSH agent forwarding reaches the build through it',
   additional_contexts: "the engine's build endpoint takes one context; more reach the build through it",
 };
 
@@ -151,10 +150,29 @@ const buildFields: Record<string, (spec: BuildSpec, from: BuildSource) => void> 
   quiet: (spec, { options }) => {
     if (options.quiet) spec.quiet = true;
   },
+  ssh: (spec, from) => {
+    if (from.build.ssh?.length) spec.ssh = from.build.ssh.map((entry) => buildSsh(entry, from));
+  },
   secrets: (spec, from) => {
     if (from.build.secrets?.length) spec.secrets = from.build.secrets.map((s) => buildSecret(s, from));
   },
 };
+
+/**
+ * An SSH agent to forward, as Compose reads `build.ssh`: `default` is the agent of SSH_AUTH_SOCK;
+ * `id=path` names a socket (relative to the project directory).
+ */
+function buildSsh(entry: string, { project, service, options }: BuildSource): BuildSsh {
+  const eq = entry.indexOf('=');
+  const id = eq < 0 ? entry : entry.slice(0, eq);
+  const path = eq < 0 ? (id === 'default' ? options.env?.['SSH_AUTH_SOCK'] : undefined) : entry.slice(eq + 1);
+  if (path === undefined || path === '')
+    throw new BuildContextError(
+      `service "${service.name}": build.ssh "${id}" names no agent socket${id === 'default' ? ' and SSH_AUTH_SOCK is not set' : ''}`,
+      { hint: 'start ssh-agent (it sets SSH_AUTH_SOCK), or write "id=/path/to/agent.sock"' },
+    );
+  return { id, socket: resolve(project.working_dir, path) };
+}
 
 /**
  * A build secret as Compose gives it to BuildKit: its id is the target, else the source; its value the

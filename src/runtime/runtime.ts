@@ -297,6 +297,15 @@ export interface BuildSpec {
    * go to the engine's request for them, nowhere else.
    */
   secrets?: BuildSecret[];
+  /** SSH agents forwarded to `RUN --mount=type=ssh` steps through a session. */
+  ssh?: BuildSsh[];
+}
+
+/** One forwarded SSH agent: the id a Dockerfile mounts it by (`default`), and its socket. */
+export interface BuildSsh {
+  id: string;
+  /** Absolute path of the agent's unix socket. */
+  socket: string;
 }
 
 /** One build secret: the id a Dockerfile mounts it by, and its file or value. */

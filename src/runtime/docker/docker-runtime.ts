@@ -757,9 +757,11 @@ export class DockerRuntime implements Runtime {
     // protobufjs (BuildKit's progress) is loaded only when BuildKit builds.
     const tracker = buildkit ? new (await import('./buildkit-trace.js')).BuildkitTracker() : new BuildTracker();
     const query = (buildkit ? buildkitQuery : buildQuery)(spec, prepared.dockerfile);
-    const session = spec.secrets?.length
-      ? await (await import('./buildkit-session.js')).openSession(this.transport, spec.secrets)
-      : undefined;
+    const services = { secrets: spec.secrets ?? [], ssh: spec.ssh ?? [] };
+    const session =
+      services.secrets.length + services.ssh.length > 0
+        ? await (await import('./buildkit-session.js')).openSession(this.transport, services, who)
+        : undefined;
     if (session) query.session = session.id;
     try {
       await jsonStream(
@@ -852,11 +854,12 @@ export class DockerRuntime implements Runtime {
   }
 }
 
-/** The classic builder has no session to serve secrets through: a build needing them is refused, not made without. */
+/** The classic builder has no session to serve secrets or SSH agents through: such a build is refused, not made without. */
 function refuseClassicSecrets(spec: BuildSpec, who: string): void {
-  if (!spec.secrets?.length) return;
+  const keys = [spec.secrets?.length ? 'build.secrets' : '', spec.ssh?.length ? 'build.ssh' : ''].filter(Boolean);
+  if (keys.length === 0) return;
   throw new BuildContextError(
-    `service "${who}" cannot be built with the classic builder: build.secrets need BuildKit (DOCKER_BUILDKIT=0 is set)`,
+    `service "${who}" cannot be built with the classic builder: ${keys.join(', ')} need${keys.length === 1 ? 's' : ''} BuildKit (DOCKER_BUILDKIT=0 is set)`,
     { hint: 'unset DOCKER_BUILDKIT to build with BuildKit' },
   );
 }

@@ -2,14 +2,15 @@
  * BuildKit, berth's default builder: a Dockerfile with `RUN --mount=type=cache` builds through
  * `up --build` and its container answers; the step is shown as CACHED the second time and the cache
  * mount outlives a rebuild of the step; `DOCKER_BUILDKIT=0` selects the classic builder, which refuses
- * such a Dockerfile (and build secrets); build secrets reach the build through a BuildKit session and
- * nowhere else; a build that needs a session service berth does not serve is refused before anything
- * is made.
+ * such a Dockerfile (and build secrets); build secrets and an SSH agent reach the build through a
+ * BuildKit session, secrets nowhere else; a build that needs a session service berth does not serve is
+ * refused before anything is made.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { berth, BUILDER, containerIds, docker, freePort, httpGet, purgeProject } from '../../helpers/cli.js';
 import { eventually } from '../../helpers/eventually.js';
@@ -19,11 +20,14 @@ const project = `e2e-buildkit-${id}`;
 const image = `${project}-web`;
 const secretImage = `${project}-secrets-app`;
 const keysImage = `${project}-keys-app`;
+const sshImage = `${project}-ssh-app`;
+let agentPid: string | undefined;
 const root = mkdtempSync(join(tmpdir(), 'berth-buildkit-'));
 afterAll(async () => {
   await purgeProject(project);
   await purgeProject(`${project}-session`);
-  await docker(['rmi', '-f', image, secretImage, keysImage]);
+  await docker(['rmi', '-f', image, secretImage, keysImage, sshImage]);
+  if (agentPid) process.kill(Number(agentPid));
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -180,7 +184,8 @@ describe.runIf(BUILDER === 'buildkit')('BuildKit build secrets', () => {
         '      dockerfile_inline: |',
         '        FROM berth-local/busybox:latest',
         '        RUN --mount=type=secret,id=token,required=true --mount=type=secret,id=api_key,required=true \\',
-        '            sha256sum /run/secrets/token /run/secrets/api_key | cut -d" " -f1 > /digests',
+        // BuildKit's cache key leaves secrets out: the run's id keeps an earlier run's step from being reused.
+        `            echo ${id} > /run-id && sha256sum /run/secrets/token /run/secrets/api_key | cut -d" " -f1 > /digests`,
         '      secrets:',
         '        - token',
         '        - source: apikey',
@@ -215,6 +220,52 @@ describe.runIf(BUILDER === 'buildkit')('BuildKit build secrets', () => {
   });
 });
 
+describe.runIf(BUILDER === 'buildkit')('BuildKit SSH agent forwarding', () => {
+  it('forwards the agent of SSH_AUTH_SOCK to RUN --mount=type=ssh; a build.ssh without a socket is refused', async () => {
+    const dir = join(root, 'ssh');
+    mkdirSync(join(dir, 'ctx'), { recursive: true });
+    const sock = join(dir, 'agent.sock');
+    const agent = await execa('ssh-agent', ['-a', sock, '-s']);
+    agentPid = /SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1];
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `berth-e2e-${id}`, '-f', join(dir, 'key')]);
+    await execa('ssh-add', ['-q', join(dir, 'key')], { env: { SSH_AUTH_SOCK: sock } });
+    // ssh-add and the libraries it loads, from the host, make the step's agent client.
+    const libs = (await execa('ldd', ['/usr/bin/ssh-add'])).stdout.match(/\/\S+/g) ?? [];
+    for (const f of ['/usr/bin/ssh-add', ...libs]) {
+      mkdirSync(join(dir, 'ctx', dirname(f)), { recursive: true });
+      copyFileSync(f, join(dir, 'ctx', f));
+    }
+    const tops = [...new Set(['/usr/bin/ssh-add', ...libs].map((f) => f.split('/')[1]!))];
+    writeFileSync(
+      join(dir, 'ctx/Dockerfile'),
+      [
+        'FROM berth-local/busybox:latest',
+        ...tops.map((t) => `COPY ${t} /${t}`),
+        `RUN --mount=type=ssh echo ${id} > /run-id && ssh-add -l > /keys`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `services:\n  app:\n    image: ${sshImage}\n    build:\n      context: ./ctx\n      ssh: [default]\n`,
+    );
+    const r = await berth(['-p', `${project}-ssh`, 'build'], { cwd: dir, env: { SSH_AUTH_SOCK: sock } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const keys = await docker(['run', '--rm', sshImage, 'cat', '/keys']);
+    expect(keys.stdout).toContain(`berth-e2e-${id} (ED25519)`);
+
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `services:\n  app:\n    image: ${sshImage}\n    build:\n      context: ./ctx\n      ssh: ["deploy=./key"]\n`,
+    );
+    const keyFile = await berth(['-p', `${project}-ssh`, 'build', '--no-cache'], { cwd: dir });
+    expect(keyFile.exitCode).toBe(1);
+    expect(keyFile.stderr).toContain(
+      `error: service "app": build.ssh "deploy": ${join(dir, 'key')} is not an SSH agent's socket; berth forwards an agent, not a key file`,
+    );
+  });
+});
+
 describe('the builder', () => {
   it('DOCKER_BUILDKIT=0 builds with the classic builder, which refuses RUN --mount and names the step', async () => {
     const dir = join(root, 'classic');
@@ -237,7 +288,7 @@ describe('the builder', () => {
     const r = await berth(['-p', `${project}-classic`, 'build'], { cwd: dir, env: { DOCKER_BUILDKIT: '0' } });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(
-      'error: service "app" cannot be built with the classic builder: build.secrets need BuildKit',
+      'error: service "app" cannot be built with the classic builder: build.secrets needs BuildKit',
     );
   });
 
@@ -256,8 +307,7 @@ describe('the builder', () => {
         '      context: .',
         '      dockerfile_inline: |',
         '        FROM berth-local/busybox:latest',
-        '        RUN --mount=type=ssh true',
-        '      ssh: [default]',
+        '        RUN true',
         '      additional_contexts:',
         '        other: ../other',
         '',
@@ -266,10 +316,9 @@ describe('the builder', () => {
     const r = await berth(['-p', `${project}-session`, 'up', '-d'], { cwd: dir });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain(
-      'error: service "app" cannot be built: build.ssh, build.additional_contexts need a BuildKit session service berth does not serve',
+      'error: service "app" cannot be built: build.additional_contexts needs a BuildKit session service berth does not serve',
     );
-    expect(r.stderr).toContain(`${join(dir, 'compose.yaml')}:11:7: services.app.build.ssh:`);
-    expect(r.stderr).toContain(`${join(dir, 'compose.yaml')}:12:7: services.app.build.additional_contexts:`);
+    expect(r.stderr).toContain(`${join(dir, 'compose.yaml')}:11:7: services.app.build.additional_contexts:`);
     // Nothing was made: not the other service's container, not the network.
     expect(await containerIds(`${project}-session`)).toEqual({});
     const nets = await docker([
