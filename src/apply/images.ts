@@ -11,15 +11,7 @@ import type { BuildConfig, Project, ServiceConfig, ServiceSecret } from '../conf
 import { readBuildBases } from '../config/dockerfile.js';
 import { located } from '../config/issues.js';
 import { locateKey } from '../config/locate-key.js';
-import {
-  actionTitle,
-  parsePullPolicy,
-  planBuild,
-  projectGraph,
-  serviceImage,
-  type Action,
-  type UpOptions,
-} from '../plan/index.js';
+import { actionTitle, parsePullPolicy, planBuild, serviceImage, type Action, type UpOptions } from '../plan/index.js';
 import type { BuildProgress, BuildSecret, BuildSpec, BuildSsh, ImageSummary, Runtime } from '../runtime/runtime.js';
 
 export type BuildAction = Extract<Action, { kind: 'build-image' }>;
@@ -279,7 +271,7 @@ export async function buildServices(
   renderer.start(plan.actions.map((a) => ({ id: actionId(a), title: actionTitle(a) })));
   const buildSpecs = buildSpecsFor(project, plan.actions, options);
   try {
-    await applyPlan(plan, projectGraph(project), rt, emit, { parallel: options.parallel, buildSpecs });
+    await applyPlan(plan, rt, emit, { parallel: options.parallel, buildSpecs });
   } catch (err) {
     const single = err instanceof ApplyError && err.failures.length === 1 && err.skipped.length === 0;
     throw single && err.failures[0]!.error instanceof BerthError ? err.failures[0]!.error : err;

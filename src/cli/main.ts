@@ -139,6 +139,7 @@ function addDownAndPlan(program: Command, action: LazyAction): void {
   program
     .command('down')
     .description("Stop and remove the stack's containers and networks")
+    .argument('[services...]', "only these services' containers (networks and volumes others use stay)")
     .option(
       '-v, --volumes',
       'also remove the named volumes the stack declares (never external ones) and anonymous volumes',

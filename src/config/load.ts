@@ -40,6 +40,11 @@ export interface LoadOptions {
   envFiles?: string[];
   /** `--profile`. */
   profiles?: string[];
+  /**
+   * Services named on the command line: one disabled by its profiles activates them, as Compose does
+   * (`up tool` runs a service of the `debug` profile, and the rest of that profile with it).
+   */
+  enableServices?: string[];
   /** Default true; false for `config --no-interpolate`. */
   interpolate?: boolean;
   /** For `-f -`. */
@@ -495,7 +500,7 @@ export async function loadJournaled(
     lookup('COMPOSE_PROJECT_NAME') === undefined ? lookupIn(shell, dotenv, { COMPOSE_PROJECT_NAME: name }) : lookup;
   const ctx: FileContext = { baseDir: projectDir, lookup: envWithName };
   const root = mergedRoot(parsed, files, ctx, s);
-  const profiles = activeProfiles(opts, lookup);
+  const profiles = withServiceProfiles(activeProfiles(opts, lookup), root, opts.enableServices ?? []);
 
   const project = normalizeProject({
     root,
@@ -611,6 +616,19 @@ function mergedRoot(parsed: { file: string; root: Obj }[], files: string[], ctx:
   for (const t of trees.slice(1)) mergeMappings(root, t, [], s.positions);
   if (Object.keys(root).length === 0) refuseEmpty(files, s);
   return root;
+}
+
+/** The active profiles plus those of each named service that they leave disabled. */
+function withServiceProfiles(active: string[], root: Obj, names: string[]): string[] {
+  const services = isMapping(root.services) ? root.services : {};
+  const out = [...active];
+  for (const name of names) {
+    const s = services[name];
+    const own =
+      isMapping(s) && Array.isArray(s.profiles) ? s.profiles.filter((p): p is string => typeof p === 'string') : [];
+    if (own.length > 0 && !own.some((p) => out.includes(p))) out.push(...own);
+  }
+  return out;
 }
 
 /** --profile, else COMPOSE_PROFILES (comma-separated). */

@@ -47,6 +47,8 @@ export interface ContainerSummary {
    * list leaves mounts out, the runtime inspects the container for them.
    */
   volumes: { name: string; target: string }[];
+  /** The network mode as the engine lists it: `bridge`, `host`, a network, `container:<id>` (a shared stack). */
+  networkMode?: string;
 }
 
 export interface ContainerDetails extends ContainerSummary {
