@@ -230,9 +230,12 @@ export class BuildError extends BerthError {
     readonly service: string,
     readonly step: string | undefined,
     readonly engineMessage: string,
-    options?: { cause?: unknown; hint?: string },
+    options?: { cause?: unknown; hint?: string; log?: readonly string[] },
   ) {
-    super(`build of service "${service}" failed${step ? ` at ${step}` : ''}: ${engineMessage}`, options);
+    // The failing step's last output lines are part of the message: an `up` that fails reports its
+    // failures by their message alone.
+    const log = options?.log?.length ? `\n${options.log.map((l) => `  > ${l}`).join('\n')}` : '';
+    super(`build of service "${service}" failed${step ? ` at ${step}` : ''}: ${engineMessage}${log}`, options);
   }
 }
 

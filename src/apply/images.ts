@@ -6,10 +6,13 @@ import { ApplyError, BerthError, BuildContextError, NotFoundError } from '../err
 import { buildGraph, serviceDependencies, withDependencies } from '../graph/index.js';
 import type { Emit, EventStatus, Renderer } from '../progress/events.js';
 import { actionId, applyPlan, limitAll } from './apply.js';
-import type { BuildConfig, Project, ServiceConfig } from '../config/model.js';
+import { resolve } from 'node:path';
+import type { BuildConfig, Project, ServiceConfig, ServiceSecret } from '../config/model.js';
 import { readBuildBases } from '../config/dockerfile.js';
+import { located } from '../config/issues.js';
+import { locateKey } from '../config/locate-key.js';
 import { actionTitle, parsePullPolicy, planBuild, serviceImage, type Action, type UpOptions } from '../plan/index.js';
-import type { BuildProgress, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
+import type { BuildProgress, BuildSecret, BuildSpec, BuildSsh, ImageSummary, Runtime } from '../runtime/runtime.js';
 
 export type BuildAction = Extract<Action, { kind: 'build-image' }>;
 
@@ -33,18 +36,54 @@ export function buildSpecFor(project: Project, service: ServiceConfig, options: 
       hint: 'clone it and point build.context at the folder',
     });
   }
+  refuseSessionKeys(project, service);
   const spec: BuildSpec = {
     service: service.name,
     context: b.context,
     tags: [...new Set([serviceImage(project, service), ...(b.tags ?? [])])],
   };
-  const source: BuildSource = { build: b, service, options, args: buildArgs(b, options) };
+  const source: BuildSource = { project, build: b, service, options, args: buildArgs(b, options) };
   for (const setField of Object.values(buildFields)) setField(spec, source);
   return spec;
 }
 
+/**
+ * The build keys that need a BuildKit session service berth does not serve (it serves secrets and SSH
+ * agents): the engine's build endpoint alone cannot give them, and a build without them would make a
+ * different image (one context instead of several).
+ */
+const SESSION_KEYS: Record<string, string> = {
+  additional_contexts: "the engine's build endpoint takes one context; more reach the build through it",
+};
+
+/** A service whose build needs a session is refused, each such key named at its place, before anything is built. */
+function refuseSessionKeys(project: Project, service: ServiceConfig): void {
+  const b = service.build!;
+  const used = Object.keys(SESSION_KEYS).filter((k) => isSet(b[k]));
+  if (used.length === 0) return;
+  const detail = used.map((k) => {
+    const path = ['services', service.name, 'build', k];
+    return `  ${located(locateKey(project.config_files, path), path.join('.'), SESSION_KEYS[k]!)}`;
+  });
+  const keys = used.map((k) => `build.${k}`).join(', ');
+  throw new BuildContextError(
+    `service "${service.name}" cannot be built: ${keys} need${used.length === 1 ? 's' : ''} a BuildKit session service berth does not serve`,
+    {
+      detail: detail.join('\n'),
+      hint: 'build the image with `docker buildx build` and name it in "image:", or drop the key',
+    },
+  );
+}
+
+function isSet(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  return typeof v !== 'object' || Object.keys(v).length > 0;
+}
+
 /** What a BuildSpec is made from: the service's build section, the service, the command's options. */
 interface BuildSource {
+  project: Project;
   build: BuildConfig;
   service: ServiceConfig;
   options: BuildOptions;
@@ -103,7 +142,50 @@ const buildFields: Record<string, (spec: BuildSpec, from: BuildSource) => void> 
   quiet: (spec, { options }) => {
     if (options.quiet) spec.quiet = true;
   },
+  ssh: (spec, from) => {
+    if (from.build.ssh?.length) spec.ssh = from.build.ssh.map((entry) => buildSsh(entry, from));
+  },
+  secrets: (spec, from) => {
+    if (from.build.secrets?.length) spec.secrets = from.build.secrets.map((s) => buildSecret(s, from));
+  },
 };
+
+/**
+ * An SSH agent to forward, as Compose reads `build.ssh`: `default` is the agent of SSH_AUTH_SOCK;
+ * `id=path` names a socket (relative to the project directory).
+ */
+function buildSsh(entry: string, { project, service, options }: BuildSource): BuildSsh {
+  const eq = entry.indexOf('=');
+  const id = eq < 0 ? entry : entry.slice(0, eq);
+  const path = eq < 0 ? (id === 'default' ? options.env?.['SSH_AUTH_SOCK'] : undefined) : entry.slice(eq + 1);
+  if (path === undefined || path === '')
+    throw new BuildContextError(
+      `service "${service.name}": build.ssh "${id}" names no agent socket${id === 'default' ? ' and SSH_AUTH_SOCK is not set' : ''}`,
+      { hint: 'start ssh-agent (it sets SSH_AUTH_SOCK), or write "id=/path/to/agent.sock"' },
+    );
+  return { id, socket: resolve(project.working_dir, path) };
+}
+
+/**
+ * A build secret as Compose gives it to BuildKit: its id is the target, else the source; its value the
+ * top-level secret's file, environment variable or content. A secret berth cannot give is an error
+ * naming it (never its value): the build is not made without it.
+ */
+function buildSecret(ref: ServiceSecret, { project, service, options }: BuildSource): BuildSecret {
+  const id = ref.target ?? ref.source;
+  const def = project.secrets?.[ref.source];
+  const refuse = (why: string): never => {
+    throw new BuildContextError(`service "${service.name}": build secret "${ref.source}" ${why}`);
+  };
+  if (!def) return refuse('is not defined in the top-level "secrets"');
+  if (def.file !== undefined) return { id, file: resolve(project.working_dir, def.file) };
+  if (def.content !== undefined) return { id, value: def.content };
+  if (def.environment !== undefined) {
+    const value = options.env?.[def.environment];
+    return value === undefined ? refuse(`reads the variable ${def.environment}, which is not set`) : { id, value };
+  }
+  return refuse('is external: only the engine of a swarm holds it, and a build cannot read it');
+}
 
 /** Runs one build action: the spec prepared for it, output lines as progress. */
 export async function executeBuild(

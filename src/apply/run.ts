@@ -40,7 +40,12 @@ export interface RunResult {
   exitCode: number;
 }
 
-type RunApply = ApplyOptions & { berthVersion: string; setup?: <T>(fn: () => Promise<T>) => Promise<T> };
+type RunApply = ApplyOptions & {
+  berthVersion: string;
+  setup?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** The caller's environment: a build's secrets and `ssh: default` come from it. */
+  env?: Record<string, string | undefined>;
+};
 
 export async function runOneOff(
   project: Project,
@@ -107,12 +112,12 @@ async function prepareRun(
   project: Project,
   plan: Plan,
   rt: Runtime,
-  apply: ApplyOptions,
+  apply: ApplyOptions & { env?: Record<string, string | undefined> },
   renderer: () => Promise<Renderer>,
 ): Promise<void> {
   if (plan.actions.length === 0 && plan.warnings.length === 0) return;
   const options = plan.actions.some((a) => a.kind === 'build-image')
-    ? { ...apply, buildSpecs: buildSpecsFor(project, plan.actions) }
+    ? { ...apply, buildSpecs: buildSpecsFor(project, plan.actions, apply.env ? { env: apply.env } : {}) }
     : apply;
   await executePlan(plan, rt, options, await renderer());
 }

@@ -81,9 +81,15 @@ function isFinal(e: ProgressEvent): boolean {
   return e.status === 'done' || e.status === 'failed' || e.status === 'skipped';
 }
 
+/** The longest working detail shown on a row (a build step's name or output line can be long). */
+const DETAIL_WIDTH = 72;
+
 function line(title: string, e: ProgressEvent): string {
   const parts = [title, e.text];
   if (e.progress !== undefined && e.status === 'working') parts.push(`${Math.round(e.progress * 100)}%`);
+  // While working, the row shows what happens now: a build's current step or output line.
+  else if (e.status === 'working' && e.detail)
+    parts.push(e.detail.length > DETAIL_WIDTH ? `${e.detail.slice(0, DETAIL_WIDTH - 1)}…` : e.detail);
   if (e.durationMs !== undefined && e.status === 'done') parts.push(`${(e.durationMs / 1000).toFixed(1)}s`);
   return parts.join('  ');
 }

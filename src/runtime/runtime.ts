@@ -294,6 +294,28 @@ export interface BuildSpec {
   extraHosts?: string[];
   platform?: string;
   quiet?: boolean;
+  /**
+   * Build secrets (`RUN --mount=type=secret,id=…`), served to BuildKit through a session. Their values
+   * go to the engine's request for them, nowhere else.
+   */
+  secrets?: BuildSecret[];
+  /** SSH agents forwarded to `RUN --mount=type=ssh` steps through a session. */
+  ssh?: BuildSsh[];
+}
+
+/** One forwarded SSH agent: the id a Dockerfile mounts it by (`default`), and its socket. */
+export interface BuildSsh {
+  id: string;
+  /** Absolute path of the agent's unix socket. */
+  socket: string;
+}
+
+/** One build secret: the id a Dockerfile mounts it by, and its file or value. */
+export interface BuildSecret {
+  id: string;
+  /** Absolute path, read when the build asks for it. */
+  file?: string;
+  value?: string;
 }
 
 /** A line of build output; `step` is the Dockerfile step it belongs to ("Step 2/5 : RUN make"). */

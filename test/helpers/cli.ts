@@ -15,6 +15,14 @@ export interface Run {
   stderr: string;
 }
 
+/**
+ * The builder the build tests run on: BuildKit (berth's default), or the classic builder when the run
+ * sets DOCKER_BUILDKIT=0 (berth inherits the test's environment). Run the build tests both ways.
+ */
+export const BUILDER: 'buildkit' | 'classic' = ['0', 'false'].includes(process.env['DOCKER_BUILDKIT'] ?? '')
+  ? 'classic'
+  : 'buildkit';
+
 export async function berth(
   args: string[],
   options: { cwd?: string; env?: Record<string, string>; input?: string } = {},

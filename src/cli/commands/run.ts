@@ -125,6 +125,7 @@ export default async function run(ctx: Context, args: string[], opts: Record<str
   const apply = {
     parallel: ctx.parallel(),
     berthVersion: VERSION,
+    env: ctx.world.env,
     setup: <T>(fn: () => Promise<T>) => ctx.withProjectLock(project.name, fn),
   };
   if (detach) {

@@ -10,7 +10,8 @@ export interface BuildMessage {
   stream?: string;
   status?: string;
   id?: string;
-  aux?: { ID?: string } | null;
+  /** The image id (classic builder, `moby.image.id`), or a BuildKit trace in base64 (`moby.buildkit.trace`). */
+  aux?: { ID?: string } | string | null;
   error?: string;
   errorDetail?: { message?: string; code?: number } | null;
 }
@@ -67,7 +68,7 @@ export class BuildTracker {
       }
       return [];
     }
-    if (m.aux?.ID) this.imageId = m.aux.ID;
+    if (typeof m.aux === 'object' && m.aux?.ID) this.imageId = m.aux.ID;
     const out: BuildProgress[] = [];
     const text = m.stream ?? (m.status ? `${m.id ? `${m.id}: ` : ''}${m.status}\n` : '');
     if (text === '') return out;

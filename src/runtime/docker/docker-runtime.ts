@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  BuildContextError,
   BuildError,
   ConflictError,
   EngineError,
@@ -67,6 +68,7 @@ import { containerLogs } from './logs.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
 import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryHost } from './auth.js';
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
+import { buildkitQuery, buildkitWarnings, checkBuildkitSpec, type Builder } from './buildkit.js';
 import { jsonStream, type JsonStreamRequest } from './json-stream.js';
 import { isAuthFailure, splitTag } from './push.js';
 import { holderOf, renameSettled } from './names.js';
@@ -111,6 +113,8 @@ export class DockerRuntime implements Runtime {
     /** Registry credentials (the Docker config file and its helpers); none: anonymous. */
     private readonly credentials?: CredentialStore,
     private readonly timing: RemovalTiming = defaultTiming,
+    /** Which builder `buildImage` uses; asked at each build, so a bad DOCKER_BUILDKIT fails only builds. */
+    private readonly chooseBuilder: () => Builder = () => 'buildkit',
   ) {}
 
   get endpoint(): string {
@@ -732,37 +736,43 @@ export class DockerRuntime implements Runtime {
 
   /**
    * Streams the context as a tar while the engine reads it; build output goes to `onProgress` line by
-   * line. A failing step throws BuildError with the step and the engine's message.
+   * line. BuildKit builds unless the runtime was made for the classic builder (`DOCKER_BUILDKIT=0`). A
+   * failing step throws BuildError with the step, the engine's message and, from BuildKit, the step's
+   * last output lines.
    */
   async buildImage(spec: BuildSpec, onProgress?: (p: BuildProgress) => void): Promise<string> {
     const who = spec.service ?? spec.tags[0] ?? spec.context;
-    const operation = `build image ${spec.tags[0] ?? ''}`.trim();
+    const buildkit = this.chooseBuilder() === 'buildkit';
+    if (buildkit) {
+      checkBuildkitSpec(spec);
+      for (const w of buildkitWarnings(spec, await this.transport.apiVersion()))
+        onProgress?.({ line: `warning: ${w}` });
+    } else refuseClassicSecrets(spec, who);
     const src: { context: string; dockerfile?: string; dockerfileInline?: string } = { context: spec.context };
     if (spec.dockerfile !== undefined) src.dockerfile = spec.dockerfile;
     if (spec.dockerfileInline !== undefined) src.dockerfileInline = spec.dockerfileInline;
     // The context packer (fs walks, .dockerignore, tar) only when something is built.
     const { packContext, prepareContext } = await import('./context.js');
     const prepared = await prepareContext(src);
-    const headers: Record<string, string> = {};
-    if (this.credentials) {
-      const auths: RegistryAuth[] = [];
-      for (const host of this.credentials.knownHosts()) {
-        const a = await this.credentials.forHost(host);
-        if (a) auths.push(a);
-      }
-      if (auths.length > 0) headers['X-Registry-Config'] = encodeAuthConfigs(auths);
-    }
-    const tracker = new BuildTracker();
+    // protobufjs (BuildKit's progress) is loaded only when BuildKit builds.
+    const tracker = buildkit ? new (await import('./buildkit-trace.js')).BuildkitTracker() : new BuildTracker();
+    const query = (buildkit ? buildkitQuery : buildQuery)(spec, prepared.dockerfile);
+    const services = { secrets: spec.secrets ?? [], ssh: spec.ssh ?? [] };
+    const session =
+      services.secrets.length + services.ssh.length > 0
+        ? await (await import('./buildkit-session.js')).openSession(this.transport, services, who)
+        : undefined;
+    if (session) query.session = session.id;
     try {
       await jsonStream(
         this.transport,
         {
           method: 'POST',
           path: '/build',
-          query: buildQuery(spec, prepared.dockerfile),
-          headers,
+          query,
+          headers: await this.registryConfigHeaders(),
           body: { stream: packContext(spec.context, prepared), contentType: 'application/x-tar' },
-          operation,
+          operation: `build image ${spec.tags[0] ?? ''}`.trim(),
         },
         (message) => {
           for (const p of tracker.update(message as BuildMessage)) onProgress?.(p);
@@ -771,10 +781,31 @@ export class DockerRuntime implements Runtime {
     } catch (err) {
       if (err instanceof EngineError) throw new BuildError(who, tracker.step, err.engineMessage, { cause: err });
       throw err;
+    } finally {
+      session?.close();
     }
-    if (tracker.error !== undefined) throw new BuildError(who, tracker.errorStep, tracker.error);
-    if (tracker.imageId !== undefined)
-      return tracker.imageId.startsWith('sha256:') ? tracker.imageId : `sha256:${tracker.imageId}`;
+    if (tracker.error !== undefined)
+      throw new BuildError(who, tracker.errorStep, tracker.error, {
+        ...('errorLog' in tracker && { log: tracker.errorLog }),
+      });
+    return this.builtImageId(who, spec, tracker.imageId);
+  }
+
+  /** Credentials for every registry berth knows, for the base images a build pulls. */
+  private async registryConfigHeaders(): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {};
+    if (!this.credentials) return headers;
+    const auths: RegistryAuth[] = [];
+    for (const host of this.credentials.knownHosts()) {
+      const a = await this.credentials.forHost(host);
+      if (a) auths.push(a);
+    }
+    if (auths.length > 0) headers['X-Registry-Config'] = encodeAuthConfigs(auths);
+    return headers;
+  }
+
+  private async builtImageId(who: string, spec: BuildSpec, reported: string | undefined): Promise<string> {
+    if (reported !== undefined) return reported.startsWith('sha256:') ? reported : `sha256:${reported}`;
     const img = spec.tags[0] === undefined ? undefined : await this.inspectImage(spec.tags[0]);
     if (!img) throw new BuildError(who, undefined, 'the engine did not report the built image');
     return img.id;
@@ -821,6 +852,16 @@ export class DockerRuntime implements Runtime {
   close(): void {
     this.transport.close();
   }
+}
+
+/** The classic builder has no session to serve secrets or SSH agents through: such a build is refused, not made without. */
+function refuseClassicSecrets(spec: BuildSpec, who: string): void {
+  const keys = [spec.secrets?.length ? 'build.secrets' : '', spec.ssh?.length ? 'build.ssh' : ''].filter(Boolean);
+  if (keys.length === 0) return;
+  throw new BuildContextError(
+    `service "${who}" cannot be built with the classic builder: ${keys.join(', ')} need${keys.length === 1 ? 's' : ''} BuildKit (DOCKER_BUILDKIT=0 is set)`,
+    { hint: 'unset DOCKER_BUILDKIT to build with BuildKit' },
+  );
 }
 
 /** A registry failure as the user should read it: refused credentials named, secrets never shown. */

@@ -7,11 +7,12 @@ import { CredentialStore, defaultHelperRunner } from './auth.js';
 import { resolveEndpoint, type ConfigFiles, type Env } from './endpoint.js';
 import { Transport } from './transport.js';
 import { DockerSwarm } from './swarm.js';
+import { builderFor } from './buildkit.js';
 
 export interface DockerRuntimeOptions {
   /**
    * The environment to read DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_CONTEXT,
-   * DOCKER_CONFIG, DOCKER_API_VERSION and HOME from.
+   * DOCKER_CONFIG, DOCKER_API_VERSION, DOCKER_BUILDKIT and HOME from.
    */
   env: Env;
   /** How the docker CLI's config and context files are read (default: the real file system). */
@@ -41,7 +42,7 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     readText: (p) => files.readText(p),
     runHelper: defaultHelperRunner,
   });
-  return new DockerRuntime(transport, credentials);
+  return new DockerRuntime(transport, credentials, undefined, () => builderFor(options.env));
 }
 
 /** The swarm side of the engine the environment points at (which must be a swarm manager to deploy). */

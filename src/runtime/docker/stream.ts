@@ -139,11 +139,17 @@ export async function openStream(transport: Transport, req: RawRequest): Promise
 
 /**
  * Attach and exec-start: asks the engine to upgrade the connection (`Upgrade: tcp`) and hands back the
- * raw socket, which then carries the process's stdin one way and its output the other.
+ * raw socket, which then carries the process's stdin one way and its output the other. A BuildKit
+ * session asks for `h2c` instead, with headers of its own.
  */
-export async function hijack(transport: Transport, req: RawRequest): Promise<Duplex> {
+export async function hijack(
+  transport: Transport,
+  req: RawRequest,
+  protocol: 'tcp' | 'h2c' = 'tcp',
+  extraHeaders: http.OutgoingHttpHeaders = {},
+): Promise<Duplex> {
   const payload = req.json === undefined ? undefined : Buffer.from(JSON.stringify(req.json));
-  const headers = { ...headersFor(req, payload), Connection: 'Upgrade', Upgrade: 'tcp' };
+  const headers = { ...headersFor(req, payload), ...extraHeaders, Connection: 'Upgrade', Upgrade: protocol };
   const { lib, options } = await transport.rawOptions(req.method, req.path, req.query, headers);
   // An upgraded socket leaves its agent; a connection of its own keeps it out of the pool from the start.
   options.agent = transport.upgradeAgent();

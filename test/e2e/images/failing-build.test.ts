@@ -1,12 +1,13 @@
 /**
  * A build step that fails: the error names the service and the step with the engine's message, the
- * command exits non-zero, the service gets no container, and the other services are brought up.
+ * step's output is shown, the command exits non-zero, the service gets no container, and the other
+ * services are brought up. On both builders (DOCKER_BUILDKIT=0 runs it on the classic one).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { berth, containerIds, docker, purgeProject } from '../../helpers/cli.js';
+import { berth, BUILDER, containerIds, docker, purgeProject } from '../../helpers/cli.js';
 
 const project = `e2e-failbuild-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'berth-failbuild-'));
@@ -39,7 +40,7 @@ describe('a failing build', () => {
         '      dockerfile_inline: |',
         '        FROM berth-local/busybox:latest',
         `        RUN echo ${marker}`,
-        '        RUN echo about to fail && exit 3',
+        '        RUN echo about to fail && echo on-stderr >&2 && exit 3',
         '    command: sleep 300',
         '  needs-broken:',
         '    image: berth-local/busybox:latest',
@@ -60,8 +61,18 @@ describe('a failing build', () => {
       [`${project}-needs-broken-1`, 'not started: it needs broken, which failed'],
     ]);
     expect(r.stderr).toContain(`skipped ${project}-needs-broken-1: not started: it needs broken, which failed`);
-    expect(r.stderr).toContain('build of service "broken" failed at step 3/3 (RUN echo about to fail && exit 3)');
-    expect(r.stderr).toContain('returned a non-zero code: 3');
+    expect(r.stderr).toContain(
+      'build of service "broken" failed at step 3/3 (RUN echo about to fail && echo on-stderr >&2 && exit 3)',
+    );
+    expect(r.stderr).toContain(BUILDER === 'buildkit' ? 'exit code: 3' : 'returned a non-zero code: 3');
+    // The failing step's output, stdout and stderr, is in the progress; BuildKit's error repeats it.
+    const details = events.map((e) => e.detail ?? '');
+    expect(details.some((d) => d.endsWith('about to fail'))).toBe(true);
+    expect(details.some((d) => d.endsWith('on-stderr'))).toBe(true);
+    if (BUILDER === 'buildkit') {
+      expect(r.stderr).toContain('  > about to fail');
+      expect(r.stderr).toContain('  > on-stderr');
+    }
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
 
     const ids = await containerIds(project);
