@@ -3,8 +3,11 @@
  * for what a user would check by hand (a file in a volume, a container's id).
  */
 import { execa } from 'execa';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = `${ROOT}bin/berth.cjs`;
@@ -95,4 +98,25 @@ export async function purgeProject(project: string): Promise<void> {
   if (nets.length) await docker(['network', 'rm', ...nets]);
   const vols = (await docker(['volume', 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
   if (vols.length) await docker(['volume', 'rm', '-f', ...vols]);
+}
+
+/**
+ * An e2e project of its own: a unique name (`e2e-<what>-<pid>`), a temporary folder for its stack file,
+ * `write(yaml)` for `compose.yaml` there, and `run(...args)` for berth in that folder with `-p`.
+ * Purge it in afterAll with `purgeProject(t.project)`.
+ */
+export function stackInTempDir(what: string): {
+  project: string;
+  dir: string;
+  write: (yaml: string) => void;
+  run: (...args: string[]) => Promise<Run>;
+} {
+  const project = `e2e-${what}-${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), `berth-${what}-`));
+  return {
+    project,
+    dir,
+    write: (yaml) => writeFileSync(join(dir, 'compose.yaml'), yaml),
+    run: (...args) => berth(['-p', project, ...args], { cwd: dir }),
+  };
 }

@@ -1,18 +1,13 @@
 /**
  * Lifecycle hooks on the real engine, as a user checks them: a post_start hook's file is in the running
- * container (written as the hook's user, with its environment and working_dir), a pre_stop hook runs
+ * container (written with the hook's environment and working_dir), a pre_stop hook runs
  * before `down` and `stop` stop the container (its file lands in a named volume that outlives it), and
  * a hook that exits non-zero fails `up`, naming the service, the hook and its status, with its output.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { berth, docker, purgeProject } from '../../helpers/cli.js';
+import { stackInTempDir, docker, purgeProject } from '../../helpers/cli.js';
 
-const project = `e2e-hooks-${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), 'berth-hooks-'));
-const run = (...args: string[]) => berth(['-p', project, ...args], { cwd: dir });
+const { project, run, write: writeStack } = stackInTempDir('hooks');
 const volume = `${project}_marks`;
 
 afterAll(async () => {
@@ -20,8 +15,7 @@ afterAll(async () => {
 });
 
 function write(postStartExit = 0): void {
-  writeFileSync(
-    join(dir, 'compose.yaml'),
+  writeStack(
     `services:
   web:
     image: berth-local/busybox

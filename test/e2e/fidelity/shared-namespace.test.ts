@@ -3,23 +3,17 @@
  * up recreates vpn, the sharer is recreated too and joins the new one (docker inspect shows it), and it
  * still reaches what vpn serves on localhost.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { berth, docker, purgeProject } from '../../helpers/cli.js';
+import { stackInTempDir, docker, purgeProject } from '../../helpers/cli.js';
 
-const project = `e2e-sharedns-${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), 'berth-sharedns-'));
-const run = (...args: string[]) => berth(['-p', project, ...args], { cwd: dir });
+const { project, run, write: writeStack } = stackInTempDir('sharedns');
 
 afterAll(async () => {
   await purgeProject(project);
 });
 
 const write = (tag: string) =>
-  writeFileSync(
-    join(dir, 'compose.yaml'),
+  writeStack(
     `services:
   vpn:
     image: berth-local/busybox

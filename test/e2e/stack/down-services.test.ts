@@ -3,22 +3,16 @@
  * network and the volumes the other services still use stay, with their data; a later `down -v` of the
  * rest removes them.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { berth, containerStates, docker, purgeProject } from '../../helpers/cli.js';
+import { stackInTempDir, containerStates, docker, purgeProject } from '../../helpers/cli.js';
 
-const project = `e2e-downsvc-${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), 'berth-downsvc-'));
-const run = (...args: string[]) => berth(['-p', project, ...args], { cwd: dir });
+const { project, run, write: writeStack } = stackInTempDir('downsvc');
 
 afterAll(async () => {
   await purgeProject(project);
 });
 
-writeFileSync(
-  join(dir, 'compose.yaml'),
+writeStack(
   `services:
   db:
     image: berth-local/busybox

@@ -2,22 +2,16 @@
  * Profiles as a Compose user meets them: `up` leaves a profiled service out; naming it (`up tool`,
  * `run tool`) activates its profile, with the other services of that profile it depends on.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { berth, containerStates, purgeProject } from '../../helpers/cli.js';
+import { stackInTempDir, containerStates, purgeProject } from '../../helpers/cli.js';
 
-const project = `e2e-profiles-${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), 'berth-profiles-'));
-const run = (...args: string[]) => berth(['-p', project, ...args], { cwd: dir });
+const { project, run, write: writeStack } = stackInTempDir('profiles');
 
 afterAll(async () => {
   await purgeProject(project);
 });
 
-writeFileSync(
-  join(dir, 'compose.yaml'),
+writeStack(
   `services:
   web:
     image: berth-local/busybox
