@@ -18,6 +18,7 @@ import type { Project } from './model.js';
 import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './names.js';
 import { normalizeProject } from './normalize.js';
 import { engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
+import { withFileValues } from './file-values.js';
 import { isMapping, Positions, put } from './positions.js';
 import { privilegeNotices, type Locate, type PrivilegeNotice } from './privileges.js';
 import { prepareValidator, validateTree } from './schema.js';
@@ -517,10 +518,11 @@ export async function loadJournaled(
     s.positions.locate(root, ['services', service, ...path]),
   );
   const engineKeys = engineKeyWarnings(project.services, locate);
+  const environment = environmentOf(dotenv, opts.env, name);
   const result: LoadResult = {
-    project: deepFreeze(project),
+    project: deepFreeze(withFileValues(project, environment)),
     warnings: [...new Set([...s.warnings, ...engineKeys.warnings])],
-    environment: environmentOf(dotenv, opts.env, name),
+    environment,
     ...(engineKeys.gated.length > 0 && { engineGated: engineKeys.gated }),
   };
   return { result, journal: s.files.journal, dotenv, notices };

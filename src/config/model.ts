@@ -23,6 +23,19 @@ export interface Project {
   disabled_services?: Record<string, ServiceConfig>;
   /** Top-level `x-*` extensions, kept verbatim. */
   extensions?: Record<string, unknown>;
+  /**
+   * The contents of the secrets and configs that read an `environment` variable, by kind and key,
+   * resolved from the load's environment (shell over `.env`) at every load, a cached one too
+   * (config/file-values.ts). Never stored in the project cache, never in a label, the config hash or
+   * `config` output: those name the variable only.
+   */
+  file_values?: FileValues;
+}
+
+/** Secret and config contents by key (see `Project.file_values`). */
+export interface FileValues {
+  secrets: Record<string, string>;
+  configs: Record<string, string>;
 }
 
 export interface ServiceConfig {

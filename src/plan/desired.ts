@@ -2,11 +2,20 @@
  * Desired state: what the engine should hold for a project, in the runtime's terms. Pure: a function of
  * the `Project` alone (plus the container number and the version string).
  */
-import type { DeviceRequestConfig, NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../config/model.js';
+import type {
+  DeviceRequestConfig,
+  NetworkConfig,
+  Project,
+  SecretConfig,
+  ServiceConfig,
+  ServiceSecret,
+  VolumeConfig,
+} from '../config/model.js';
 import type {
   ContainerSpec,
   ContainerSummary,
   EndpointSpec,
+  InjectedFile,
   MountSpec,
   NetworkSpec,
   PublishedPort,
@@ -211,6 +220,8 @@ export function containerSpec(
     endpoints: endpoints(project, service),
   };
   for (const fill of Object.values(SPEC_FIELDS)) fill(spec, service);
+  const files = injectedFiles(project, service);
+  if (files.length > 0) spec.files = files;
   return spec;
 }
 
@@ -610,19 +621,9 @@ function mounts(project: Project, service: ServiceConfig): MountSpec[] {
     if (m) out.push(m);
   }
   // File-based secrets and configs are bind-mounted read-only, as Compose does outside Swarm.
-  for (const s of service.secrets ?? []) {
-    const file = project.secrets?.[s.source]?.file;
-    if (file)
-      out.push({
-        type: 'bind',
-        source: file,
-        target: secretTarget(s.target, s.source, '/run/secrets/'),
-        readOnly: true,
-      });
-  }
-  for (const c of service.configs ?? []) {
-    const file = project.configs?.[c.source]?.file;
-    if (file) out.push({ type: 'bind', source: file, target: secretTarget(c.target, c.source, '/'), readOnly: true });
+  for (const ref of fileReferences(project, service)) {
+    if (ref.def.file === undefined || ref.def.environment !== undefined || ref.def.content !== undefined) continue;
+    out.push({ type: 'bind', source: ref.def.file, target: ref.target, readOnly: true });
   }
   return out;
 }
@@ -671,9 +672,56 @@ function tmpfsMount(v: Extract<ServiceVolume, { type: 'tmpfs' }>): MountSpec {
   return m;
 }
 
-function secretTarget(target: string | undefined, source: string, base: string): string {
-  if (!target) return `${base}${source}`;
-  return target.startsWith('/') ? target : `${base}${target}`;
+/** One `secrets:` or `configs:` entry of a service, with its declaration and where it goes in the container. */
+interface FileReference {
+  kind: 'secrets' | 'configs';
+  ref: ServiceSecret;
+  def: SecretConfig;
+  target: string;
+}
+
+/**
+ * The secrets and configs a service uses, declared ones only, each at its target: a secret at
+ * `/run/secrets/<source>` or its target (relative: under `/run/secrets/`), a config at `/<source>`
+ * or its target (relative: under `/`), as Compose places them.
+ */
+function fileReferences(project: Project, service: ServiceConfig): FileReference[] {
+  const out: FileReference[] = [];
+  for (const kind of ['secrets', 'configs'] as const) {
+    const base = kind === 'secrets' ? '/run/secrets/' : '/';
+    for (const ref of service[kind] ?? []) {
+      const def = project[kind]?.[ref.source];
+      if (!def) continue;
+      const target = !ref.target
+        ? `${base}${ref.source}`
+        : ref.target.startsWith('/')
+          ? ref.target
+          : `${base}${ref.target}`;
+      out.push({ kind, ref, def, target });
+    }
+  }
+  return out;
+}
+
+/**
+ * The secrets and configs copied into the container, as Compose copies them (pkg/compose/secrets.go):
+ * those from `environment` (the value the load resolved, `Project.file_values`) or `content`, with the
+ * entry's mode (default 0444), uid and gid.
+ */
+function injectedFiles(project: Project, service: ServiceConfig): InjectedFile[] {
+  const out: InjectedFile[] = [];
+  for (const { kind, ref, def, target } of fileReferences(project, service)) {
+    const content = def.environment !== undefined ? project.file_values?.[kind][ref.source] : def.content;
+    if (content === undefined) continue;
+    out.push({
+      target,
+      content,
+      mode: ref.mode ?? 0o444,
+      uid: ref.uid === undefined ? 0 : Number.parseInt(ref.uid, 10) || 0,
+      gid: ref.gid === undefined ? 0 : Number.parseInt(ref.gid, 10) || 0,
+    });
+  }
+  return out;
 }
 
 function endpoints(project: Project, service: ServiceConfig): EndpointSpec[] {

@@ -118,6 +118,21 @@ export interface DeviceRequestSpec {
   options?: Record<string, string>;
 }
 
+/**
+ * A file written into a container after it is created and before it starts (a secret or config from
+ * `environment` or `content`, as Compose copies them in). `content` is a secret's value: it goes to the
+ * engine's archive endpoint only, never into a message.
+ */
+export interface InjectedFile {
+  /** Absolute path in the container. */
+  target: string;
+  content: string;
+  /** Permission bits (0o444 unless the stack says). */
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
 /** Everything needed to create one container, in berth's terms. */
 export interface ContainerSpec {
   name: string;
@@ -202,6 +217,8 @@ export interface ContainerSpec {
   annotations?: Record<string, string>;
   platform?: string;
   macAddress?: string;
+  /** Written into the container by `createContainer`, before it returns (secrets and configs). */
+  files?: InjectedFile[];
 }
 
 export interface NetworkSummary {
@@ -425,7 +442,8 @@ export interface Runtime {
   }): Promise<ContainerSummary[]>;
   inspectContainer(idOrName: string): Promise<ContainerDetails>;
   /**
-   * Creates, and connects every endpoint after the first; returns the id. A name another container holds
+   * Creates, connects every endpoint after the first, and writes the spec's `files` into it; returns
+   * the id. When a connect or a write fails, the container is removed again. A name another container holds
    * is a `NameConflictError` carrying that container (`holder`), found even while the engine has reserved
    * the name for a create still under way.
    */

@@ -62,6 +62,7 @@ import { familiarRef, isImageId } from '../image-ref.js';
 import { matchImageRefs } from './image-ref.js';
 import { getArchive, putArchive, statContainerPath } from './archive.js';
 import { engineEvents } from './events.js';
+import { injectedFilesTar } from './inject.js';
 import { attachToContainer, execInContainer } from './exec.js';
 import { containerLogs } from './logs.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
@@ -236,6 +237,7 @@ export class DockerRuntime implements Runtime {
     const { rest } = splitEndpoints(spec);
     try {
       for (const ep of rest) await this.connectNetwork(ep.network, created.Id, ep);
+      if (spec.files?.length) await putArchive(this.transport, created.Id, '/', injectedFilesTar(spec.files));
     } catch (err) {
       await this.removeContainer(created.Id, { force: true }).catch(() => undefined);
       throw err;
