@@ -84,11 +84,52 @@ function isSet(value: unknown): boolean {
   return true;
 }
 
+/**
+ * Keys of one entry of a service's `networks`, by name: the gateway priority needs API 1.48; a MAC
+ * address on any network but the primary one needs 1.44 (before, only the container config holds
+ * one, which berth fills with the primary network's, as Compose does).
+ */
+const NETWORK_GATED: Readonly<Record<string, Omit<ApiGatedKey, 'path'> & { primaryOk?: boolean }>> = {
+  gw_priority: { minApi: '1.48', engine: 'Docker Engine 28' },
+  mac_address: { minApi: '1.44', engine: 'Docker Engine 25', primaryOk: true },
+};
+
+/** Keys of a service's network entry no endpoint setting holds yet, with the reason. */
+const NETWORK_DROPPED: Readonly<Record<string, string>> = {
+  interface_name: 'berth does not send the interface name yet',
+};
+
+/** The key of the network a service's container is attached to first: highest `priority`, then by key. */
+function primaryNetwork(service: ServiceConfig): string | undefined {
+  return Object.entries(service.networks).sort(
+    ([a, x], [b, y]) => (y?.priority ?? 0) - (x?.priority ?? 0) || a.localeCompare(b),
+  )[0]?.[0];
+}
+
+type Where = (path: readonly string[]) => { pos: ReturnType<Locate>; full: PathSeg[] };
+
+/** The warnings for the keys of each of a service's networks. */
+function networkKeyWarnings(service: ServiceConfig, where: Where, out: EngineKeyWarnings): void {
+  const primary = primaryNetwork(service);
+  for (const [key, cfg] of Object.entries(service.networks)) {
+    for (const [field, value] of Object.entries(cfg ?? {})) {
+      const { pos, full } = where(['networks', key, field]);
+      const dropped = NETWORK_DROPPED[field];
+      if (dropped !== undefined && isSet(value))
+        out.warnings.push(located(pos, full, `not sent to the engine: ${dropped}`));
+      const gated = NETWORK_GATED[field];
+      if (!gated || !isSet(value) || (gated.primaryOk && key === primary)) continue;
+      const message = `not sent to the engine: it needs Engine API ${gated.minApi} (${gated.engine}) or later`;
+      out.gated.push({ minApi: gated.minApi, message: located(pos, full, message) });
+    }
+  }
+}
+
 /** The warnings for every enabled service's keys that reach no container or need a newer engine, in table order. */
 export function engineKeyWarnings(services: Record<string, ServiceConfig>, locate: Locate): EngineKeyWarnings {
   const out: EngineKeyWarnings = { warnings: [], gated: [] };
   for (const [name, service] of Object.entries(services)) {
-    const where = (path: readonly string[]): { pos: ReturnType<Locate>; full: PathSeg[] } => ({
+    const where: Where = (path) => ({
       pos: locate(name, [...path]),
       full: ['services', name, ...path],
     });
@@ -104,6 +145,7 @@ export function engineKeyWarnings(services: Record<string, ServiceConfig>, locat
       const message = `not sent to the engine: it needs Engine API ${key.minApi} (${key.engine}) or later`;
       out.gated.push({ minApi: key.minApi, message: located(pos, full, message) });
     }
+    networkKeyWarnings(service, where, out);
   }
   return out;
 }

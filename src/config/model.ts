@@ -204,7 +204,9 @@ export interface ServiceNetwork {
   link_local_ips?: string[];
   mac_address?: string;
   priority?: number;
+  gw_priority?: number;
   driver_opts?: Record<string, string>;
+  interface_name?: string;
 }
 
 export interface DependsOn {

@@ -724,11 +724,17 @@ function injectedFiles(project: Project, service: ServiceConfig): InjectedFile[]
   return out;
 }
 
+/**
+ * The networks a service joins, the primary one first (highest `priority`, then by key, as Compose
+ * orders them), each with what Compose's `createEndpointSettings` sets: aliases, addresses, link-local
+ * addresses, MAC address, driver options, gateway priority, and the links.
+ */
 function endpoints(project: Project, service: ServiceConfig): EndpointSpec[] {
   if (service.network_mode !== undefined) return [];
   const entries = Object.entries(service.networks).sort(
     ([a, x], [b, y]) => (y?.priority ?? 0) - (x?.priority ?? 0) || a.localeCompare(b),
   );
+  const links = serviceLinks(project, service);
   return entries.map(([key, cfg]) => {
     const ep: EndpointSpec = {
       network: project.networks[key]?.name ?? key,
@@ -736,8 +742,39 @@ function endpoints(project: Project, service: ServiceConfig): EndpointSpec[] {
     };
     if (cfg?.ipv4_address !== undefined) ep.ipv4Address = cfg.ipv4_address;
     if (cfg?.ipv6_address !== undefined) ep.ipv6Address = cfg.ipv6_address;
+    if (cfg?.link_local_ips?.length) ep.linkLocalIps = cfg.link_local_ips;
+    if (cfg?.mac_address !== undefined) ep.macAddress = cfg.mac_address;
+    if (cfg?.driver_opts && Object.keys(cfg.driver_opts).length > 0)
+      ep.driverOpts = Object.fromEntries(Object.entries(cfg.driver_opts).map(([k, v]) => [k, String(v)]));
+    if (cfg?.gw_priority !== undefined) ep.gwPriority = cfg.gw_priority;
+    if (links.length > 0) ep.links = links;
     return ep;
   });
+}
+
+/**
+ * `links` and `external_links` as the engine's `container:alias` pairs, as Compose's `getLinks` makes
+ * them: each container of a linked service under the link's alias (the service's name when none) and
+ * under `<service>-<n>` and `<project>-<service>-<n>`; an external container under its alias. Compose
+ * writes the linking container's number in those two names; berth writes the linked one's, so that
+ * `db-2` is db's second container whichever container asks.
+ */
+function serviceLinks(project: Project, service: ServiceConfig): string[] {
+  const out: string[] = [];
+  for (const link of service.links ?? []) {
+    const [name = '', alias = name] = link.split(':');
+    const linked = project.services[name];
+    if (!linked) continue;
+    for (let n = 1; n <= desiredReplicas(linked); n++) {
+      const container = containerName(project, linked, n);
+      out.push(`${container}:${alias}`, `${container}:${name}-${n}`, `${container}:${project.name}-${name}-${n}`);
+    }
+  }
+  for (const link of service.external_links ?? []) {
+    const [name = '', alias = name] = link.split(':');
+    out.push(`${name}:${alias}`);
+  }
+  return [...new Set(out)];
 }
 
 /** A volume mounted by a container: its name and where. */

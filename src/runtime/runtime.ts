@@ -96,6 +96,13 @@ export interface EndpointSpec {
   aliases: string[];
   ipv4Address?: string;
   ipv6Address?: string;
+  linkLocalIps?: string[];
+  macAddress?: string;
+  driverOpts?: Record<string, string>;
+  /** Which endpoint gives the default gateway (highest first); sent from Engine API 1.48. */
+  gwPriority?: number;
+  /** `container:alias` links (`links`, `external_links`): the alias resolves to that container here. */
+  links?: string[];
 }
 
 /** Block I/O limits: a weight, and per-device weights and throttles (bytes or operations per second). */

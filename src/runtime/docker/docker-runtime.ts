@@ -449,10 +449,11 @@ export class DockerRuntime implements Runtime {
   }
 
   async connectNetwork(network: string, containerId: string, endpoint: Omit<EndpointSpec, 'network'>): Promise<void> {
+    const apiVersion = await this.transport.apiVersion();
     await this.transport.request({
       method: 'POST',
       path: `/networks/${pathSegment(network)}/connect`,
-      body: { Container: containerId, EndpointConfig: endpointConfig(endpoint) },
+      body: { Container: containerId, EndpointConfig: endpointConfig(endpoint, apiVersion) },
       operation: `connect container ${shortRef(containerId)} to network ${network}`,
     });
   }

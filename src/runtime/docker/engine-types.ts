@@ -170,8 +170,12 @@ export interface EngineThrottleDevice {
 
 export interface EngineEndpointConfig {
   Aliases?: string[];
-  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string };
+  Links?: string[];
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] };
   MacAddress?: string;
+  DriverOpts?: Record<string, string>;
+  /** API 1.48 and later. */
+  GwPriority?: number;
 }
 
 /** Body of `POST /containers/create`. */

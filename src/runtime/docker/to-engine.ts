@@ -57,18 +57,39 @@ export function networkModeFor(spec: Pick<ContainerSpec, 'networkMode' | 'endpoi
   return spec.networkMode ?? spec.endpoints[0]?.network;
 }
 
+/**
+ * One endpoint as the engine takes it, at create or connect, as Compose's `createEndpointSettings`
+ * fills it. `apiVersion` decides what an older engine cannot take: a MAC address per endpoint before
+ * API 1.44 (the primary network's goes into the container config instead), the gateway priority
+ * before 1.48 (the loader warns of both). `macAddress`: the service-level one, for the primary endpoint.
+ */
 export function endpointConfig(
   endpoint: Omit<EndpointSpec, 'network'>,
+  apiVersion: string,
   extra: { macAddress?: string } = {},
+): EngineEndpointConfig {
+  return endpointBody(endpoint, apiLevel(apiVersion), extra);
+}
+
+function endpointBody(
+  endpoint: Omit<EndpointSpec, 'network'>,
+  api: ApiLevel,
+  extra: { macAddress?: string },
 ): EngineEndpointConfig {
   const out: EngineEndpointConfig = {};
   if (endpoint.aliases.length > 0) out.Aliases = [...endpoint.aliases];
-  if (endpoint.ipv4Address !== undefined || endpoint.ipv6Address !== undefined) {
-    out.IPAMConfig = {};
-    if (endpoint.ipv4Address !== undefined) out.IPAMConfig.IPv4Address = endpoint.ipv4Address;
-    if (endpoint.ipv6Address !== undefined) out.IPAMConfig.IPv6Address = endpoint.ipv6Address;
-  }
-  if (extra.macAddress !== undefined) out.MacAddress = extra.macAddress;
+  if (endpoint.links?.length) out.Links = [...endpoint.links];
+  const ipam = {
+    ...(endpoint.ipv4Address !== undefined && { IPv4Address: endpoint.ipv4Address }),
+    ...(endpoint.ipv6Address !== undefined && { IPv6Address: endpoint.ipv6Address }),
+    ...(endpoint.linkLocalIps?.length && { LinkLocalIPs: [...endpoint.linkLocalIps] }),
+  };
+  if (Object.keys(ipam).length > 0) out.IPAMConfig = ipam;
+  const mac = extra.macAddress ?? endpoint.macAddress;
+  if (mac !== undefined && api.modern) out.MacAddress = mac;
+  const driverOpts = entriesOf(endpoint.driverOpts);
+  if (driverOpts) out.DriverOpts = driverOpts;
+  if (endpoint.gwPriority !== undefined && api.gwPriority) out.GwPriority = endpoint.gwPriority;
   return out;
 }
 
@@ -103,10 +124,14 @@ export function engineMount(m: MountSpec): EngineMount {
   return out;
 }
 
-/** What the engine's API version allows: `modern`, API 1.44 or later; `annotations`, API 1.43 or later. */
+/**
+ * What the engine's API version allows: `modern`, API 1.44 or later; `annotations`, 1.43 or later;
+ * `gwPriority`, 1.48 or later.
+ */
 interface ApiLevel {
   modern: boolean;
   annotations: boolean;
+  gwPriority: boolean;
 }
 
 /** The API level of an engine version ("1.41"). */
@@ -114,6 +139,7 @@ function apiLevel(apiVersion: string): ApiLevel {
   return {
     modern: compareApiVersions(apiVersion, '1.44') >= 0,
     annotations: compareApiVersions(apiVersion, '1.43') >= 0,
+    gwPriority: compareApiVersions(apiVersion, '1.48') >= 0,
   };
 }
 
@@ -163,9 +189,13 @@ const CONTAINER_CONFIG: { [K in keyof ContainerSpec]?: Fill<EngineContainerCreat
   stopTimeoutSec: (s) => ({ StopTimeout: s.stopTimeoutSec }),
   exposedPorts: (s) => ({ ExposedPorts: exposedPorts(s) }),
   healthcheck: (s, api) => s.healthcheck && { Healthcheck: healthcheckBody(s.healthcheck, api.modern) },
-  // The MAC address moved from the container config to the endpoint in API 1.44.
+  // The MAC address moved from the container config to the endpoint in API 1.44; before, the
+  // container config holds the service's, else the primary network's (as Compose does).
   macAddress: (s, api) => ({ MacAddress: api.modern && splitEndpoints(s).first ? undefined : s.macAddress }),
-  endpoints: (s, api) => ({ NetworkingConfig: networkingConfig(s, api.modern) }),
+  endpoints: (s, api) => ({
+    MacAddress: !api.modern && s.macAddress === undefined ? splitEndpoints(s).first?.macAddress : undefined,
+    NetworkingConfig: networkingConfig(s, api),
+  }),
 };
 
 /**
@@ -206,12 +236,12 @@ function healthcheckBody(
   return out;
 }
 
-/** The endpoint attached at create, with the MAC address on API 1.44 and later. */
-function networkingConfig(spec: ContainerSpec, modernApi: boolean): EngineContainerCreateBody['NetworkingConfig'] {
+/** The endpoint attached at create, with the service's MAC address on API 1.44 and later. */
+function networkingConfig(spec: ContainerSpec, api: ApiLevel): EngineContainerCreateBody['NetworkingConfig'] {
   const { first } = splitEndpoints(spec);
   if (!first) return undefined;
-  const extra = modernApi && spec.macAddress !== undefined ? { macAddress: spec.macAddress } : {};
-  return { EndpointsConfig: { [first.network]: endpointConfig(first, extra) } };
+  const extra = api.modern && spec.macAddress !== undefined ? { macAddress: spec.macAddress } : {};
+  return { EndpointsConfig: { [first.network]: endpointBody(first, api, extra) } };
 }
 
 /** `HostConfig` of `POST /containers/create`, by the spec field each key comes from. */
