@@ -70,10 +70,7 @@ export interface EngineKeyWarnings {
 
 /** The value at `path` under a service, undefined when a step is missing. */
 function valueAt(service: ServiceConfig, path: readonly string[]): unknown {
-  let node: unknown = service;
-  for (const seg of path)
-    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
-  return node;
+  return valueIn(service, path);
 }
 
 /** Whether a value says something: set, and not an empty list or mapping. */
@@ -106,7 +103,7 @@ function primaryNetwork(service: ServiceConfig): string | undefined {
   )[0]?.[0];
 }
 
-type Where = (path: readonly string[]) => { pos: ReturnType<Locate>; full: PathSeg[] };
+type Where = (path: readonly PathSeg[]) => { pos: ReturnType<Locate>; full: PathSeg[] };
 
 /** The warnings for the keys of each of a service's networks. */
 function networkKeyWarnings(service: ServiceConfig, where: Where, out: EngineKeyWarnings): void {
@@ -123,6 +120,44 @@ function networkKeyWarnings(service: ServiceConfig, where: Where, out: EngineKey
       out.gated.push({ minApi: gated.minApi, message: located(pos, full, message) });
     }
   }
+}
+
+/** Keys of a long-syntax `volumes:` entry the engine takes from an API version on, by their path in the entry. */
+const MOUNT_GATED: readonly (ApiGatedKey & { applies: (v: Record<string, unknown>) => boolean })[] = [
+  { path: ['volume', 'subpath'], minApi: '1.45', engine: 'Docker Engine 26', applies: (v) => v.type === 'volume' },
+  { path: ['type'], minApi: '1.48', engine: 'Docker Engine 28', applies: (v) => v.type === 'image' },
+];
+
+/** Keys of a `volumes:` entry no mount setting holds yet, with the reason. */
+const MOUNT_DROPPED: readonly DroppedKey[] = [
+  { path: ['bind', 'recursive'], reason: 'berth does not send the recursive mode of a bind mount yet' },
+  { path: ['volume', 'labels'], reason: 'no mount setting holds it (Docker Compose drops it too)' },
+];
+
+/** The warnings for the keys of each of a service's `volumes:` entries. */
+function mountKeyWarnings(service: ServiceConfig, where: Where, out: EngineKeyWarnings): void {
+  service.volumes.forEach((entry, i) => {
+    const v = entry as Record<string, unknown>;
+    for (const key of MOUNT_DROPPED) {
+      if (!isSet(valueIn(v, key.path))) continue;
+      const { pos, full } = where(['volumes', i, ...key.path]);
+      out.warnings.push(located(pos, full, `not sent to the engine: ${key.reason}`));
+    }
+    for (const key of MOUNT_GATED) {
+      if (!key.applies(v) || !isSet(valueIn(v, key.path))) continue;
+      const { pos, full } = where(['volumes', i, ...key.path]);
+      const message = `not sent to the engine: it needs Engine API ${key.minApi} (${key.engine}) or later`;
+      out.gated.push({ minApi: key.minApi, message: located(pos, full, message) });
+    }
+  });
+}
+
+/** The value at `path` under a mapping, undefined when a step is missing. */
+function valueIn(root: Record<string, unknown>, path: readonly string[]): unknown {
+  let node: unknown = root;
+  for (const seg of path)
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
+  return node;
 }
 
 /** The warnings for every enabled service's keys that reach no container or need a newer engine, in table order. */
@@ -146,6 +181,7 @@ export function engineKeyWarnings(services: Record<string, ServiceConfig>, locat
       out.gated.push({ minApi: key.minApi, message: located(pos, full, message) });
     }
     networkKeyWarnings(service, where, out);
+    mountKeyWarnings(service, where, out);
   }
   return out;
 }

@@ -178,6 +178,7 @@ function finishTree(root: Obj, file: string, ctx: FileContext, s: Session): Obj 
     baseDir: ctx.baseDir,
     home: ctx.lookup('HOME'),
     raw: !s.interpolate,
+    warnings: s.warnings,
   });
   if (s.issues.count > before) return undefined;
   return root;

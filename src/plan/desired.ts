@@ -630,7 +630,7 @@ function mounts(project: Project, service: ServiceConfig): MountSpec[] {
 
 type ServiceVolume = ServiceConfig['volumes'][number];
 
-/** The mount of one `volumes:` entry; undefined for the types berth does not mount (npipe, cluster, image). */
+/** The mount of one `volumes:` entry; undefined for the types no Linux container mounts (npipe, cluster). */
 function volumeMount(project: Project, v: ServiceVolume): MountSpec | undefined {
   switch (v.type) {
     case 'volume':
@@ -639,9 +639,21 @@ function volumeMount(project: Project, v: ServiceVolume): MountSpec | undefined 
       return bindMount(v);
     case 'tmpfs':
       return tmpfsMount(v);
+    case 'image':
+      return imageMount(v);
     default:
       return undefined;
   }
+}
+
+/** `type: image`: the image's file system, read-only, at the target (optionally one path of it). */
+function imageMount(v: Extract<ServiceVolume, { type: 'npipe' | 'cluster' | 'image' }>): MountSpec | undefined {
+  if (v.source === undefined) return undefined;
+  const m: MountSpec = { type: 'image', source: v.source, target: v.target };
+  const subpath = (v.image as { subpath?: unknown } | undefined)?.subpath;
+  if (typeof subpath === 'string' && subpath !== '') m.subpath = subpath;
+  if (v.read_only) m.readOnly = true;
+  return m;
 }
 
 function namedVolumeMount(project: Project, v: Extract<ServiceVolume, { type: 'volume' }>): MountSpec {
@@ -649,6 +661,7 @@ function namedVolumeMount(project: Project, v: Extract<ServiceVolume, { type: 'v
   if (v.source !== undefined) m.source = project.volumes[v.source]?.name ?? v.source;
   if (v.read_only) m.readOnly = true;
   if (v.volume?.nocopy) m.noCopy = true;
+  if (v.volume?.subpath) m.subpath = v.volume.subpath;
   return m;
 }
 
@@ -661,6 +674,7 @@ function bindMount(v: Extract<ServiceVolume, { type: 'bind' }>): MountSpec {
   };
   if (v.read_only) m.readOnly = true;
   if (v.bind?.propagation !== undefined) m.propagation = v.bind.propagation;
+  if (v.bind?.selinux !== undefined) m.selinux = v.bind.selinux;
   return m;
 }
 

@@ -65,17 +65,21 @@ export interface ContainerDetails extends ContainerSummary {
 }
 
 export interface MountSpec {
-  type: 'bind' | 'volume' | 'tmpfs';
-  /** Host path (bind) or volume name (volume); absent for anonymous volumes and tmpfs. */
+  type: 'bind' | 'volume' | 'tmpfs' | 'image';
+  /** Host path (bind), volume name (volume) or image reference (image); absent for anonymous volumes and tmpfs. */
   source?: string;
   target: string;
   readOnly?: boolean;
   /** bind only */
   propagation?: string;
+  /** bind only: relabel the host path for SELinux, shared (`z`) or private to this container (`Z`). */
+  selinux?: 'z' | 'Z';
   /** bind only: create the host path when missing (the classic -v behaviour). */
   createHostPath?: boolean;
   /** volume only */
   noCopy?: boolean;
+  /** volume and image: mount this path inside the volume or image instead of its root (API 1.45 / 1.48). */
+  subpath?: string;
   /** tmpfs only */
   tmpfsSize?: number;
   tmpfsMode?: number;

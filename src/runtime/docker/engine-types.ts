@@ -87,13 +87,16 @@ export interface EngineContainerInspect {
 }
 
 export interface EngineMount {
-  Type: 'bind' | 'volume' | 'tmpfs';
+  /** `image`: API 1.48 and later. */
+  Type: 'bind' | 'volume' | 'tmpfs' | 'image';
   Source?: string;
   Target: string;
   ReadOnly?: boolean;
   BindOptions?: { Propagation?: string };
-  VolumeOptions?: { NoCopy?: boolean };
+  /** `Subpath`: API 1.45 and later. */
+  VolumeOptions?: { NoCopy?: boolean; Subpath?: string };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+  ImageOptions?: { Subpath?: string };
 }
 
 export interface EngineHostConfig {

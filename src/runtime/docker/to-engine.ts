@@ -106,16 +106,23 @@ export function portKey(port: number, protocol: string | undefined): string {
 export function bindString(m: MountSpec): string {
   const opts: string[] = [];
   if (m.readOnly) opts.push('ro');
+  if (m.selinux) opts.push(m.selinux);
   if (m.propagation) opts.push(m.propagation);
   return `${m.source ?? ''}:${m.target}${opts.length > 0 ? `:${opts.join(',')}` : ''}`;
 }
 
-export function engineMount(m: MountSpec): EngineMount {
+/** One mount for `Mounts`; a volume's subpath only from API 1.45 (`subpath`), as the engine knows it from there. */
+export function engineMount(m: MountSpec, subpath = true): EngineMount {
   const out: EngineMount = { Type: m.type, Target: m.target };
   if (m.source !== undefined && m.type !== 'tmpfs') out.Source = m.source;
   if (m.readOnly) out.ReadOnly = true;
   if (m.type === 'bind' && m.propagation) out.BindOptions = { Propagation: m.propagation };
-  if (m.type === 'volume' && m.noCopy) out.VolumeOptions = { NoCopy: true };
+  const volumeOptions = {
+    ...(m.noCopy && { NoCopy: true }),
+    ...(m.subpath !== undefined && subpath && { Subpath: m.subpath }),
+  };
+  if (m.type === 'volume' && Object.keys(volumeOptions).length > 0) out.VolumeOptions = volumeOptions;
+  if (m.type === 'image' && m.subpath !== undefined) out.ImageOptions = { Subpath: m.subpath };
   if (m.type === 'tmpfs' && (m.tmpfsSize !== undefined || m.tmpfsMode !== undefined)) {
     out.TmpfsOptions = {};
     if (m.tmpfsSize !== undefined) out.TmpfsOptions.SizeBytes = m.tmpfsSize;
@@ -126,12 +133,14 @@ export function engineMount(m: MountSpec): EngineMount {
 
 /**
  * What the engine's API version allows: `modern`, API 1.44 or later; `annotations`, 1.43 or later;
- * `gwPriority`, 1.48 or later.
+ * `subpath` (of a volume mount), 1.45; `gwPriority` and `imageMounts`, 1.48 or later.
  */
 interface ApiLevel {
   modern: boolean;
   annotations: boolean;
+  subpath: boolean;
   gwPriority: boolean;
+  imageMounts: boolean;
 }
 
 /** The API level of an engine version ("1.41"). */
@@ -139,7 +148,9 @@ function apiLevel(apiVersion: string): ApiLevel {
   return {
     modern: compareApiVersions(apiVersion, '1.44') >= 0,
     annotations: compareApiVersions(apiVersion, '1.43') >= 0,
+    subpath: compareApiVersions(apiVersion, '1.45') >= 0,
     gwPriority: compareApiVersions(apiVersion, '1.48') >= 0,
+    imageMounts: compareApiVersions(apiVersion, '1.48') >= 0,
   };
 }
 
@@ -247,7 +258,7 @@ function networkingConfig(spec: ContainerSpec, api: ApiLevel): EngineContainerCr
 /** `HostConfig` of `POST /containers/create`, by the spec field each key comes from. */
 const HOST_CONFIG: { [K in keyof ContainerSpec]?: Fill<EngineHostConfig> } = {
   ports: (s) => ({ PortBindings: portBindings(s) }),
-  mounts: (s) => mountsHostConfig(s.mounts),
+  mounts: (s, api) => mountsHostConfig(s.mounts, api),
   volumesFrom: (s) => ({ VolumesFrom: someOf(s.volumesFrom) }),
   restartPolicy: (s) => s.restartPolicy && { RestartPolicy: restartPolicy(s.restartPolicy) },
   networkMode: (s) => ({ NetworkMode: networkModeFor(s) }),
@@ -341,13 +352,17 @@ function portBindings(spec: ContainerSpec): EngineHostConfig['PortBindings'] {
   return Object.keys(bindings).length > 0 ? bindings : undefined;
 }
 
-/** Bind mounts whose host path must be created go to `Binds`, every other mount to `Mounts`. */
-function mountsHostConfig(specMounts: MountSpec[]): Pick<EngineHostConfig, 'Binds' | 'Mounts'> {
+/**
+ * Bind mounts whose host path must be created, or that are relabelled for SELinux (`Mounts` has no
+ * such option; Compose sends those as `Binds` too), go to `Binds`; every other mount to `Mounts`. An
+ * image mount is left out on an engine older than API 1.48 (the loader warns of it).
+ */
+function mountsHostConfig(specMounts: MountSpec[], api: ApiLevel): Pick<EngineHostConfig, 'Binds' | 'Mounts'> {
   const binds: string[] = [];
   const mounts: EngineMount[] = [];
   for (const m of specMounts) {
-    if (m.type === 'bind' && m.createHostPath) binds.push(bindString(m));
-    else mounts.push(engineMount(m));
+    if (m.type === 'bind' && (m.createHostPath || m.selinux)) binds.push(bindString(m));
+    else if (m.type !== 'image' || api.imageMounts) mounts.push(engineMount(m, api.subpath));
   }
   return { Binds: someOf(binds), Mounts: someOf(mounts) };
 }
