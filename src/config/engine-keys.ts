@@ -43,6 +43,19 @@ export const DROPPED_KEYS: readonly DroppedKey[] = [
     reason: `${SWARM_ONLY}; the engine restarts a container with its own back-off`,
   },
   { path: ['deploy', 'restart_policy', 'window'], reason: SWARM_ONLY },
+  { path: ['credential_spec'], reason: 'only Windows containers use it; a Linux engine has no credential spec' },
+  {
+    path: ['use_api_socket'],
+    reason:
+      "berth does not hand a container the engine's socket and credentials yet; mount /var/run/docker.sock to do it by hand",
+    applies: (v) => v === true,
+  },
+  { path: ['post_start'], reason: 'berth does not run lifecycle hooks yet' },
+  { path: ['pre_stop'], reason: 'berth does not run lifecycle hooks yet' },
+  { path: ['develop'], reason: 'only `docker compose watch` uses it; berth has no watch command' },
+  { path: ['provider'], reason: 'berth does not run provider services (Compose hands them to a plugin)' },
+  { path: ['models'], reason: 'berth does not run models (Compose hands them to Docker Model Runner)' },
+  { path: ['pull_refresh_after'], reason: 'berth does not read it yet: pull_policy alone decides when to pull' },
 ];
 
 /** A key the engine takes from an API version on: older engines drop it without a word. */

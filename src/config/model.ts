@@ -126,6 +126,8 @@ export interface ServiceConfig {
   mac_address?: string;
   logging?: { driver?: string; options?: Record<string, string> };
   profiles?: string[];
+  /** `false`: attached `up` does not show this service's logs unless `--attach` names it. */
+  attach?: boolean;
   scale?: number;
   deploy?: DeployConfig;
   secrets?: ServiceSecret[];

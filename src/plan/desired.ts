@@ -448,6 +448,9 @@ const SPEC_FIELDS = {
   },
 } satisfies Partial<Record<keyof ServiceConfig, SpecFiller>>;
 
+/** The service keys `SPEC_FIELDS` turns into container settings (for the test that no key is forgotten). */
+export const SPEC_FIELD_KEYS: readonly string[] = Object.keys(SPEC_FIELDS);
+
 /** A CDI device name, `vendor.com/class=name`: the engine asks its CDI driver for it, by that name. */
 const CDI_NAME =
   /^[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?\/[A-Za-z](?:[A-Za-z0-9_-]*[A-Za-z0-9])?=[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?$/;
