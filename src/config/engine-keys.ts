@@ -7,7 +7,7 @@
  * positions as the privilege notices are (`Locate`).
  */
 import { located } from './issues.js';
-import type { ServiceConfig } from './model.js';
+import type { Project, ServiceConfig } from './model.js';
 import type { Locate } from './privileges.js';
 import type { PathSeg } from './positions.js';
 
@@ -195,6 +195,47 @@ export function engineKeyWarnings(services: Record<string, ServiceConfig>, locat
     }
     networkKeyWarnings(service, where, out);
     mountKeyWarnings(service, where, out);
+  }
+  return out;
+}
+
+/** Keys of a top-level secret or config that only Docker Swarm's secret and config objects hold. */
+const SWARM_OBJECT_KEYS: Readonly<Record<string, string>> = {
+  external: 'an external secret or config exists only in Docker Swarm: nothing is mounted for it outside Swarm',
+  driver: SWARM_ONLY,
+  driver_opts: SWARM_ONLY,
+  template_driver: SWARM_ONLY,
+  labels: `${SWARM_ONLY}: they label the Swarm object`,
+};
+
+/** Keys of a top-level network no network setting holds yet. */
+const NETWORK_DEF_DROPPED: Readonly<Record<string, string>> = {
+  enable_ipv4: 'berth does not send it yet (the engine gives every network IPv4)',
+};
+
+/** Where a key of a top-level definition is written: `[kind, key, field]` to its position. */
+export type LocateTop = (path: PathSeg[]) => ReturnType<Locate>;
+
+/**
+ * The warnings for the keys of the top-level secrets, configs and networks that reach nothing:
+ * those only Swarm uses, and those berth does not send yet.
+ */
+export function definitionKeyWarnings(
+  project: Pick<Project, 'secrets' | 'configs' | 'networks'>,
+  locate: LocateTop,
+): string[] {
+  const out: string[] = [];
+  const warn = (path: PathSeg[], reason: string): void =>
+    void out.push(located(locate(path), path, `not sent to the engine: ${reason}`));
+  for (const kind of ['secrets', 'configs'] as const) {
+    for (const [key, def] of Object.entries(project[kind] ?? {})) {
+      for (const [field, reason] of Object.entries(SWARM_OBJECT_KEYS))
+        if (isSet((def as unknown as Record<string, unknown>)[field])) warn([kind, key, field], reason);
+    }
+  }
+  for (const [key, def] of Object.entries(project.networks)) {
+    for (const [field, reason] of Object.entries(NETWORK_DEF_DROPPED))
+      if (isSet((def as unknown as Record<string, unknown>)[field])) warn(['networks', key, field], reason);
   }
   return out;
 }

@@ -17,7 +17,7 @@ import { cloneTree, mergeMappings } from './merge.js';
 import type { Project } from './model.js';
 import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './names.js';
 import { normalizeProject } from './normalize.js';
-import { engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
+import { definitionKeyWarnings, engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
 import { withFileValues } from './file-values.js';
 import { isMapping, Positions, put } from './positions.js';
 import { privilegeNotices, type Locate, type PrivilegeNotice } from './privileges.js';
@@ -519,6 +519,7 @@ export async function loadJournaled(
     s.positions.locate(root, ['services', service, ...path]),
   );
   const engineKeys = engineKeyWarnings(project.services, locate);
+  engineKeys.warnings.push(...definitionKeyWarnings(project, (path) => s.positions.locate(root, path, 'key')));
   const environment = environmentOf(dotenv, opts.env, name);
   const result: LoadResult = {
     project: deepFreeze(withFileValues(project, environment)),

@@ -285,7 +285,7 @@ export interface NetworkConfig {
   enable_ipv6?: boolean;
   ipam?: {
     driver?: string;
-    config?: { subnet?: string; gateway?: string; ip_range?: string }[];
+    config?: { subnet?: string; gateway?: string; ip_range?: string; aux_addresses?: Record<string, string> }[];
     options?: Record<string, string>;
   };
   labels?: Record<string, string>;

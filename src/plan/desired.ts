@@ -62,6 +62,7 @@ export function networkSpec(project: Project, key: string, net: NetworkConfig, b
         ...(c.subnet !== undefined && { subnet: c.subnet }),
         ...(c.gateway !== undefined && { gateway: c.gateway }),
         ...(c.ip_range !== undefined && { ipRange: c.ip_range }),
+        ...(c.aux_addresses !== undefined && { auxAddresses: c.aux_addresses }),
       })),
       ...(net.ipam.driver !== undefined && { driver: net.ipam.driver }),
       ...(net.ipam.options !== undefined && { options: net.ipam.options }),

@@ -253,7 +253,7 @@ export interface NetworkSpec {
   enableIpv6?: boolean;
   ipam?: {
     driver?: string;
-    config: { subnet?: string; gateway?: string; ipRange?: string }[];
+    config: { subnet?: string; gateway?: string; ipRange?: string; auxAddresses?: Record<string, string> }[];
     options?: Record<string, string>;
   };
 }

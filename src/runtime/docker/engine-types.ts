@@ -232,7 +232,7 @@ export interface EngineNetworkCreateBody {
   EnableIPv6?: boolean;
   IPAM?: {
     Driver?: string;
-    Config: { Subnet?: string; Gateway?: string; IPRange?: string }[];
+    Config: { Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[];
     Options?: Record<string, string>;
   };
 }

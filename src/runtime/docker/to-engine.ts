@@ -389,10 +389,12 @@ export function networkCreateBody(spec: NetworkSpec): EngineNetworkCreateBody {
   if (spec.ipam) {
     const ipam: NonNullable<EngineNetworkCreateBody['IPAM']> = {
       Config: spec.ipam.config.map((c) => {
-        const o: { Subnet?: string; Gateway?: string; IPRange?: string } = {};
+        const o: { Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> } =
+          {};
         if (c.subnet !== undefined) o.Subnet = c.subnet;
         if (c.gateway !== undefined) o.Gateway = c.gateway;
         if (c.ipRange !== undefined) o.IPRange = c.ipRange;
+        if (c.auxAddresses && Object.keys(c.auxAddresses).length > 0) o.AuxiliaryAddresses = { ...c.auxAddresses };
         return o;
       }),
     };

@@ -97,6 +97,46 @@ describe('every key the schema allows has a decided fate', () => {
     );
   });
 
+  it('each key of a top-level network, volume, secret and config is mapped or warned about', () => {
+    const mapped: Record<string, string[]> = {
+      network: ['name', 'driver', 'driver_opts', 'ipam', 'external', 'internal', 'enable_ipv6', 'attachable', 'labels'],
+      volume: ['name', 'driver', 'driver_opts', 'external', 'labels'],
+      secret: ['name', 'file', 'environment'],
+      config: ['name', 'file', 'environment', 'content'],
+    };
+    const warned: Record<string, string[]> = {
+      network: ['enable_ipv4'],
+      volume: [],
+      secret: ['external', 'labels', 'driver', 'driver_opts', 'template_driver'],
+      config: ['external', 'labels', 'template_driver'],
+    };
+    for (const kind of Object.keys(mapped)) {
+      const keys = Object.keys(schema.definitions[kind]!.properties!).sort();
+      expect(keys, kind).toEqual([...mapped[kind]!, ...warned[kind]!].sort());
+    }
+  });
+
+  it('top-level keys that reach nothing are warned about at their place', async () => {
+    const stack = [
+      'services:',
+      '  app:',
+      '    image: x',
+      'networks:',
+      '  n: {enable_ipv4: false}',
+      'secrets:',
+      '  s: {external: true}',
+      'configs:',
+      '  c: {file: ./c, template_driver: golang}',
+      '',
+    ].join('\n');
+    const { warnings, dir } = await load({ 'compose.yaml': stack, c: 'c' });
+    expect(warnings.map((w) => w.replace(`${dir}/`, '').replace(/: not sent to the engine: .*/, ''))).toEqual([
+      'compose.yaml:7:7: secrets.s.external',
+      'compose.yaml:9:18: configs.c.template_driver',
+      'compose.yaml:5:7: networks.n.enable_ipv4',
+    ]);
+  });
+
   it('the warned ones are warned: a stack that sets each gets one warning per key, at its place', async () => {
     const stack = [
       'services:',

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { warningsForEngine } from '../../../src/config/engine-keys.js';
-import { containerSpec } from '../../../src/plan/desired.js';
-import { containerCreateBody, endpointConfig } from '../../../src/runtime/docker/to-engine.js';
+import { containerSpec, networkSpec } from '../../../src/plan/desired.js';
+import { containerCreateBody, endpointConfig, networkCreateBody } from '../../../src/runtime/docker/to-engine.js';
 import { load } from '../config/helpers.js';
 
 const STACK = `name: p
@@ -81,6 +81,18 @@ describe('per-network settings', () => {
       'compose.yaml:15:9: services.app.networks.back.mac_address: not sent to the engine: it needs Engine API 1.44 (Docker Engine 25) or later; this engine speaks API 1.41',
     ]);
     expect(warningsForEngine(engineGated ?? [], '1.48')).toEqual([]);
+  });
+});
+
+describe('a network definition', () => {
+  it('sends its IPAM auxiliary addresses, as Compose does', async () => {
+    const { project } = await load({
+      'compose.yaml':
+        'name: p\nservices: {}\nnetworks:\n  n:\n    ipam:\n      config:\n        - subnet: 172.30.0.0/16\n          aux_addresses: {router: 172.30.0.2}\n',
+    });
+    expect(networkCreateBody(networkSpec(project, 'n', project.networks.n!, 'test')).IPAM?.Config).toEqual([
+      { Subnet: '172.30.0.0/16', AuxiliaryAddresses: { router: '172.30.0.2' } },
+    ]);
   });
 });
 
