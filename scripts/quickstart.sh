@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The README's first command: install, build, make sure an engine answers (starting one where none runs
-# and this machine allows it), make the local base image, and bring the sample stack up.
+# The README's first command: install what berth and its tests need (Debian packages, npm packages from
+# the lock file), build, make sure an engine answers (starting one where none runs and this machine
+# allows it), make the local images, and bring the sample stacks up. The README's second command,
+# `npm test`, then needs nothing more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> installing dependencies"
-npm install --no-audit --no-fund --loglevel=error
+echo "==> Debian packages"
+bash scripts/packages.sh
+echo "==> npm packages (npm ci, from package-lock.json)"
+npm ci --no-audit --no-fund --loglevel=error
 echo "==> building berth"
 npm run --silent build
 echo "==> checking the Docker Engine"

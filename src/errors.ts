@@ -184,6 +184,11 @@ export class RecreateError extends BerthError {
   readonly code = 'RECREATE_FAILED';
 }
 
+/** A `post_start` or `pre_stop` hook exited non-zero; `detail` holds the last lines it printed. */
+export class HookError extends BerthError {
+  readonly code = 'HOOK_FAILED';
+}
+
 /** Applying a plan failed; carries every failure seen before scheduling stopped. */
 export class ApplyError extends BerthError {
   readonly code = 'APPLY_FAILED';

@@ -6,13 +6,13 @@
  * the service goes on without it, with a warning. Nothing here decides what to do, only how.
  */
 import { ApplyError } from '../errors.js';
-import type { Graph } from '../graph/index.js';
-import { walkSteps, type Blocker, type StepOutcome } from '../graph/steps.js';
+import { walkSteps, type Blocker, type StepOutcome, type StepResult } from '../graph/steps.js';
 import { actionTitle, type Action, type Plan, type PlanStep } from '../plan/index.js';
 import type { Emit, EventStatus } from '../progress/events.js';
 import type { BuildSpec, Runtime } from '../runtime/runtime.js';
-import { execute } from './operations.js';
+import { execContext, execute } from './operations.js';
 import type { Requirements } from './optional.js';
+import { foldedPart, replacementFailures, runPart, type MadeContainers, type Replacing } from './replace.js';
 export interface ApplyOptions {
   /** Most operations at once (`--parallel`, `COMPOSE_PARALLEL_LIMIT`). */
   parallel: number;
@@ -29,25 +29,21 @@ export interface ApplyOptions {
 export function actionId(a: Action): string {
   // A replacement left by an interrupted recreate holds the real name, which the number's own action shows too.
   if (a.kind === 'remove-container' && a.leftover === true) return `container:${a.target}@${a.id.slice(0, 12)}`;
+  if (a.kind === 'run-hook') return `hook:${a.target}:${a.hook}:${a.index}`;
   const kind = a.kind.split('-').pop()!;
   return a.kind === 'wait' ? `wait:${a.service}:${a.dependency}` : `${kind}:${a.target}`;
 }
 
-export async function applyPlan(
-  plan: Plan,
-  graph: Graph,
-  runtime: Runtime,
-  emit: Emit,
-  options: ApplyOptions,
-): Promise<void> {
-  const st = startRun(plan, graph, runtime, emit, options);
+export async function applyPlan(plan: Plan, runtime: Runtime, emit: Emit, options: ApplyOptions): Promise<void> {
+  const st = startRun(plan, runtime, emit, options);
   const outcomes = await walkSteps(plan.steps, options.parallel, {
     run: (step) => runStep(st, step),
     gate: (step, blockers) => gate(st, step, blockers),
     skipped: (step, why) => reportSkip(st, step, why),
   });
+  settleReplacements(st, outcomes);
   const fatal = st.failures.filter((f) => !st.optionalFailures.has(f));
-  if (fatal.length > 0) throw new ApplyError(fatal, skippedOf(plan.steps, outcomes));
+  if (fatal.length > 0) throw new ApplyError(fatal, skippedOf(plan.steps, outcomes, st.failures));
 }
 
 interface Failure {
@@ -58,7 +54,6 @@ interface Failure {
 /** What the steps of one `applyPlan` share: its inputs, and what has failed so far. */
 interface ApplyRun {
   plan: Plan;
-  graph: Graph;
   runtime: Runtime;
   emit: Emit;
   options: ApplyOptions;
@@ -74,9 +69,15 @@ interface ApplyRun {
   warned: Set<string>;
   /** The container of each service known so far, for `service:x` references. */
   serviceIds: Map<string, string>;
+  /** The new container of each replacement, once created. */
+  made: MadeContainers;
+  /** Replacements that failed: their parts' failures are reported together once they settle. */
+  failedReplacements: Set<Action>;
+  /** Replacements already reported as skipped (once for all their parts). */
+  skippedReplacements: Set<Action>;
 }
 
-function startRun(plan: Plan, graph: Graph, runtime: Runtime, emit: Emit, options: ApplyOptions): ApplyRun {
+function startRun(plan: Plan, runtime: Runtime, emit: Emit, options: ApplyOptions): ApplyRun {
   const now = options.now ?? Date.now;
   const serviceIds = new Map<string, string>();
   for (const a of plan.actions) {
@@ -88,7 +89,6 @@ function startRun(plan: Plan, graph: Graph, runtime: Runtime, emit: Emit, option
   }
   return {
     plan,
-    graph,
     runtime,
     emit,
     options,
@@ -99,6 +99,9 @@ function startRun(plan: Plan, graph: Graph, runtime: Runtime, emit: Emit, option
     failedServices: new Map(),
     warned: new Set(),
     serviceIds,
+    made: new Map(),
+    failedReplacements: new Set(),
+    skippedReplacements: new Set(),
   };
 }
 
@@ -125,21 +128,37 @@ function ownerOf(step: PlanStep): string | undefined {
 const IMAGE_OPS: ReadonlySet<string> = new Set(['pull-image', 'build-image']);
 
 /** Runs one step with its progress events; a failure is reported and recorded, then thrown to the walker. */
-async function runStep(st: ApplyRun, step: PlanStep): Promise<void> {
+async function runStep(st: ApplyRun, step: PlanStep): Promise<void | StepResult> {
   const a = step.action;
   const say = sayFor(st, a);
+  const cx = execContext(st.runtime, st.options, say, st.serviceIds, st.plan.project);
   try {
+    if (step.part !== undefined) return await runPart(step.part, a as Replacing, cx, st.made);
     if (step.op === 'stop-container' && a.kind === 'restart-container') {
       say('working', 'Stopping', step.reason);
-      await st.runtime.stopContainer(a.id, st.options.stopTimeoutSec);
-    } else {
-      await execute(a, st.runtime, st.options, say, st.serviceIds, st.plan.project);
+      return await st.runtime.stopContainer(a.id, st.options.stopTimeoutSec);
     }
+    return await execute(a, cx);
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
-    say('failed', 'Error', error.message);
-    recordFailure(st, a, error);
+    if (foldedPart(step.part)) {
+      // Told once the replacement settles (its undo may still run): `settleReplacements`.
+      st.failedReplacements.add(a);
+      if ('service' in a && !st.failedServices.has(a.service)) st.failedServices.set(a.service, error.message);
+    } else {
+      say('failed', 'Error', error.message);
+      recordFailure(st, a, error);
+    }
     throw error;
+  }
+}
+
+/** Each failed replacement, reported and recorded once, with what was given back. */
+function settleReplacements(st: ApplyRun, outcomes: Map<string, StepOutcome>): void {
+  for (const { action, error } of replacementFailures(st.plan.steps, outcomes)) {
+    sayFor(st, action)('failed', 'Error', error.message);
+    recordFailure(st, action, error);
+    st.failedServices.set(action.service, error.message);
   }
 }
 
@@ -223,6 +242,10 @@ function skipReason(step: PlanStep, blocker: PlanStep): string {
 
 function reportSkip(st: ApplyRun, step: PlanStep, why: string): void {
   const a = step.action;
+  // The rest of a replacement that failed is not news: its failure says what happened.
+  if (step.part !== undefined && st.failedReplacements.has(a)) return;
+  if (step.part !== undefined && st.skippedReplacements.has(a)) return;
+  if (step.part !== undefined) st.skippedReplacements.add(a);
   st.emit({
     id: actionId(a),
     title: actionTitle(a),
@@ -234,9 +257,16 @@ function reportSkip(st: ApplyRun, step: PlanStep, why: string): void {
   if (service !== undefined && !st.failedServices.has(service)) st.failedServices.set(service, why);
 }
 
-/** The steps skipped, with why, for the error's detail (a restart's two halves count once). */
-function skippedOf(steps: readonly PlanStep[], outcomes: Map<string, StepOutcome>): Failure[] {
-  const seen = new Set<string>();
+/**
+ * The steps skipped, with why, for the error's detail (a restart's two halves, a replacement's parts
+ * count once; a target that failed is not also listed as skipped).
+ */
+function skippedOf(
+  steps: readonly PlanStep[],
+  outcomes: Map<string, StepOutcome>,
+  failures: readonly Failure[],
+): Failure[] {
+  const seen = new Set<string>(failures.map((f) => f.target));
   return steps.flatMap((s) => {
     const o = outcomes.get(s.id);
     const title = actionTitle(s.action);

@@ -8,15 +8,7 @@ import type { Emit, EventStatus, Renderer } from '../progress/events.js';
 import { actionId, applyPlan, limitAll } from './apply.js';
 import type { BuildConfig, Project, ServiceConfig } from '../config/model.js';
 import { readBuildBases } from '../config/dockerfile.js';
-import {
-  actionTitle,
-  parsePullPolicy,
-  planBuild,
-  projectGraph,
-  serviceImage,
-  type Action,
-  type UpOptions,
-} from '../plan/index.js';
+import { actionTitle, parsePullPolicy, planBuild, serviceImage, type Action, type UpOptions } from '../plan/index.js';
 import type { BuildProgress, BuildSpec, ImageSummary, Runtime } from '../runtime/runtime.js';
 
 export type BuildAction = Extract<Action, { kind: 'build-image' }>;
@@ -197,7 +189,7 @@ export async function buildServices(
   renderer.start(plan.actions.map((a) => ({ id: actionId(a), title: actionTitle(a) })));
   const buildSpecs = buildSpecsFor(project, plan.actions, options);
   try {
-    await applyPlan(plan, projectGraph(project), rt, emit, { parallel: options.parallel, buildSpecs });
+    await applyPlan(plan, rt, emit, { parallel: options.parallel, buildSpecs });
   } catch (err) {
     const single = err instanceof ApplyError && err.failures.length === 1 && err.skipped.length === 0;
     throw single && err.failures[0]!.error instanceof BerthError ? err.failures[0]!.error : err;

@@ -1,17 +1,18 @@
 /**
  * Day-two operations on a project's existing containers: start, stop, restart, kill, pause, unpause and
- * remove, each in dependency order (or reverse order) through the graph walker, emitting progress events.
+ * remove, each in dependency order (or reverse order) through the one step walker, emitting progress events.
  * The project is found by its labels; the stack file, when there is one, supplies the graph and limits
  * the containers to the stack's services. Without it, the graph comes from the containers' own
  * `com.docker.compose.depends_on` labels.
  */
 import { ApplyError, NoContainerError, NoSuchServiceError } from '../errors.js';
 import type { Project } from '../config/model.js';
-import { buildGraph, walk, type Graph } from '../graph/index.js';
+import { buildGraph, type Graph } from '../graph/index.js';
+import { walkSteps, type StepNode } from '../graph/steps.js';
 import { Label, projectGraph } from '../plan/index.js';
 import type { Emit, EventStatus, Renderer } from '../progress/events.js';
 import type { ContainerSummary, Runtime } from '../runtime/runtime.js';
-import { limitAll } from './apply.js';
+import { runServiceHooks } from './operations.js';
 
 /** Which project, and which of its services (none: all). */
 export interface Target {
@@ -65,9 +66,9 @@ export function lifecycleGraph(project: Project | undefined, containers: Contain
 type Step = (c: ContainerSummary, say: (status: EventStatus, text: string, detail?: string) => void) => Promise<void>;
 
 /**
- * Runs `step` on every container, service by service in graph order (`up`: dependencies first), the
- * containers of one service in parallel. Every failure is collected; the walk schedules nothing new
- * after the first one.
+ * Runs `step` on every container through the one step walker, each after the containers of the
+ * services it waits for (`up`: its dependencies; `down`: its dependents), at most `parallel` at once.
+ * A failure holds back only what waits for it, which is reported skipped with why; the rest goes on.
  */
 export async function forEachContainer(
   containers: ContainerSummary[],
@@ -83,55 +84,88 @@ export async function forEachContainer(
   const byService = new Map<string, ContainerSummary[]>();
   for (const c of containers) byService.set(serviceOf(c), [...(byService.get(serviceOf(c)) ?? []), c]);
   renderer.start(containers.map((c) => ({ id: `container:${c.name}`, title: c.name })));
+  const say =
+    (c: ContainerSummary) =>
+    (status: EventStatus, text: string, detail?: string): void =>
+      emit({
+        id: `container:${c.name}`,
+        title: c.name,
+        status,
+        text,
+        ...(detail !== undefined && { detail }),
+        ...((status === 'done' || status === 'failed') && { durationMs: now() - t0 }),
+      });
   const failures: { target: string; error: Error }[] = [];
-  const visit = async (service: string): Promise<void> => {
-    const errors: Error[] = [];
-    await limitAll(byService.get(service) ?? [], options.parallel, async (c) => {
-      const say = (status: EventStatus, text: string, detail?: string): void =>
-        emit({
-          id: `container:${c.name}`,
-          title: c.name,
-          status,
-          text,
-          ...(detail !== undefined && { detail }),
-          ...((status === 'done' || status === 'failed') && { durationMs: now() - t0 }),
-        });
-      try {
-        await step(c, say);
-      } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
-        say('failed', 'Error', error.message);
-        failures.push({ target: c.name, error });
-        errors.push(error);
-      }
-    });
-    if (errors.length > 0) throw errors[0]!;
-  };
+  const steps = containerSteps(containers, byService, graph, direction);
   try {
-    // Services the graph does not know (no stack file, no labels) go last (first when going down).
-    const known = new Set(graph.nodes);
-    const unknown = [...byService.keys()].filter((s) => !known.has(s)).sort();
-    if (direction === 'down') for (const s of unknown) await visit(s).catch(() => undefined);
-    const result = await walk(
-      graph,
-      { direction, concurrency: options.parallel, only: new Set([...byService.keys()].filter((s) => known.has(s))) },
-      visit,
-    );
-    for (const s of result.skipped) {
-      for (const c of byService.get(s) ?? [])
-        emit({
-          id: `container:${c.name}`,
-          title: c.name,
-          status: 'skipped',
-          text: 'Skipped',
-          detail: 'an earlier step failed',
-        });
-    }
-    if (direction === 'up' && failures.length === 0) for (const s of unknown) await visit(s).catch(() => undefined);
+    await walkSteps(steps, options.parallel, {
+      run: async ({ container: c }) => {
+        try {
+          await step(c, say(c));
+        } catch (err) {
+          const error = err instanceof Error ? err : new Error(String(err));
+          say(c)('failed', 'Error', error.message);
+          failures.push({ target: c.name, error });
+          throw error;
+        }
+      },
+      gate: (_s, [first]) => {
+        const other = serviceOf(first!.step.container);
+        return direction === 'up'
+          ? `not started: it needs ${other}, which failed`
+          : `left running: ${other}, which depends on it, did not stop`;
+      },
+      skipped: ({ container: c }, why) => say(c)('skipped', 'Skipped', why),
+    });
   } finally {
     await renderer.done();
   }
   if (failures.length > 0) throw new ApplyError(failures);
+}
+
+interface ContainerStep extends StepNode {
+  container: ContainerSummary;
+}
+
+/**
+ * One step per container, after the containers of the services it must wait for: its dependencies
+ * going `up`, its dependents going `down`, found through services that are not in the walk. Services
+ * the graph does not know (no stack file, no labels) go last going up, first going down.
+ */
+function containerSteps(
+  containers: ContainerSummary[],
+  byService: Map<string, ContainerSummary[]>,
+  graph: Graph,
+  direction: 'up' | 'down',
+): ContainerStep[] {
+  const known = new Set(graph.nodes);
+  const next = direction === 'up' ? graph.deps : graph.dependents;
+  const waitsFor = (service: string): string[] => {
+    const found = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (s: string): void => {
+      for (const n of next.get(s) ?? []) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        if (byService.has(n)) found.add(n);
+        else visit(n);
+      }
+    };
+    visit(service);
+    return [...found];
+  };
+  const unknown = [...byService.keys()].filter((s) => !known.has(s));
+  const idsOf = (services: string[]): string[] =>
+    services.flatMap((s) => (byService.get(s) ?? []).map((c) => `container:${c.name}`));
+  return containers.map((c) => {
+    const service = serviceOf(c);
+    const before = known.has(service)
+      ? [...waitsFor(service), ...(direction === 'down' ? unknown : [])]
+      : direction === 'up'
+        ? [...byService.keys()].filter((s) => known.has(s))
+        : [];
+    return { id: `container:${c.name}`, after: idsOf(before), container: c };
+  });
 }
 
 /** Every named service must exist, in the stack or (without one) among the project's containers. */
@@ -160,6 +194,7 @@ export async function startServices(
   await forEachContainer(todo, lifecycleGraph(t.project, all), 'up', options, renderer, async (c, say) => {
     say('working', 'Starting');
     await rt.startContainer(c.id);
+    await runServiceHooks(rt, t.project?.services[serviceOf(c)], c, 'post_start', say);
     say('done', 'Started');
   });
   return { containers: todo };
@@ -175,6 +210,7 @@ export async function stopServices(
   checkKnown(t, all);
   const todo = all.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
   await forEachContainer(todo, lifecycleGraph(t.project, all), 'down', options, renderer, async (c, say) => {
+    await runServiceHooks(rt, t.project?.services[serviceOf(c)], c, 'pre_stop', say);
     say('working', 'Stopping');
     await rt.stopContainer(c.id, options.timeoutSec);
     say('done', 'Stopped');

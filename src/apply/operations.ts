@@ -2,15 +2,11 @@
  * The operations apply runs, one executor per operation kind: each turns one step of a plan into the
  * runtime calls it names, with its progress line. The walker (apply.ts) decides when; this file only how.
  */
-import {
-  EngineError,
-  NameConflictError,
-  NotFoundError,
-  PortTakenError,
-  RecreateError,
-  ResourceInUseError,
-} from '../errors.js';
-import { Label, type Action } from '../plan/index.js';
+import { Writable } from 'node:stream';
+import { ConflictError, HookError, NameConflictError, NotFoundError, ResourceInUseError } from '../errors.js';
+import type { StepResult } from '../graph/steps.js';
+import type { ServiceConfig } from '../config/model.js';
+import { Label, serviceHooks, type Action, type HookKind } from '../plan/index.js';
 import type { EventStatus } from '../progress/events.js';
 import type { ContainerSpec, Runtime } from '../runtime/runtime.js';
 import type { ApplyOptions } from './apply.js';
@@ -26,21 +22,34 @@ export interface ExecContext {
   say: Say;
   serviceIds: Map<string, string>;
   projectName: string;
+  /** The spec with its `service:x` references turned into container ids. */
+  resolve: (spec: ContainerSpec) => Promise<ContainerSpec>;
 }
 
 type ActionOf<K extends Action['kind']> = Extract<Action, { kind: K }>;
-type Executor<K extends Action['kind']> = (a: ActionOf<K>, cx: ExecContext) => Promise<void>;
+type Executor<K extends Action['kind']> = (a: ActionOf<K>, cx: ExecContext) => Promise<void | StepResult>;
 
-export async function execute(
-  a: Action,
+/** The context the executors share, for one apply. */
+export function execContext(
   rt: Runtime,
   options: ApplyOptions,
   say: Say,
   serviceIds: Map<string, string>,
   projectName: string,
-): Promise<void> {
-  const executor = executors[a.kind] as (a: Action, cx: ExecContext) => Promise<void>;
-  await executor(a, { rt, options, say, serviceIds, projectName });
+): ExecContext {
+  return {
+    rt,
+    options,
+    say,
+    serviceIds,
+    projectName,
+    resolve: (spec) => resolveReferences(spec, rt, projectName, serviceIds),
+  };
+}
+
+export async function execute(a: Action, cx: ExecContext): Promise<void | StepResult> {
+  const executor = executors[a.kind] as (a: Action, cx: ExecContext) => Promise<void | StepResult>;
+  return executor(a, cx);
 }
 
 /** Each action kind, to the runtime calls it names. */
@@ -73,9 +82,8 @@ const executors: { [K in Action['kind']]: Executor<K> } = {
   'check-container': checkContainer,
   wait: waitFor,
   'create-container': createContainer,
-  'recreate-container': async (a, { rt, options, say, serviceIds, projectName }) => {
-    await recreateContainer(a, rt, options, say, serviceIds, projectName);
-  },
+  // Replaced part by part (replace.ts): the plan's steps of a recreate carry their part.
+  'recreate-container': (a) => Promise.reject(new Error(`internal error: ${a.target}: a recreate runs as its parts`)),
   'rename-container': async (a, { rt, say }) => {
     say('working', 'Renaming', a.reason);
     await rt.renameContainer(a.id, a.name);
@@ -101,44 +109,33 @@ const executors: { [K in Action['kind']]: Executor<K> } = {
     say('done', 'Stopped');
   },
   'remove-container': removeContainer,
+  'run-hook': runHook,
   'remove-network': removeNetworkOrVolume,
   'remove-volume': removeNetworkOrVolume,
 };
 
-/** A container whose image may have changed since the plan: recreated when it did, else started or kept. */
-async function checkContainer(a: ActionOf<'check-container'>, cx: ExecContext): Promise<void> {
-  const { rt, say } = cx;
+/**
+ * A container whose image may have changed since the plan: when it did, the step reports a change and
+ * the replacement's parts (conditional on it) run; else it is started or kept.
+ */
+async function checkContainer(a: ActionOf<'check-container'>, { rt, say }: ExecContext): Promise<StepResult> {
   const now = await rt.inspectImage(a.image);
   if (now && now.id !== a.imageId) {
-    const reason = `image ${a.imageId.replace(/^sha256:/, '').slice(0, 12)}→${now.id.replace(/^sha256:/, '').slice(0, 12)}`;
-    await execute(
-      {
-        kind: 'recreate-container',
-        target: a.target,
-        service: a.service,
-        number: a.number,
-        spec: a.spec,
-        replaces: a.id,
-        renewAnonVolumes: a.renewAnonVolumes,
-        start: a.start,
-        reason,
-        running: a.running,
-      },
-      rt,
-      cx.options,
-      say,
-      cx.serviceIds,
-      cx.projectName,
+    say(
+      'working',
+      'Recreating',
+      `image ${a.imageId.replace(/^sha256:/, '').slice(0, 12)}→${now.id.replace(/^sha256:/, '').slice(0, 12)}`,
     );
-    return;
+    return { changed: true };
   }
   if (!a.running && a.start) {
     say('working', 'Starting', 'image unchanged');
     await rt.startContainer(a.id);
     say('done', 'Started');
-    return;
+    return { changed: false };
   }
   say('done', 'Running', 'up to date (image unchanged)');
+  return { changed: false };
 }
 
 /** A `depends_on` condition; a dependency the service can do without (required: false) only warns. */
@@ -160,10 +157,10 @@ async function waitFor(a: ActionOf<'wait'>, { rt, say, projectName }: ExecContex
 
 async function createContainer(
   a: ActionOf<'create-container'>,
-  { rt, say, serviceIds, projectName }: ExecContext,
+  { rt, say, serviceIds, resolve }: ExecContext,
 ): Promise<void> {
   say('working', 'Creating', a.reason);
-  const spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
+  const spec = await resolve(a.spec);
   const id = await createOrAdopt(rt, spec);
   serviceIds.set(a.service, serviceIds.get(a.service) ?? id);
   if (!a.start) {
@@ -173,6 +170,81 @@ async function createContainer(
   say('working', 'Starting');
   await startOrRemove(rt, id);
   say('done', 'Started');
+}
+
+/**
+ * A lifecycle hook: an exec in the container, its output shown line by line; non-zero fails the step
+ * (`web post_start hook exited with status 2`, with its last lines). A pre_stop hook whose container is
+ * already gone or stopped has nothing to do, as in Compose.
+ */
+async function runHook(a: ActionOf<'run-hook'>, { rt, say }: Pick<ExecContext, 'rt' | 'say'>): Promise<void> {
+  say('working', 'Running hook', `${a.hook}[${a.index}]`);
+  const lines: string[] = [];
+  const output = new LineWriter((line) => {
+    lines.push(line);
+    say('working', 'Hook', line);
+  });
+  let code: number;
+  try {
+    code = await rt.exec(a.container, a.exec, { stdout: output, stderr: output });
+  } catch (err) {
+    if (a.hook === 'pre_stop' && (err instanceof NotFoundError || err instanceof ConflictError)) {
+      say('done', 'Hook skipped', 'the container no longer runs');
+      return;
+    }
+    throw err;
+  } finally {
+    output.end();
+  }
+  if (code !== 0)
+    throw new HookError(`${a.service} ${a.hook} hook exited with status ${code}`, {
+      ...(lines.length > 0 && { detail: lines.slice(-10).join('\n') }),
+      hint: `the hook is ${a.hook}[${a.index}] of service "${a.service}"; its output is above`,
+    });
+  say('done', 'Hook done', `${a.hook}[${a.index}]`);
+}
+
+/** `berth start`/`stop`: the service's hooks of one kind, in order, in one container (none without the stack file). */
+export async function runServiceHooks(
+  rt: Runtime,
+  service: ServiceConfig | undefined,
+  container: { id: string; name: string },
+  kind: HookKind,
+  say: Say,
+): Promise<void> {
+  if (!service) return;
+  const hooks = serviceHooks(service, kind);
+  for (const [index, exec] of hooks.entries()) {
+    const a: ActionOf<'run-hook'> = {
+      kind: 'run-hook',
+      target: container.name,
+      service: service.name,
+      hook: kind,
+      index,
+      container: container.id,
+      exec,
+      reason: kind,
+    };
+    await runHook(a, { rt, say });
+  }
+}
+
+/** A stream that hands each complete line to `onLine` (and the rest when it ends). */
+class LineWriter extends Writable {
+  private rest = '';
+  constructor(private readonly onLine: (line: string) => void) {
+    super();
+  }
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    const lines = (this.rest + chunk.toString()).split('\n');
+    this.rest = lines.pop()!;
+    for (const l of lines) this.onLine(l.replace(/\r$/, ''));
+    done();
+  }
+  override _final(done: () => void): void {
+    if (this.rest !== '') this.onLine(this.rest);
+    done();
+  }
 }
 
 async function removeContainer(a: ActionOf<'remove-container'>, { rt, options, say }: ExecContext): Promise<void> {
@@ -204,162 +276,6 @@ async function removeNetworkOrVolume(
     return;
   }
   say('done', 'Removed');
-}
-
-type RecreateAction = Extract<Action, { kind: 'recreate-container' }>;
-
-/**
- * Recreate one container so that every step can fail (an engine error, a dropped connection, a signal)
- * without losing the service or its data:
- *   1. the old container steps aside under `<id12>_<name>`;
- *   2. it stops while the new one is created under the real name, mounting the old one's anonymous
- *      volumes by name;
- *   3. the new one starts;
- *   4. only then is the old one removed (never with its volumes).
- * When 2 or 3 fails, the new container is removed (never with its volumes), the old one gets its name
- * back and is started again (if it ran, or `up` is to start the service), and the error names the cause. A run cut short anywhere leaves
- * a shape the planner recognizes on the next run (`settleNumber` in plan/).
- */
-async function recreateContainer(
-  a: RecreateAction,
-  rt: Runtime,
-  options: ApplyOptions,
-  say: Say,
-  serviceIds: Map<string, string>,
-  projectName: string,
-): Promise<void> {
-  say('working', 'Recreating', a.reason);
-  const spec = await resolveReferences(a.spec, rt, projectName, serviceIds);
-  await rt.renameContainer(a.replaces, `${a.replaces.slice(0, 12)}_${spec.name}`).catch((err: unknown) => {
-    throw new RecreateError(`recreate failed: ${causeOf(err)}; the previous container was kept`, {
-      cause: err,
-      hint: 'fix the cause and run up again',
-    });
-  });
-  // A lost answer is settled by looking: the old one no longer runs, the new one exists, it runs.
-  const [stopped, made] = await Promise.allSettled([
-    rt.stopContainer(a.replaces, options.stopTimeoutSec).catch(async (err: unknown) => {
-      if ((await rt.inspectContainer(a.replaces).catch(() => undefined))?.state !== 'exited') throw err;
-    }),
-    rt.createContainer(spec).catch(async (err: unknown) => {
-      const found = await madeFor(rt, spec, a.replaces);
-      if (found === undefined) throw err;
-      return found;
-    }),
-  ]);
-  let failure: unknown =
-    made.status === 'rejected' ? made.reason : stopped.status === 'rejected' ? stopped.reason : undefined;
-  const id = made.status === 'fulfilled' ? made.value : undefined;
-  if (failure === undefined && a.start && id !== undefined) {
-    say('working', 'Starting');
-    failure = await rt.startContainer(id).then(
-      () => undefined,
-      async (err: unknown) => {
-        return (await rt.inspectContainer(id).catch(() => undefined))?.state === 'running' ? undefined : err;
-      },
-    );
-  }
-  if (failure !== undefined) {
-    say('working', 'Restoring', 'the previous container');
-    throw await giveBack(a, rt, spec, id, failure);
-  }
-  serviceIds.set(a.service, id!);
-  say('working', 'Removing', 'the previous container');
-  await rt.removeContainer(a.replaces, { force: true }).catch(async (err: unknown) => {
-    // A dropped connection after the engine removed it: gone is what was asked.
-    if (
-      await rt.inspectContainer(a.replaces).then(
-        () => false,
-        (e: unknown) => e instanceof NotFoundError,
-      )
-    )
-      return;
-    throw new RecreateError(
-      `recreated, but the previous container ${a.replaces.slice(0, 12)} could not be removed: ${causeOf(err)}`,
-      {
-        cause: err,
-        hint: 'the next up removes it',
-      },
-    );
-  });
-  say('done', 'Recreated');
-}
-
-/**
- * A recreate that failed at create or start: the new container goes (by id, or by its name when the
- * create was cut off before its answer, only if it is this very container), the old one gets its name
- * back and runs again. Returns the error to report, which says what was given back.
- */
-async function giveBack(
-  a: RecreateAction,
-  rt: Runtime,
-  spec: ContainerSpec,
-  id: string | undefined,
-  failure: unknown,
-): Promise<RecreateError> {
-  const problems: string[] = [];
-  const newId = id ?? (await madeFor(rt, spec, a.replaces));
-  if (newId !== undefined) {
-    await rt.removeContainer(newId, { force: true }).catch((err: unknown) => {
-      if (!(err instanceof NotFoundError)) problems.push(`the new container could not be removed (${messageOf(err)})`);
-    });
-  }
-  let kept = problems.length === 0;
-  if (kept) {
-    await rt.renameContainer(a.replaces, spec.name).catch((err: unknown) => {
-      kept = false;
-      problems.push(`its name could not be given back (${messageOf(err)})`);
-    });
-  }
-  // Started again when it ran, or when this `up` means the service to run (the old one of an interrupted
-  // recreate is found stopped, though it ran before).
-  let restarted = false;
-  if (kept && (a.running === true || a.start)) {
-    restarted = await rt.startContainer(a.replaces).then(
-      () => true,
-      (err: unknown) => {
-        problems.push(`it could not be started again (${messageOf(err)})`);
-        return false;
-      },
-    );
-  }
-  const cause = causeOf(failure);
-  const outcome =
-    problems.length > 0
-      ? `the previous container is kept, but ${problems.join(' and ')}; the next up settles it`
-      : restarted
-        ? 'the previous container was kept and restarted'
-        : 'the previous container was kept';
-  return new RecreateError(`recreate failed: ${cause}; ${outcome}`, {
-    cause: failure,
-    hint:
-      failure instanceof PortTakenError
-        ? 'free the port (or publish another one) and run up again'
-        : 'fix the cause and run up again',
-  });
-}
-
-/**
- * The container a create made for `spec` when its answer was lost: the one under the real name, of the
- * same project, service and number and config, and not the one it replaces.
- */
-async function madeFor(rt: Runtime, spec: ContainerSpec, replaces: string): Promise<string | undefined> {
-  const c = await rt.inspectContainer(spec.name).catch(() => undefined);
-  const same =
-    c !== undefined &&
-    c.id !== replaces &&
-    [Label.project, Label.service, Label.number, Label.configHash].every((k) => c.labels[k] === spec.labels[k]);
-  return same ? c.id : undefined;
-}
-
-/** The cause of a failed create or start, in a user's words: the engine's own message, a taken port said plainly. */
-function causeOf(err: unknown): string {
-  if (err instanceof PortTakenError) return err.plainly;
-  return err instanceof EngineError ? err.engineMessage : messageOf(err);
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**

@@ -8,7 +8,6 @@ import {
   hasChanges,
   planDown,
   planUp,
-  projectGraph,
   serviceImage,
   type DownOptions,
   type Plan,
@@ -137,7 +136,7 @@ export async function up(
     options.wait && !options.noStart
       ? [...new Set(plan.actions.flatMap((a) => ('service' in a && project.services[a.service] ? [a.service] : [])))]
       : [];
-  await executePlan(plan, project, rt, options, renderer, async (emit) => {
+  await executePlan(plan, rt, options, renderer, async (emit) => {
     if (services.length > 0) await waitReady(project, services, rt, emit, options.waitTimeoutSec, needs);
   });
   return { plan, changed: hasChanges(plan) };
@@ -252,14 +251,13 @@ export async function down(
   renderer: Renderer,
 ): Promise<OpResult> {
   const plan = await planDownFor(projectName, project, rt, options);
-  await executePlan(plan, project, rt, options, renderer);
+  await executePlan(plan, rt, options, renderer);
   return { plan, changed: hasChanges(plan) };
 }
 
 /** Runs a plan with its progress: the warnings, then each operation, then `after` (the waits of `up --wait`). */
 export async function executePlan(
   plan: Plan,
-  project: Project | undefined,
   rt: Runtime,
   options: ApplyOptions,
   renderer: Renderer,
@@ -269,9 +267,8 @@ export async function executePlan(
   renderer.start(plan.actions.map((a) => ({ id: actionId(a), title: actionTitle(a) })));
   for (const w of plan.warnings)
     emit({ id: 'warning', title: plan.project, status: 'warning', text: 'Warning', detail: w });
-  const graph = project ? projectGraph(project) : { nodes: [], deps: new Map(), dependents: new Map() };
   try {
-    await applyPlan(plan, graph, rt, emit, options);
+    await applyPlan(plan, rt, emit, options);
     await after?.(emit);
   } finally {
     await renderer.done();

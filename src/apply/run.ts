@@ -114,7 +114,7 @@ async function prepareRun(
   const options = plan.actions.some((a) => a.kind === 'build-image')
     ? { ...apply, buildSpecs: buildSpecsFor(project, plan.actions) }
     : apply;
-  await executePlan(plan, project, rt, options, await renderer());
+  await executePlan(plan, rt, options, await renderer());
 }
 
 /** Attached: streams the one-off, starts it, returns its exit code; removes it after with `--rm`. */

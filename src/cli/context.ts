@@ -23,6 +23,8 @@ export interface GlobalOptions {
   progress?: ProgressMode;
   parallel?: string;
   debug?: boolean;
+  /** `--context`: a docker context, over DOCKER_HOST and DOCKER_CONTEXT, as the docker CLI's flag. */
+  context?: string;
 }
 
 export interface World {
@@ -123,7 +125,7 @@ export class Context {
 
   runtime(): Promise<Runtime> {
     this.runtimePromise ??= import('../runtime/index.js').then(({ createRuntime }) => {
-      this.runtimeHandle = createRuntime({ env: this.world.env });
+      this.runtimeHandle = createRuntime({ env: engineEnv(this.world.env, this.global.context) });
       return this.runtimeHandle;
     });
     return this.runtimePromise;
@@ -182,4 +184,10 @@ async function readAll(stream: NodeJS.ReadStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The environment the runtime reads its engine from: `--context` given, it is the context, whatever DOCKER_HOST says. */
+function engineEnv(env: World['env'], context: string | undefined): World['env'] {
+  if (context === undefined || context.trim() === '') return env;
+  return { ...env, DOCKER_HOST: undefined, DOCKER_CONTEXT: context };
 }

@@ -25,6 +25,7 @@ export function buildProgram(world: World, result: { code: number }): Command {
   addRun(program, action);
   addContainerTools(program, action);
   addProjectCommands(program, action);
+  addStack(program, action);
   addVersion(program, world);
   configureEachCommand(program, world);
   return program;
@@ -48,6 +49,10 @@ function programWithGlobalFlags(world: World): Command {
       )
       .option('--parallel <n>', 'most engine operations at once (-1: no limit)')
       .option('--debug', 'show stack traces')
+      .option(
+        '-c, --context <name>',
+        'docker context to reach the engine through (over DOCKER_HOST and DOCKER_CONTEXT)',
+      )
       .showSuggestionAfterError(true)
       // Global flags go before the command, as Compose's do: `rm -f`, `logs -f` and `run -p` are the command's own.
       .enablePositionalOptions()
@@ -139,6 +144,7 @@ function addDownAndPlan(program: Command, action: LazyAction): void {
   program
     .command('down')
     .description("Stop and remove the stack's containers and networks")
+    .argument('[services...]', "only these services' containers (networks and volumes others use stay)")
     .option(
       '-v, --volumes',
       'also remove the named volumes the stack declares (never external ones) and anonymous volumes',
@@ -492,13 +498,71 @@ function addProjectCommands(program: Command, action: LazyAction): void {
   );
 }
 
+/** `stack deploy|ls|ps|services|rm`: the stack on Docker Swarm; each subcommand is one export of commands/stack.ts. */
+function addStack(program: Command, action: LazyAction): void {
+  const stack = program.command('stack').description('Deploy the stack to Docker Swarm and manage it there');
+  const load = (name: 'deploy' | 'ls' | 'ps' | 'services' | 'rm') =>
+    action(() => import('./commands/stack.js').then((m) => ({ default: m[name] })));
+  example(
+    stack
+      .command('deploy')
+      .description('Create or update the stack on the swarm, changing only what differs (and saying why)')
+      .argument('<name>', 'the stack name')
+      .option('-c, --compose-file <path>', 'stack file (repeatable; instead of the global -f)', collect)
+      .option('--prune', 'remove services that are no longer in the stack file')
+      .addOption(
+        new Option('--resolve-image <mode>', 'pin images to their registry digest')
+          .choices(['always', 'changed', 'never'])
+          .default('always'),
+      )
+      .option('-d, --detach [bool]', 'return once the swarm took the change (--detach=false waits for the tasks)')
+      .option('--wait-timeout <seconds>', 'with --detach=false: give up waiting after this long (default 300)')
+      .option('--dry-run', 'print the plan and change nothing')
+      .option('--format <format>', 'with --dry-run: text or json', 'text')
+      .action(load('deploy')),
+    'berth stack deploy -c compose.yaml shop',
+    'berth stack deploy --dry-run shop',
+    'berth stack deploy --detach=false --prune shop',
+  );
+  stack
+    .command('ls')
+    .description('List the stacks on the swarm')
+    .option('--format <format>', 'table or json', 'table')
+    .action(load('ls'));
+  stack
+    .command('ps')
+    .description("List the stack's tasks")
+    .argument('<name>', 'the stack name')
+    .option('-q, --quiet', 'only task ids')
+    .option('--format <format>', 'table or json', 'table')
+    .action(load('ps'));
+  stack
+    .command('services')
+    .description("List the stack's services")
+    .argument('<name>', 'the stack name')
+    .option('-q, --quiet', 'only service ids')
+    .option('--format <format>', 'table or json', 'table')
+    .action(load('services'));
+  stack
+    .command('rm')
+    .alias('down')
+    .description("Remove the stack's services, networks, secrets and configs")
+    .argument('<name>', 'the stack name')
+    .action(load('rm'));
+}
+
 /** `version` needs no import at all. */
 function addVersion(program: Command, world: World): void {
   program
     .command('version')
     .description('Show the berth version')
-    .action(() => {
-      world.stdout.write(`berth version ${VERSION}\n`);
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'json']))
+    .option('--short', 'only the version number')
+    .action((opts: { format?: string; short?: boolean }) => {
+      // As `docker compose version`: `--short` wins, then `--format json`.
+      if (opts.short === true) world.stdout.write(`${VERSION}\n`);
+      else if (opts.format === 'json') world.stdout.write(`${JSON.stringify({ version: VERSION })}\n`);
+      else world.stdout.write(`berth version ${VERSION}\n`);
     });
 }
 

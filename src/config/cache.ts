@@ -84,7 +84,9 @@ export function cacheKey(opts: LoadOptions, build: string): string {
     opts.projectDirectory ?? null,
     opts.envFiles ?? null,
     opts.profiles ?? null,
+    opts.enableServices?.length ? [...opts.enableServices].sort() : null,
     opts.interpolate !== false,
+    opts.target ?? 'engine',
   ];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
 }

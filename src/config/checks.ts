@@ -46,6 +46,8 @@ export interface Checking {
   pathKind: (path: string) => PathKind;
   /** `config --no-interpolate`: values may still hold `${VAR}`. */
   raw: boolean;
+  /** Loaded for `stack deploy`: Swarm makes secrets and configs, with their uid, gid and mode. */
+  swarm: boolean;
 }
 
 /** One enabled service under check: its normalized form (which checks may trim) and its mapping as written. */
@@ -249,6 +251,7 @@ function refsDeclared(kind: 'secrets' | 'configs'): ServiceCheck {
         );
         return;
       }
+      if (c.swarm) return;
       const entry = (raw[kind] as unknown[])[i];
       const copied = def.environment !== undefined || def.content !== undefined;
       if (copied && svc.read_only === true)

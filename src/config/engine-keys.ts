@@ -50,8 +50,6 @@ export const DROPPED_KEYS: readonly DroppedKey[] = [
       "berth does not hand a container the engine's socket and credentials yet; mount /var/run/docker.sock to do it by hand",
     applies: (v) => v === true,
   },
-  { path: ['post_start'], reason: 'berth does not run lifecycle hooks yet' },
-  { path: ['pre_stop'], reason: 'berth does not run lifecycle hooks yet' },
   { path: ['develop'], reason: 'only `docker compose watch` uses it; berth has no watch command' },
   { path: ['provider'], reason: 'berth does not run provider services (Compose hands them to a plugin)' },
   { path: ['models'], reason: 'berth does not run models (Compose hands them to Docker Model Runner)' },

@@ -20,6 +20,7 @@ import { normalizeProject } from './normalize.js';
 import { definitionKeyWarnings, engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
 import { withFileValues } from './file-values.js';
 import { isMapping, Positions, put } from './positions.js';
+import { swarmKeyReport } from './swarm-keys.js';
 import { privilegeNotices, type Locate, type PrivilegeNotice } from './privileges.js';
 import { prepareValidator, validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
@@ -41,12 +42,22 @@ export interface LoadOptions {
   envFiles?: string[];
   /** `--profile`. */
   profiles?: string[];
+  /**
+   * Services named on the command line: one disabled by its profiles activates them, as Compose does
+   * (`up tool` runs a service of the `debug` profile, and the rest of that profile with it).
+   */
+  enableServices?: string[];
   /** Default true; false for `config --no-interpolate`. */
   interpolate?: boolean;
   /** For `-f -`. */
   readStdin?: () => Promise<string>;
   /** Width of code frames in error reports (the terminal's width at the CLI edge); default 100. */
   frameWidth?: number;
+  /**
+   * Where the stack goes: `engine` (default) containers on one engine, `swarm` services of
+   * `berth stack deploy`, whose translation report (config/swarm-keys.ts) replaces the engine's.
+   */
+  target?: 'engine' | 'swarm';
 }
 
 export interface LoadResult {
@@ -497,7 +508,7 @@ export async function loadJournaled(
     lookup('COMPOSE_PROJECT_NAME') === undefined ? lookupIn(shell, dotenv, { COMPOSE_PROJECT_NAME: name }) : lookup;
   const ctx: FileContext = { baseDir: projectDir, lookup: envWithName };
   const root = mergedRoot(parsed, files, ctx, s);
-  const profiles = activeProfiles(opts, lookup);
+  const profiles = withServiceProfiles(activeProfiles(opts, lookup), root, opts.enableServices ?? []);
 
   const project = normalizeProject({
     root,
@@ -512,14 +523,17 @@ export async function loadJournaled(
     sources: s.sources,
     files: s.files,
     raw: !s.interpolate,
+    swarm: opts.target === 'swarm',
   });
   s.check();
   const locate: Locate = (service, path) => s.positions.locate(root, ['services', service, ...path], 'key');
   const notices = privilegeNotices(project.services, (service, path) =>
     s.positions.locate(root, ['services', service, ...path]),
   );
-  const engineKeys = engineKeyWarnings(project.services, locate);
-  engineKeys.warnings.push(...definitionKeyWarnings(project, (path) => s.positions.locate(root, path, 'key')));
+  const engineKeys =
+    opts.target === 'swarm' ? swarmKeys(project.services, locate, s) : engineKeyWarnings(project.services, locate);
+  if (opts.target !== 'swarm')
+    engineKeys.warnings.push(...definitionKeyWarnings(project, (path) => s.positions.locate(root, path, 'key')));
   const environment = environmentOf(dotenv, opts.env, name);
   const result: LoadResult = {
     project: deepFreeze(withFileValues(project, environment)),
@@ -528,6 +542,17 @@ export async function loadJournaled(
     ...(engineKeys.gated.length > 0 && { engineGated: engineKeys.gated }),
   };
   return { result, journal: s.files.journal, dotenv, notices };
+}
+
+/** The swarm translation report: its errors fail the load (nothing is deployed), its warnings are the load's. */
+function swarmKeys(services: Project['services'], locate: Locate, s: Session): { warnings: string[]; gated: [] } {
+  const report = swarmKeyReport(services, locate);
+  for (const e of report.errors) s.issues.add(e.pos, ['services', e.service, ...e.path], e.message, e.hint);
+  s.check();
+  return {
+    warnings: report.warnings.map((w) => located(w.pos, ['services', w.service, ...w.path], w.message)),
+    gated: [],
+  };
 }
 
 /** Where the stack is: its files, its project directory, and the variables of its `.env` (or --env-file). */
@@ -615,6 +640,19 @@ function mergedRoot(parsed: { file: string; root: Obj }[], files: string[], ctx:
   for (const t of trees.slice(1)) mergeMappings(root, t, [], s.positions);
   if (Object.keys(root).length === 0) refuseEmpty(files, s);
   return root;
+}
+
+/** The active profiles plus those of each named service that they leave disabled. */
+function withServiceProfiles(active: string[], root: Obj, names: string[]): string[] {
+  const services = isMapping(root.services) ? root.services : {};
+  const out = [...active];
+  for (const name of names) {
+    const s = services[name];
+    const own =
+      isMapping(s) && Array.isArray(s.profiles) ? s.profiles.filter((p): p is string => typeof p === 'string') : [];
+    if (own.length > 0 && !own.some((p) => out.includes(p))) out.push(...own);
+  }
+  return out;
 }
 
 /** --profile, else COMPOSE_PROFILES (comma-separated). */

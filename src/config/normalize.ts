@@ -36,6 +36,8 @@ export interface NormalizeInput {
   files: FileReader;
   /** `config --no-interpolate`: values may still hold `${VAR}`, checked only once interpolated. */
   raw?: boolean;
+  /** Loaded for `stack deploy`: secrets and configs are Swarm objects, not files berth copies or mounts. */
+  swarm?: boolean;
 }
 
 const SERVICE_REF = /^service:(.+)$/;
@@ -57,6 +59,7 @@ export function normalizeProject(input: NormalizeInput): Project {
     },
     pathKind: (path) => input.files.kind(path),
     raw: input.raw === true,
+    swarm: input.swarm === true,
   };
   const out: Project = {
     name: input.name,

@@ -1,2 +1,1 @@
 export * from './graph.js';
-export * from './walk.js';

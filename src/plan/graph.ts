@@ -7,10 +7,42 @@
 import type { Project } from '../config/model.js';
 import { BuildContextError } from '../errors.js';
 import type { Graph } from '../graph/index.js';
+import type { StepCondition } from '../graph/steps.js';
 import type { Action, ActionKind } from './plan.js';
 
 /** What a step does: an action's kind, or `stop-container` for the first half of a `restart-container`. */
 export type StepOp = ActionKind;
+
+/**
+ * The atomic parts of replacing a container (a `recreate-container`, or the change a `check-container`
+ * finds): the previous one steps aside under `<id12>_<name>` and stops while the new one is created
+ * under the real name; the new one starts; then the previous one is removed. The last three undo a
+ * failed stop, create or start: the new container goes, the previous one gets its name back and runs.
+ */
+export type ReplacePart =
+  | 'set-aside'
+  | 'stop-previous'
+  | 'create'
+  | 'start'
+  | 'remove-previous'
+  | 'remove-new'
+  | 'name-back'
+  | 'start-previous';
+
+export const PART_OP: Readonly<Record<ReplacePart, StepOp>> = {
+  'set-aside': 'rename-container',
+  'stop-previous': 'stop-container',
+  create: 'create-container',
+  start: 'start-container',
+  'remove-previous': 'remove-container',
+  'remove-new': 'remove-container',
+  'name-back': 'rename-container',
+  'start-previous': 'start-container',
+};
+
+/** The parts whose failure is undone. */
+export const UNDONE_PARTS: readonly ReplacePart[] = ['stop-previous', 'create', 'start'];
+export const UNDO_PARTS: readonly ReplacePart[] = ['remove-new', 'name-back', 'start-previous'];
 
 export interface PlanStep {
   /** `#<n>`, numbered in the order the steps are listed. */
@@ -20,16 +52,22 @@ export interface PlanStep {
   action: Action;
   target: string;
   reason: string;
-  /** The ids of the steps this one must follow; only direct ones (none implied through another). */
+  /** The ids of the steps this one must follow; only direct ones (none implied through another) and those `when` names. */
   after: string[];
+  /** Which part of replacing a container this step is (its action is the recreate or check). */
+  part?: ReplacePart;
+  /** Runs only if this holds: an undo, when a part it names failed; a check's parts, when it found a change. */
+  when?: StepCondition;
 }
 
-/** A step before it has an id: `after` holds indices into the draft list. */
+/** A step before it has an id: `after` and `when` hold indices into the draft list. */
 interface Draft {
   op: StepOp;
   action: Action;
   reason: string;
   after: Set<number>;
+  part?: ReplacePart;
+  when?: { failed: number[] } | { ran: number } | { changed: number };
 }
 
 /** What the edge rules need to know about the stack (absent for a `down` without a stack file). */
@@ -52,6 +90,7 @@ const CONTAINER_KINDS: ReadonlySet<ActionKind> = new Set([
   'keep-container',
   'stop-container',
   'remove-container',
+  'run-hook',
 ]);
 
 /** The steps of a plan's actions, with their edges, sorted and numbered. */
@@ -59,6 +98,8 @@ export function linkActions(actions: readonly Action[], ctx: LinkContext): PlanS
   const drafts = draftsOf(actions, ctx);
   if (ctx.direction === 'up') linkUp(drafts, ctx);
   else linkDown(drafts, ctx);
+  linkReplacements(drafts);
+  linkHooks(drafts);
   return number(drafts);
 }
 
@@ -75,9 +116,126 @@ function draftsOf(actions: readonly Action[], ctx: LinkContext): Draft[] {
         after: new Set(),
       });
     }
+    if (action.kind === 'recreate-container') {
+      drafts.push(...replaceDrafts(action, undefined));
+      continue;
+    }
     drafts.push({ op: action.kind, action, reason: action.reason, after: new Set() });
+    if (action.kind === 'check-container') drafts.push(...replaceDrafts(action, drafts.length - 1));
   }
   return drafts;
+}
+
+type Replacing = Extract<Action, { kind: 'recreate-container' | 'check-container' }>;
+
+/** The container a recreate replaces. */
+export const previousOf = (a: Replacing): string => (a.kind === 'check-container' ? a.id : a.replaces);
+
+/** The parts of one replacement, in the order they are listed; `check` is the step they are conditional on. */
+function replaceDrafts(a: Replacing, check: number | undefined): Draft[] {
+  const aside = `${previousOf(a).slice(0, 12)}_${a.spec.name}`;
+  const reasons: [ReplacePart, string][] = [
+    ['set-aside', `aside as ${aside}, to be replaced (${check === undefined ? a.reason : 'if its image changed'})`],
+    ['stop-previous', 'the previous container, while the new one is made'],
+    ['create', check === undefined ? a.reason : 'if its image changed'],
+    ...(a.start ? [['start', 'the new container'] as [ReplacePart, string]] : []),
+    ['remove-previous', 'the previous container, replaced'],
+    ['remove-new', 'if the recreate fails: the new container'],
+    ['name-back', 'if the recreate fails: the previous container gets its name back'],
+    ...(a.running === true || a.start
+      ? [['start-previous', 'if the recreate fails: the previous container runs again'] as [ReplacePart, string]]
+      : []),
+  ];
+  return reasons.map(([part, reason]) => ({
+    op: PART_OP[part],
+    action: a,
+    reason,
+    after: new Set(check === undefined ? [] : [check]),
+    part,
+    ...(check !== undefined && !UNDO_PARTS.includes(part) && { when: { changed: check } }),
+  }));
+}
+
+type Hook = Extract<Action, { kind: 'run-hook' }>;
+
+/**
+ * Each hook beside its container's step: a post_start hook after the step that starts it; a pre_stop
+ * hook before the step that stops it (in a replacement: after the set-aside, and a failed hook undoes
+ * the replacement like a failed stop). Hooks of one container run in their order. A hook beside a
+ * conditional step runs only when that step ran.
+ */
+function linkHooks(drafts: Draft[]): void {
+  const last = new Map<string, number>();
+  drafts.forEach((d, i) => {
+    if (d.action.kind !== 'run-hook') return;
+    const hook = d.action;
+    const key = `${hook.hook} ${hook.container}`;
+    if (last.has(key)) d.after.add(last.get(key)!);
+    last.set(key, i);
+    if (hook.hook === 'post_start') {
+      const starter = drafts.findIndex((s) => startsContainer(s, hook));
+      if (starter >= 0) follow(drafts, i, starter);
+      return;
+    }
+    const stopper = drafts.findIndex((s) => stopsContainer(s, hook));
+    if (stopper < 0) return;
+    drafts[stopper]!.after.add(i);
+    if (drafts[stopper]!.part !== 'stop-previous') return;
+    const group = (p: ReplacePart): number =>
+      drafts.findIndex((s) => s.action === drafts[stopper]!.action && s.part === p);
+    follow(drafts, i, group('set-aside'));
+    const undo = drafts[group('remove-new')]!;
+    undo.after.add(i);
+    if (undo.when && 'failed' in undo.when) undo.when = { failed: [...undo.when.failed, i] };
+  });
+}
+
+/** Hook `i` after step `j`, and only if `j` ran when `j` is conditional. */
+function follow(drafts: Draft[], i: number, j: number): void {
+  drafts[i]!.after.add(j);
+  if (drafts[j]!.when !== undefined) drafts[i]!.when = { ran: j };
+}
+
+function startsContainer(d: Draft, hook: Hook): boolean {
+  if (d.action.target !== hook.target) return false;
+  if (d.part !== undefined) return d.part === 'start';
+  return d.action.kind === 'create-container' || d.action.kind === 'start-container';
+}
+
+function stopsContainer(d: Draft, hook: Hook): boolean {
+  if (d.part !== undefined) return d.part === 'stop-previous' && previousOf(d.action as Replacing) === hook.container;
+  return d.action.kind === 'remove-container' && d.action.id === hook.container;
+}
+
+/** The edges inside each replacement: set aside; stop and create; start; remove the previous; the undo chain. */
+function linkReplacements(drafts: Draft[]): void {
+  const groups = new Map<Action, Map<ReplacePart, number>>();
+  drafts.forEach((d, i) => {
+    if (d.part === undefined) return;
+    const parts = groups.get(d.action) ?? new Map<ReplacePart, number>();
+    parts.set(d.part, i);
+    groups.set(d.action, parts);
+  });
+  for (const parts of groups.values()) {
+    const at = (p: ReplacePart): number[] => (parts.has(p) ? [parts.get(p)!] : []);
+    const follow = (p: ReplacePart, before: number[]): void => {
+      for (const b of before) drafts[parts.get(p)!]!.after.add(b);
+    };
+    const made = [...at('stop-previous'), ...at('create')];
+    follow('stop-previous', at('set-aside'));
+    follow('create', at('set-aside'));
+    if (parts.has('start')) follow('start', made);
+    follow('remove-previous', parts.has('start') ? at('start') : made);
+    const undone = UNDONE_PARTS.flatMap(at);
+    follow('remove-new', undone);
+    drafts[parts.get('remove-new')!]!.when = { failed: undone };
+    follow('name-back', at('remove-new'));
+    drafts[parts.get('name-back')!]!.when = { ran: parts.get('remove-new')! };
+    if (parts.has('start-previous')) {
+      follow('start-previous', at('name-back'));
+      drafts[parts.get('start-previous')!]!.when = { ran: parts.get('name-back')! };
+    }
+  }
 }
 
 /** The dependencies of `service` with `restart: true` that the plan recreates. */
@@ -278,20 +436,35 @@ function number(drafts: Draft[]): PlanStep[] {
   }
   return order.map((i) => {
     const d = drafts[i]!;
-    const direct = [...d.after].filter((p) => ![...d.after].some((q) => q !== p && ancestors.get(q)!.has(p)));
-    const after = direct
-      .map((p) => position.get(p)!)
-      .sort((a, b) => a - b)
-      .map((k) => `#${k + 1}`);
+    const named =
+      d.when === undefined
+        ? []
+        : 'failed' in d.when
+          ? d.when.failed
+          : 'ran' in d.when
+            ? [d.when.ran]
+            : [d.when.changed];
+    const direct = [...d.after].filter(
+      (p) => named.includes(p) || ![...d.after].some((q) => q !== p && ancestors.get(q)!.has(p)),
+    );
+    const idOf = (p: number): string => `#${position.get(p)! + 1}`;
+    const after = direct.sort((a, b) => position.get(a)! - position.get(b)!).map(idOf);
     return {
-      id: `#${position.get(i)! + 1}`,
+      id: idOf(i),
       op: d.op,
       action: d.action,
       target: d.action.target,
       reason: d.reason,
       after,
+      ...(d.part !== undefined && { part: d.part }),
+      ...(d.when !== undefined && { when: conditionIds(d.when, idOf) }),
     };
   });
+}
+
+function conditionIds(when: NonNullable<Draft['when']>, idOf: (i: number) => string): StepCondition {
+  if ('failed' in when) return { failed: when.failed.map(idOf) };
+  return 'ran' in when ? { ran: idOf(when.ran) } : { changed: idOf(when.changed) };
 }
 
 /** Kahn's order, taking the earliest free draft each time so that the plan's own order shows through. */

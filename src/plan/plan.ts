@@ -4,7 +4,15 @@
  */
 import type { Project, ServiceConfig } from '../config/model.js';
 import { buildGraph, serviceDependencies, topoOrder, withDependencies, type Graph } from '../graph/index.js';
-import type { ContainerSpec, ContainerSummary, NetworkSpec, ObservedState, VolumeSpec } from '../runtime/runtime.js';
+import type {
+  ContainerSpec,
+  ContainerSummary,
+  ExecSpec,
+  NetworkSpec,
+  ObservedState,
+  VolumeSpec,
+} from '../runtime/runtime.js';
+import { withHooks, type HookKind } from './hooks.js';
 import {
   carryAnonymousVolumes,
   containerName,
@@ -107,6 +115,17 @@ export type Action =
       /** Left over from an interrupted recreate: removed (never with its volumes) before the service's other actions. */
       leftover?: boolean;
     }
+  /** A `post_start` or `pre_stop` hook of the container `target` (by name or id: `container`), see hooks.ts. */
+  | {
+      kind: 'run-hook';
+      target: string;
+      service: string;
+      hook: HookKind;
+      index: number;
+      container: string;
+      exec: ExecSpec;
+      reason: string;
+    }
   | { kind: 'remove-network'; target: string; id: string; reason: string }
   | { kind: 'remove-volume'; target: string; reason: string };
 
@@ -206,13 +225,14 @@ export function planUp(project: Project, observed: ObservedState, options: UpOpt
         : planned),
     );
   }
-  const steps = linked(actions, {
+  const hooked = withHooks(actions, project);
+  const steps = linked(hooked, {
     project,
     graph,
     direction: 'up',
     ...(options.buildBases && { buildBases: options.buildBases }),
   });
-  return { project: project.name, actions, steps, warnings };
+  return { project: project.name, actions: hooked, steps, warnings };
 }
 
 /**
@@ -426,6 +446,8 @@ interface ServiceContext {
   serviceNetworks: string[];
   /** Volumes this service mounts through `volumes_from`: they belong to the other service and are not carried. */
   borrowed: ReadonlySet<string>;
+  /** Services whose containers this plan recreates (planned before this one). */
+  recreated: ReadonlySet<string>;
 }
 
 function planService(
@@ -456,6 +478,7 @@ function planService(
     depRestart: options.alwaysRecreateDeps ? [] : recreatedDeps.filter((d) => service.depends_on[d]!.restart),
     serviceNetworks: Object.keys(service.networks).filter((k) => createdNetworks.has(k)),
     borrowed: borrowedVolumes(service, observed),
+    recreated,
   };
 
   let changesContainers = settled.recovers;
@@ -600,6 +623,33 @@ function recreateReasons(ctx: ServiceContext, existing: ContainerSummary): strin
   for (const k of ctx.serviceNetworks) reasons.push(`network ${project.networks[k]!.name} recreated`);
   reasons.push(...volumeMountChanges(project, service, existing));
   for (const d of ctx.depRecreate) reasons.push(`dependency ${d} recreated`);
+  reasons.push(...sharedNamespaceChanges(ctx, existing));
+  return reasons;
+}
+
+/**
+ * A container that shares another service's network, IPC or PID namespace (`network_mode: service:vpn`)
+ * joined that service's container by id: when the container is recreated (now, or since), it must be
+ * recreated too, or it is left in a namespace that is gone. Docker Compose does the same.
+ */
+function sharedNamespaceChanges(ctx: ServiceContext, existing: ContainerSummary): string[] {
+  const reasons: string[] = [];
+  const modes = { network_mode: ctx.service.network_mode, ipc: ctx.service.ipc, pid: ctx.service.pid };
+  for (const [key, mode] of Object.entries(modes)) {
+    if (!mode?.startsWith('service:')) continue;
+    const other = mode.slice('service:'.length);
+    if (ctx.recreated.has(other)) {
+      reasons.push(`${key}: service:${other} recreated`);
+      continue;
+    }
+    const joined =
+      key === 'network_mode' && existing.networkMode?.startsWith('container:')
+        ? existing.networkMode.slice(10)
+        : undefined;
+    const current = ctx.observed.containers.filter((c) => c.labels[Label.service] === other && !isOneoff(c));
+    if (joined !== undefined && current.length > 0 && !current.some((c) => c.id.startsWith(joined)))
+      reasons.push(`${key}: service:${other} runs in another container now`);
+  }
   return reasons;
 }
 
@@ -739,6 +789,11 @@ function sortContainers(cs: ContainerSummary[]): ContainerSummary[] {
 export interface DownOptions {
   volumes?: boolean;
   removeOrphans?: boolean;
+  /**
+   * Only these services' containers (`down web`, as Compose does: not their dependencies); a network or
+   * volume a container left running still uses stays.
+   */
+  services?: string[];
 }
 
 /**
@@ -752,8 +807,51 @@ export function planDown(
   project: Project | undefined,
   options: DownOptions,
 ): Plan {
-  const actions: Action[] = [];
   const warnings: string[] = [];
+  const { actions, orphans } = downContainers(observed, project, options);
+  const only = options.services?.length ? new Set(options.services) : undefined;
+  if (orphans.length > 0) {
+    warnings.push(
+      `found orphan containers (${orphans.join(', ')}) for this project; run with --remove-orphans to clean them up`,
+    );
+  }
+  const removedIds = new Set(actions.flatMap((a) => (a.kind === 'remove-container' ? [a.id] : [])));
+  // With services named, what the services not named still use stays (an orphan's network is tried, and
+  // left in place with a warning that names it).
+  const kept = only ? observed.containers.filter((c) => !removedIds.has(c.id)) : [];
+  const keptNetworks = new Set(kept.flatMap((c) => c.networks));
+  for (const n of [...observed.networks].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (keptNetworks.has(n.name) || (orphans.length > 0 && n.containers.length > 0)) continue;
+    actions.push({ kind: 'remove-network', target: n.name, id: n.id, reason: 'down' });
+  }
+  if (options.volumes) {
+    const keptVolumes = new Set(kept.flatMap((c) => (c.volumes ?? []).map((v) => v.name)));
+    const volumes = planDownVolumes(observed, project, removedIds);
+    actions.push(...volumes.actions.filter((a) => !keptVolumes.has(a.target)));
+    warnings.push(...volumes.warnings);
+  }
+  const graph = project ? projectGraph(project) : buildGraph({});
+  const hooked = withHooks(actions, project);
+  return {
+    project: projectName,
+    actions: hooked,
+    steps: linked(hooked, { project, graph, direction: 'down' }),
+    warnings,
+  };
+}
+
+const isUp = (c: ContainerSummary): boolean =>
+  c.state === 'running' || c.state === 'paused' || c.state === 'restarting';
+
+/**
+ * The container removals of `down`, dependents first: every container of the project, or of the
+ * services named; orphans only with `removeOrphans` (else named in `orphans`).
+ */
+function downContainers(
+  observed: ObservedState,
+  project: Project | undefined,
+  options: DownOptions,
+): { actions: Action[]; orphans: string[] } {
   const known = project
     ? new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})])
     : undefined;
@@ -763,41 +861,25 @@ export function planDown(
     return i < 0 ? -1 : i;
   };
   const containers = [...observed.containers].sort((a, b) => rank(a) - rank(b) || compareContainers(a, b));
+  const only = options.services?.length ? new Set(options.services) : undefined;
+  const actions: Action[] = [];
   const orphans: string[] = [];
   for (const c of containers) {
     const service = c.labels[Label.service] ?? '';
     const orphan = known !== undefined && !known.has(service) && !isOneoff(c);
-    if (orphan && !options.removeOrphans) {
-      orphans.push(c.name);
-      continue;
-    }
+    if (orphan && !options.removeOrphans) orphans.push(c.name);
+    if ((orphan && !options.removeOrphans) || (only && !orphan && !only.has(service))) continue;
     actions.push({
       kind: 'remove-container',
       target: c.name,
       service,
       id: c.id,
-      stop: c.state === 'running' || c.state === 'paused' || c.state === 'restarting',
+      stop: isUp(c),
       reason: orphan ? 'orphan' : 'down',
       ...(options.volumes && { removeVolumes: true }),
     });
   }
-  if (orphans.length > 0) {
-    warnings.push(
-      `found orphan containers (${orphans.join(', ')}) for this project; run with --remove-orphans to clean them up`,
-    );
-  }
-  for (const n of [...observed.networks].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (orphans.length > 0 && n.containers.length > 0) continue;
-    actions.push({ kind: 'remove-network', target: n.name, id: n.id, reason: 'down' });
-  }
-  if (options.volumes) {
-    const removedIds = new Set(actions.flatMap((a) => (a.kind === 'remove-container' ? [a.id] : [])));
-    const volumes = planDownVolumes(observed, project, removedIds);
-    actions.push(...volumes.actions);
-    warnings.push(...volumes.warnings);
-  }
-  const graph = project ? projectGraph(project) : buildGraph({});
-  return { project: projectName, actions, steps: linked(actions, { project, graph, direction: 'down' }), warnings };
+  return { actions, orphans };
 }
 
 /**
@@ -886,6 +968,7 @@ const VERB: Record<ActionKind, string> = {
   'keep-container': 'keep',
   'stop-container': 'stop',
   'remove-container': 'remove',
+  'run-hook': 'exec',
   'remove-network': 'remove',
   'remove-volume': 'remove',
 };

@@ -47,6 +47,8 @@ export interface ContainerSummary {
    * list leaves mounts out, the runtime inspects the container for them.
    */
   volumes: { name: string; target: string }[];
+  /** The network mode as the engine lists it: `bridge`, `host`, a network, `container:<id>` (a shared stack). */
+  networkMode?: string;
 }
 
 export interface ContainerDetails extends ContainerSummary {
@@ -546,5 +548,170 @@ export interface Runtime {
   ): AsyncIterable<EngineEvent>;
 
   /** Release sockets (keep-alive agents). */
+  close(): void;
+}
+
+/*
+ * Docker Swarm, for `berth stack`: a separate interface, since a stack deploy speaks to a swarm
+ * manager about services, not to one engine about containers.
+ *
+ * A service's spec is kept in the Engine API's own shape (`ServiceSpec`, PascalCase) on purpose: berth
+ * must send what `docker stack deploy` sends, and compare it field by field with what the swarm holds
+ * and reports back in that same shape; a second model of forty fields would only add a translation in
+ * each direction. It is plain JSON data; nothing of a Docker client library crosses.
+ */
+
+type Json = Record<string, unknown>;
+
+export interface SwarmContainerSpec extends Json {
+  Image: string;
+  Labels?: Record<string, string>;
+  Command?: string[];
+  Args?: string[];
+  Env?: string[];
+  Healthcheck?: Json;
+  Mounts?: Json[];
+  Secrets?: SwarmFileReference[];
+  Configs?: SwarmFileReference[];
+}
+
+/** A secret or config a task mounts as a file. */
+export interface SwarmFileReference extends Json {
+  File: { Name: string; UID: string; GID: string; Mode: number };
+  SecretID?: string;
+  SecretName?: string;
+  ConfigID?: string;
+  ConfigName?: string;
+}
+
+export interface SwarmPort {
+  Protocol?: string;
+  TargetPort: number;
+  PublishedPort?: number;
+  /** `ingress` (the routing mesh) or `host`. */
+  PublishMode?: string;
+}
+
+export interface SwarmServiceSpec extends Json {
+  Name: string;
+  Labels: Record<string, string>;
+  TaskTemplate: Json & {
+    ContainerSpec: SwarmContainerSpec;
+    Networks?: { Target: string; Aliases?: string[]; DriverOpts?: Record<string, string> }[];
+    Placement?: Json;
+    RestartPolicy?: Json;
+    Resources?: Json;
+    ForceUpdate?: number;
+  };
+  Mode?: { Replicated?: { Replicas?: number }; Global?: Json; ReplicatedJob?: Json; GlobalJob?: Json };
+  UpdateConfig?: Json;
+  RollbackConfig?: Json;
+  EndpointSpec?: { Mode?: string; Ports?: SwarmPort[] };
+}
+
+export interface SwarmService {
+  id: string;
+  /** The swarm's version of the object: an update must name the one it read. */
+  version: number;
+  spec: SwarmServiceSpec;
+  /** The last rolling update: its state (`updating`, `completed`, `paused`, `rollback_started`, ...). */
+  updateStatus?: { state: string; message?: string; startedAt?: string };
+}
+
+export interface SwarmNetworkSpec {
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+  driverOpts?: Record<string, string>;
+  internal?: boolean;
+  attachable?: boolean;
+  enableIpv6?: boolean;
+  ipam?: { driver?: string; config?: { subnet?: string; gateway?: string; ipRange?: string }[] };
+}
+
+export interface SwarmNetwork {
+  id: string;
+  name: string;
+  driver: string;
+  /** `swarm` for overlay networks a service can join; `local` for a node's own. */
+  scope: string;
+  labels: Record<string, string>;
+}
+
+export type SwarmObjectKind = 'secret' | 'config';
+
+/** A secret or config to create: its data travels to the manager and nowhere else. */
+export interface SwarmObjectSpec {
+  name: string;
+  labels: Record<string, string>;
+  data: Buffer;
+}
+
+export interface SwarmObject {
+  id: string;
+  name: string;
+  version: number;
+  labels: Record<string, string>;
+  /** A config's data as the swarm holds it (a secret's is never shown). */
+  data?: Buffer;
+}
+
+export interface SwarmTask {
+  id: string;
+  serviceId: string;
+  nodeId?: string;
+  slot?: number;
+  /** What the orchestrator wants (`running`, `shutdown`...). */
+  desiredState: string;
+  /** Where it is (`new`, `pending`, `preparing`, `starting`, `running`, `failed`, `rejected`...). */
+  state: string;
+  message: string;
+  error?: string;
+  exitCode?: number;
+  containerId?: string;
+  /** The image the task runs. */
+  image: string;
+  /** When the task last changed state (RFC 3339). */
+  timestamp: string;
+}
+
+export interface SwarmNode {
+  id: string;
+  hostname: string;
+  role: 'manager' | 'worker';
+  state: string;
+  availability: string;
+  address: string;
+}
+
+export interface SwarmInfo {
+  /** `active`, `inactive`, `pending`, `error`, `locked`. */
+  localNodeState: string;
+  /** Whether this engine is a manager, the only kind a stack can be deployed through. */
+  controlAvailable: boolean;
+  nodeId: string;
+}
+
+export interface SwarmRuntime {
+  readonly endpoint: string;
+  swarmInfo(): Promise<SwarmInfo>;
+  listServices(labels: LabelFilter): Promise<SwarmService[]>;
+  inspectService(id: string): Promise<SwarmService | undefined>;
+  /** Creates a service; resolves with its id and the engine's warnings. */
+  createService(spec: SwarmServiceSpec): Promise<{ id: string; warnings: string[] }>;
+  /** Replaces a service's spec; `version` is the one last read (the swarm refuses a stale one). */
+  updateService(id: string, version: number, spec: SwarmServiceSpec): Promise<{ warnings: string[] }>;
+  removeService(id: string): Promise<void>;
+  /** Every network the manager knows (swarm and local scope). */
+  listNetworks(): Promise<SwarmNetwork[]>;
+  createNetwork(spec: SwarmNetworkSpec): Promise<string>;
+  removeNetwork(id: string): Promise<void>;
+  listObjects(kind: SwarmObjectKind, labels: LabelFilter): Promise<SwarmObject[]>;
+  createObject(kind: SwarmObjectKind, spec: SwarmObjectSpec): Promise<string>;
+  removeObject(kind: SwarmObjectKind, id: string): Promise<void>;
+  listTasks(filter: { services?: string[]; labels?: LabelFilter }): Promise<SwarmTask[]>;
+  listNodes(): Promise<SwarmNode[]>;
+  /** The image pinned to its registry digest (`app:1@sha256:…`), or undefined when no registry answers. */
+  resolveImage(image: string): Promise<string | undefined>;
   close(): void;
 }

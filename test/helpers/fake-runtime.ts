@@ -251,6 +251,7 @@ export class FakeRuntime implements Runtime {
       created: this.seq,
       ports: spec.ports,
       networks: spec.endpoints.map((e) => e.network),
+      ...(spec.networkMode !== undefined && { networkMode: spec.networkMode }),
       exitCode: 0,
       env: spec.env,
       command: spec.command ?? [],

@@ -16,7 +16,7 @@ export function parseBuildArgs(values: unknown): Record<string, string | null> |
 }
 
 export default async function build(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
-  const project = await ctx.load();
+  const project = await ctx.load({ enableServices: services });
   checkServices(project, services);
   const rt = await ctx.runtime();
   const { buildServices } = await import('../../apply/images.js');

@@ -4,7 +4,7 @@ import { checkServices, parseScale } from '../flags.js';
 
 /** `berth create [SERVICE...]`: `up --no-start`: networks, volumes and containers, nothing started. */
 export default async function create(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
-  const project = await ctx.load();
+  const project = await ctx.load({ enableServices: services });
   checkServices(project, services);
   const { up } = await import('../../apply/index.js');
   const rt = await ctx.runtime();

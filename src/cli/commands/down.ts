@@ -1,12 +1,14 @@
 import { formatGraph } from '../../plan/index.js';
 import type { Context } from '../context.js';
-import { parseSeconds } from '../flags.js';
+import { checkServices, parseSeconds } from '../flags.js';
 import { UsageError } from '../../errors.js';
 
-export default async function down(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+export default async function down(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
   ctx.warmEngine();
   const { project, name } = await ctx.loadOrName();
+  if (project) checkServices(project, services);
   const options = {
+    services,
     volumes: opts.volumes === true,
     removeOrphans: opts.removeOrphans === true,
     parallel: ctx.parallel(),

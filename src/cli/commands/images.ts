@@ -18,7 +18,7 @@ export function humanSize(bytes: number): string {
 export default async function images(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
   const format = typeof opts.format === 'string' ? opts.format : 'table';
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, got "${format}"`);
-  const project = await ctx.load();
+  const project = await ctx.load({ enableServices: services });
   checkServices(project, services);
   const rt = await ctx.runtime();
   const { projectImages } = await import('../../apply/images.js');

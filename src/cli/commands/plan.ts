@@ -12,7 +12,7 @@ import { checkServices, parseScale } from '../flags.js';
 /** `berth plan`: read-only; exit 0 when nothing would change, 2 when changes are pending. */
 export default async function plan(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
   ctx.warmEngine();
-  const { project, notices } = await loadWithNotices(ctx);
+  const { project, notices } = await loadWithNotices(ctx, services);
   checkServices(project, services);
   await ctx.warnForEngine();
   const { planUpFor } = await import('../../apply/index.js');
@@ -43,6 +43,8 @@ export default async function plan(ctx: Context, services: string[], opts: Recor
       ...('service' in s.action && { service: s.action.service }),
       reason: s.reason,
       after: s.after,
+      ...(s.part !== undefined && { part: s.part }),
+      ...(s.when !== undefined && { when: s.when }),
     }));
     const privileges = shown.map((n) => ({
       service: n.service,
@@ -68,9 +70,12 @@ export default async function plan(ctx: Context, services: string[], opts: Recor
  * The project loaded afresh with its privilege notices (the project cache keeps no source positions),
  * the loader's warnings printed as for any load.
  */
-export async function loadWithNotices(ctx: Context): Promise<{ project: Project; notices: PrivilegeNotice[] }> {
+export async function loadWithNotices(
+  ctx: Context,
+  services: string[],
+): Promise<{ project: Project; notices: PrivilegeNotice[] }> {
   const { loadProjectWithNotices } = await import('../../config/index.js');
-  const r = await loadProjectWithNotices(ctx.loadOptions());
+  const r = await loadProjectWithNotices(ctx.loadOptions({ enableServices: services }));
   ctx.printLoadWarnings(r);
   return r;
 }

@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { checkServices } from '../flags.js';
 
 export default async function pull(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
-  const project = await ctx.load();
+  const project = await ctx.load({ enableServices: services });
   checkServices(project, services);
   const rt = await ctx.runtime();
   const { pullServices } = await import('../../apply/images.js');

@@ -91,7 +91,7 @@ export function parseOneOffFlags(
 export default async function run(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const [service, ...command] = args;
   if (!service) throw new UsageError('run needs a service, e.g. berth run web sh');
-  const project = await ctx.load();
+  const project = await ctx.load({ enableServices: [service] });
   checkServices(project, [service]);
   const detach = opts.detach === true;
   const { stdin, stdout } = ctx.world;

@@ -11,8 +11,8 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   ctx.warmEngine();
   // A dry run shows the privileges the stack grants, which needs the files' positions: a fresh load.
   const loaded = opts.dryRun
-    ? await (await import('./plan.js')).loadWithNotices(ctx)
-    : { project: await ctx.load(), notices: [] };
+    ? await (await import('./plan.js')).loadWithNotices(ctx, services)
+    : { project: await ctx.load({ enableServices: services }), notices: [] };
   const project = loaded.project;
   checkServices(project, services);
   if (attached) (await import('./up-attached.js')).checkAttachedFlags(project, opts);

@@ -1,6 +1,7 @@
 /**
  * Where the engine is: `DOCKER_HOST`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH` and the current docker
- * context, read the way the docker CLI reads them. The environment and the file reader are parameters.
+ * context, read the way the docker CLI reads them, and Podman's socket where the docker CLI would find no
+ * engine. The environment and the file reader are parameters.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -18,7 +19,23 @@ export type EngineEndpoint =
       port: number;
       /** Present when the connection is TLS: the folder holding ca.pem, cert.pem and key.pem. */
       tls?: { certDir: string; verify: boolean };
+    }
+  | {
+      /** `ssh://[user@]host[:port][/socket]`: `docker system dial-stdio` run on the host over ssh. */
+      kind: 'ssh';
+      host: string;
+      user?: string;
+      port?: number;
+      /** The engine's socket on the remote host, when the address names one. */
+      socketPath?: string;
     };
+
+/** Podman's Docker-compatible sockets, rootless first: where berth looks when there is no docker.sock. */
+export function podmanSockets(env: Env): string[] {
+  const runtimeDir = (env['XDG_RUNTIME_DIR'] ?? '').trim();
+  const rootless = runtimeDir !== '' ? [join(runtimeDir, 'podman', 'podman.sock')] : [];
+  return [...rootless, '/run/podman/podman.sock'];
+}
 
 /** How the endpoint resolution reads the docker CLI's files (config.json, contexts); injected for tests. */
 export interface ConfigFiles {
@@ -39,9 +56,10 @@ interface TlsChoice {
 /**
  * The engine as the docker CLI picks it: `DOCKER_HOST` first; else the context named by
  * `DOCKER_CONTEXT` or by `currentContext` in `$DOCKER_CONFIG/config.json` (default `~/.docker`);
- * else the local socket.
+ * else the local socket, or, when `/var/run/docker.sock` does not exist, Podman's (`podmanSockets`).
  *
- * `DOCKER_HOST` takes `unix:///path`, `tcp://host[:port]` (also `http://`/`https://`). TLS is on when
+ * `DOCKER_HOST` takes `unix:///path`, `tcp://host[:port]` (also `http://`/`https://`) and
+ * `ssh://[user@]host[:port][/path/to/socket]`. TLS is on when
  * `DOCKER_TLS_VERIFY` or `DOCKER_CERT_PATH` is set (or the scheme is https); the server certificate is
  * verified only when `DOCKER_TLS_VERIFY` is non-empty. A context brings its own host and TLS files.
  */
@@ -51,8 +69,17 @@ export function resolveEndpoint(env: Env, files: ConfigFiles = noFiles): EngineE
 
   const configDir = dockerConfigDir(env);
   const contextName = (env['DOCKER_CONTEXT'] ?? '').trim() || currentContext(configDir, files);
-  if (contextName === '' || contextName === 'default') return { kind: 'unix', socketPath: DEFAULT_SOCKET };
+  if (contextName === '' || contextName === 'default') return localEndpoint(env, files);
   return contextEndpoint(contextName, configDir, files);
+}
+
+/** The local socket; Podman's when docker's is missing and one of Podman's is there. */
+function localEndpoint(env: Env, files: ConfigFiles): EngineEndpoint {
+  if (!files.exists(DEFAULT_SOCKET)) {
+    const podman = podmanSockets(env).find((p) => files.exists(p));
+    if (podman !== undefined) return { kind: 'unix', socketPath: podman };
+  }
+  return { kind: 'unix', socketPath: DEFAULT_SOCKET };
 }
 
 export function dockerConfigDir(env: Env): string {
@@ -127,9 +154,11 @@ function hostEndpoint(raw: string, tls: TlsChoice, where: string): EngineEndpoin
       return tcpEndpoint(rest, tls, where);
     case 'https':
       return tcpEndpoint(rest, { ...tls, on: true }, where);
+    case 'ssh':
+      return sshEndpoint(raw, where);
     default:
       throw new EngineUnreachableError(`${where}: ${scheme}:// engine addresses are not supported`, {
-        hint: 'use unix:///path/to/docker.sock or tcp://host:port',
+        hint: 'use unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port]',
       });
   }
 }
@@ -144,6 +173,32 @@ function tcpEndpoint(hostPort: string, tls: TlsChoice, where: string): EngineEnd
   return { kind: 'tcp', host, port, tls: { certDir: tls.certDir, verify: tls.verify } };
 }
 
+/** `ssh://[user@]host[:port][/socket]`, refused as the docker CLI refuses it: a password, a query, a fragment. */
+function sshEndpoint(raw: string, where: string): EngineEndpoint {
+  const bad = (why: string): EngineUnreachableError =>
+    new EngineUnreachableError(`${where}: ${why}`, { hint: 'use ssh://[user@]host[:port]' });
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad('not a valid ssh:// address');
+  }
+  if (url.password !== '') throw bad('a password in the address is not supported (use an ssh key or agent)');
+  if (url.search !== '') throw bad(`query parameters are not allowed: "${url.search.slice(1)}"`);
+  if (url.hash !== '') throw bad(`fragments are not allowed: "${url.hash.slice(1)}"`);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === '') throw bad('no host given');
+  const user = decodeURIComponent(url.username);
+  const path = decodeURIComponent(url.pathname);
+  return {
+    kind: 'ssh',
+    host,
+    ...(user !== '' && { user }),
+    ...(url.port !== '' && { port: Number(url.port) }),
+    ...(path.replace(/\//g, '') !== '' && { socketPath: path }),
+  };
+}
+
 function splitHostPort(s: string, defaultPort: number): { host: string; port: number } {
   // [ipv6]:port
   const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
@@ -153,8 +208,12 @@ function splitHostPort(s: string, defaultPort: number): { host: string; port: nu
   return { host: s, port: defaultPort };
 }
 
-/** "unix:///var/run/docker.sock" or "tcp://host:2376 (TLS)", for messages. */
+/** "unix:///var/run/docker.sock", "tcp://host:2376 (TLS)" or "ssh://me@host:2222", for messages. */
 export function describeEndpoint(e: EngineEndpoint): string {
   if (e.kind === 'unix') return `unix://${e.socketPath}`;
+  if (e.kind === 'ssh') {
+    const host = e.host.includes(':') ? `[${e.host}]` : e.host;
+    return `ssh://${e.user !== undefined ? `${e.user}@` : ''}${host}${e.port !== undefined ? `:${e.port}` : ''}${e.socketPath ?? ''}`;
+  }
   return `tcp://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}${e.tls ? ' (TLS)' : ''}`;
 }

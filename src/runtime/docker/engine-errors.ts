@@ -58,6 +58,8 @@ export function errorForConnection(err: unknown, where: string, operation: strin
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   const detail = err instanceof Error ? err.message : String(err);
   switch (code) {
+    case 'ESSH':
+      return sshError(err, where);
     case 'ENOENT':
       return new EngineUnreachableError(`cannot reach the Docker Engine at ${where}: no such socket`, {
         cause: err,
@@ -98,6 +100,30 @@ export function errorForConnection(err: unknown, where: string, operation: strin
         },
       );
   }
+}
+
+/**
+ * ssh, or `docker system dial-stdio` on the remote host, failed: its own last line of stderr, and a hint
+ * for the two cases a user meets first (no docker on the host: a shell's exit code 127; ssh's own failures: 255).
+ */
+function sshError(err: unknown, where: string): EngineUnreachableError {
+  const detail = err instanceof Error ? err.message : String(err);
+  const exitCode = typeof err === 'object' && err !== null && 'exitCode' in err ? err.exitCode : undefined;
+  const hint =
+    exitCode === 127
+      ? 'berth runs `docker system dial-stdio` on the remote host: install the docker CLI (18.09 or later) there'
+      : exitCode === 255
+        ? `check that \`${sshCommandFor(where)} docker version\` works: berth uses ssh's own config, keys and agent`
+        : 'check that the Docker Engine is running on the remote host';
+  return new EngineUnreachableError(`cannot reach the Docker Engine at ${where}: ${detail}`, { cause: err, hint });
+}
+
+/** "ssh://me@box:2222" as the command a user would type: "ssh -p 2222 me@box". */
+function sshCommandFor(where: string): string {
+  const m = /^ssh:\/\/(?:([^@/]*)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?/.exec(where);
+  if (!m) return 'ssh HOST';
+  const [, user, host, port] = m;
+  return `ssh${port !== undefined ? ` -p ${port}` : ''} ${user !== undefined ? `${user}@` : ''}${host!.replace(/^\[|\]$/g, '')}`;
 }
 
 export function timeoutError(operation: string, where: string, ms: number): EngineUnreachableError {

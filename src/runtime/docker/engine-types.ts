@@ -36,6 +36,7 @@ export interface EngineContainerSummary {
   Status?: string;
   NetworkSettings?: { Networks?: Record<string, EngineEndpointSettings> | null } | null;
   Mounts?: EngineMountPoint[] | null;
+  HostConfig?: { NetworkMode?: string } | null;
 }
 
 export interface EngineHealth {

@@ -140,6 +140,7 @@ export function containerSummaryFrom(e: EngineContainerSummary): ListedContainer
     created: e.Created ?? 0,
     ports: portsFromList(e.Ports),
     networks: Object.keys(e.NetworkSettings?.Networks ?? {}),
+    ...(e.HostConfig?.NetworkMode && { networkMode: e.HostConfig.NetworkMode }),
     ...volumesFromList(e.Mounts),
   };
 }

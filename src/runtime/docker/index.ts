@@ -6,6 +6,7 @@ import { DockerRuntime } from './docker-runtime.js';
 import { CredentialStore, defaultHelperRunner } from './auth.js';
 import { resolveEndpoint, type ConfigFiles, type Env } from './endpoint.js';
 import { Transport } from './transport.js';
+import { DockerSwarm } from './swarm.js';
 
 export interface DockerRuntimeOptions {
   /**
@@ -41,6 +42,18 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
     runHelper: defaultHelperRunner,
   });
   return new DockerRuntime(transport, credentials);
+}
+
+/** The swarm side of the engine the environment points at (which must be a swarm manager to deploy). */
+export function createDockerSwarm(options: DockerRuntimeOptions): DockerSwarm {
+  const endpoint = resolveEndpoint(options.env, options.files ?? diskFiles);
+  const apiVersion = options.env['DOCKER_API_VERSION']?.trim();
+  return new DockerSwarm(
+    new Transport(endpoint, {
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(apiVersion ? { apiVersion } : {}),
+    }),
+  );
 }
 
 const diskFiles: ConfigFiles = {

@@ -145,8 +145,8 @@ export async function hijack(transport: Transport, req: RawRequest): Promise<Dup
   const payload = req.json === undefined ? undefined : Buffer.from(JSON.stringify(req.json));
   const headers = { ...headersFor(req, payload), Connection: 'Upgrade', Upgrade: 'tcp' };
   const { lib, options } = await transport.rawOptions(req.method, req.path, req.query, headers);
-  // An upgraded socket leaves its agent; no agent at all keeps it out of the pool from the start.
-  options.agent = false;
+  // An upgraded socket leaves its agent; a connection of its own keeps it out of the pool from the start.
+  options.agent = transport.upgradeAgent();
   return new Promise<Duplex>((resolve, reject) => {
     const r = lib.request(options);
     r.on('upgrade', (_res, socket, head) => {

@@ -2,7 +2,8 @@
  * HTTP to the engine with Node's own `http`/`https`: a keep-alive agent, JSON in and out, the API
  * version negotiated once through `GET /_ping` and put in front of every path. Requests that hold
  * their connection for as long as the engine takes (wait, pull) use a second, unbounded agent, so
- * that many of them never starve the short calls of sockets.
+ * that many of them never starve the short calls of sockets. Over ssh, one pool makes each connection an
+ * ssh process (runtime/docker/ssh.ts) and keeps it for the next request.
  */
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { EngineUnreachableError } from '../../errors.js';
 import { describeEndpoint, type EngineEndpoint } from './endpoint.js';
 import { errorForConnection, errorForStatus, timeoutError } from './engine-errors.js';
 import { JsonLineSplitter } from './json-stream.js';
+import { SshAgent } from './ssh.js';
 
 /** The newest Engine API version berth speaks. */
 export const MAX_API_VERSION = '1.45';
@@ -49,6 +51,7 @@ export interface EngineResponse {
 export interface TransportOptions {
   /** Default request timeout (ms). */
   timeoutMs?: number;
+  /** Connections for the short calls (256; over ssh no limit, where the handshakes are what is limited). */
   maxSockets?: number;
   /** Use this API version instead of negotiating (DOCKER_API_VERSION). */
   apiVersion?: string;
@@ -105,25 +108,32 @@ export interface RequestLib {
 export class Transport {
   readonly where: string;
   private readonly lib: RequestLib;
-  /**
-   * Where every request goes. Over a unix socket the TLS server name is set (empty) rather than left for
-   * the agent to work out from the host: that costs a first use of Node's IPv6 pattern, a few ms of every start.
-   */
+  /** Where every request goes (`requestTarget`). */
   private readonly target: http.RequestOptions;
   private readonly agent: http.Agent;
   private readonly longAgent: http.Agent;
   private readonly defaultTimeoutMs: number;
   private readonly fixedVersion: string | undefined;
+  /** A connection of its own, for a request that takes its connection over (attach, exec). */
+  private readonly ownConnection: () => http.Agent | false;
   private version: Promise<string> | undefined;
 
   constructor(endpoint: EngineEndpoint, options: TransportOptions = {}) {
     this.where = describeEndpoint(endpoint);
-    this.target =
-      endpoint.kind === 'unix'
-        ? ({ socketPath: endpoint.socketPath, host: 'localhost', servername: '' } as http.RequestOptions)
-        : { host: endpoint.host, port: endpoint.port };
+    this.target = requestTarget(endpoint);
     this.defaultTimeoutMs = options.timeoutMs ?? 60_000;
     this.fixedVersion = options.apiVersion;
+    this.ownConnection = () => false;
+    if (endpoint.kind === 'ssh') {
+      // Each connection costs an ssh handshake: one pool for every kind of call, so that any idle
+      // connection serves the next one (an upgraded one leaves the pool by itself).
+      const agent = new SshAgent(endpoint, { keepAlive: true, maxSockets: options.maxSockets ?? Infinity });
+      this.agent = agent;
+      this.longAgent = agent;
+      this.ownConnection = () => agent;
+      this.lib = http;
+      return;
+    }
     // Applies run as wide as the graph and --parallel allow; the pool must not be the narrower limit.
     const maxSockets = options.maxSockets ?? 256;
     if (endpoint.kind === 'tcp' && endpoint.tls) {
@@ -220,6 +230,15 @@ export class Transport {
     return { lib: this.lib, options: { method, path: versioned, headers, agent: this.longAgent, ...this.target } };
   }
 
+  /**
+   * The agent for a request whose connection is taken over (`Upgrade: tcp`): none for a socket or tcp (a
+   * fresh connection, outside the pool from the start); over ssh, the pool, whose idle connection spares
+   * a handshake.
+   */
+  upgradeAgent(): http.Agent | false {
+    return this.ownConnection();
+  }
+
   close(): void {
     this.agent.destroy();
     this.longAgent.destroy();
@@ -296,6 +315,23 @@ export class Transport {
       arm();
       r.end(payload);
     });
+  }
+}
+
+/**
+ * Where every request goes. Over a unix socket the TLS server name is set (empty) rather than left for
+ * the agent to work out from the host: that costs a first use of Node's IPv6 pattern, a few ms of every
+ * start. Over ssh the agent makes the connection; the host only names the engine in the Host header, as
+ * the docker CLI's "docker.example.com" does.
+ */
+function requestTarget(endpoint: EngineEndpoint): http.RequestOptions {
+  switch (endpoint.kind) {
+    case 'unix':
+      return { socketPath: endpoint.socketPath, host: 'localhost', servername: '' } as http.RequestOptions;
+    case 'ssh':
+      return { host: 'docker.example.com' };
+    case 'tcp':
+      return { host: endpoint.host, port: endpoint.port };
   }
 }
 

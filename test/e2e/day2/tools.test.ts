@@ -140,3 +140,15 @@ describe('events and wait', () => {
     expect(running.stdout).toBe('');
   });
 });
+
+describe('version', () => {
+  it('prints itself plainly, as JSON with --format json, and the bare number with --short', async () => {
+    const { version } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string };
+    expect((await berth(['version'])).stdout).toBe(`berth version ${version}`);
+    expect(JSON.parse((await berth(['version', '--format', 'json'])).stdout)).toEqual({ version });
+    expect((await berth(['version', '--short'])).stdout).toBe(version);
+    const bad = await berth(['version', '--format', 'xml']);
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toContain('Allowed choices are pretty, json');
+  });
+});

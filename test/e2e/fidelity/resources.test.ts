@@ -159,7 +159,7 @@ describe('resource, restart and isolation keys reach the engine', () => {
 
     const plan = await run('plan');
     expect(plan.exitCode).toBe(2);
-    expect(plan.stdout).toContain(`${project}-limits-1: recreate: mem_limit changed`);
+    expect(plan.stdout).toContain(`${project}-limits-1: create: mem_limit changed`);
     expect(plan.stdout).toContain(`${project}-quota-1: keep: up to date (running)`);
 
     expect((await run('up', '-d')).exitCode).toBe(0);

@@ -49,7 +49,7 @@ describe('converge', () => {
     f.write(stack('two'));
     const plan = await f.run('plan');
     expect(plan.exitCode).toBe(2);
-    expect(plan.stdout).toContain(`${f.project}-db-1: recreate: environment.FOO changed`);
+    expect(plan.stdout).toContain(`${f.project}-db-1: create: environment.FOO changed`);
     expect(plan.stdout).toContain(`${f.project}-api-1: restart: dependency db recreated`);
     expect(plan.stdout).toContain(`${f.project}-other-1: keep: up to date (running)`);
 

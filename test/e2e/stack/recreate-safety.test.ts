@@ -159,7 +159,7 @@ describe('anonymous volumes survive a recreate', () => {
     await expectOneWithData(f, 'precious', 'after --force-recreate');
 
     f.write({ tag: 'b' });
-    expect((await f.run('plan')).stdout).toContain(`${f.name}: recreate: environment.TAG changed`);
+    expect((await f.run('plan')).stdout).toContain(`${f.name}: create: environment.TAG changed`);
     expect((await f.run('up', '-d')).exitCode).toBe(0);
     await expectOneWithData(f, 'precious', 'after a config change');
     expect(await anonymousVolumes(f)).toEqual(volumes);

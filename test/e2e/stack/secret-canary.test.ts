@@ -149,7 +149,7 @@ describe('secret canaries', () => {
     writeDotenv(changed.dotenv);
     const plan = await run('plan');
     expect(plan.exitCode, plan.stderr).toBe(2);
-    expect(plan.stdout).toContain(`${project}-app-1: recreate: environment.DOTENV_TOKEN changed`);
+    expect(plan.stdout).toContain(`${project}-app-1: create: environment.DOTENV_TOKEN changed`);
     expectQuiet('plan', plan);
     const planJson = await run('plan', '--format', 'json');
     expect(planJson.stdout).toContain('environment.DOTENV_TOKEN changed');

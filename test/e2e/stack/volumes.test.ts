@@ -205,7 +205,7 @@ describe('volumes', () => {
     expect(plan.stdout).toContain(
       `volume ${newVolume}: create: missing (renamed from ${oldVolume}, which is kept with its data)`,
     );
-    expect(plan.stdout).toContain(`${app}: recreate: volume data: ${oldVolume}→${newVolume}`);
+    expect(plan.stdout).toContain(`${app}: create: volume data: ${oldVolume}→${newVolume}`);
 
     expect((await f.run('up', '-d')).exitCode).toBe(0);
     expect(await mountOf(app, '/data')).toBe(newVolume);

@@ -72,4 +72,23 @@ describe('down', () => {
       'network demo_default is still in use by container demo-old-1 (an orphan of this project: --remove-orphans removes it): left in place',
     );
   });
+
+  it("down SERVICE removes only that service's containers; the network and volumes the others use stay", async () => {
+    const withData = project(
+      'demo',
+      {
+        web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true, restart: false } } },
+        db: { image: 'busybox', volumes: [{ type: 'volume', source: 'data', target: '/data' }] },
+      },
+      { volumes: { data: { name: 'demo_data' } } },
+    );
+    const rt = new FakeRuntime({ busybox: 'sha256:1' });
+    await up(withData, rt, options, recorder());
+    await down('demo', withData, rt, { ...options, volumes: true, services: ['web'] }, recorder());
+    expect([...rt.containers.values()].map((c) => c.name)).toEqual(['demo-db-1']);
+    expect([...rt.networks.values()].map((n) => n.name)).toEqual(['demo_default']);
+    expect([...rt.volumes.keys()]).toEqual(['demo_data']);
+    await down('demo', withData, rt, { ...options, volumes: true, services: ['db'] }, recorder());
+    expect(rt.containers.size + rt.networks.size + rt.volumes.size).toBe(0);
+  });
 });

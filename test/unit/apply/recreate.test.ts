@@ -123,6 +123,42 @@ describe('recreate', () => {
     expect(shape(rt)).toEqual([['demo-web-1', 'exited']]);
   });
 
+  it('says what could not be given back when the undo itself fails, and leaves the rest to the next up', async () => {
+    const { rt, volumes } = await running();
+    rt.failNext.set('createContainer', new Error('no space left on device'));
+    // The create fails, then giving the name back fails: the previous container stays aside, stopped.
+    const rename = rt.renameContainer.bind(rt);
+    let renames = 0;
+    rt.renameContainer = async (id: string, name: string): Promise<void> => {
+      if (++renames === 2) throw new Error('engine busy');
+      return rename(id, name);
+    };
+    await expect(upWith('howdy', rt)).rejects.toThrow(
+      'recreate failed: no space left on device; the previous container is kept, but its name could not be given back (engine busy); the next up settles it',
+    );
+    rt.renameContainer = rename;
+    await upWith('howdy', rt);
+    expect(shape(rt)).toEqual([['demo-web-1', 'running']]);
+    expect(volumesOf(rt)).toEqual(volumes);
+  });
+
+  it('a service whose image is pulled in the same up is recreated only when the pull brought a new image', async () => {
+    const rt = new FakeRuntime({ busybox: 'sha256:1' });
+    const pulled = project('demo', { web: { image: 'busybox', pull_policy: 'always' } });
+    await up(pulled, rt, options, quiet);
+    const [first] = [...rt.containers.values()];
+    rt.registry.set('busybox', 'sha256:1');
+    rt.calls.length = 0;
+    await up(pulled, rt, options, quiet);
+    expect(rt.calls).toEqual(['pull busybox']);
+    rt.registry.set('busybox', 'sha256:2');
+    await up(pulled, rt, options, quiet);
+    const [now, ...rest] = [...rt.containers.values()];
+    expect(rest).toEqual([]);
+    expect(now!.id).not.toBe(first!.id);
+    expect([now!.name, now!.state, now!.spec.image]).toEqual(['demo-web-1', 'running', 'busybox']);
+  });
+
   const steps = ['renameContainer', 'stopContainer', 'createContainer', 'startContainer', 'removeContainer'] as const;
   for (const step of steps) {
     for (const when of ['before', 'after'] as const) {

@@ -45,6 +45,8 @@ const MAPPED_ELSEWHERE: Record<string, string> = {
   profiles: 'config: which services are enabled',
   scale: 'plan: how many containers',
   attach: 'attached up: whose logs are shown',
+  post_start: 'plan/hooks.ts: exec steps after the start',
+  pre_stop: 'plan/hooks.ts: exec steps before the stop',
 };
 
 /** Service keys the loader names in a warning when set, as reaching no container (a whole key, not one of its parts). */
@@ -144,8 +146,6 @@ describe('every key the schema allows has a decided fate', () => {
       '    image: x',
       '    credential_spec: {file: spec.json}',
       '    use_api_socket: true',
-      '    post_start: [{command: echo hi}]',
-      '    pre_stop: [{command: echo bye}]',
       '    develop: {watch: [{path: ./src, action: sync, target: /src}]}',
       '    pull_refresh_after: 1h',
       '    networks:',
@@ -168,13 +168,11 @@ describe('every key the schema allows has a decided fate', () => {
     expect(where).toEqual([
       'compose.yaml:4:5: services.app.credential_spec',
       'compose.yaml:5:5: services.app.use_api_socket',
-      'compose.yaml:6:5: services.app.post_start',
-      'compose.yaml:7:5: services.app.pre_stop',
-      'compose.yaml:8:5: services.app.develop',
-      'compose.yaml:9:5: services.app.pull_refresh_after',
-      'compose.yaml:11:17: services.app.networks.default.interface_name',
-      'compose.yaml:16:16: services.app.volumes[0].bind.recursive',
-      'compose.yaml:20:18: services.app.volumes[1].volume.labels',
+      'compose.yaml:6:5: services.app.develop',
+      'compose.yaml:7:5: services.app.pull_refresh_after',
+      'compose.yaml:9:17: services.app.networks.default.interface_name',
+      'compose.yaml:14:16: services.app.volumes[0].bind.recursive',
+      'compose.yaml:18:18: services.app.volumes[1].volume.labels',
     ]);
   });
 });

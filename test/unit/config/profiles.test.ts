@@ -29,6 +29,13 @@ describe('profiles', () => {
     expect(Object.keys(project.services).sort()).toEqual(['debug', 'queue', 'web']);
   });
 
+  it('a service named on the command line activates its profiles, beside those given (as Compose does)', async () => {
+    const { project } = await load(stack, { enableServices: ['worker'], profiles: ['debug'] });
+    expect(Object.keys(project.services).sort()).toEqual(['debug', 'queue', 'web', 'worker']);
+    const plain = await load(stack, { enableServices: ['web'] });
+    expect(Object.keys(plain.project.services)).toEqual(['web']);
+  });
+
   it('"*" enables every profile', async () => {
     const { project } = await load(stack, { profiles: ['*'] });
     expect(Object.keys(project.services)).toHaveLength(4);

@@ -47,6 +47,44 @@ describe('lifecycle order', () => {
     expect(rt.calls.at(-1)).toBe('stop demo-db-1');
   });
 
+  it('orders through a service that is not in the walk: app after store though only app and store start', async () => {
+    const chain = project('ch', {
+      store: { image: 'busybox' },
+      api: { image: 'busybox', depends_on: { store: dep() } },
+      app: { image: 'busybox', depends_on: { api: dep() } },
+    });
+    const rt = new FakeRuntime({ busybox: 'sha256:1' });
+    await up(chain, rt, { berthVersion: 't', parallel: 1 }, quiet);
+    await stopServices(rt, { projectName: 'ch', project: chain, services: [] }, opts, quiet);
+    rt.calls.length = 0;
+    // Listed app first (by name): only the edge found through api can put store before it.
+    await startServices(rt, { projectName: 'ch', project: chain, services: ['app', 'store'] }, opts, quiet);
+    expect(rt.calls).toEqual(['start ch-store-1', 'start ch-app-1']);
+  });
+
+  it('a container that fails to stop holds back only what it depends on; the rest goes on and is named', async () => {
+    const rt = await running();
+    rt.failNext.set('stopContainer', new Error('device busy'));
+    const events: string[] = [];
+    const recorder: Renderer = {
+      start: () => undefined,
+      event: (e) => {
+        if (e.status === 'skipped' || e.status === 'failed') events.push(`${e.title} ${e.status}: ${e.detail ?? ''}`);
+      },
+      done: () => Promise.resolve(),
+    };
+    await expect(
+      stopServices(rt, { projectName: 'demo', project: p, services: [] }, { parallel: 1 }, recorder),
+    ).rejects.toThrow('device busy');
+    // web stops first and fails: db, which web depends on, stays up; worker still stops.
+    expect(events).toEqual([
+      'demo-web-1 failed: device busy',
+      'demo-db-1 skipped: left running: web, which depends on it, did not stop',
+    ]);
+    expect(rt.calls).toContain('stop demo-worker-1');
+    expect(rt.calls).not.toContain('stop demo-db-1');
+  });
+
   it('rm removes only stopped containers of this project, and nothing when the answer is no', async () => {
     const rt = await running();
     const other = project('other', { db: { image: 'busybox' } });

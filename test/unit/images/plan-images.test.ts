@@ -4,7 +4,7 @@ import { applyPlan } from '../../../src/apply/apply.js';
 import { buildSpecsFor } from '../../../src/apply/images.js';
 import type { Project } from '../../../src/config/model.js';
 import { ImageMissingError } from '../../../src/errors.js';
-import { formatPlan, parsePullPolicy, planUp, projectGraph, type UpOptions } from '../../../src/plan/index.js';
+import { formatPlan, parsePullPolicy, planUp, type UpOptions } from '../../../src/plan/index.js';
 import type { ProgressEvent } from '../../../src/progress/events.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';
 import { project } from '../../helpers/project.js';
@@ -22,7 +22,7 @@ async function plan(p: Project, rt: FakeRuntime, options: Partial<UpOptions> = {
 async function up(p: Project, rt: FakeRuntime, options: Partial<UpOptions> = {}): Promise<ProgressEvent[]> {
   const events: ProgressEvent[] = [];
   const pl = await plan(p, rt, options);
-  await applyPlan(pl, projectGraph(p), rt, (e) => events.push(e), {
+  await applyPlan(pl, rt, (e) => events.push(e), {
     parallel: 4,
     buildSpecs: buildSpecsFor(p, pl.actions),
   }).catch(() => undefined);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
-import { formatPlan, planUp, projectGraph } from '../../../src/plan/index.js';
+import { formatPlan, planUp } from '../../../src/plan/index.js';
 import { containerLabels } from '../../../src/plan/desired.js';
 import {
   configHash,
@@ -106,7 +106,7 @@ describe('dev.berth.config', () => {
     const rt = new FakeRuntime({ busybox: IMG });
     const plan = async (p: ReturnType<typeof stack>) =>
       planUp(p, await rt.observe(p.name, ['busybox']), { berthVersion: 'test' });
-    await applyPlan(await plan(stack('a')), projectGraph(stack('a')), rt, () => {}, { parallel: 1 });
+    await applyPlan(await plan(stack('a')), rt, () => {}, { parallel: 1 });
     const [container] = [...rt.containers.values()];
     container!.labels[Label.berthConfig] = legacyLabel(stack('a').services.web!);
     expect(formatPlan(await plan(stack('a')))).toBe('old-web-1: keep: up to date (running)');

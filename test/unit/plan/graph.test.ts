@@ -116,10 +116,17 @@ describe('the plan is a graph', () => {
     expect(formatGraph(plan)).toBe(
       [
         '#1 demo-web-1: stop: before db is recreated (depends_on restart: true)',
-        '#2 [#1] demo-db-1: recreate: environment.FOO changed',
-        '#3 [#2] web: wait: db healthy',
-        '#4 [#3] demo-web-1: restart: dependency db recreated',
-        '#5 [#2] demo-worker-1: keep: up to date (running)',
+        '#2 [#1] demo-db-1: rename: aside as db1000000000_demo-db-1, to be replaced (environment.FOO changed)',
+        '#3 [#2] demo-db-1: stop: the previous container, while the new one is made',
+        '#4 [#2] demo-db-1: create: environment.FOO changed',
+        '#5 [#3 #4] demo-db-1: start: the new container',
+        '#6 [#5] demo-db-1: remove: the previous container, replaced',
+        '#7 [#3 #4 #5] demo-db-1: remove: if the recreate fails: the new container',
+        '#8 [#7] demo-db-1: rename: if the recreate fails: the previous container gets its name back',
+        '#9 [#8] demo-db-1: start: if the recreate fails: the previous container runs again',
+        '#10 [#6 #9] web: wait: db healthy',
+        '#11 [#10] demo-web-1: restart: dependency db recreated',
+        '#12 [#6 #9] demo-worker-1: keep: up to date (running)',
       ].join('\n'),
     );
   });
@@ -139,8 +146,15 @@ describe('the plan is a graph', () => {
       [
         '#1 image dbimg: pull: pull_policy: always',
         '#2 [#1] ri-web-1: stop: before db is recreated (depends_on restart: true)',
-        '#3 [#2] ri-db-1: recreate: environment.FOO changed',
-        '#4 [#3] ri-web-1: restart: dependency db recreated',
+        '#3 [#2] ri-db-1: rename: aside as db1000000000_ri-db-1, to be replaced (environment.FOO changed)',
+        '#4 [#3] ri-db-1: stop: the previous container, while the new one is made',
+        '#5 [#3] ri-db-1: create: environment.FOO changed',
+        '#6 [#4 #5] ri-db-1: start: the new container',
+        '#7 [#6] ri-db-1: remove: the previous container, replaced',
+        '#8 [#4 #5 #6] ri-db-1: remove: if the recreate fails: the new container',
+        '#9 [#8] ri-db-1: rename: if the recreate fails: the previous container gets its name back',
+        '#10 [#9] ri-db-1: start: if the recreate fails: the previous container runs again',
+        '#11 [#7 #10] ri-web-1: restart: dependency db recreated',
       ].join('\n'),
     );
   });

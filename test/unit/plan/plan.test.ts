@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../../src/apply/apply.js';
 import type { Project } from '../../../src/config/model.js';
-import { formatPlan, hasChanges, planDown, planUp, projectGraph, type UpOptions } from '../../../src/plan/index.js';
+import { formatPlan, hasChanges, planDown, planUp, type UpOptions } from '../../../src/plan/index.js';
 import type { ProgressEvent } from '../../../src/progress/events.js';
 import { FakeRuntime } from '../../helpers/fake-runtime.js';
 import { project } from '../../helpers/project.js';
@@ -21,7 +21,7 @@ async function plan(p: Project, rt: FakeRuntime, options: Partial<UpOptions> = {
 
 async function up(p: Project, rt: FakeRuntime, options: Partial<UpOptions> = {}): Promise<ProgressEvent[]> {
   const events: ProgressEvent[] = [];
-  await applyPlan(await plan(p, rt, options), projectGraph(p), rt, (e) => events.push(e), { parallel: 4 });
+  await applyPlan(await plan(p, rt, options), rt, (e) => events.push(e), { parallel: 4 });
   return events;
 }
 
@@ -208,9 +208,9 @@ describe('apply', () => {
       web: { image: 'busybox', depends_on: { db: { condition: 'service_started', required: true, restart: false } } },
     });
     const events: ProgressEvent[] = [];
-    await expect(
-      applyPlan(await plan(p, rt), projectGraph(p), rt, (e) => events.push(e), { parallel: 4 }),
-    ).rejects.toThrow('port is already allocated');
+    await expect(applyPlan(await plan(p, rt), rt, (e) => events.push(e), { parallel: 4 })).rejects.toThrow(
+      'port is already allocated',
+    );
     expect([...rt.containers.values()].map((c) => c.name)).toEqual([]); // the half-made db container was removed
     expect(events.filter((e) => e.status === 'skipped').map((e) => e.title)).toEqual(['f-web-1']);
   });

@@ -106,7 +106,15 @@ describe('an interrupted recreate is settled from the snapshot', () => {
       [
         `#1 p-web-1: remove: left over from an interrupted recreate (never started; ${OLD.slice(0, 12)}_p-web-1 is kept)`,
         `#2 [#1] ${OLD.slice(0, 12)}_p-web-1: rename: left over from an interrupted recreate (back to p-web-1)`,
-        '#3 [#2] p-web-1: recreate: config changed', // the literal carries no dev.berth.config label to diff
+        // The literal carries no dev.berth.config label to diff.
+        `#3 [#2] p-web-1: rename: aside as ${OLD.slice(0, 12)}_p-web-1, to be replaced (config changed)`,
+        '#4 [#3] p-web-1: stop: the previous container, while the new one is made',
+        '#5 [#3] p-web-1: create: config changed',
+        '#6 [#4 #5] p-web-1: start: the new container',
+        '#7 [#6] p-web-1: remove: the previous container, replaced',
+        '#8 [#4 #5 #6] p-web-1: remove: if the recreate fails: the new container',
+        '#9 [#8] p-web-1: rename: if the recreate fails: the previous container gets its name back',
+        '#10 [#9] p-web-1: start: if the recreate fails: the previous container runs again',
       ].join('\n'),
     );
     expect(recreateOf(actions).replaces).toBe(OLD);

@@ -15,7 +15,6 @@ import {
   Label,
   planDown,
   planUp,
-  projectGraph,
   volumeSpec,
   type Action,
   type Plan,
@@ -402,16 +401,12 @@ describe('apply: a plan with a volume recreate', () => {
     const rt = new FakeRuntime({ busybox: IMG });
     const before = stack({ driver_opts: tmpfs });
     const events: string[] = [];
-    await applyPlan(
-      planUp(before, await rt.observe('p', ['busybox']), { berthVersion: 'test' }),
-      projectGraph(before),
-      rt,
-      () => undefined,
-      { parallel: 4 },
-    );
+    await applyPlan(planUp(before, await rt.observe('p', ['busybox']), { berthVersion: 'test' }), rt, () => undefined, {
+      parallel: 4,
+    });
     const after = stack({ driver_opts: { ...tmpfs, o: 'size=3m' } });
     const plan = planUp(after, await rt.observe('p', ['busybox']), { berthVersion: 'test' });
-    await applyPlan(plan, projectGraph(after), rt, (e) => events.push(`${e.title} ${e.text}`), { parallel: 4 });
+    await applyPlan(plan, rt, (e) => events.push(`${e.title} ${e.text}`), { parallel: 4 });
     expect(events.indexOf('volume p_data Recreated')).toBeLessThan(events.indexOf('p-db-1 Started'));
     expect(rt.volumes.get('p_data')?.options?.o).toBe('size=3m');
   });
@@ -419,13 +414,9 @@ describe('apply: a plan with a volume recreate', () => {
   it('changes nothing when a container outside the stack also uses the volume', async () => {
     const rt = new FakeRuntime({ busybox: IMG });
     const before = stack({ driver_opts: tmpfs });
-    await applyPlan(
-      planUp(before, await rt.observe('p', ['busybox']), { berthVersion: 'test' }),
-      projectGraph(before),
-      rt,
-      () => undefined,
-      { parallel: 4 },
-    );
+    await applyPlan(planUp(before, await rt.observe('p', ['busybox']), { berthVersion: 'test' }), rt, () => undefined, {
+      parallel: 4,
+    });
     await rt.createContainer({
       name: 'by-hand',
       image: 'busybox',
@@ -438,7 +429,7 @@ describe('apply: a plan with a volume recreate', () => {
     const dbId = (await rt.inspectContainer('p-db-1')).id;
     const after = stack({ driver_opts: { ...tmpfs, o: 'size=3m' } });
     const plan = planUp(after, await rt.observe('p', ['busybox']), { berthVersion: 'test' });
-    await expect(applyPlan(plan, projectGraph(after), rt, () => undefined, { parallel: 4 })).rejects.toThrow(
+    await expect(applyPlan(plan, rt, () => undefined, { parallel: 4 })).rejects.toThrow(
       'not recreated: by-hand outside this stack also uses volume p_data; nothing was changed',
     );
     expect((await rt.inspectContainer('p-db-1')).id).toBe(dbId);

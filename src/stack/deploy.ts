@@ -1,0 +1,292 @@
+/**
+ * `berth stack deploy` and `berth stack rm` put together: check that the engine is a swarm manager,
+ * observe the stack once, plan purely (plan.ts), and run the plan's steps through the walker every
+ * plan runs through (graph/steps.ts `walkSteps`): one SwarmRuntime call per step, a step skipped when
+ * one it follows failed, the failures collected into one ApplyError. Waits poll the service and its
+ * tasks and ask wait.ts for a verdict.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Project } from '../config/model.js';
+import { ApplyError, BerthError } from '../errors.js';
+import { walkSteps } from '../graph/steps.js';
+import type { SwarmObjectKind, SwarmRuntime, SwarmServiceSpec } from '../runtime/runtime.js';
+import { fileImage } from './diff.js';
+import {
+  planStackDeploy,
+  planStackRemove,
+  StackPlanError,
+  type ResolveImage,
+  type StackObserved,
+  type StackPlan,
+  type StackStep,
+} from './plan.js';
+import { NAMESPACE_LABEL, translateStack, type DesiredStack } from './translate.js';
+import { judgeService, type Verdict } from './wait.js';
+
+export class NotSwarmManagerError extends BerthError {
+  readonly code = 'NOT_SWARM_MANAGER';
+}
+
+export class StackWaitError extends BerthError {
+  readonly code = 'STACK_WAIT_FAILED';
+}
+
+export interface StackEvents {
+  /** A step starts. */
+  step(step: StackStep): void;
+  /** A waited-for service's progress changed (`1/2 running`). */
+  progress(service: string, text: string): void;
+  /** The engine's warnings about a create or update. */
+  warning(text: string): void;
+}
+
+export interface DeployOptions {
+  stack: string;
+  prune: boolean;
+  resolveImage: ResolveImage;
+  wait: boolean;
+  dryRun: boolean;
+  parallel: number;
+  /** For secrets and configs taken from a variable. */
+  env: Record<string, string | undefined>;
+  /** Give up waiting after this long (ms). */
+  waitTimeoutMs: number;
+  events: StackEvents;
+}
+
+/** The content of every secret and config the stack declares (not external), read now. */
+export async function readObjectData(
+  project: Project,
+  env: Record<string, string | undefined>,
+): Promise<(kind: SwarmObjectKind, key: string) => Buffer> {
+  const data = new Map<string, Buffer>();
+  for (const kind of ['secret', 'config'] as const)
+    for (const [key, o] of Object.entries((kind === 'secret' ? project.secrets : project.configs) ?? {})) {
+      if (o.external) continue;
+      let content: Buffer;
+      if (o.file !== undefined) content = await readObjectFile(kind, key, o.file);
+      else if (o.environment !== undefined) content = Buffer.from(env[o.environment] ?? '');
+      else content = Buffer.from(o.content ?? '');
+      data.set(`${kind}:${key}`, content);
+    }
+  return (kind, key) => data.get(`${kind}:${key}`) ?? Buffer.alloc(0);
+}
+
+async function readObjectFile(kind: SwarmObjectKind, key: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new StackPlanError(`${kind} ${key}: cannot read ${path}: ${why}`, {
+      hint: `the file of ${kind}s.${key}.file is read when the stack is deployed`,
+    });
+  }
+}
+
+export async function requireManager(swarm: SwarmRuntime): Promise<void> {
+  const info = await swarm.swarmInfo();
+  if (info.controlAvailable) return;
+  const why =
+    info.localNodeState === 'active'
+      ? 'is a swarm worker, not a manager'
+      : `is not part of a swarm (${info.localNodeState})`;
+  throw new NotSwarmManagerError(`the engine at ${swarm.endpoint} ${why}`, {
+    hint: 'point DOCKER_HOST (or the docker context) at a swarm manager, or run `docker swarm init`',
+  });
+}
+
+/** One look at what the swarm holds for the stack. */
+export async function observeStack(swarm: SwarmRuntime, stack: string): Promise<StackObserved> {
+  const [services, networks, secrets, configs] = await Promise.all([
+    swarm.listServices({ [NAMESPACE_LABEL]: stack }),
+    swarm.listNetworks(),
+    swarm.listObjects('secret', {}),
+    swarm.listObjects('config', {}),
+  ]);
+  return { services, networks, secrets, configs };
+}
+
+/**
+ * The images to pin to a registry digest, as `--resolve-image` says, and those no registry answered
+ * for: they keep their tag, and every node must have them or pull them itself.
+ */
+async function resolveImages(
+  swarm: SwarmRuntime,
+  desired: DesiredStack,
+  observed: StackObserved,
+  mode: ResolveImage,
+): Promise<{ resolved: Record<string, string>; unresolved: string[] }> {
+  if (mode === 'never') return { resolved: {}, unresolved: [] };
+  const running = new Map(observed.services.map((s) => [s.spec.Name, fileImage(s.spec)]));
+  const images = new Set(
+    Object.values(desired.services)
+      .filter((s) => mode === 'always' || running.get(s.Name) !== fileImage(s))
+      .map(fileImage),
+  );
+  const resolved: Record<string, string> = {};
+  const unresolved: string[] = [];
+  await Promise.all(
+    [...images].map(async (image) => {
+      const pinned = await swarm.resolveImage(image);
+      if (pinned) resolved[image] = pinned;
+      else unresolved.push(image);
+    }),
+  );
+  return { resolved, unresolved: unresolved.sort() };
+}
+
+export async function planDeploy(
+  swarm: SwarmRuntime,
+  project: Project,
+  opts: Pick<DeployOptions, 'stack' | 'prune' | 'resolveImage' | 'wait' | 'env'>,
+): Promise<StackPlan> {
+  await requireManager(swarm);
+  const desired = translateStack(project, opts.stack, await readObjectData(project, opts.env));
+  const observed = await observeStack(swarm, opts.stack);
+  const { resolved, unresolved } = await resolveImages(swarm, desired, observed, opts.resolveImage);
+  const salt = randomBytes(8).toString('hex');
+  const plan = planStackDeploy(desired, observed, { prune: opts.prune, wait: opts.wait, resolved, salt });
+  for (const image of unresolved)
+    plan.warnings.push(
+      `image ${image}: no registry answered for its digest; each node uses its own copy or pulls it itself (an image built on one machine must be pushed to a registry every node can reach)`,
+    );
+  return plan;
+}
+
+export async function deployStack(swarm: SwarmRuntime, project: Project, opts: DeployOptions): Promise<StackPlan> {
+  const plan = await planDeploy(swarm, project, opts);
+  if (!opts.dryRun) await runStackPlan(swarm, plan, opts);
+  return plan;
+}
+
+export async function removeStack(
+  swarm: SwarmRuntime,
+  stack: string,
+  opts: Pick<DeployOptions, 'parallel' | 'events' | 'waitTimeoutMs'>,
+): Promise<StackPlan> {
+  await requireManager(swarm);
+  const plan = planStackRemove(stack, await observeStack(swarm, stack));
+  await runStackPlan(swarm, plan, opts);
+  return plan;
+}
+
+/** What the steps of one run share: ids of what they created, and the tasks that existed before. */
+interface RunState {
+  serviceIds: Map<string, string>;
+  objectIds: Map<string, string>;
+  tasksBefore: Set<string>;
+}
+
+export async function runStackPlan(
+  swarm: SwarmRuntime,
+  plan: StackPlan,
+  opts: Pick<DeployOptions, 'parallel' | 'events' | 'waitTimeoutMs'>,
+): Promise<void> {
+  const state: RunState = { serviceIds: new Map(), objectIds: new Map(), tasksBefore: new Set() };
+  // The ids of existing secrets and configs (a service spec names them by id), and the tasks before the deploy.
+  if (plan.steps.length > 0) {
+    const [tasks, secrets, configs] = await Promise.all([
+      swarm.listTasks({}),
+      swarm.listObjects('secret', {}),
+      swarm.listObjects('config', {}),
+    ]);
+    for (const t of tasks) state.tasksBefore.add(t.id);
+    for (const o of secrets) state.objectIds.set(`secret:${o.name}`, o.id);
+    for (const o of configs) state.objectIds.set(`config:${o.name}`, o.id);
+  }
+  const outcomes = await walkSteps(plan.steps, opts.parallel, {
+    run: async (step) => {
+      opts.events.step(step);
+      await runStep(swarm, step, state, opts);
+    },
+    gate: (_step, blockers) => `${blockers.map((b) => b.step.target).join(', ')} did not succeed`,
+  });
+  const failures: { target: string; error: Error }[] = [];
+  const skipped: { target: string; error: Error }[] = [];
+  for (const step of plan.steps) {
+    const o = outcomes.get(step.id);
+    if (o?.state === 'failed') failures.push({ target: step.target, error: o.error });
+    if (o?.state === 'skipped') skipped.push({ target: step.target, error: new Error(o.why) });
+  }
+  if (failures.length > 0) throw new ApplyError(failures, skipped);
+}
+
+/** The spec with the ids the swarm needs for the secrets and configs it names. */
+function withObjectIds(spec: SwarmServiceSpec, ids: Map<string, string>): SwarmServiceSpec {
+  const cs = spec.TaskTemplate.ContainerSpec;
+  const secrets = cs.Secrets?.map((r) => ({ ...r, SecretID: ids.get(`secret:${r.SecretName}`) ?? r.SecretName! }));
+  const configs = cs.Configs?.map((r) => ({ ...r, ConfigID: ids.get(`config:${r.ConfigName}`) ?? r.ConfigName! }));
+  const containerSpec = { ...cs, ...(secrets && { Secrets: secrets }), ...(configs && { Configs: configs }) };
+  return { ...spec, TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: containerSpec } };
+}
+
+async function runStep(
+  swarm: SwarmRuntime,
+  step: StackStep,
+  state: RunState,
+  opts: Pick<DeployOptions, 'events' | 'waitTimeoutMs'>,
+): Promise<void> {
+  switch (step.op) {
+    case 'create-network':
+      await swarm.createNetwork(step.network!);
+      return;
+    case 'create-secret':
+    case 'create-config': {
+      const o = step.object!;
+      state.objectIds.set(`${o.kind}:${o.spec.name}`, await swarm.createObject(o.kind, o.spec));
+      return;
+    }
+    case 'create-service': {
+      const r = await swarm.createService(withObjectIds(step.spec!, state.objectIds));
+      state.serviceIds.set(step.service!, r.id);
+      for (const w of r.warnings) opts.events.warning(`${step.target}: ${w}`);
+      return;
+    }
+    case 'update-service': {
+      const r = await swarm.updateService(step.id0!, step.version!, withObjectIds(step.spec!, state.objectIds));
+      for (const w of r.warnings) opts.events.warning(`${step.target}: ${w}`);
+      return;
+    }
+    case 'wait-service':
+      return waitForService(swarm, step, state, opts);
+    case 'remove-service':
+      return swarm.removeService(step.id0!);
+    case 'remove-network':
+      return swarm.removeNetwork(step.id0!);
+    case 'remove-secret':
+      return swarm.removeObject('secret', step.id0!);
+    case 'remove-config':
+      return swarm.removeObject('config', step.id0!);
+  }
+}
+
+async function waitForService(
+  swarm: SwarmRuntime,
+  step: StackStep,
+  state: RunState,
+  opts: Pick<DeployOptions, 'events' | 'waitTimeoutMs'>,
+): Promise<void> {
+  const id = step.id0 ?? state.serviceIds.get(step.service!)!;
+  const start = Date.now();
+  let shown = '';
+  for (;;) {
+    const [service, tasks] = await Promise.all([swarm.inspectService(id), swarm.listTasks({ services: [id] })]);
+    if (!service) throw new StackWaitError(`service ${step.spec!.Name} is gone`);
+    const verdict: Verdict = judgeService({
+      service,
+      tasks,
+      before: state.tasksBefore,
+      rolling: step.rolling === true,
+      ...(step.previousUpdate && { previousUpdate: step.previousUpdate }),
+      elapsedMs: Date.now() - start,
+    });
+    if (verdict.progress !== shown) opts.events.progress(step.target, (shown = verdict.progress));
+    if (verdict.state === 'done') return;
+    if (verdict.state === 'failed') throw new StackWaitError(verdict.error);
+    if (Date.now() - start > opts.waitTimeoutMs)
+      throw new StackWaitError(`not running after ${Math.round(opts.waitTimeoutMs / 1000)}s (${verdict.progress})`);
+    await sleep(500);
+  }
+}
