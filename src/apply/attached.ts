@@ -55,6 +55,8 @@ export function attachedServices(
   else if (o.services.length > 0)
     base = o.attachDependencies ? withDependencies(projectGraph(project), o.services) : new Set(o.services);
   else base = new Set(all);
+  // `attach: false` keeps a service's logs out unless `--attach` names it, as in Compose.
+  if (o.attach.length === 0) for (const s of all) if (project.services[s]?.attach === false) base.delete(s);
   for (const s of o.noAttach) base.delete(s);
   if (o.exitCodeFrom) base.add(o.exitCodeFrom);
   return base;

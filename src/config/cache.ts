@@ -38,6 +38,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { withFileValues, withoutFileValues } from './file-values.js';
 import { openJournal, sealJournal, type Check } from './files.js';
 import { deepFreeze, environmentOf, loadJournaled, type LoadOptions, type LoadResult } from './load.js';
 
@@ -96,11 +97,12 @@ export async function loadProjectCached(opts: LoadOptions, cache: ProjectCache):
   const file = join(cache.dir, `${cacheKey(opts, cache.build)}.json`);
   const hit = readEntry(file, opts.env);
   if (hit) {
-    const project = deepFreeze(hit.result.project);
+    const environment = environmentOf(hit.dotenv, opts.env, hit.result.project.name);
+    const project = deepFreeze(withFileValues(hit.result.project, environment));
     return {
       project,
       warnings: hit.result.warnings,
-      environment: environmentOf(hit.dotenv, opts.env, project.name),
+      environment,
       ...(hit.result.engineGated && { engineGated: hit.result.engineGated }),
     };
   }
@@ -114,7 +116,7 @@ export async function loadProjectCached(opts: LoadOptions, cache: ProjectCache):
       seal(
         {
           result: {
-            project: result.project,
+            project: withoutFileValues(result.project),
             warnings: result.warnings,
             ...(result.engineGated && { engineGated: result.engineGated }),
           },

@@ -6,7 +6,7 @@
  * become absolute against the file's base directory.
  */
 import { isAbsolute } from 'node:path';
-import type { Issues } from './issues.js';
+import { located, type Issues } from './issues.js';
 import { toBoolean, toBytes, toInteger, toMode, toNumber, normalizeDuration } from './kinds.js';
 import { parsePortShort, portLong, PortSyntaxError } from './ports.js';
 import { isMapping, put, text, type PathSeg, type Positions } from './positions.js';
@@ -19,7 +19,13 @@ export interface CanonicalContext extends PathContext {
   raw?: boolean;
   positions: Positions;
   issues: Issues;
+  /** Where warnings about the file go (an ignored volume option). */
+  warnings?: string[];
 }
+
+/** The options of a short-syntax volume, for the warning about one that is not. */
+const KNOWN_OPTIONS =
+  'ro, rw, nocopy, z, Z, shared, slave, private, rshared, rslave, rprivate, consistent, cached, delegated';
 
 type Obj = Record<string, unknown>;
 type Conv = (v: unknown) => unknown;
@@ -404,8 +410,17 @@ class Canon {
       if (this.ctx.raw && typeof item === 'string' && item.includes('$')) return;
       if (typeof item === 'string') {
         try {
-          const v = parseVolumeShort(item, this.ctx);
+          const ignored: string[] = [];
+          const v = parseVolumeShort(item, this.ctx, ignored);
           const pos = this.positions.valueAt(raw, i);
+          for (const option of ignored)
+            this.ctx.warnings?.push(
+              located(
+                pos,
+                at,
+                `volume option "${option}" ignored, as Docker Compose ignores it (known: ${KNOWN_OPTIONS})`,
+              ),
+            );
           raw[i] = v;
           this.positions.stamp(v, pos);
         } catch (e) {

@@ -7,6 +7,7 @@ import { didYouMean, type Issues } from './issues.js';
 import type { ServiceConfig } from './model.js';
 import { isMapping, type PathSeg, type Positions } from './positions.js';
 import type { Lookup } from './template.js';
+import type { PathKind } from './files.js';
 
 type Obj = Record<string, unknown>;
 
@@ -39,8 +40,14 @@ export interface Checking {
   report: Report;
   lookup: Lookup;
   warnings: string[];
+  /** A warning at the key or value `obj[key]` is written at, naming its document path. */
+  warnAt: (obj: object, key: PathSeg, path: PathSeg[], message: string, which?: 'key' | 'value') => void;
+  /** What is at a host path (journaled, for the project cache). */
+  pathKind: (path: string) => PathKind;
   /** `config --no-interpolate`: values may still hold `${VAR}`. */
   raw: boolean;
+  /** Loaded for `stack deploy`: Swarm makes secrets and configs, with their uid, gid and mode. */
+  swarm: boolean;
 }
 
 /** One enabled service under check: its normalized form (which checks may trim) and its mapping as written. */
@@ -222,19 +229,50 @@ function checkVolumeRefs({ name, svc, raw }: ServiceUnderCheck, c: Checking): vo
   });
 }
 
-/** A secret or config a service uses must be declared at the top level. */
+/**
+ * A secret or config a service uses must be declared at the top level. One copied in (from
+ * `environment` or `content`) cannot be written into a read-only root file system: an error, as in
+ * Compose. One from a `file` is bind-mounted as it is: its `uid`, `gid` and `mode` are not applied
+ * outside Swarm, which Compose warns about too.
+ */
 function refsDeclared(kind: 'secrets' | 'configs'): ServiceCheck {
   return ({ name, svc, raw }, c) => {
     const declared = c.declared[kind];
+    const singular = kind.slice(0, -1);
     (svc[kind] ?? []).forEach((ref, i) => {
-      if (declared[ref.source]) return;
-      c.report(
-        raw[kind] as object,
-        i,
-        at(name, kind, i),
-        `service "${name}" uses ${kind.slice(0, -1)} "${ref.source}", which is not declared under the top-level "${kind}"`,
-        didYouMean(ref.source, Object.keys(declared)),
-      );
+      const def = declared[ref.source];
+      if (!def) {
+        c.report(
+          raw[kind] as object,
+          i,
+          at(name, kind, i),
+          `service "${name}" uses ${singular} "${ref.source}", which is not declared under the top-level "${kind}"`,
+          didYouMean(ref.source, Object.keys(declared)),
+        );
+        return;
+      }
+      if (c.swarm) return;
+      const entry = (raw[kind] as unknown[])[i];
+      const copied = def.environment !== undefined || def.content !== undefined;
+      if (copied && svc.read_only === true)
+        c.report(
+          raw[kind] as object,
+          i,
+          at(name, kind, i),
+          `cannot create ${singular} "${ref.source}" in read-only service "${name}": only "file" works with read_only`,
+          `use "file:" for ${singular} "${ref.source}", or remove read_only`,
+        );
+      if (copied || def.file === undefined || !isMapping(entry)) return;
+      for (const field of ['uid', 'gid', 'mode'] as const) {
+        if (entry[field] === undefined) continue;
+        c.warnAt(
+          entry,
+          field,
+          at(name, kind, i, field),
+          `not applied: ${singular} "${ref.source}" comes from a file, which is bind-mounted as it is; ${field} applies outside Swarm only to one from "environment"${kind === 'configs' ? ' or "content"' : ''}`,
+          'key',
+        );
+      }
     });
   };
 }
@@ -354,7 +392,23 @@ function externalOnlyNamed({ kind, key, def }: ResourceUnderCheck, c: Checking):
   }
 }
 
-/** A secret or config says where its content comes from; a variable it reads should be set. */
+/** The keys of the secrets or configs that enabled services use. */
+function usedByEnabled(kind: ResourceKind, c: Checking): Set<string> {
+  const used = new Set<string>();
+  for (const name of c.enabled) {
+    const refs = c.services[name]?.[kind];
+    if (!Array.isArray(refs)) continue;
+    for (const r of refs) if (isMapping(r) && typeof r.source === 'string') used.add(r.source);
+  }
+  return used;
+}
+
+/**
+ * A secret or config says where its content comes from. One a service uses must have it, before
+ * anything is created: a variable that is set, a file that exists (Compose finds out only when the
+ * engine refuses the mount, or the copy, after the containers before it were made). An unused one
+ * with an unset variable is a warning.
+ */
 function needsSource({ kind, key, def }: ResourceUnderCheck, c: Checking): void {
   const singular = kind.slice(0, -1);
   const sources = ['file', 'environment', 'content', 'external'].filter(
@@ -369,9 +423,26 @@ function needsSource({ kind, key, def }: ResourceUnderCheck, c: Checking): void 
       undefined,
       'key',
     );
+  const used = usedByEnabled(kind, c).has(key);
   if (typeof def.environment === 'string' && c.lookup(def.environment) === undefined) {
-    c.warnings.push(`${singular} "${key}": environment variable ${def.environment} is not set`);
+    if (used)
+      c.report(
+        def,
+        'environment',
+        [kind, key, 'environment'],
+        `environment variable ${def.environment} required by ${singular} "${key}" is not set`,
+        `set ${def.environment} in the shell or in .env`,
+      );
+    else c.warnings.push(`${singular} "${key}": environment variable ${def.environment} is not set`);
   }
+  if (used && !c.raw && typeof def.file === 'string' && c.pathKind(def.file) === 'missing')
+    c.report(
+      def,
+      'file',
+      [kind, key, 'file'],
+      `file ${def.file} required by ${singular} "${key}" does not exist`,
+      'create it, or point "file" at an existing one',
+    );
 }
 
 /**

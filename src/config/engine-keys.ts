@@ -7,7 +7,7 @@
  * positions as the privilege notices are (`Locate`).
  */
 import { located } from './issues.js';
-import type { ServiceConfig } from './model.js';
+import type { Project, ServiceConfig } from './model.js';
 import type { Locate } from './privileges.js';
 import type { PathSeg } from './positions.js';
 
@@ -43,6 +43,17 @@ export const DROPPED_KEYS: readonly DroppedKey[] = [
     reason: `${SWARM_ONLY}; the engine restarts a container with its own back-off`,
   },
   { path: ['deploy', 'restart_policy', 'window'], reason: SWARM_ONLY },
+  { path: ['credential_spec'], reason: 'only Windows containers use it; a Linux engine has no credential spec' },
+  {
+    path: ['use_api_socket'],
+    reason:
+      "berth does not hand a container the engine's socket and credentials yet; mount /var/run/docker.sock to do it by hand",
+    applies: (v) => v === true,
+  },
+  { path: ['develop'], reason: 'only `docker compose watch` uses it; berth has no watch command' },
+  { path: ['provider'], reason: 'berth does not run provider services (Compose hands them to a plugin)' },
+  { path: ['models'], reason: 'berth does not run models (Compose hands them to Docker Model Runner)' },
+  { path: ['pull_refresh_after'], reason: 'berth does not read it yet: pull_policy alone decides when to pull' },
 ];
 
 /** A key the engine takes from an API version on: older engines drop it without a word. */
@@ -70,10 +81,7 @@ export interface EngineKeyWarnings {
 
 /** The value at `path` under a service, undefined when a step is missing. */
 function valueAt(service: ServiceConfig, path: readonly string[]): unknown {
-  let node: unknown = service;
-  for (const seg of path)
-    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
-  return node;
+  return valueIn(service, path);
 }
 
 /** Whether a value says something: set, and not an empty list or mapping. */
@@ -84,11 +92,90 @@ function isSet(value: unknown): boolean {
   return true;
 }
 
+/**
+ * Keys of one entry of a service's `networks`, by name: the gateway priority needs API 1.48; a MAC
+ * address on any network but the primary one needs 1.44 (before, only the container config holds
+ * one, which berth fills with the primary network's, as Compose does).
+ */
+const NETWORK_GATED: Readonly<Record<string, Omit<ApiGatedKey, 'path'> & { primaryOk?: boolean }>> = {
+  gw_priority: { minApi: '1.48', engine: 'Docker Engine 28' },
+  mac_address: { minApi: '1.44', engine: 'Docker Engine 25', primaryOk: true },
+};
+
+/** Keys of a service's network entry no endpoint setting holds yet, with the reason. */
+const NETWORK_DROPPED: Readonly<Record<string, string>> = {
+  interface_name: 'berth does not send the interface name yet',
+};
+
+/** The key of the network a service's container is attached to first: highest `priority`, then by key. */
+function primaryNetwork(service: ServiceConfig): string | undefined {
+  return Object.entries(service.networks).sort(
+    ([a, x], [b, y]) => (y?.priority ?? 0) - (x?.priority ?? 0) || a.localeCompare(b),
+  )[0]?.[0];
+}
+
+type Where = (path: readonly PathSeg[]) => { pos: ReturnType<Locate>; full: PathSeg[] };
+
+/** The warnings for the keys of each of a service's networks. */
+function networkKeyWarnings(service: ServiceConfig, where: Where, out: EngineKeyWarnings): void {
+  const primary = primaryNetwork(service);
+  for (const [key, cfg] of Object.entries(service.networks)) {
+    for (const [field, value] of Object.entries(cfg ?? {})) {
+      const { pos, full } = where(['networks', key, field]);
+      const dropped = NETWORK_DROPPED[field];
+      if (dropped !== undefined && isSet(value))
+        out.warnings.push(located(pos, full, `not sent to the engine: ${dropped}`));
+      const gated = NETWORK_GATED[field];
+      if (!gated || !isSet(value) || (gated.primaryOk && key === primary)) continue;
+      const message = `not sent to the engine: it needs Engine API ${gated.minApi} (${gated.engine}) or later`;
+      out.gated.push({ minApi: gated.minApi, message: located(pos, full, message) });
+    }
+  }
+}
+
+/** Keys of a long-syntax `volumes:` entry the engine takes from an API version on, by their path in the entry. */
+const MOUNT_GATED: readonly (ApiGatedKey & { applies: (v: Record<string, unknown>) => boolean })[] = [
+  { path: ['volume', 'subpath'], minApi: '1.45', engine: 'Docker Engine 26', applies: (v) => v.type === 'volume' },
+  { path: ['type'], minApi: '1.48', engine: 'Docker Engine 28', applies: (v) => v.type === 'image' },
+];
+
+/** Keys of a `volumes:` entry no mount setting holds yet, with the reason. */
+const MOUNT_DROPPED: readonly DroppedKey[] = [
+  { path: ['bind', 'recursive'], reason: 'berth does not send the recursive mode of a bind mount yet' },
+  { path: ['volume', 'labels'], reason: 'no mount setting holds it (Docker Compose drops it too)' },
+];
+
+/** The warnings for the keys of each of a service's `volumes:` entries. */
+function mountKeyWarnings(service: ServiceConfig, where: Where, out: EngineKeyWarnings): void {
+  service.volumes.forEach((entry, i) => {
+    const v = entry as Record<string, unknown>;
+    for (const key of MOUNT_DROPPED) {
+      if (!isSet(valueIn(v, key.path))) continue;
+      const { pos, full } = where(['volumes', i, ...key.path]);
+      out.warnings.push(located(pos, full, `not sent to the engine: ${key.reason}`));
+    }
+    for (const key of MOUNT_GATED) {
+      if (!key.applies(v) || !isSet(valueIn(v, key.path))) continue;
+      const { pos, full } = where(['volumes', i, ...key.path]);
+      const message = `not sent to the engine: it needs Engine API ${key.minApi} (${key.engine}) or later`;
+      out.gated.push({ minApi: key.minApi, message: located(pos, full, message) });
+    }
+  });
+}
+
+/** The value at `path` under a mapping, undefined when a step is missing. */
+function valueIn(root: Record<string, unknown>, path: readonly string[]): unknown {
+  let node: unknown = root;
+  for (const seg of path)
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
+  return node;
+}
+
 /** The warnings for every enabled service's keys that reach no container or need a newer engine, in table order. */
 export function engineKeyWarnings(services: Record<string, ServiceConfig>, locate: Locate): EngineKeyWarnings {
   const out: EngineKeyWarnings = { warnings: [], gated: [] };
   for (const [name, service] of Object.entries(services)) {
-    const where = (path: readonly string[]): { pos: ReturnType<Locate>; full: PathSeg[] } => ({
+    const where: Where = (path) => ({
       pos: locate(name, [...path]),
       full: ['services', name, ...path],
     });
@@ -104,6 +191,49 @@ export function engineKeyWarnings(services: Record<string, ServiceConfig>, locat
       const message = `not sent to the engine: it needs Engine API ${key.minApi} (${key.engine}) or later`;
       out.gated.push({ minApi: key.minApi, message: located(pos, full, message) });
     }
+    networkKeyWarnings(service, where, out);
+    mountKeyWarnings(service, where, out);
+  }
+  return out;
+}
+
+/** Keys of a top-level secret or config that only Docker Swarm's secret and config objects hold. */
+const SWARM_OBJECT_KEYS: Readonly<Record<string, string>> = {
+  external: 'an external secret or config exists only in Docker Swarm: nothing is mounted for it outside Swarm',
+  driver: SWARM_ONLY,
+  driver_opts: SWARM_ONLY,
+  template_driver: SWARM_ONLY,
+  labels: `${SWARM_ONLY}: they label the Swarm object`,
+};
+
+/** Keys of a top-level network no network setting holds yet. */
+const NETWORK_DEF_DROPPED: Readonly<Record<string, string>> = {
+  enable_ipv4: 'berth does not send it yet (the engine gives every network IPv4)',
+};
+
+/** Where a key of a top-level definition is written: `[kind, key, field]` to its position. */
+export type LocateTop = (path: PathSeg[]) => ReturnType<Locate>;
+
+/**
+ * The warnings for the keys of the top-level secrets, configs and networks that reach nothing:
+ * those only Swarm uses, and those berth does not send yet.
+ */
+export function definitionKeyWarnings(
+  project: Pick<Project, 'secrets' | 'configs' | 'networks'>,
+  locate: LocateTop,
+): string[] {
+  const out: string[] = [];
+  const warn = (path: PathSeg[], reason: string): void =>
+    void out.push(located(locate(path), path, `not sent to the engine: ${reason}`));
+  for (const kind of ['secrets', 'configs'] as const) {
+    for (const [key, def] of Object.entries(project[kind] ?? {})) {
+      for (const [field, reason] of Object.entries(SWARM_OBJECT_KEYS))
+        if (isSet((def as unknown as Record<string, unknown>)[field])) warn([kind, key, field], reason);
+    }
+  }
+  for (const [key, def] of Object.entries(project.networks)) {
+    for (const [field, reason] of Object.entries(NETWORK_DEF_DROPPED))
+      if (isSet((def as unknown as Record<string, unknown>)[field])) warn(['networks', key, field], reason);
   }
   return out;
 }

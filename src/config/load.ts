@@ -17,7 +17,8 @@ import { cloneTree, mergeMappings } from './merge.js';
 import type { Project } from './model.js';
 import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './names.js';
 import { normalizeProject } from './normalize.js';
-import { engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
+import { definitionKeyWarnings, engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
+import { withFileValues } from './file-values.js';
 import { isMapping, Positions, put } from './positions.js';
 import { swarmKeyReport } from './swarm-keys.js';
 import { privilegeNotices, type Locate, type PrivilegeNotice } from './privileges.js';
@@ -188,6 +189,7 @@ function finishTree(root: Obj, file: string, ctx: FileContext, s: Session): Obj 
     baseDir: ctx.baseDir,
     home: ctx.lookup('HOME'),
     raw: !s.interpolate,
+    warnings: s.warnings,
   });
   if (s.issues.count > before) return undefined;
   return root;
@@ -521,6 +523,7 @@ export async function loadJournaled(
     sources: s.sources,
     files: s.files,
     raw: !s.interpolate,
+    swarm: opts.target === 'swarm',
   });
   s.check();
   const locate: Locate = (service, path) => s.positions.locate(root, ['services', service, ...path], 'key');
@@ -529,10 +532,13 @@ export async function loadJournaled(
   );
   const engineKeys =
     opts.target === 'swarm' ? swarmKeys(project.services, locate, s) : engineKeyWarnings(project.services, locate);
+  if (opts.target !== 'swarm')
+    engineKeys.warnings.push(...definitionKeyWarnings(project, (path) => s.positions.locate(root, path, 'key')));
+  const environment = environmentOf(dotenv, opts.env, name);
   const result: LoadResult = {
-    project: deepFreeze(project),
+    project: deepFreeze(withFileValues(project, environment)),
     warnings: [...new Set([...s.warnings, ...engineKeys.warnings])],
-    environment: environmentOf(dotenv, opts.env, name),
+    environment,
     ...(engineKeys.gated.length > 0 && { engineGated: engineKeys.gated }),
   };
   return { result, journal: s.files.journal, dotenv, notices };

@@ -23,6 +23,19 @@ export interface Project {
   disabled_services?: Record<string, ServiceConfig>;
   /** Top-level `x-*` extensions, kept verbatim. */
   extensions?: Record<string, unknown>;
+  /**
+   * The contents of the secrets and configs that read an `environment` variable, by kind and key,
+   * resolved from the load's environment (shell over `.env`) at every load, a cached one too
+   * (config/file-values.ts). Never stored in the project cache, never in a label, the config hash or
+   * `config` output: those name the variable only.
+   */
+  file_values?: FileValues;
+}
+
+/** Secret and config contents by key (see `Project.file_values`). */
+export interface FileValues {
+  secrets: Record<string, string>;
+  configs: Record<string, string>;
 }
 
 export interface ServiceConfig {
@@ -113,6 +126,8 @@ export interface ServiceConfig {
   mac_address?: string;
   logging?: { driver?: string; options?: Record<string, string> };
   profiles?: string[];
+  /** `false`: attached `up` does not show this service's logs unless `--attach` names it. */
+  attach?: boolean;
   scale?: number;
   deploy?: DeployConfig;
   secrets?: ServiceSecret[];
@@ -191,7 +206,9 @@ export interface ServiceNetwork {
   link_local_ips?: string[];
   mac_address?: string;
   priority?: number;
+  gw_priority?: number;
   driver_opts?: Record<string, string>;
+  interface_name?: string;
 }
 
 export interface DependsOn {
@@ -268,7 +285,7 @@ export interface NetworkConfig {
   enable_ipv6?: boolean;
   ipam?: {
     driver?: string;
-    config?: { subnet?: string; gateway?: string; ip_range?: string }[];
+    config?: { subnet?: string; gateway?: string; ip_range?: string; aux_addresses?: Record<string, string> }[];
     options?: Record<string, string>;
   };
   labels?: Record<string, string>;

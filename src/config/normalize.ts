@@ -6,7 +6,7 @@
 import { checkResources, checkService, reporter, type Checking, type Declared } from './checks.js';
 import type { FileReader } from './files.js';
 import { parseDotenv, DotenvError, unsetWarning, type DotenvUnset } from './dotenv.js';
-import type { Issues } from './issues.js';
+import { located, type Issues } from './issues.js';
 import type {
   DependsOn,
   NetworkConfig,
@@ -36,6 +36,8 @@ export interface NormalizeInput {
   files: FileReader;
   /** `config --no-interpolate`: values may still hold `${VAR}`, checked only once interpolated. */
   raw?: boolean;
+  /** Loaded for `stack deploy`: secrets and configs are Swarm objects, not files berth copies or mounts. */
+  swarm?: boolean;
 }
 
 const SERVICE_REF = /^service:(.+)$/;
@@ -51,7 +53,13 @@ export function normalizeProject(input: NormalizeInput): Project {
     report: reporter(input.positions, input.issues, input.configFiles[0]),
     lookup: input.lookup,
     warnings: input.warnings,
+    warnAt: (obj, key, path, message, which = 'value') => {
+      const pos = which === 'key' ? input.positions.keyAt(obj, key) : input.positions.valueAt(obj, key);
+      input.warnings.push(located(pos, path, message));
+    },
+    pathKind: (path) => input.files.kind(path),
     raw: input.raw === true,
+    swarm: input.swarm === true,
   };
   const out: Project = {
     name: input.name,

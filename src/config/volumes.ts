@@ -56,8 +56,11 @@ interface VolumeModes {
   consistency?: string;
 }
 
-/** The comma-separated MODE part of a short volume spec, later modes overriding earlier ones. */
-function parseVolumeModes(modeText: string | undefined, spec: string): VolumeModes {
+/**
+ * The comma-separated MODE part of a short volume spec, later modes overriding earlier ones. An option
+ * compose-go does not know is ignored, as it ignores it; it goes to `ignored` for a warning.
+ */
+function parseVolumeModes(modeText: string | undefined, ignored: string[]): VolumeModes {
   const modes: VolumeModes = { readOnly: false, nocopy: false };
   for (const m of modeText === undefined ? [] : modeText.split(',')) {
     if (m === 'ro') modes.readOnly = true;
@@ -66,7 +69,7 @@ function parseVolumeModes(modeText: string | undefined, spec: string): VolumeMod
     else if (m === 'nocopy') modes.nocopy = true;
     else if (PROPAGATION.has(m)) modes.propagation = m;
     else if (CONSISTENCY.has(m)) modes.consistency = m;
-    else throw new VolumeSyntaxError(`invalid volume mode "${m}" in "${spec}"`);
+    else ignored.push(m);
   }
   return modes;
 }
@@ -90,12 +93,13 @@ function namedVolume(source: string, target: string, modes: VolumeModes): Servic
   return v;
 }
 
-export function parseVolumeShort(spec: string, ctx: PathContext): ServiceVolume {
+/** One short-syntax entry; the options it ignores (unknown to compose-go) are added to `ignored`. */
+export function parseVolumeShort(spec: string, ctx: PathContext, ignored: string[] = []): ServiceVolume {
   const parts = splitSpec(spec);
   if (parts.some((p) => p === '') || parts.length > 3)
     throw new VolumeSyntaxError(`invalid volume "${spec}": expected [SOURCE:]TARGET[:MODE]`);
   if (parts.length === 1) return { type: 'volume', target: parts[0]! };
   const [source, target, modeText] = parts as [string, string, string | undefined];
-  const modes = parseVolumeModes(modeText, spec);
+  const modes = parseVolumeModes(modeText, ignored);
   return isPathSource(source) ? bindVolume(source, target, modes, ctx) : namedVolume(source, target, modes);
 }

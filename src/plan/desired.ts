@@ -2,11 +2,20 @@
  * Desired state: what the engine should hold for a project, in the runtime's terms. Pure: a function of
  * the `Project` alone (plus the container number and the version string).
  */
-import type { DeviceRequestConfig, NetworkConfig, Project, ServiceConfig, VolumeConfig } from '../config/model.js';
+import type {
+  DeviceRequestConfig,
+  NetworkConfig,
+  Project,
+  SecretConfig,
+  ServiceConfig,
+  ServiceSecret,
+  VolumeConfig,
+} from '../config/model.js';
 import type {
   ContainerSpec,
   ContainerSummary,
   EndpointSpec,
+  InjectedFile,
   MountSpec,
   NetworkSpec,
   PublishedPort,
@@ -53,6 +62,7 @@ export function networkSpec(project: Project, key: string, net: NetworkConfig, b
         ...(c.subnet !== undefined && { subnet: c.subnet }),
         ...(c.gateway !== undefined && { gateway: c.gateway }),
         ...(c.ip_range !== undefined && { ipRange: c.ip_range }),
+        ...(c.aux_addresses !== undefined && { auxAddresses: c.aux_addresses }),
       })),
       ...(net.ipam.driver !== undefined && { driver: net.ipam.driver }),
       ...(net.ipam.options !== undefined && { options: net.ipam.options }),
@@ -211,6 +221,8 @@ export function containerSpec(
     endpoints: endpoints(project, service),
   };
   for (const fill of Object.values(SPEC_FIELDS)) fill(spec, service);
+  const files = injectedFiles(project, service);
+  if (files.length > 0) spec.files = files;
   return spec;
 }
 
@@ -437,6 +449,9 @@ const SPEC_FIELDS = {
   },
 } satisfies Partial<Record<keyof ServiceConfig, SpecFiller>>;
 
+/** The service keys `SPEC_FIELDS` turns into container settings (for the test that no key is forgotten). */
+export const SPEC_FIELD_KEYS: readonly string[] = Object.keys(SPEC_FIELDS);
+
 /** A CDI device name, `vendor.com/class=name`: the engine asks its CDI driver for it, by that name. */
 const CDI_NAME =
   /^[A-Za-z](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?\/[A-Za-z](?:[A-Za-z0-9_-]*[A-Za-z0-9])?=[A-Za-z0-9](?:[A-Za-z0-9_.:-]*[A-Za-z0-9])?$/;
@@ -610,26 +625,16 @@ function mounts(project: Project, service: ServiceConfig): MountSpec[] {
     if (m) out.push(m);
   }
   // File-based secrets and configs are bind-mounted read-only, as Compose does outside Swarm.
-  for (const s of service.secrets ?? []) {
-    const file = project.secrets?.[s.source]?.file;
-    if (file)
-      out.push({
-        type: 'bind',
-        source: file,
-        target: secretTarget(s.target, s.source, '/run/secrets/'),
-        readOnly: true,
-      });
-  }
-  for (const c of service.configs ?? []) {
-    const file = project.configs?.[c.source]?.file;
-    if (file) out.push({ type: 'bind', source: file, target: secretTarget(c.target, c.source, '/'), readOnly: true });
+  for (const ref of fileReferences(project, service)) {
+    if (ref.def.file === undefined || ref.def.environment !== undefined || ref.def.content !== undefined) continue;
+    out.push({ type: 'bind', source: ref.def.file, target: ref.target, readOnly: true });
   }
   return out;
 }
 
 type ServiceVolume = ServiceConfig['volumes'][number];
 
-/** The mount of one `volumes:` entry; undefined for the types berth does not mount (npipe, cluster, image). */
+/** The mount of one `volumes:` entry; undefined for the types no Linux container mounts (npipe, cluster). */
 function volumeMount(project: Project, v: ServiceVolume): MountSpec | undefined {
   switch (v.type) {
     case 'volume':
@@ -638,9 +643,21 @@ function volumeMount(project: Project, v: ServiceVolume): MountSpec | undefined 
       return bindMount(v);
     case 'tmpfs':
       return tmpfsMount(v);
+    case 'image':
+      return imageMount(v);
     default:
       return undefined;
   }
+}
+
+/** `type: image`: the image's file system, read-only, at the target (optionally one path of it). */
+function imageMount(v: Extract<ServiceVolume, { type: 'npipe' | 'cluster' | 'image' }>): MountSpec | undefined {
+  if (v.source === undefined) return undefined;
+  const m: MountSpec = { type: 'image', source: v.source, target: v.target };
+  const subpath = (v.image as { subpath?: unknown } | undefined)?.subpath;
+  if (typeof subpath === 'string' && subpath !== '') m.subpath = subpath;
+  if (v.read_only) m.readOnly = true;
+  return m;
 }
 
 function namedVolumeMount(project: Project, v: Extract<ServiceVolume, { type: 'volume' }>): MountSpec {
@@ -648,6 +665,7 @@ function namedVolumeMount(project: Project, v: Extract<ServiceVolume, { type: 'v
   if (v.source !== undefined) m.source = project.volumes[v.source]?.name ?? v.source;
   if (v.read_only) m.readOnly = true;
   if (v.volume?.nocopy) m.noCopy = true;
+  if (v.volume?.subpath) m.subpath = v.volume.subpath;
   return m;
 }
 
@@ -660,6 +678,7 @@ function bindMount(v: Extract<ServiceVolume, { type: 'bind' }>): MountSpec {
   };
   if (v.read_only) m.readOnly = true;
   if (v.bind?.propagation !== undefined) m.propagation = v.bind.propagation;
+  if (v.bind?.selinux !== undefined) m.selinux = v.bind.selinux;
   return m;
 }
 
@@ -671,16 +690,69 @@ function tmpfsMount(v: Extract<ServiceVolume, { type: 'tmpfs' }>): MountSpec {
   return m;
 }
 
-function secretTarget(target: string | undefined, source: string, base: string): string {
-  if (!target) return `${base}${source}`;
-  return target.startsWith('/') ? target : `${base}${target}`;
+/** One `secrets:` or `configs:` entry of a service, with its declaration and where it goes in the container. */
+interface FileReference {
+  kind: 'secrets' | 'configs';
+  ref: ServiceSecret;
+  def: SecretConfig;
+  target: string;
 }
 
+/**
+ * The secrets and configs a service uses, declared ones only, each at its target: a secret at
+ * `/run/secrets/<source>` or its target (relative: under `/run/secrets/`), a config at `/<source>`
+ * or its target (relative: under `/`), as Compose places them.
+ */
+function fileReferences(project: Project, service: ServiceConfig): FileReference[] {
+  const out: FileReference[] = [];
+  for (const kind of ['secrets', 'configs'] as const) {
+    const base = kind === 'secrets' ? '/run/secrets/' : '/';
+    for (const ref of service[kind] ?? []) {
+      const def = project[kind]?.[ref.source];
+      if (!def) continue;
+      const target = !ref.target
+        ? `${base}${ref.source}`
+        : ref.target.startsWith('/')
+          ? ref.target
+          : `${base}${ref.target}`;
+      out.push({ kind, ref, def, target });
+    }
+  }
+  return out;
+}
+
+/**
+ * The secrets and configs copied into the container, as Compose copies them (pkg/compose/secrets.go):
+ * those from `environment` (the value the load resolved, `Project.file_values`) or `content`, with the
+ * entry's mode (default 0444), uid and gid.
+ */
+function injectedFiles(project: Project, service: ServiceConfig): InjectedFile[] {
+  const out: InjectedFile[] = [];
+  for (const { kind, ref, def, target } of fileReferences(project, service)) {
+    const content = def.environment !== undefined ? project.file_values?.[kind][ref.source] : def.content;
+    if (content === undefined) continue;
+    out.push({
+      target,
+      content,
+      mode: ref.mode ?? 0o444,
+      uid: ref.uid === undefined ? 0 : Number.parseInt(ref.uid, 10) || 0,
+      gid: ref.gid === undefined ? 0 : Number.parseInt(ref.gid, 10) || 0,
+    });
+  }
+  return out;
+}
+
+/**
+ * The networks a service joins, the primary one first (highest `priority`, then by key, as Compose
+ * orders them), each with what Compose's `createEndpointSettings` sets: aliases, addresses, link-local
+ * addresses, MAC address, driver options, gateway priority, and the links.
+ */
 function endpoints(project: Project, service: ServiceConfig): EndpointSpec[] {
   if (service.network_mode !== undefined) return [];
   const entries = Object.entries(service.networks).sort(
     ([a, x], [b, y]) => (y?.priority ?? 0) - (x?.priority ?? 0) || a.localeCompare(b),
   );
+  const links = serviceLinks(project, service);
   return entries.map(([key, cfg]) => {
     const ep: EndpointSpec = {
       network: project.networks[key]?.name ?? key,
@@ -688,8 +760,39 @@ function endpoints(project: Project, service: ServiceConfig): EndpointSpec[] {
     };
     if (cfg?.ipv4_address !== undefined) ep.ipv4Address = cfg.ipv4_address;
     if (cfg?.ipv6_address !== undefined) ep.ipv6Address = cfg.ipv6_address;
+    if (cfg?.link_local_ips?.length) ep.linkLocalIps = cfg.link_local_ips;
+    if (cfg?.mac_address !== undefined) ep.macAddress = cfg.mac_address;
+    if (cfg?.driver_opts && Object.keys(cfg.driver_opts).length > 0)
+      ep.driverOpts = Object.fromEntries(Object.entries(cfg.driver_opts).map(([k, v]) => [k, String(v)]));
+    if (cfg?.gw_priority !== undefined) ep.gwPriority = cfg.gw_priority;
+    if (links.length > 0) ep.links = links;
     return ep;
   });
+}
+
+/**
+ * `links` and `external_links` as the engine's `container:alias` pairs, as Compose's `getLinks` makes
+ * them: each container of a linked service under the link's alias (the service's name when none) and
+ * under `<service>-<n>` and `<project>-<service>-<n>`; an external container under its alias. Compose
+ * writes the linking container's number in those two names; berth writes the linked one's, so that
+ * `db-2` is db's second container whichever container asks.
+ */
+function serviceLinks(project: Project, service: ServiceConfig): string[] {
+  const out: string[] = [];
+  for (const link of service.links ?? []) {
+    const [name = '', alias = name] = link.split(':');
+    const linked = project.services[name];
+    if (!linked) continue;
+    for (let n = 1; n <= desiredReplicas(linked); n++) {
+      const container = containerName(project, linked, n);
+      out.push(`${container}:${alias}`, `${container}:${name}-${n}`, `${container}:${project.name}-${name}-${n}`);
+    }
+  }
+  for (const link of service.external_links ?? []) {
+    const [name = '', alias = name] = link.split(':');
+    out.push(`${name}:${alias}`);
+  }
+  return [...new Set(out)];
 }
 
 /** A volume mounted by a container: its name and where. */

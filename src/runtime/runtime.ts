@@ -67,17 +67,21 @@ export interface ContainerDetails extends ContainerSummary {
 }
 
 export interface MountSpec {
-  type: 'bind' | 'volume' | 'tmpfs';
-  /** Host path (bind) or volume name (volume); absent for anonymous volumes and tmpfs. */
+  type: 'bind' | 'volume' | 'tmpfs' | 'image';
+  /** Host path (bind), volume name (volume) or image reference (image); absent for anonymous volumes and tmpfs. */
   source?: string;
   target: string;
   readOnly?: boolean;
   /** bind only */
   propagation?: string;
+  /** bind only: relabel the host path for SELinux, shared (`z`) or private to this container (`Z`). */
+  selinux?: 'z' | 'Z';
   /** bind only: create the host path when missing (the classic -v behaviour). */
   createHostPath?: boolean;
   /** volume only */
   noCopy?: boolean;
+  /** volume and image: mount this path inside the volume or image instead of its root (API 1.45 / 1.48). */
+  subpath?: string;
   /** tmpfs only */
   tmpfsSize?: number;
   tmpfsMode?: number;
@@ -98,6 +102,13 @@ export interface EndpointSpec {
   aliases: string[];
   ipv4Address?: string;
   ipv6Address?: string;
+  linkLocalIps?: string[];
+  macAddress?: string;
+  driverOpts?: Record<string, string>;
+  /** Which endpoint gives the default gateway (highest first); sent from Engine API 1.48. */
+  gwPriority?: number;
+  /** `container:alias` links (`links`, `external_links`): the alias resolves to that container here. */
+  links?: string[];
 }
 
 /** Block I/O limits: a weight, and per-device weights and throttles (bytes or operations per second). */
@@ -118,6 +129,21 @@ export interface DeviceRequestSpec {
   /** Alternatives: the driver must offer every capability of one inner list. */
   capabilities: string[][];
   options?: Record<string, string>;
+}
+
+/**
+ * A file written into a container after it is created and before it starts (a secret or config from
+ * `environment` or `content`, as Compose copies them in). `content` is a secret's value: it goes to the
+ * engine's archive endpoint only, never into a message.
+ */
+export interface InjectedFile {
+  /** Absolute path in the container. */
+  target: string;
+  content: string;
+  /** Permission bits (0o444 unless the stack says). */
+  mode: number;
+  uid: number;
+  gid: number;
 }
 
 /** Everything needed to create one container, in berth's terms. */
@@ -204,6 +230,8 @@ export interface ContainerSpec {
   annotations?: Record<string, string>;
   platform?: string;
   macAddress?: string;
+  /** Written into the container by `createContainer`, before it returns (secrets and configs). */
+  files?: InjectedFile[];
 }
 
 export interface NetworkSummary {
@@ -227,7 +255,7 @@ export interface NetworkSpec {
   enableIpv6?: boolean;
   ipam?: {
     driver?: string;
-    config: { subnet?: string; gateway?: string; ipRange?: string }[];
+    config: { subnet?: string; gateway?: string; ipRange?: string; auxAddresses?: Record<string, string> }[];
     options?: Record<string, string>;
   };
 }
@@ -449,7 +477,8 @@ export interface Runtime {
   }): Promise<ContainerSummary[]>;
   inspectContainer(idOrName: string): Promise<ContainerDetails>;
   /**
-   * Creates, and connects every endpoint after the first; returns the id. A name another container holds
+   * Creates, connects every endpoint after the first, and writes the spec's `files` into it; returns
+   * the id. When a connect or a write fails, the container is removed again. A name another container holds
    * is a `NameConflictError` carrying that container (`holder`), found even while the engine has reserved
    * the name for a create still under way.
    */

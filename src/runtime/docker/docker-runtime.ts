@@ -63,6 +63,7 @@ import { familiarRef, isImageId } from '../image-ref.js';
 import { matchImageRefs } from './image-ref.js';
 import { getArchive, putArchive, statContainerPath } from './archive.js';
 import { engineEvents } from './events.js';
+import { injectedFilesTar } from './inject.js';
 import { attachToContainer, execInContainer } from './exec.js';
 import { containerLogs } from './logs.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
@@ -240,6 +241,7 @@ export class DockerRuntime implements Runtime {
     const { rest } = splitEndpoints(spec);
     try {
       for (const ep of rest) await this.connectNetwork(ep.network, created.Id, ep);
+      if (spec.files?.length) await putArchive(this.transport, created.Id, '/', injectedFilesTar(spec.files));
     } catch (err) {
       await this.removeContainer(created.Id, { force: true }).catch(() => undefined);
       throw err;
@@ -451,10 +453,11 @@ export class DockerRuntime implements Runtime {
   }
 
   async connectNetwork(network: string, containerId: string, endpoint: Omit<EndpointSpec, 'network'>): Promise<void> {
+    const apiVersion = await this.transport.apiVersion();
     await this.transport.request({
       method: 'POST',
       path: `/networks/${pathSegment(network)}/connect`,
-      body: { Container: containerId, EndpointConfig: endpointConfig(endpoint) },
+      body: { Container: containerId, EndpointConfig: endpointConfig(endpoint, apiVersion) },
       operation: `connect container ${shortRef(containerId)} to network ${network}`,
     });
   }

@@ -88,13 +88,16 @@ export interface EngineContainerInspect {
 }
 
 export interface EngineMount {
-  Type: 'bind' | 'volume' | 'tmpfs';
+  /** `image`: API 1.48 and later. */
+  Type: 'bind' | 'volume' | 'tmpfs' | 'image';
   Source?: string;
   Target: string;
   ReadOnly?: boolean;
   BindOptions?: { Propagation?: string };
-  VolumeOptions?: { NoCopy?: boolean };
+  /** `Subpath`: API 1.45 and later. */
+  VolumeOptions?: { NoCopy?: boolean; Subpath?: string };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+  ImageOptions?: { Subpath?: string };
 }
 
 export interface EngineHostConfig {
@@ -171,8 +174,12 @@ export interface EngineThrottleDevice {
 
 export interface EngineEndpointConfig {
   Aliases?: string[];
-  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string };
+  Links?: string[];
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] };
   MacAddress?: string;
+  DriverOpts?: Record<string, string>;
+  /** API 1.48 and later. */
+  GwPriority?: number;
 }
 
 /** Body of `POST /containers/create`. */
@@ -226,7 +233,7 @@ export interface EngineNetworkCreateBody {
   EnableIPv6?: boolean;
   IPAM?: {
     Driver?: string;
-    Config: { Subnet?: string; Gateway?: string; IPRange?: string }[];
+    Config: { Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[];
     Options?: Record<string, string>;
   };
 }

@@ -57,18 +57,39 @@ export function networkModeFor(spec: Pick<ContainerSpec, 'networkMode' | 'endpoi
   return spec.networkMode ?? spec.endpoints[0]?.network;
 }
 
+/**
+ * One endpoint as the engine takes it, at create or connect, as Compose's `createEndpointSettings`
+ * fills it. `apiVersion` decides what an older engine cannot take: a MAC address per endpoint before
+ * API 1.44 (the primary network's goes into the container config instead), the gateway priority
+ * before 1.48 (the loader warns of both). `macAddress`: the service-level one, for the primary endpoint.
+ */
 export function endpointConfig(
   endpoint: Omit<EndpointSpec, 'network'>,
+  apiVersion: string,
   extra: { macAddress?: string } = {},
+): EngineEndpointConfig {
+  return endpointBody(endpoint, apiLevel(apiVersion), extra);
+}
+
+function endpointBody(
+  endpoint: Omit<EndpointSpec, 'network'>,
+  api: ApiLevel,
+  extra: { macAddress?: string },
 ): EngineEndpointConfig {
   const out: EngineEndpointConfig = {};
   if (endpoint.aliases.length > 0) out.Aliases = [...endpoint.aliases];
-  if (endpoint.ipv4Address !== undefined || endpoint.ipv6Address !== undefined) {
-    out.IPAMConfig = {};
-    if (endpoint.ipv4Address !== undefined) out.IPAMConfig.IPv4Address = endpoint.ipv4Address;
-    if (endpoint.ipv6Address !== undefined) out.IPAMConfig.IPv6Address = endpoint.ipv6Address;
-  }
-  if (extra.macAddress !== undefined) out.MacAddress = extra.macAddress;
+  if (endpoint.links?.length) out.Links = [...endpoint.links];
+  const ipam = {
+    ...(endpoint.ipv4Address !== undefined && { IPv4Address: endpoint.ipv4Address }),
+    ...(endpoint.ipv6Address !== undefined && { IPv6Address: endpoint.ipv6Address }),
+    ...(endpoint.linkLocalIps?.length && { LinkLocalIPs: [...endpoint.linkLocalIps] }),
+  };
+  if (Object.keys(ipam).length > 0) out.IPAMConfig = ipam;
+  const mac = extra.macAddress ?? endpoint.macAddress;
+  if (mac !== undefined && api.modern) out.MacAddress = mac;
+  const driverOpts = entriesOf(endpoint.driverOpts);
+  if (driverOpts) out.DriverOpts = driverOpts;
+  if (endpoint.gwPriority !== undefined && api.gwPriority) out.GwPriority = endpoint.gwPriority;
   return out;
 }
 
@@ -85,16 +106,23 @@ export function portKey(port: number, protocol: string | undefined): string {
 export function bindString(m: MountSpec): string {
   const opts: string[] = [];
   if (m.readOnly) opts.push('ro');
+  if (m.selinux) opts.push(m.selinux);
   if (m.propagation) opts.push(m.propagation);
   return `${m.source ?? ''}:${m.target}${opts.length > 0 ? `:${opts.join(',')}` : ''}`;
 }
 
-export function engineMount(m: MountSpec): EngineMount {
+/** One mount for `Mounts`; a volume's subpath only from API 1.45 (`subpath`), as the engine knows it from there. */
+export function engineMount(m: MountSpec, subpath = true): EngineMount {
   const out: EngineMount = { Type: m.type, Target: m.target };
   if (m.source !== undefined && m.type !== 'tmpfs') out.Source = m.source;
   if (m.readOnly) out.ReadOnly = true;
   if (m.type === 'bind' && m.propagation) out.BindOptions = { Propagation: m.propagation };
-  if (m.type === 'volume' && m.noCopy) out.VolumeOptions = { NoCopy: true };
+  const volumeOptions = {
+    ...(m.noCopy && { NoCopy: true }),
+    ...(m.subpath !== undefined && subpath && { Subpath: m.subpath }),
+  };
+  if (m.type === 'volume' && Object.keys(volumeOptions).length > 0) out.VolumeOptions = volumeOptions;
+  if (m.type === 'image' && m.subpath !== undefined) out.ImageOptions = { Subpath: m.subpath };
   if (m.type === 'tmpfs' && (m.tmpfsSize !== undefined || m.tmpfsMode !== undefined)) {
     out.TmpfsOptions = {};
     if (m.tmpfsSize !== undefined) out.TmpfsOptions.SizeBytes = m.tmpfsSize;
@@ -103,10 +131,16 @@ export function engineMount(m: MountSpec): EngineMount {
   return out;
 }
 
-/** What the engine's API version allows: `modern`, API 1.44 or later; `annotations`, API 1.43 or later. */
+/**
+ * What the engine's API version allows: `modern`, API 1.44 or later; `annotations`, 1.43 or later;
+ * `subpath` (of a volume mount), 1.45; `gwPriority` and `imageMounts`, 1.48 or later.
+ */
 interface ApiLevel {
   modern: boolean;
   annotations: boolean;
+  subpath: boolean;
+  gwPriority: boolean;
+  imageMounts: boolean;
 }
 
 /** The API level of an engine version ("1.41"). */
@@ -114,6 +148,9 @@ function apiLevel(apiVersion: string): ApiLevel {
   return {
     modern: compareApiVersions(apiVersion, '1.44') >= 0,
     annotations: compareApiVersions(apiVersion, '1.43') >= 0,
+    subpath: compareApiVersions(apiVersion, '1.45') >= 0,
+    gwPriority: compareApiVersions(apiVersion, '1.48') >= 0,
+    imageMounts: compareApiVersions(apiVersion, '1.48') >= 0,
   };
 }
 
@@ -163,9 +200,13 @@ const CONTAINER_CONFIG: { [K in keyof ContainerSpec]?: Fill<EngineContainerCreat
   stopTimeoutSec: (s) => ({ StopTimeout: s.stopTimeoutSec }),
   exposedPorts: (s) => ({ ExposedPorts: exposedPorts(s) }),
   healthcheck: (s, api) => s.healthcheck && { Healthcheck: healthcheckBody(s.healthcheck, api.modern) },
-  // The MAC address moved from the container config to the endpoint in API 1.44.
+  // The MAC address moved from the container config to the endpoint in API 1.44; before, the
+  // container config holds the service's, else the primary network's (as Compose does).
   macAddress: (s, api) => ({ MacAddress: api.modern && splitEndpoints(s).first ? undefined : s.macAddress }),
-  endpoints: (s, api) => ({ NetworkingConfig: networkingConfig(s, api.modern) }),
+  endpoints: (s, api) => ({
+    MacAddress: !api.modern && s.macAddress === undefined ? splitEndpoints(s).first?.macAddress : undefined,
+    NetworkingConfig: networkingConfig(s, api),
+  }),
 };
 
 /**
@@ -206,18 +247,18 @@ function healthcheckBody(
   return out;
 }
 
-/** The endpoint attached at create, with the MAC address on API 1.44 and later. */
-function networkingConfig(spec: ContainerSpec, modernApi: boolean): EngineContainerCreateBody['NetworkingConfig'] {
+/** The endpoint attached at create, with the service's MAC address on API 1.44 and later. */
+function networkingConfig(spec: ContainerSpec, api: ApiLevel): EngineContainerCreateBody['NetworkingConfig'] {
   const { first } = splitEndpoints(spec);
   if (!first) return undefined;
-  const extra = modernApi && spec.macAddress !== undefined ? { macAddress: spec.macAddress } : {};
-  return { EndpointsConfig: { [first.network]: endpointConfig(first, extra) } };
+  const extra = api.modern && spec.macAddress !== undefined ? { macAddress: spec.macAddress } : {};
+  return { EndpointsConfig: { [first.network]: endpointBody(first, api, extra) } };
 }
 
 /** `HostConfig` of `POST /containers/create`, by the spec field each key comes from. */
 const HOST_CONFIG: { [K in keyof ContainerSpec]?: Fill<EngineHostConfig> } = {
   ports: (s) => ({ PortBindings: portBindings(s) }),
-  mounts: (s) => mountsHostConfig(s.mounts),
+  mounts: (s, api) => mountsHostConfig(s.mounts, api),
   volumesFrom: (s) => ({ VolumesFrom: someOf(s.volumesFrom) }),
   restartPolicy: (s) => s.restartPolicy && { RestartPolicy: restartPolicy(s.restartPolicy) },
   networkMode: (s) => ({ NetworkMode: networkModeFor(s) }),
@@ -311,13 +352,17 @@ function portBindings(spec: ContainerSpec): EngineHostConfig['PortBindings'] {
   return Object.keys(bindings).length > 0 ? bindings : undefined;
 }
 
-/** Bind mounts whose host path must be created go to `Binds`, every other mount to `Mounts`. */
-function mountsHostConfig(specMounts: MountSpec[]): Pick<EngineHostConfig, 'Binds' | 'Mounts'> {
+/**
+ * Bind mounts whose host path must be created, or that are relabelled for SELinux (`Mounts` has no
+ * such option; Compose sends those as `Binds` too), go to `Binds`; every other mount to `Mounts`. An
+ * image mount is left out on an engine older than API 1.48 (the loader warns of it).
+ */
+function mountsHostConfig(specMounts: MountSpec[], api: ApiLevel): Pick<EngineHostConfig, 'Binds' | 'Mounts'> {
   const binds: string[] = [];
   const mounts: EngineMount[] = [];
   for (const m of specMounts) {
-    if (m.type === 'bind' && m.createHostPath) binds.push(bindString(m));
-    else mounts.push(engineMount(m));
+    if (m.type === 'bind' && (m.createHostPath || m.selinux)) binds.push(bindString(m));
+    else if (m.type !== 'image' || api.imageMounts) mounts.push(engineMount(m, api.subpath));
   }
   return { Binds: someOf(binds), Mounts: someOf(mounts) };
 }
@@ -344,10 +389,12 @@ export function networkCreateBody(spec: NetworkSpec): EngineNetworkCreateBody {
   if (spec.ipam) {
     const ipam: NonNullable<EngineNetworkCreateBody['IPAM']> = {
       Config: spec.ipam.config.map((c) => {
-        const o: { Subnet?: string; Gateway?: string; IPRange?: string } = {};
+        const o: { Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> } =
+          {};
         if (c.subnet !== undefined) o.Subnet = c.subnet;
         if (c.gateway !== undefined) o.Gateway = c.gateway;
         if (c.ipRange !== undefined) o.IPRange = c.ipRange;
+        if (c.auxAddresses && Object.keys(c.auxAddresses).length > 0) o.AuxiliaryAddresses = { ...c.auxAddresses };
         return o;
       }),
     };

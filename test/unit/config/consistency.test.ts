@@ -170,6 +170,8 @@ describe('file modes of secrets and configs', () => {
         'configs: {c: {file: ./c}}',
         '',
       ].join('\n'),
+      s: 's',
+      c: 'c',
     });
     const yaml = renderProject(project, 'yaml');
     expect(yaml).toContain('mode: 0440');

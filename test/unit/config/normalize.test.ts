@@ -2,8 +2,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load, loadBrief } from './helpers.js';
 
-async function web(body: string, extra = '', env: Record<string, string> = {}) {
-  const { project, dir } = await load({ 'compose.yaml': `services:\n  web:\n    image: x\n${body}${extra}` }, { env });
+async function web(body: string, extra = '', env: Record<string, string> = {}, files: Record<string, string> = {}) {
+  const { project, dir } = await load(
+    { 'compose.yaml': `services:\n  web:\n    image: x\n${body}${extra}`, ...files },
+    { env },
+  );
   return { svc: project.services.web!, project, dir };
 }
 
@@ -103,6 +106,7 @@ describe('normalization to the model', () => {
       '    secrets: [db_pass, {source: api, target: /run/api, mode: "0400", uid: "100"}]\n',
       'secrets:\n  db_pass:\n    file: ./pass.txt\n  api:\n    environment: API_KEY\n',
       { API_KEY: 'k' },
+      { 'pass.txt': 'p' },
     );
     expect(svc.secrets).toEqual([
       { source: 'db_pass' },

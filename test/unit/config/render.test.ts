@@ -38,6 +38,7 @@ const stack = {
     '',
   ].join('\n'),
   'web.env': 'FROM_FILE=yes\n',
+  'pw.txt': 'pw\n',
 };
 
 describe('rendering a project', () => {

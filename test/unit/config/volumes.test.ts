@@ -75,9 +75,21 @@ describe('service volumes', () => {
 
   it('rejects a malformed short volume', async () => {
     expect(
-      await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    volumes: ["./a:/b:rx"]\n' }),
+      await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    volumes: ["./a:/b:ro:x"]\n' }),
     ).toEqual([
-      'compose.yaml:4:15: services.web.volumes[0]: invalid volume mode "rx" in "./a:/b:rx" (write it as SOURCE:TARGET[:ro], e.g. "./data:/data" or "db-data:/var/lib/db")',
+      'compose.yaml:4:15: services.web.volumes[0]: invalid volume "./a:/b:ro:x": expected [SOURCE:]TARGET[:MODE] (write it as SOURCE:TARGET[:ro], e.g. "./data:/data" or "db-data:/var/lib/db")',
+    ]);
+  });
+
+  it('ignores an option compose-go does not know, with a warning at its place, as Compose ignores it', async () => {
+    const { project, warnings, dir } = await load({
+      'compose.yaml': 'services:\n  web:\n    image: x\n    volumes: ["./a:/b:rx,ro"]\n',
+    });
+    expect(project.services.web!.volumes).toEqual([
+      { type: 'bind', source: join(dir, 'a'), target: '/b', read_only: true, bind: { create_host_path: true } },
+    ]);
+    expect(warnings.map((w) => w.replace(`${dir}/`, ''))).toEqual([
+      'compose.yaml:4:15: services.web.volumes[0]: volume option "rx" ignored, as Docker Compose ignores it (known: ro, rw, nocopy, z, Z, shared, slave, private, rshared, rslave, rprivate, consistent, cached, delegated)',
     ]);
   });
 

@@ -68,6 +68,7 @@ describe('YAML reading', () => {
     const { project } = await load({
       'compose.yaml':
         'services:\n  web:\n    image: x\n    secrets:\n      - source: s\n        mode: 0440\nsecrets:\n  s:\n    file: ./s.txt\n',
+      's.txt': 's',
     });
     expect(project.services.web!.secrets).toEqual([{ source: 's', mode: 0o440 }]);
   });

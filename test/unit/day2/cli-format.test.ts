@@ -105,6 +105,13 @@ describe('attached up', () => {
     job: { image: 'i' },
   });
   const base = { services: [], attach: [], noAttach: [], attachDependencies: false, exitCodeFrom: undefined };
+  it('leaves out a service with attach: false unless --attach names it, as Compose does', () => {
+    const quiet = project('p', { web: { image: 'i' }, proxy: { image: 'i', attach: false } });
+    expect([...attachedServices(quiet, base)]).toEqual(['web']);
+    expect([...attachedServices(quiet, { ...base, services: ['proxy'] })]).toEqual([]);
+    expect([...attachedServices(quiet, { ...base, attach: ['proxy'] })]).toEqual(['proxy']);
+  });
+
   it('attaches every service by default, the named ones (with dependencies when asked), minus --no-attach', () => {
     expect([...attachedServices(p, base)].sort()).toEqual(['db', 'job', 'web']);
     expect([...attachedServices(p, { ...base, services: ['web'] })]).toEqual(['web']);
