@@ -64,7 +64,9 @@ function run(s: string, lookup: Lookup, unset: string[]): string {
       i = end + 1;
       continue;
     }
-    throw invalid(s.slice(i, i + 2), undefined);
+    // Not a name, a brace or a second "$": kept as written, as compose-go does (`$2a$14$…`, `^.+$`).
+    out += '$';
+    i++;
   }
   return out;
 }

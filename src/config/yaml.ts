@@ -334,6 +334,13 @@ function scalarValue(n: Scalar): unknown {
   if (n.type === 'PLAIN' && typeof n.source === 'string' && OCTAL.test(n.source)) return parseInt(n.source, 8);
   const v: unknown = n.value;
   if (v === undefined) return n.source ?? null;
+  // An integer beyond 2^53 keeps every digit, as text (`9223372036854775807` in an environment map).
+  if ((typeof v === 'number' || typeof v === 'bigint') && UNSAFE_INT.test(String(n.source ?? ''))) {
+    const digits = String(n.source).replace(/^\+/, '');
+    if (!Number.isSafeInteger(Number(digits))) return digits;
+  }
   if (typeof v === 'bigint') return Number(v);
   return v;
 }
+
+const UNSAFE_INT = /^[-+]?\d{16,}$/;

@@ -35,10 +35,16 @@ describe('substitution syntax', () => {
     expect(sub('${EMPTY?}')).toBe('');
   });
 
+  it('keeps a "$" that starts no name, brace or "$$" as written, as compose-go does', () => {
+    expect(sub('$2a$14$./9abc')).toBe('$2a$14$./9abc');
+    expect(sub('HostRegexp(`^.+$`)')).toBe('HostRegexp(`^.+$`)');
+    // A name after the "$" is still a variable, as in compose-go.
+    expect(sub('cost: 5$ or $1, then $SET')).toBe('cost: 5$ or $1, then value');
+  });
+
   it('fails on bad syntax', () => {
     expect(() => sub('${}')).toThrow('invalid interpolation format "${}"');
     expect(() => sub('${SET')).toThrow('invalid interpolation format "${SET": the "${" is not closed with "}"');
-    expect(() => sub('$1')).toThrow('invalid interpolation format "$1"');
     expect(() => sub('${SET:x}')).toThrow('invalid interpolation format "${SET:x}"');
   });
 
@@ -97,8 +103,8 @@ describe('interpolation in stack files', () => {
   });
 
   it('reports bad syntax with a hint about "$$"', async () => {
-    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    command: echo $1\n' })).toEqual([
-      'compose.yaml:4:14: services.web.command: invalid interpolation format "$1" (to write a literal "$", double it: "$$")',
+    expect(await loadBrief({ 'compose.yaml': 'services:\n  web:\n    image: x\n    command: echo ${}\n' })).toEqual([
+      'compose.yaml:4:14: services.web.command: invalid interpolation format "${}" (to write a literal "$", double it: "$$")',
     ]);
   });
 
@@ -125,5 +131,15 @@ describe('interpolation in stack files', () => {
       'compose.yaml': 'name: shop\nservices:\n  web:\n    image: x\n    hostname: ${COMPOSE_PROJECT_NAME}-web\n',
     });
     expect(project.services.web!.hostname).toBe('shop-web');
+  });
+});
+
+describe('integers beyond 2^53', () => {
+  it('keep every digit, as text, where a string is allowed', async () => {
+    const { project } = await load({
+      'compose.yaml':
+        'services:\n  web:\n    image: x\n    environment:\n      BIG: 9223372036854775807\n      SMALL: 42\n',
+    });
+    expect(project.services.web!.environment).toEqual({ BIG: '9223372036854775807', SMALL: '42' });
   });
 });
