@@ -256,6 +256,10 @@ class Canon {
     }
     this.labels(b, 'labels');
     if (b.additional_contexts !== undefined) this.labels(b, 'additional_contexts');
+    // Folders resolve as the context does; `docker-image://`, `service:`, URLs stay as written.
+    if (isMapping(b.additional_contexts))
+      for (const [k, v] of Object.entries(b.additional_contexts))
+        if (typeof v === 'string' && !v.startsWith('service:')) put(b.additional_contexts, k, this.context(v));
     if (isMapping(b.ssh))
       this.set(
         b,

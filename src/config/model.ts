@@ -21,6 +21,8 @@ export interface Project {
   configs?: Record<string, SecretConfig>;
   /** Services defined in the files but disabled by profiles. */
   disabled_services?: Record<string, ServiceConfig>;
+  /** Top-level `models:` (AI models a provider runs), kept verbatim for `config`: berth does not run them. */
+  models?: Record<string, unknown>;
   /** Top-level `x-*` extensions, kept verbatim. */
   extensions?: Record<string, unknown>;
   /**

@@ -83,6 +83,7 @@ export function normalizeProject(input: NormalizeInput): Project {
   checkResources(checking);
   addResources(out, checking.declared, root, usesDefaultNetwork(out.services));
   if (Object.keys(disabled).length > 0) out.disabled_services = disabled;
+  if (isMapping(root.models)) out.models = root.models;
   const ext = extensionsOf(root);
   if (Object.keys(ext).length > 0) out.extensions = ext;
   return out;

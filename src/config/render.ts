@@ -58,6 +58,7 @@ export function projectDocument(project: Project): Obj {
   if (secrets) doc.secrets = secrets;
   const configs = group(project.configs);
   if (configs) doc.configs = configs;
+  if (project.models && Object.keys(project.models).length > 0) doc.models = project.models;
   for (const [k, v] of Object.entries(project.extensions ?? {})) put(doc, k, v);
   return doc;
 }

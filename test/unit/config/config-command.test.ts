@@ -83,6 +83,34 @@ describe('berth config', () => {
     expect(model(again.project)).toEqual(model(first.project));
   });
 
+  it('keeps top-level models and resolves additional_contexts folders, as compose-go does', async () => {
+    const dir = writeStack({
+      'compose.yaml': [
+        'services:',
+        '  web:',
+        '    build:',
+        '      context: ./app',
+        '      additional_contexts: {base: ./other, img: "docker-image://alpine", svc: "service:db"}',
+        '  db: {image: x}',
+        'models:',
+        '  m1: {model: ai/smollm2}',
+        '',
+      ].join('\n'),
+    });
+    const r = await berth(dir, ['config', '--format', 'json']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as {
+      models: unknown;
+      services: { web: { build: { additional_contexts: Record<string, string> } } };
+    };
+    expect(doc.models).toEqual({ m1: { model: 'ai/smollm2' } });
+    expect(doc.services.web.build.additional_contexts).toEqual({
+      base: join(dir, 'other'),
+      img: 'docker-image://alpine',
+      svc: 'service:db',
+    });
+  });
+
   it('prints JSON with --format json, and -o writes the file instead of stdout; both load back the same', async () => {
     const dir = writeStack(STACK);
     const r = await berth(dir, ['config', '--format', 'json', '-o', 'out.json']);
