@@ -325,7 +325,9 @@ describe('failures', () => {
     );
     const missing = await f.deploy();
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toContain(`error: secret gone: cannot read ${join(f.dir, 'gone.txt')}: no such file`);
+    expect(missing.stderr).toMatch(
+      /compose\.yaml:\d+:\d+: secrets\.gone\.file: file .*gone\.txt required by secret "gone" does not exist/,
+    );
     await nothingCreated();
   });
 
