@@ -73,10 +73,12 @@ export class Context {
 
   /** Loads the stack (through the project cache when there is one) and prints the loader's warnings. */
   async loadResult(overrides: Partial<LoadOptions> = {}): Promise<LoadResult> {
-    const { loadProject, loadProjectCached } = await import('../config/index.js');
     const cache = this.projectCache();
     const opts = this.loadOptions(overrides);
-    const result: LoadResult = cache ? await loadProjectCached(opts, cache) : await loadProject(opts);
+    // config/cache.js alone on a hit; the loader (YAML, schema) is imported only when a file changed.
+    const result: LoadResult = cache
+      ? await (await import('../config/cache.js')).loadProjectCached(opts, cache)
+      : await (await import('../config/index.js')).loadProject(opts);
     this.printLoadWarnings(result);
     return result;
   }

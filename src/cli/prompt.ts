@@ -25,6 +25,7 @@ export async function askYesNo(world: Pick<World, 'stdin' | 'stderr'>, question:
 export function terminalPrompt(
   world: Pick<World, 'stdin' | 'stderr'>,
 ): ((question: string) => Promise<boolean>) | undefined {
-  if (world.stdin.isTTY !== true || world.stderr.isTTY !== true) return undefined;
+  // stderr first: process.stdin builds a stream (and loads its modules) on first use.
+  if (world.stderr.isTTY !== true || world.stdin.isTTY !== true) return undefined;
   return (question) => askYesNo(world, question);
 }

@@ -40,7 +40,12 @@ import {
 import { join } from 'node:path';
 import { withFileValues, withoutFileValues } from './file-values.js';
 import { openJournal, sealJournal, type Check } from './files.js';
-import { deepFreeze, environmentOf, loadJournaled, type LoadOptions, type LoadResult } from './load.js';
+import type { LoadOptions, LoadResult } from './load.js';
+import { deepFreeze, environmentOf } from './loaded.js';
+
+/** The loader itself only on a miss: a hit needs neither the YAML parser nor the schema. */
+const loadJournaled = async (opts: LoadOptions): ReturnType<typeof import('./load.js').loadJournaled> =>
+  (await import('./load.js')).loadJournaled(opts);
 
 /** Bumped when an entry's shape changes. */
 const FORMAT = 2;

@@ -26,6 +26,7 @@ import { prepareValidator, validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
 import { decodeText, parseYaml } from './yaml.js';
 import { FileReader, type Probe } from './files.js';
+import { deepFreeze, environmentOf } from './loaded.js';
 
 export interface LoadOptions {
   /** Working directory (never read from the process inside config/). */
@@ -684,20 +685,6 @@ function refuseEmpty(files: string[], s: Session): never {
   s.fail();
 }
 
-/** LoadResult.environment: the whole shell environment over the .env values, and the project name. */
-export function environmentOf(
-  dotenv: Record<string, string>,
-  env: Record<string, string | undefined>,
-  name: string,
-): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const layer of [dotenv, env]) {
-    for (const [k, v] of Object.entries(layer)) if (v !== undefined) put(environment, k, v);
-  }
-  if (environment.COMPOSE_PROJECT_NAME === undefined) environment.COMPOSE_PROJECT_NAME = name;
-  return environment;
-}
-
 /** `-p` > COMPOSE_PROJECT_NAME > top-level `name` (last file wins) > the project directory's name. */
 function projectName(
   opts: LoadOptions,
@@ -743,12 +730,4 @@ function projectName(
     );
   }
   return derived;
-}
-
-export function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
 }

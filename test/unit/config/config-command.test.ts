@@ -133,6 +133,14 @@ describe('berth config', () => {
     expect((await berth(dir, ['-p', 'shop', 'config', '--images'])).out).toBe('shop-db\nnginx:2.0\n');
   });
 
+  it('takes global flags after the command too, repeatable ones adding up', async () => {
+    const dir = writeStack(STACK);
+    const late = await berth(dir, ['config', '--services', '--profile', 'dev', '--profile', 'ops']);
+    expect(late.out).toBe('admin\ndb\ndebug\nweb\n');
+    expect((await berth(dir, ['config', '--images', '-p', 'shop'])).out).toBe('shop-db\nnginx:2.0\n');
+    expect((await berth(dir, ['config', '--progress', 'loud'])).code).toBe(2);
+  });
+
   it('prints config hashes for "*" or named services, and rejects an unknown one', async () => {
     const dir = writeStack(STACK);
     const all = await berth(dir, ['config', '--hash', '*']);
