@@ -15,7 +15,14 @@ import { ApplyError, BerthError } from '../errors.js';
 import { walkSteps } from '../graph/steps.js';
 import type { SwarmLocalImage, SwarmObjectKind, SwarmRuntime, SwarmServiceSpec } from '../runtime/runtime.js';
 import { fileImage } from './diff.js';
-import { imageWork, pushStackImages, refuseBuilt, refuseLocalOnly, type ImageWork, type PushContext } from './images.js';
+import {
+  imageWork,
+  pushStackImages,
+  refuseBuilt,
+  refuseLocalOnly,
+  type ImageWork,
+  type PushContext,
+} from './images.js';
 import {
   planStackDeploy,
   planStackRemove,

@@ -121,7 +121,13 @@ export async function pushStackImages(
   ctx: PushContext,
 ): Promise<Record<string, string>> {
   if (work.build.length > 0)
-    await buildServices(project, ctx.runtime, work.build, { parallel: ctx.parallel, env: ctx.env }, await ctx.renderer());
+    await buildServices(
+      project,
+      ctx.runtime,
+      work.build,
+      { parallel: ctx.parallel, env: ctx.env },
+      await ctx.renderer(),
+    );
   if (work.push.length === 0) return {};
   await pushImages(work.push, ctx.runtime, ctx.parallel, await ctx.renderer());
   const pinned: Record<string, string> = {};

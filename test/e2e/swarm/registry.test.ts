@@ -38,9 +38,7 @@ const worker = (...args: string[]): Promise<Run> => on(WORKER, args);
 async function startRegistry(name: string, addr: string, htpasswd?: string): Promise<void> {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
-  const auth = htpasswd
-    ? ['auth:', '  htpasswd:', '    realm: berth-e2e', `    path: ${join(dir, 'htpasswd')}`]
-    : [];
+  const auth = htpasswd ? ['auth:', '  htpasswd:', '    realm: berth-e2e', `    path: ${join(dir, 'htpasswd')}`] : [];
   if (htpasswd) writeFileSync(join(dir, 'htpasswd'), `${htpasswd}\n`);
   const config = [
     'version: 0.1',
@@ -105,25 +103,28 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 }, 180_000);
 
-/** A stack folder whose service `app` is built from a file `version` and runs on the worker. */
+/** A stack folder whose service `app` runs on the worker, built from a file `version` (or only named: `build` false). */
 function fixture(what: string, registry: string) {
   const stack = `e2e-${what}-${process.pid}`;
   stacks.push(stack);
   const dir = mkdtempSync(join(root, `${what}-`));
   const image = `${registry}/${stack}/app:1`;
-  const write = (version: string): void => {
+  const write = (version: string, build = true): void => {
     writeFileSync(join(dir, 'version'), version);
+    const buildKeys = [
+      '    build:',
+      '      context: .',
+      '      dockerfile_inline: |',
+      '        FROM berth-local/busybox:latest',
+      '        COPY version /version',
+    ];
     writeFileSync(
       join(dir, 'compose.yaml'),
       [
         'services:',
         '  app:',
         `    image: ${image}`,
-        '    build:',
-        '      context: .',
-        '      dockerfile_inline: |',
-        '        FROM berth-local/busybox:latest',
-        '        COPY version /version',
+        ...(build ? buildKeys : []),
         '    command: ["sleep", "1d"]',
         '    stop_grace_period: 1s',
         '    deploy:',
@@ -206,11 +207,12 @@ describe('stack deploy --push', () => {
     const pinned = await specImage(`${f.stack}_app`);
     expect(pinned).toMatch(new RegExp(`^${f.image}@sha256:[0-9a-f]{64}$`));
     // The digest is the one the registry holds for what the manager built and pushed.
+    const byDigest = `${f.image.replace(/:1$/, '')}@${pinned.split('@')[1]}`;
     const digests = (await manager('image', 'inspect', '-f', '{{json .RepoDigests}}', f.image)).stdout;
-    expect(JSON.parse(digests)).toContain(`${f.image.replace(/:1$/, '')}@${pinned.split('@')[1]}`);
+    expect(JSON.parse(digests)).toContain(byDigest);
     expect(await versionOnWorker(`${f.stack}_app`)).toBe('v1');
     // The worker pulled it from the registry: it holds the image under its digest.
-    expect((await worker('image', 'inspect', pinned)).exitCode).toBe(0);
+    expect((await worker('image', 'inspect', byDigest)).exitCode).toBe(0);
   });
 
   it('a rebuilt image under the same tag is pushed again and the service updated to its new digest', async () => {
@@ -247,6 +249,8 @@ describe('a private registry and --with-registry-auth', () => {
   });
 
   it('with --with-registry-auth the service gets the credentials and its task on the worker runs', async () => {
+    // The image is in the registry now: the stack names it without building it.
+    f.write('private', false);
     const r = await f.deploy(withLogin, '--with-registry-auth', '--detach=false', '--wait-timeout', '120');
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('app: update: registry credentials (--with-registry-auth)');
