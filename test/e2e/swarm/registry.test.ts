@@ -244,7 +244,7 @@ describe('a private registry and --with-registry-auth', () => {
     expect(r.stderr).toMatch(/error: .*app.*No such image: 10\.77\.0\.1:5001\//);
     // What `docker stack ps` users see: the task rejected, the image missing on the worker.
     const ps = await manager('stack', 'ps', '--no-trunc', '--format', '{{.CurrentState}}|{{.Error}}', f.stack);
-    expect(ps.stdout).toMatch(/^Rejected .*\|No such image: 10\.77\.0\.1:5001\//m);
+    expect(ps.stdout).toMatch(/^Rejected .*\|"?No such image: 10\.77\.0\.1:5001\//m);
     expect(`${r.stdout}${r.stderr}`).not.toContain(PASSWORD);
   });
 
