@@ -199,8 +199,18 @@ describe('images a swarm node cannot pull', () => {
 describe('stack deploy --push', () => {
   const f = fixture('push', OPEN);
 
-  it('builds and pushes the image, pins its digest, and the task on the worker runs the pulled image', async () => {
+  it('--dry-run --push says what it would build and push, and builds, pushes and creates nothing', async () => {
     f.write('v1');
+    const r = await f.deploy(noLogin, '--push', '--dry-run');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning: app: would be built (--push)');
+    expect(r.stderr).toContain(`warning: image ${f.image}: would be pushed`);
+    expect(r.stdout).toMatch(/\] app: create: missing/);
+    expect((await manager('image', 'inspect', f.image)).exitCode).not.toBe(0);
+    await nothingCreated(f.stack);
+  });
+
+  it('builds and pushes the image, pins its digest, and the task on the worker runs the pulled image', async () => {
     const r = await f.deploy(noLogin, '--push', '--detach=false', '--wait-timeout', '120');
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\] app: create: missing/);
