@@ -556,6 +556,14 @@ function addStack(program: Command, action: LazyAction): void {
           .choices(['always', 'changed', 'never'])
           .default('always'),
       )
+      .option(
+        '--push',
+        'build the services with build: and push them, and images only this engine has, before deploying',
+      )
+      .option(
+        '--with-registry-auth',
+        "send the registry credentials to the swarm's nodes, so they can pull private images",
+      )
       .option('-d, --detach [bool]', 'return once the swarm took the change (--detach=false waits for the tasks)')
       .option('--wait-timeout <seconds>', 'with --detach=false: give up waiting after this long (default 300)')
       .option('--dry-run', 'print the plan and change nothing')
@@ -564,6 +572,7 @@ function addStack(program: Command, action: LazyAction): void {
     'berth stack deploy -c compose.yaml shop',
     'berth stack deploy --dry-run shop',
     'berth stack deploy --detach=false --prune shop',
+    'berth stack deploy --push --with-registry-auth shop',
   );
   stack
     .command('ls')
