@@ -2,7 +2,6 @@ import { UsageError } from '../errors.js';
 import type { Renderer } from './events.js';
 
 export type * from './events.js';
-export { DRY_RUN_PREFIX } from './events.js';
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
 /** `--ansi` (or COMPOSE_ANSI): when output may hold ANSI control characters (colors, cursor moves). */
 export type AnsiMode = 'never' | 'always' | 'auto';

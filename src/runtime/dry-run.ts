@@ -138,7 +138,7 @@ export class DryRunRuntime implements Runtime {
     this.write('createContainer', `create container ${spec.name}`);
     const id = this.newId('container', spec.name);
     const imageId = this.madeImage(spec.image)?.id ?? (await this.inner.inspectImage(spec.image))?.id ?? '';
-    this.made.set(id, madeContainer(id, spec, imageId));
+    this.made.set(id, containerFromSpec(id, spec, imageId));
     return id;
   }
 
@@ -492,7 +492,7 @@ export class DryRunRuntime implements Runtime {
 }
 
 /** The container a create would have made, as an inspect reports it: created, not started. */
-function madeContainer(id: string, spec: ContainerSpec, imageId: string): ContainerDetails {
+function containerFromSpec(id: string, spec: ContainerSpec, imageId: string): ContainerDetails {
   const healthcheck = spec.healthcheck !== undefined && spec.healthcheck.test[0] !== 'NONE';
   return {
     id,

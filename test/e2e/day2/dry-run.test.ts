@@ -154,7 +154,7 @@ describe('--ansi', () => {
     expect(never.stderr).not.toContain(ESC);
     const always = await t.run('--ansi', 'always', '--dry-run', 'restart');
     expect(always.exitCode, always.stderr).toBe(0);
-    expect(always.stderr).toMatch(/\x1b\[32mRestarted\x1b\[0m/);
+    expect(always.stderr).toMatch(/\x1b\[32mStarted\x1b\[0m/);
     const plainLogs = await t.run('logs', '--ansi', 'never', 'db');
     expect(plainLogs.stdout).toContain('ready');
     expect(plainLogs.stdout).not.toContain(ESC);
