@@ -74,6 +74,8 @@ export class DryRunRuntime implements Runtime {
   private readonly patches = new Map<string, Patch>();
   /** Names of the engine's containers, by id, as reads reported them (for the record's words). */
   private readonly names = new Map<string, string>();
+  /** Names of the engine's networks, by id, as reads reported them. */
+  private readonly networkNames = new Map<string, string>();
   private readonly networks = new Map<string, NetworkSummary>();
   private readonly goneNetworks = new Set<string>();
   private readonly volumes = new Map<string, VolumeSummary>();
@@ -202,6 +204,7 @@ export class DryRunRuntime implements Runtime {
     const made = [...this.networks.values()].find((n) => n.id === idOrName || n.name === idOrName);
     if (made) return structuredClone(made);
     const found = await this.inner.inspectNetwork(idOrName);
+    this.networkNames.set(found.id, found.name);
     if (this.goneNetworks.has(found.id) || this.goneNetworks.has(found.name)) throw notFound('network', idOrName);
     return found;
   }
@@ -219,7 +222,7 @@ export class DryRunRuntime implements Runtime {
 
   removeNetwork(idOrName: string): Promise<void> {
     const made = [...this.networks.values()].find((n) => n.id === idOrName || n.name === idOrName);
-    this.write('removeNetwork', `remove network ${made?.name ?? idOrName}`);
+    this.write('removeNetwork', `remove network ${made?.name ?? this.networkNames.get(idOrName) ?? idOrName}`);
     if (made) this.networks.delete(made.name);
     else this.goneNetworks.add(idOrName);
     return Promise.resolve();
@@ -447,6 +450,7 @@ export class DryRunRuntime implements Runtime {
   }
 
   private overlayNetworks(listed: NetworkSummary[], filter: { labels?: LabelFilter; name?: string }): NetworkSummary[] {
+    for (const n of listed) this.networkNames.set(n.id, n.name);
     const kept = listed.filter((n) => !this.goneNetworks.has(n.id) && !this.goneNetworks.has(n.name));
     const made = [...this.networks.values()].filter(
       (n) => matches(n.labels, filter.labels) && (filter.name === undefined || n.name === filter.name),
