@@ -168,6 +168,10 @@ describe('--ansi', () => {
     expect(fromEnv.stdout).toContain(ESC);
     const flagWins = await berth(['-p', P, '--ansi', 'never', 'logs', 'db'], { cwd: t.dir, env });
     expect(flagWins.stdout).not.toContain(ESC);
+    const deprecated = await berth(['-p', P, 'logs', '--no-ansi', 'db'], { cwd: t.dir, env });
+    expect(deprecated.stdout).toContain('ready');
+    expect(deprecated.stdout).not.toContain(ESC);
+    expect(deprecated.stderr).toContain('warning: --no-ansi is deprecated: use --ansi never');
     const refused = await t.run('--ansi', 'never', '--progress', 'tty', 'stop');
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain("can't use --progress tty while ANSI support is disabled");
