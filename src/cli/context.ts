@@ -166,8 +166,7 @@ export class Context {
     ]);
     return new DryRunRuntime(engine, {
       record: (w) => void this.dryRunWrites.push(w),
-      runsToCompletion: (labels) =>
-        this.oneShots.has(`${labels[Label.project] ?? ''}/${labels[Label.service] ?? ''}`),
+      runsToCompletion: (labels) => this.oneShots.has(`${labels[Label.project] ?? ''}/${labels[Label.service] ?? ''}`),
     });
   }
 

@@ -358,8 +358,7 @@ export class DryRunRuntime implements Runtime {
   /** The path must exist, as for a real copy; the tar is empty, so nothing is written on the host. */
   async getArchive(id: string, path: string): Promise<{ stat: PathStat; tar: NodeJS.ReadableStream }> {
     const stat = await this.statContainerPath(id, path);
-    if (!stat)
-      throw new NotFoundError(404, `Could not find the file ${path} in container ${this.nameOf(id)}`, 'copy');
+    if (!stat) throw new NotFoundError(404, `Could not find the file ${path} in container ${this.nameOf(id)}`, 'copy');
     this.write('getArchive', `copy ${path} out of container ${this.nameOf(id)}`);
     return { stat, tar: Readable.from([]) };
   }

@@ -107,9 +107,7 @@ describe('dry-run runtime', () => {
     const engine = new FakeRuntime({ busybox: 'sha256:1' });
     const { rt } = dryRun(engine, (labels) => labels['com.docker.compose.service'] === 'migrate');
     await up(jobs, rt, options, quiet);
-    const states = Object.fromEntries(
-      (await rt.listContainers({ all: true })).map((c) => [c.name, c.state] as const),
-    );
+    const states = Object.fromEntries((await rt.listContainers({ all: true })).map((c) => [c.name, c.state] as const));
     expect(states).toEqual({ 'jobs-migrate-1': 'exited', 'jobs-app-1': 'running' });
   });
 
@@ -119,7 +117,7 @@ describe('dry-run runtime', () => {
     engine.calls.length = 0;
     const { rt, texts } = dryRun(engine);
     // As cp finds it: by a read, which also gives the name the record uses.
-    const [{ id }] = (await rt.listContainers({ name: 'demo-db-1' })) as [{ id: string }];
+    const id = (await rt.listContainers({ name: 'demo-db-1' }))[0]!.id;
     const tar = Readable.from([Buffer.alloc(512), Buffer.alloc(512)]);
     await rt.putArchive(id, '/tmp', tar);
     expect(tar.readableEnded).toBe(true);
