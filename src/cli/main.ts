@@ -90,6 +90,13 @@ function programWithGlobalFlags(world: World): Command {
       )
       .option('--parallel <n>', 'most engine operations at once (-1: no limit)')
       .option('--debug', 'show stack traces')
+      .option('--dry-run', 'execute the command in dry-run mode: read the engine, change nothing')
+      .addOption(
+        new Option('--ansi <when>', 'when to print ANSI control characters (default: COMPOSE_ANSI, else auto)').choices(
+          ['never', 'always', 'auto'],
+        ),
+      )
+      .addOption(new Option('--no-ansi', 'do not print ANSI control characters (deprecated: --ansi never)').hideHelp())
       .option(
         '-c, --context <name>',
         'docker context to reach the engine through (over DOCKER_HOST and DOCKER_CONTEXT)',
@@ -654,7 +661,7 @@ function acceptGlobalsAfter(program: Command, cmd: Command): void {
     cmd.on(`option:${copy.name()}`, (raw: string | undefined) => {
       const previous: unknown =
         program.getOptionValueSource(key) === 'default' ? undefined : program.getOptionValue(key);
-      const value: unknown = raw === undefined ? true : g.parseArg ? g.parseArg(raw, previous) : raw;
+      const value: unknown = raw === undefined ? !g.negate : g.parseArg ? g.parseArg(raw, previous) : raw;
       program.setOptionValueWithSource(key, value, 'cli');
     });
   }

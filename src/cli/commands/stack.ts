@@ -70,7 +70,8 @@ export async function deploy(ctx: Context, args: string[], opts: Record<string, 
   const { formatStackPlan, formatStackStep, stackPlanJson } = await import('../../stack/plan.js');
   const out = ctx.world.stdout;
   const err = ctx.world.stderr;
-  const dryRun = opts.dryRun === true;
+  // `stack deploy --dry-run` and the global `berth --dry-run stack deploy` are one.
+  const dryRun = opts.dryRun === true || ctx.dryRun;
   const push = opts.push === true ? await pushContext(ctx) : undefined;
   const plan = await withSwarm(ctx, (swarm) =>
     deployStack(swarm, result.project, {
@@ -108,6 +109,10 @@ export async function deploy(ctx: Context, args: string[], opts: Record<string, 
 /** `berth stack rm NAME`: the stack's services, then its secrets, configs and networks. */
 export async function rm(ctx: Context, args: string[]): Promise<number> {
   const stack = stackName(args);
+  if (ctx.dryRun)
+    throw new UsageError('stack rm has no dry run: nothing was removed', {
+      hint: `berth stack services ${stack} lists the services it would remove`,
+    });
   const { removeStack } = await import('../../stack/deploy.js');
   const { formatStackStep } = await import('../../stack/plan.js');
   const plan = await withSwarm(ctx, (swarm) =>
