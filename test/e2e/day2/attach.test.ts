@@ -26,7 +26,7 @@ beforeAll(async () => {
     image: berth-local/busybox
     tty: true
     stdin_open: true
-    command: ["sh", "-c", "while :; do echo from the tty; sleep 0.3; done"]
+    command: ["sh", "-c", "trap 'exec sh' INT; while :; do echo from the tty; sleep 0.3; done"]
 `);
   const up = await run('up', '-d');
   expect(up.exitCode, up.stderr).toBe(0);
@@ -77,6 +77,36 @@ describe('attach', () => {
     );
     child.kill('SIGINT');
     await child;
+  });
+
+  it('on a terminal: keys reach a TTY container, and the detach keys leave it running', async () => {
+    // `script` gives berth a terminal, as a user's shell would.
+    const child = execa('script', ['-qfec', `node ${BIN} -p ${project} attach terminal`, '/dev/null'], {
+      cwd: dir,
+      reject: false,
+    });
+    let seen = '';
+    const shown = (text: string): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (seen.includes(text)) resolve();
+        };
+        child.stdout?.on('data', (c: Buffer) => {
+          seen += c.toString();
+          check();
+        });
+        check();
+      });
+    await shown('from the tty');
+    child.stdin?.write('\x03');
+    await shown('/ # ');
+    child.stdin?.write('echo hello-$((40+2))\r');
+    await shown('hello-42');
+    child.stdin?.write('\x10\x11');
+    const r = await child;
+    expect(r.stdout).toContain('read escape sequence');
+    expect(r.exitCode).toBe(1);
+    expect((await run('ps', '--format', '{{.Service}} {{.State}}', 'terminal')).stdout).toBe('terminal running');
   });
 
   it('a stopped container cannot be attached to', async () => {
