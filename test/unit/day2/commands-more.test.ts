@@ -2,7 +2,7 @@
  * The pure parts of `scale`, `attach`, `volumes` and `completion`, and the examples every command's
  * help shows.
  */
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +159,64 @@ describe('completion', () => {
     expect(await bashComplete(['berth', '-f', 'other.yaml', 'up', '-d', ''])).toEqual(['api']);
     // A flag's value is not a command: `-p up` names a project.
     expect(await bashComplete(['berth', '-p', 'up', 'st'])).toEqual(['stack', 'start', 'stats', 'stop']);
+  });
+
+  const has = (shell: string): boolean =>
+    execaSync('sh', ['-c', `command -v ${shell}`], { reject: false }).exitCode === 0;
+
+  /** zsh, with its completion system's calls answered by stand-ins that print what they were given. */
+  async function zshComplete(words: string[]): Promise<string[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-completion-'));
+    const script = join(dir, '_berth');
+    writeFileSync(script, completionScript('zsh', model));
+    const driver = [
+      'compdef() { :; }',
+      `source ${script}`,
+      'compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }',
+      '_describe() { for x in "${(@P)${@[-1]}}"; do print -- "${x%%:*}"; done; }',
+      '_files() { print FILES; }',
+      'berth() { if [[ "$*" == *"-f other.yaml"* ]]; then print api; else print web; print db; fi; }',
+      `words=(${words.map((w) => `'${w}'`).join(' ')})`,
+      'CURRENT=${#words}',
+      '_berth',
+    ].join('\n');
+    const r = await execa('zsh', ['-c', driver]);
+    const cur = words[words.length - 1]!;
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(cur) && l !== '')
+      .sort();
+  }
+
+  it.skipIf(!has('zsh'))('zsh: the script parses, and completes commands, flags, choices and services', async () => {
+    const parsed = await execa('zsh', ['-n'], { input: completionScript('zsh', model), reject: false });
+    expect(parsed.exitCode, parsed.stderr).toBe(0);
+    expect(await zshComplete(['berth', 'sc'])).toEqual(['scale']);
+    expect(await zshComplete(['berth', 'stack', 'd'])).toEqual(['deploy']);
+    expect(await zshComplete(['berth', 'up', '--remove-o'])).toEqual(['--remove-orphans']);
+    expect(await zshComplete(['berth', 'up', '--pull', 'm'])).toEqual(['missing']);
+    expect(await zshComplete(['berth', '-f', 'other.yaml', 'logs', ''])).toEqual(['api']);
+    expect(await zshComplete(['berth', '-p', 'up', 'st'])).toEqual(['stack', 'start', 'stats', 'stop']);
+  });
+
+  it.skipIf(!has('fish'))('fish: the script parses, and completes commands, flags, choices and services', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-completion-'));
+    const script = join(dir, 'berth.fish');
+    writeFileSync(script, completionScript('fish', model));
+    const complete = async (line: string): Promise<string[]> => {
+      const driver = `function berth; printf '%s\\n' web db; end; source ${script}; complete -C '${line}'`;
+      const r = await execa('fish', ['-c', driver]);
+      return r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]!)
+        .sort();
+    };
+    expect(await complete('berth sc')).toEqual(['scale']);
+    expect(await complete('berth stack d')).toEqual(['deploy']);
+    expect(await complete('berth up --pull m')).toEqual(['missing']);
+    expect(await complete('berth logs ')).toEqual(['db', 'web']);
+    expect(await complete('berth -p up st')).toEqual(['stack', 'start', 'stats', 'stop']);
   });
 
   it('zsh and fish scripts define their completion function for berth', () => {
