@@ -26,6 +26,8 @@ export interface CompletionCommand {
   flags: CompletionFlag[];
   /** Flags whose next word is a value, the global ones it also accepts included. */
   valueFlags: string[];
+  /** Flags with a fixed set of values, the global ones it also accepts included. */
+  choiceFlags: CompletionFlag[];
   /** Its arguments are service names. */
   services: boolean;
   commands: CompletionCommand[];
@@ -58,13 +60,16 @@ function describeCommand(cmd: Command, parentPath: string, globalFlags: Completi
   const flags = [...cmd.options.filter((o) => !o.hidden).map(flagOf), HELP];
   const own = new Set(flags.flatMap(names));
   // Global flags are accepted after the command too, where it has no flag of that name (main.ts's acceptGlobalsAfter).
-  const globalValues = globalFlags.filter((f) => f.value).flatMap((f) => names(f).filter((n) => !own.has(n)));
+  const late = globalFlags
+    .map((f) => ({ ...f, short: f.short && !own.has(f.short) ? f.short : undefined }))
+    .filter((f) => f.long !== undefined && !own.has(f.long));
   return {
     path,
     name: cmd.name(),
     description: cmd.description(),
     flags,
-    valueFlags: [...flags.filter((f) => f.value).flatMap(names), ...globalValues],
+    valueFlags: [...flags, ...late].filter((f) => f.value).flatMap(names),
+    choiceFlags: [...flags, ...late].filter((f) => f.choices?.length),
     services: cmd.registeredArguments.some((a) => a.name().startsWith('service')),
     commands: cmd.commands.map((c) => describeCommand(c, path, globalFlags)),
   };
@@ -80,6 +85,7 @@ export function describeProgram(program: Command): CompletionModel {
     description: program.description(),
     flags: [...globalFlags, HELP],
     valueFlags: globalFlags.filter((f) => f.value).flatMap(names),
+    choiceFlags: globalFlags.filter((f) => f.choices?.length),
     services: false,
     commands: top,
   };
@@ -121,14 +127,12 @@ function valueFlagPatterns(m: CompletionModel): string {
 
 function choiceArms(m: CompletionModel, reply: (words: string) => string): string[] {
   return withGlobal(m).flatMap((c) =>
-    c.flags
-      .filter((f) => f.choices?.length)
-      .map(
-        (f) =>
-          `    ${names(f)
-            .map((n) => q(`${c.path}|${n}`))
-            .join('|')}) ${reply(f.choices!.join(' '))}; return ;;`,
-      ),
+    c.choiceFlags.map(
+      (f) =>
+        `    ${names(f)
+          .map((n) => q(`${c.path}|${n}`))
+          .join('|')}) ${reply(f.choices!.join(' '))}; return ;;`,
+    ),
   );
 }
 

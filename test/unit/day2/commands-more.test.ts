@@ -155,6 +155,8 @@ describe('completion', () => {
     expect(await bashComplete(['berth', 'up', '--remove-o'])).toEqual(['--remove-orphans']);
     expect(await bashComplete(['berth', '--progress', 'pl'])).toEqual(['plain']);
     expect(await bashComplete(['berth', 'up', '--pull', 'm'])).toEqual(['missing']);
+    // A global flag after the command, as main.ts accepts it.
+    expect(await bashComplete(['berth', 'up', '--progress', 'pl'])).toEqual(['plain']);
     expect(await bashComplete(['berth', 'logs', '-f', ''])).toEqual(['db', 'web']);
     expect(await bashComplete(['berth', '-f', 'other.yaml', 'up', '-d', ''])).toEqual(['api']);
     // A flag's value is not a command: `-p up` names a project.
