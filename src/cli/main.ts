@@ -592,7 +592,7 @@ function addScaleAttachStatsVolumes(program: Command, action: LazyAction): void 
     .action(action(() => import('./commands/volumes.js')));
 }
 
-/** `completion bash|zsh|fish`: the script is made from this very program, so it knows every command and flag. */
+/** `completion bash|zsh|fish`: the script is made from the program with every command declared, so it knows each flag. */
 function addCompletion(program: Command, world: World): void {
   program
     .command('completion')
@@ -600,7 +600,7 @@ function addCompletion(program: Command, world: World): void {
     .argument('<shell>', 'bash, zsh or fish')
     .action(async (shell: string) => {
       const { completionScript, describeProgram } = await import('./completion.js');
-      world.stdout.write(completionScript(shell, describeProgram(program)));
+      world.stdout.write(completionScript(shell, describeProgram(buildProgram(world, { code: 0 }))));
     });
 }
 
