@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BerthError, InternalError } from '../errors.js';
 import { Context, VERSION, type World } from './context.js';
+import { addExamples } from './examples.js';
 
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number | void>;
 
@@ -38,6 +39,8 @@ function addCommands(program: Command, action: LazyAction, world: World): void {
   addContainerTools(program, action);
   addProjectCommands(program, action);
   addStack(program, action);
+  addScaleAttachStatsVolumes(program, action);
+  addCompletion(program, world);
   addVersion(program, world);
 }
 
@@ -608,6 +611,56 @@ function addStack(program: Command, action: LazyAction): void {
     .action(load('rm'));
 }
 
+/** `scale`, `attach`, `stats` and `volumes`, with `docker compose`'s flags. */
+function addScaleAttachStatsVolumes(program: Command, action: LazyAction): void {
+  program
+    .command('scale')
+    .description('Set the number of containers of services (created, started or removed to match)')
+    .argument('<service=replicas...>', 'the services and their number of containers')
+    .option('--no-deps', 'do not start the services they depend on')
+    .action(action(() => import('./commands/scale.js')));
+
+  program
+    .command('attach')
+    .description("Attach this terminal's input and output to a service's running container")
+    .argument('<service>', 'the service')
+    .option('--index <n>', 'which container of the service (default 1)')
+    .option('--no-stdin', 'do not attach stdin')
+    .option('--sig-proxy [bool]', 'forward the signals berth receives to the container (default true)')
+    .option('--detach-keys <keys>', 'the key sequence that detaches, leaving it running (default ctrl-p,ctrl-q)')
+    .action(action(() => import('./commands/attach.js')));
+
+  program
+    .command('stats')
+    .description("Show the live resource usage of the project's containers")
+    .argument('[services...]', 'only these services')
+    .option('-a, --all', 'also stopped containers')
+    .option('--no-stream', 'print one sample of each and exit')
+    .option('--no-trunc', 'full container ids')
+    .option('--format <format>', 'table, json, or a template such as "{{.Name}} {{.CPUPerc}}"', 'table')
+    .action(action(() => import('./commands/stats.js')));
+
+  program
+    .command('volumes')
+    .description("List the project's volumes")
+    .argument('[services...]', 'only the volumes these services mount')
+    .option('-q, --quiet', 'only volume names')
+    .option('--format <format>', 'table, json, or a template such as "{{.Name}}"', 'table')
+    .action(action(() => import('./commands/volumes.js')));
+}
+
+/** `completion bash|zsh|fish`: the script is made from the program with every command declared, so it knows each flag. */
+function addCompletion(program: Command, world: World): void {
+  program
+    .command('completion')
+    .description('Print a shell completion script (bash, zsh or fish)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(async (shell: string) => {
+      const { completionScript, describeProgram } = await import('./completion.js');
+      world.stdout.write(completionScript(shell, describeProgram(buildProgram(world, { code: 0 }))));
+    });
+}
+
 /** `version` needs no import at all. */
 function addVersion(program: Command, world: World): void {
   program
@@ -630,6 +683,7 @@ function addVersion(program: Command, world: World): void {
  */
 function configureEachCommand(program: Command, world: World): void {
   program.hook('preSubcommand', (_program, cmd) => acceptGlobalsAfter(program, cmd));
+  addExamples(program);
   for (const cmd of program.commands) {
     cmd
       .exitOverride()

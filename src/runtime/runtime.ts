@@ -64,6 +64,9 @@ export interface ContainerDetails extends ContainerSummary {
   restartCount: number;
   /** Network name -> IP address and aliases in that network. */
   networkSettings: Record<string, { ipAddress: string; aliases: string[] }>;
+  /** Created with a TTY / with stdin kept open (`tty:`, `stdin_open:`): how `attach` talks to it. */
+  tty?: boolean;
+  openStdin?: boolean;
 }
 
 export interface MountSpec {
@@ -267,6 +270,8 @@ export interface VolumeSummary {
   mountpoint: string;
   /** The driver options it was created with (absent: none, or an engine that does not say). */
   options?: Record<string, string>;
+  /** `local` or `global`, as the engine says. */
+  scope?: string;
 }
 
 export interface VolumeSpec {
@@ -432,6 +437,27 @@ export interface ProcessList {
   processes: string[][];
 }
 
+/**
+ * One resource-usage sample of a container, computed as the docker CLI computes `docker stats`
+ * (cache left out of memory; CPU over the engine's previous sample; I/O summed over networks and devices).
+ */
+export interface ContainerStats {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  /** `linux` or `windows`: Windows engines report no memory limit or process count. */
+  os: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  memoryPercent: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+  pids: number;
+}
+
 /** One engine event (container start/die/kill/..., network connect, ...). */
 export interface EngineEvent {
   /** Milliseconds since the epoch. */
@@ -554,8 +580,13 @@ export interface Runtime {
   attachContainer(
     id: string,
     io: ProcessIO,
-    options: { tty: boolean },
+    options: { tty: boolean; detachKeys?: string },
   ): Promise<{ ended: Promise<void>; resize(): Promise<void> }>;
+  /**
+   * Resource usage: one sample (`stream: false`, the engine waits for a second reading to compute CPU),
+   * or one about every second until the container is gone or `signal` aborts.
+   */
+  containerStats(id: string, options: { stream: boolean; signal?: AbortSignal }): AsyncIterable<ContainerStats>;
   topContainer(id: string, psArgs?: string): Promise<ProcessList>;
   /** `undefined` when the path does not exist in the container. */
   statContainerPath(id: string, path: string): Promise<PathStat | undefined>;
