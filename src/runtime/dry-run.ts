@@ -14,6 +14,7 @@ import type {
   BuildProgress,
   BuildSpec,
   ContainerDetails,
+  ContainerStats,
   ContainerSpec,
   ContainerState,
   ContainerSummary,
@@ -343,6 +344,10 @@ export class DryRunRuntime implements Runtime {
   attachContainer(id: string): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
     this.write('attachContainer', `attach to container ${this.nameOf(id)}`);
     return Promise.resolve({ ended: Promise.resolve(), resize: () => Promise.resolve() });
+  }
+
+  containerStats(id: string, options: { stream: boolean; signal?: AbortSignal }): AsyncIterable<ContainerStats> {
+    return this.madeContainer(id) ? emptyIterable<ContainerStats>() : this.inner.containerStats(id, options);
   }
 
   topContainer(id: string, psArgs?: string): Promise<ProcessList> {
