@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, containerStates, docker, purgeProject, stackInTempDir } from '../../helpers/cli.js';
+import { berth, BIN, containerStates, docker, purgeProject, stackInTempDir } from '../../helpers/cli.js';
 import { eventually } from '../../helpers/eventually.js';
 
 const t = stackInTempDir('flags');
@@ -222,5 +222,48 @@ describe('events --since --until', () => {
       .map((l) => JSON.parse(l) as { action: string; service: string });
     expect(events).toContainEqual(expect.objectContaining({ action: 'start', service: 'web' }));
     expect(events).toContainEqual(expect.objectContaining({ action: 'kill', service: 'old' }));
+  });
+});
+
+describe('COMPOSE_* settings and --pull of create and up', () => {
+  const withEnv = (env: Record<string, string>, ...args: string[]) =>
+    berth(['-p', t.project, ...args], { cwd: t.dir, env });
+
+  it('COMPOSE_IGNORE_ORPHANS: up neither warns about the orphan nor removes it', async () => {
+    t.write(WITH_OLD);
+    expect((await t.run('up', '-d')).exitCode).toBe(0);
+    t.write(WITHOUT_OLD);
+    const warned = await t.run('up', '-d');
+    expect(warned.stderr).toContain('found orphan containers');
+    const ignored = await withEnv({ COMPOSE_IGNORE_ORPHANS: 'true', COMPOSE_REMOVE_ORPHANS: 'true' }, 'up', '-d');
+    expect(ignored.exitCode, ignored.stderr).toBe(0);
+    expect(ignored.stderr).not.toContain('orphan');
+    expect((await containerStates(t.project))[`${t.project}-old-1`]).toBe('running');
+  });
+
+  it('COMPOSE_PROGRESS from the .env, COMPOSE_STATUS_STDOUT from the shell: where and how progress shows', async () => {
+    writeFileSync(join(t.dir, '.env'), 'COMPOSE_PROGRESS=json\n');
+    try {
+      const json = await t.run('restart', 'web');
+      expect(json.exitCode, json.stderr).toBe(0);
+      expect(JSON.parse(json.stderr.split('\n')[0]!)).toMatchObject({ id: `container:${t.project}-web-1` });
+      const stdout = await withEnv({ COMPOSE_STATUS_STDOUT: '1' }, 'restart', 'web');
+      expect(stdout.stderr).toBe('');
+      expect(JSON.parse(stdout.stdout.split('\n')[0]!)).toMatchObject({ id: `container:${t.project}-web-1` });
+      const flag = await t.run('--progress', 'quiet', 'restart', 'web');
+      expect(flag.stderr).toBe('');
+    } finally {
+      writeFileSync(join(t.dir, '.env'), '');
+    }
+  });
+
+  it('create and up take any pull_policy value for --pull; an unknown one is a usage error', async () => {
+    const created = await t.run('create', '--pull', 'never', 'web');
+    expect(created.exitCode, created.stderr).toBe(0);
+    const up = await t.run('up', '-d', '--pull', 'if_not_present', 'web');
+    expect(up.exitCode, up.stderr).toBe(0);
+    const bad = await t.run('create', '--pull', 'sometimes');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('invalid --pull option "sometimes"');
   });
 });
