@@ -144,6 +144,11 @@ export class Context {
     }
   }
 
+  /** The environment the engine is found from: the world's, with `--context` over DOCKER_HOST. */
+  engineEnv(): World['env'] {
+    return engineEnv(this.world.env, this.global.context);
+  }
+
   runtime(): Promise<Runtime> {
     this.runtimePromise ??= import('../runtime/index.js').then(({ createRuntime }) => {
       this.runtimeHandle = createRuntime({ env: engineEnv(this.world.env, this.global.context) });

@@ -13,9 +13,21 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 /** Runs a command's lazy-imported handler with its arguments, flags and a Context. */
 type LazyAction = (load: () => Promise<{ default: Handler }>) => (this: Command, ...raw: unknown[]) => Promise<void>;
 
-export function buildProgram(world: World, result: { code: number }): Command {
+/**
+ * The program, with every command or (given `argv`) only the one it names: declaring the ~30 commands
+ * and their flags is a measurable part of each start, and a run needs one of them. Help without a
+ * command, and a name that is no command (commander suggests the closest), get them all.
+ */
+export function buildProgram(world: World, result: { code: number }, argv?: string[]): Command {
   const program = programWithGlobalFlags(world);
-  const action = lazyAction(world, result);
+  const named = argv === undefined ? undefined : commandNamed(argv, program);
+  addCommands(onlyCommand(program, named), lazyAction(world, result), world);
+  if (named !== undefined && !program.commands.some((c) => c.name() === named)) return buildProgram(world, result);
+  configureEachCommand(program, world);
+  return program;
+}
+
+function addCommands(program: Command, action: LazyAction, world: World): void {
   addUp(program, action);
   addDownAndPlan(program, action);
   addPsAndConfig(program, action);
@@ -27,8 +39,37 @@ export function buildProgram(world: World, result: { code: number }): Command {
   addProjectCommands(program, action);
   addStack(program, action);
   addVersion(program, world);
-  configureEachCommand(program, world);
-  return program;
+}
+
+/** The command argv names after the global flags; undefined for none, or for `help` (which lists them all). */
+function commandNamed(argv: string[], program: Command): string | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (!arg.startsWith('-')) return arg === 'help' ? undefined : arg;
+    if (takesValue.has(arg)) i++;
+  }
+  return undefined;
+}
+
+/** Stands in for a command that is not declared: every call on it does nothing and returns it again. */
+const undeclared: Command = new Proxy(function undeclaredCommand() {}, {
+  get: (_target, key) => (key === 'then' ? undefined : () => undeclared),
+}) as unknown as Command;
+
+/** `program`, whose `.command(name)` declares only the command named `name` (all of them without one). */
+function onlyCommand(program: Command, name: string | undefined): Command {
+  if (name === undefined) return program;
+  return new Proxy(program, {
+    get(target, key) {
+      if (key !== 'command') return Reflect.get(target, key, target) as unknown;
+      return (nameAndArgs: string, ...rest: unknown[]): Command =>
+        nameAndArgs.split(' ')[0] === name
+          ? (target.command as (...a: unknown[]) => Command)(nameAndArgs, ...rest)
+          : undeclared;
+    },
+  });
 }
 
 /** The program with berth's global flags, before the command. */
@@ -551,6 +592,14 @@ function addStack(program: Command, action: LazyAction): void {
           .choices(['always', 'changed', 'never'])
           .default('always'),
       )
+      .option(
+        '--push',
+        'build the services with build: and push them, and images only this engine has, before deploying',
+      )
+      .option(
+        '--with-registry-auth',
+        "send the registry credentials to the swarm's nodes, so they can pull private images",
+      )
       .option('-d, --detach [bool]', 'return once the swarm took the change (--detach=false waits for the tasks)')
       .option('--wait-timeout <seconds>', 'with --detach=false: give up waiting after this long (default 300)')
       .option('--dry-run', 'print the plan and change nothing')
@@ -559,6 +608,7 @@ function addStack(program: Command, action: LazyAction): void {
     'berth stack deploy -c compose.yaml shop',
     'berth stack deploy --dry-run shop',
     'berth stack deploy --detach=false --prune shop',
+    'berth stack deploy --push --with-registry-auth shop',
   );
   stack
     .command('ls')
@@ -652,7 +702,7 @@ export async function main(argv: string[], world: World = defaultWorld(), bundle
   const result = { code: 0 };
   const debug = argv.includes('--debug');
   try {
-    await buildProgram(world, result).parseAsync(argv, { from: 'user' });
+    await buildProgram(world, result, argv).parseAsync(argv, { from: 'user' });
     return result.code;
   } catch (err) {
     return report(err, world, debug);

@@ -719,15 +719,36 @@ export interface SwarmInfo {
   nodeId: string;
 }
 
+/**
+ * `--with-registry-auth`: a service write (and the digest lookup before it) carries the credentials of
+ * the registry its image lives in, which the swarm keeps with the service so that every node can pull a
+ * private image. The runtime finds them itself (the Docker config); they go nowhere but that header.
+ */
+export interface RegistryAuthOption {
+  registryAuth?: boolean;
+}
+
+/** An image as the manager's own engine holds it. */
+export interface SwarmLocalImage {
+  id: string;
+  /** `repo@sha256:…` for each registry it was pulled from or pushed to; none for an image only built or loaded here. */
+  repoDigests: string[];
+}
+
 export interface SwarmRuntime {
   readonly endpoint: string;
   swarmInfo(): Promise<SwarmInfo>;
   listServices(labels: LabelFilter): Promise<SwarmService[]>;
   inspectService(id: string): Promise<SwarmService | undefined>;
   /** Creates a service; resolves with its id and the engine's warnings. */
-  createService(spec: SwarmServiceSpec): Promise<{ id: string; warnings: string[] }>;
+  createService(spec: SwarmServiceSpec, options?: RegistryAuthOption): Promise<{ id: string; warnings: string[] }>;
   /** Replaces a service's spec; `version` is the one last read (the swarm refuses a stale one). */
-  updateService(id: string, version: number, spec: SwarmServiceSpec): Promise<{ warnings: string[] }>;
+  updateService(
+    id: string,
+    version: number,
+    spec: SwarmServiceSpec,
+    options?: RegistryAuthOption,
+  ): Promise<{ warnings: string[] }>;
   removeService(id: string): Promise<void>;
   /** Every network the manager knows (swarm and local scope). */
   listNetworks(): Promise<SwarmNetwork[]>;
@@ -739,6 +760,8 @@ export interface SwarmRuntime {
   listTasks(filter: { services?: string[]; labels?: LabelFilter }): Promise<SwarmTask[]>;
   listNodes(): Promise<SwarmNode[]>;
   /** The image pinned to its registry digest (`app:1@sha256:…`), or undefined when no registry answers. */
-  resolveImage(image: string): Promise<string | undefined>;
+  resolveImage(image: string, options?: RegistryAuthOption): Promise<string | undefined>;
+  /** The manager's own copy of an image; undefined when it has none. */
+  localImage(ref: string): Promise<SwarmLocalImage | undefined>;
   close(): void;
 }

@@ -119,7 +119,8 @@ async function pinnedProject(ctx: Context, project: Project): Promise<Project> {
   const registry = createSwarmRuntime({ env: ctx.world.env });
   try {
     const lookup = async (ref: string): Promise<string | undefined> => {
-      const pinned = await registry.resolveImage(ref);
+      // With the credentials `docker login` stored, as Compose's digest resolver asks the registry.
+      const pinned = await registry.resolveImage(ref, { registryAuth: true });
       return pinned?.slice(pinned.lastIndexOf('@') + 1);
     };
     const { project: pinned, unresolved } = await withImagesPinned(project, lookup);
