@@ -22,6 +22,10 @@ export interface ApplyOptions {
   now?: () => number;
   /** What each `build-image` action builds, by image reference (prepared from the project by ops). */
   buildSpecs?: Map<string, BuildSpec>;
+  /** `--quiet-pull`: a pull says it starts and ends, without its progress. */
+  quietPull?: boolean;
+  /** `--quiet-build`: a build says it starts and ends, without the builder's output lines. */
+  quietBuild?: boolean;
   /** Which services the run can do without (`depends_on.required: false`); default: it needs them all. */
   requirements?: Requirements;
 }

@@ -1,10 +1,11 @@
 /**
  * `cp` between the host and a container, through the engine's archive endpoints, with the docker CLI's
  * rules for where things land: into an existing directory under the source's own name, otherwise at the
- * destination path itself. Tars are streamed with tar-stream; nothing is staged in temp files.
+ * destination path itself; `-` reads the tar from stdin or writes it to stdout, as `docker cp -` does.
+ * Tars are streamed with tar-stream; nothing is staged in temp files.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, readlink, stat, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, realpath, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join, posix, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -35,9 +36,21 @@ export function copyTarget(
   return { dir: paths.dirname(dest), name: paths.basename(dest) };
 }
 
+/** `cp -a` (keep the files' owners) and `cp -L` (copy what a symlink source points to, under the link's name). */
+export interface CopyOptions {
+  archive?: boolean;
+  followLink?: boolean;
+}
+
 /** Host -> container: a tar of `src` extracted into the container. */
-export async function copyIn(rt: Runtime, containerId: string, src: string, dest: string): Promise<void> {
-  const s = await lstat(src).catch(() => undefined);
+export async function copyIn(
+  rt: Runtime,
+  containerId: string,
+  src: string,
+  dest: string,
+  options: CopyOptions = {},
+): Promise<void> {
+  const s = await (options.followLink ? stat : lstat)(src).catch(() => undefined);
   if (!s) throw new UsageError(`no such file or directory: ${src}`);
   const d = await rt.statContainerPath(containerId, dest);
   if (d && !d.isDirectory && s.isDirectory()) throw new UsageError(`cannot copy a directory onto the file ${dest}`);
@@ -45,25 +58,112 @@ export async function copyIn(rt: Runtime, containerId: string, src: string, dest
   const parent = await rt.statContainerPath(containerId, dir);
   if (!parent?.isDirectory) throw new NoContainerError(`destination directory ${dir} does not exist in the container`);
   const pack = tar.pack();
-  const packing = packPath(pack, resolve(src), name).then(
+  const from = options.followLink ? await realpath(src) : resolve(src);
+  const packing = packPath(pack, from, name, options.archive === true).then(
     () => pack.finalize(),
     (err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))),
   );
   // tar-stream's pack is a streamx stream: the request body wants a Node stream.
   await Promise.all([
-    rt.putArchive(containerId, dir, Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false })),
+    rt.putArchive(containerId, dir, Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false }), {
+      copyUIDGID: options.archive === true,
+    }),
     packing,
   ]);
 }
 
-async function packPath(pack: tar.Pack, path: string, name: string): Promise<void> {
+/** `cp - SERVICE:DIR`: a tar read from stdin, extracted into a directory of the container, as `docker cp -` does. */
+export async function copyTarIn(
+  rt: Runtime,
+  containerId: string,
+  tarStream: NodeJS.ReadableStream,
+  dest: string,
+  options: CopyOptions = {},
+): Promise<void> {
+  const d = await rt.statContainerPath(containerId, dest);
+  if (!d?.isDirectory) throw new UsageError(`destination "${dest}" must be a directory in the container`);
+  await rt.putArchive(containerId, dest, tarStream, { copyUIDGID: options.archive === true });
+}
+
+/** `cp SERVICE:PATH -`: the container's tar of the path, written as it is to `out` (stdout). */
+export async function copyTarOut(
+  rt: Runtime,
+  containerId: string,
+  src: string,
+  out: NodeJS.WritableStream,
+  options: CopyOptions = {},
+): Promise<void> {
+  const { path, rename } = await followedSource(rt, containerId, src, options);
+  const { tar: stream } = await rt.getArchive(containerId, path);
+  await pipeline(rename === undefined ? stream : renamed(stream, rename), out, { end: false });
+}
+
+/**
+ * The path to ask the engine for: with `-L` and a symlink source, what it points to (relative to the
+ * link's folder), and the link's own name to give the copy.
+ */
+async function followedSource(
+  rt: Runtime,
+  containerId: string,
+  src: string,
+  options: CopyOptions,
+): Promise<{ path: string; rename?: string }> {
+  if (!options.followLink) return { path: src };
+  const s = await rt.statContainerPath(containerId, src);
+  if (!s || (s.mode & SYMLINK_MODE) === 0 || s.linkTarget === '') return { path: src };
+  const target = posix.isAbsolute(s.linkTarget) ? s.linkTarget : posix.join(posix.dirname(src), s.linkTarget);
+  return { path: target, rename: posix.basename(src) };
+}
+
+/** Go's os.ModeSymlink, as the engine's path stat reports it. */
+const SYMLINK_MODE = 1 << 27;
+
+/** The tar with the first component of each entry's name replaced by `name` (docker's RebaseArchiveEntries). */
+function renamed(stream: NodeJS.ReadableStream, name: string): NodeJS.ReadableStream {
+  const extract = tar.extract();
+  const pack = tar.pack();
+  const feeding = feed(stream, extract);
+  void (async () => {
+    for await (const e of extract) {
+      const [, ...rest] = e.header.name.split('/');
+      const header = { ...e.header, name: [name, ...rest].join('/') };
+      if (header.type === 'file' || header.type === 'contiguous-file')
+        await pipeline(Readable.from(e as AsyncIterable<Buffer>, { objectMode: false }), pack.entry(header));
+      else {
+        e.resume();
+        await entry(pack, header);
+      }
+    }
+    await feeding;
+    pack.finalize();
+  })().catch((err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))));
+  return Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false });
+}
+
+/** Writes a Node stream into a tar-stream extractor, waiting when it asks to; ends it at the end. */
+function feed(stream: NodeJS.ReadableStream, extract: tar.Extract): Promise<void> {
+  return (async () => {
+    for await (const chunk of stream) {
+      if (!extract.write(chunk))
+        await new Promise<void>((r) => {
+          extract.once('drain', () => r());
+        });
+    }
+    extract.end(undefined);
+  })().catch((err: unknown) => {
+    extract.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+}
+
+async function packPath(pack: tar.Pack, path: string, name: string, owners: boolean): Promise<void> {
   const s = await lstat(path);
-  const common = { name, mode: s.mode & 0o7777, mtime: s.mtime, uid: 0, gid: 0 };
+  const common = { name, mode: s.mode & 0o7777, mtime: s.mtime, uid: owners ? s.uid : 0, gid: owners ? s.gid : 0 };
   if (s.isSymbolicLink()) {
     await entry(pack, { ...common, type: 'symlink', linkname: await readlink(path) });
   } else if (s.isDirectory()) {
     await entry(pack, { ...common, type: 'directory' });
-    for (const child of (await readdir(path)).sort()) await packPath(pack, join(path, child), `${name}/${child}`);
+    for (const child of (await readdir(path)).sort())
+      await packPath(pack, join(path, child), `${name}/${child}`, owners);
   } else if (s.isFile()) {
     await pipeline(createReadStream(path), pack.entry({ ...common, type: 'file', size: s.size }));
   }
@@ -76,25 +176,24 @@ function entry(pack: tar.Pack, header: Parameters<tar.Pack['entry']>[0]): Promis
 }
 
 /** Container -> host: the container's tar of `src`, written at `dest` (or inside it when it is a directory). */
-export async function copyOut(rt: Runtime, containerId: string, src: string, dest: string): Promise<void> {
+export async function copyOut(
+  rt: Runtime,
+  containerId: string,
+  src: string,
+  dest: string,
+  options: CopyOptions = {},
+): Promise<void> {
   const d = await stat(dest).catch(() => undefined);
-  const { stat: source, tar: stream } = await rt.getArchive(containerId, src);
+  const { path, rename } = await followedSource(rt, containerId, src, options);
+  const { stat: source, tar: stream } = await rt.getArchive(containerId, path);
   if (d && !d.isDirectory() && source.isDirectory)
     throw new UsageError(`cannot copy a directory onto the file ${dest}`);
-  const { dir, name } = copyTarget(dest, d?.isDirectory(), source.name, { dirname, basename });
+  const { dir, name } = copyTarget(dest, d?.isDirectory(), rename ?? source.name, { dirname, basename });
   if (!(await stat(dir).catch(() => undefined))?.isDirectory())
     throw new UsageError(`destination directory ${dir} does not exist`);
   const root = resolve(dir, name);
   const extract = tar.extract();
-  const feeding = (async () => {
-    for await (const chunk of stream) {
-      if (!extract.write(chunk))
-        await new Promise<void>((r) => {
-          extract.once('drain', () => r());
-        });
-    }
-    extract.end(undefined);
-  })().catch((err: unknown) => extract.destroy(err instanceof Error ? err : new Error(String(err))));
+  const feeding = feed(stream, extract);
   for await (const entry of extract) await place(entry.header, entry, root);
   await feeding;
 }

@@ -289,13 +289,57 @@ export async function buildServices(
 export interface PullCommandOptions {
   ignoreFailures?: boolean;
   includeDeps?: boolean;
+  /** `--policy missing|always`: instead of each service's `pull_policy`. */
+  policy?: string;
+  /** `--ignore-buildable`: leave out the services that have `build:`. */
+  ignoreBuildable?: boolean;
   parallel: number;
 }
 
+/** What `berth pull` pulls, and what it leaves out and why (Compose's "Skipped - …" lines). */
+export interface PullSelection {
+  pull: string[];
+  skipped: { ref: string; why: string }[];
+}
+
 /**
- * `berth pull`: the images of the selected services that name one (`image:`); services that only
- * build are left out. Each reference is pulled once. Returns the references that failed when failures
- * are ignored; throws otherwise.
+ * Compose's `pull` rules, in its order: a service without `image:` has nothing to pull; policy `never`
+ * or `build` is skipped; `missing`/`if_not_present` is skipped when the image is present; a buildable
+ * service is skipped with `--ignore-buildable`; each reference is pulled once. Pure: `present` says
+ * which references are here.
+ */
+export function selectPulls(
+  services: ServiceConfig[],
+  options: Pick<PullCommandOptions, 'policy' | 'ignoreBuildable'>,
+  present: ReadonlySet<string>,
+): PullSelection {
+  const pull = new Set<string>();
+  const skipped = new Map<string, string>();
+  for (const s of [...services].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (s.image === undefined) continue;
+    const policy = options.policy ?? s.pull_policy;
+    const why =
+      policy === 'never' || policy === 'build'
+        ? `Skipped (pull_policy ${policy})`
+        : (policy === 'missing' || policy === 'if_not_present') && present.has(s.image)
+          ? 'Skipped - Image is already present locally'
+          : s.build !== undefined && options.ignoreBuildable === true
+            ? 'Skipped - Image can be built'
+            : undefined;
+    if (why === undefined) pull.add(s.image);
+    else if (!pull.has(s.image)) skipped.set(s.image, why);
+  }
+  for (const ref of pull) skipped.delete(ref);
+  return {
+    pull: [...pull].sort(),
+    skipped: [...skipped].map(([ref, why]) => ({ ref, why })).sort((a, b) => a.ref.localeCompare(b.ref)),
+  };
+}
+
+/**
+ * `berth pull`: the images of the selected services that name one (`image:`), as their pull policy
+ * (or `--policy`) says; services that only build are left out. Each reference is pulled once. Returns
+ * the references that failed when failures are ignored; throws otherwise.
  */
 export async function pullServices(
   project: Project,
@@ -309,33 +353,44 @@ export async function pullServices(
   );
   const selected =
     names.length === 0 ? new Set(graph.nodes) : options.includeDeps ? withDependencies(graph, names) : new Set(names);
-  const refs = [
-    ...new Set(
-      Object.values(project.services)
-        .filter((s) => selected.has(s.name) && s.image !== undefined)
-        .map((s) => s.image!),
-    ),
-  ].sort();
+  const services = Object.values(project.services).filter((s) => selected.has(s.name));
+  const present = await presentImages(services, options.policy, rt);
+  const { pull, skipped } = selectPulls(services, options, present);
   return transferImages(
-    refs,
+    pull,
     options.parallel,
     options.ignoreFailures ?? false,
     renderer,
     'Pulling',
     'Pulled',
     (ref, onProgress) => rt.pullImage(ref, onProgress),
+    skipped,
   );
 }
 
-/** `berth push`: the images of the selected services that have both `build:` and `image:` (as Compose). */
+/** The images of the services whose policy pulls only what is missing, that are here. */
+async function presentImages(services: ServiceConfig[], policy: string | undefined, rt: Runtime): Promise<Set<string>> {
+  const refs = services.flatMap((s) => {
+    const p = policy ?? s.pull_policy;
+    return s.image !== undefined && (p === 'missing' || p === 'if_not_present') ? [s.image] : [];
+  });
+  const found = await Promise.all([...new Set(refs)].map(async (ref) => ((await rt.inspectImage(ref)) ? [ref] : [])));
+  return new Set(found.flat());
+}
+
+/** `berth push`: the images of the selected services (with their dependencies' for `--include-deps`) that have both `build:` and `image:` (as Compose). */
 export async function pushServices(
   project: Project,
   rt: Runtime,
   names: string[],
-  options: { ignoreFailures?: boolean; parallel: number },
+  options: { ignoreFailures?: boolean; includeDeps?: boolean; parallel: number },
   renderer: Renderer,
 ): Promise<string[]> {
-  const selected = names.length === 0 ? new Set(Object.keys(project.services)) : new Set(names);
+  const graph = buildGraph(
+    Object.fromEntries(Object.values(project.services).map((s) => [s.name, serviceDependencies(s)])),
+  );
+  const selected =
+    names.length === 0 ? new Set(graph.nodes) : options.includeDeps ? withDependencies(graph, names) : new Set(names);
   const services = Object.values(project.services).filter((s) => selected.has(s.name) && s.image !== undefined);
   const withBuild = services.filter((s) => s.build);
   const refs = [...new Set((withBuild.length > 0 ? withBuild : services).map((s) => s.image!))].sort();
@@ -365,11 +420,13 @@ async function transferImages(
   working: string,
   done: string,
   transfer: (ref: string, onProgress: (p: { status: string; fraction?: number }) => void) => Promise<void>,
+  skipped: { ref: string; why: string }[] = [],
 ): Promise<string[]> {
   const emit: Emit = (e) => renderer.event(e);
-  renderer.start(refs.map((r) => ({ id: `image:${r}`, title: `image ${r}` })));
+  renderer.start([...refs, ...skipped.map((x) => x.ref)].map((r) => ({ id: `image:${r}`, title: `image ${r}` })));
   const failures: { target: string; error: Error }[] = [];
   try {
+    for (const x of skipped) emit({ id: `image:${x.ref}`, title: `image ${x.ref}`, status: 'skipped', text: x.why });
     await limitAll(refs, parallel, async (ref) => {
       const say = sayFor(emit, `image:${ref}`, `image ${ref}`);
       say('working', working);

@@ -255,11 +255,12 @@ export async function restartServices(
 
 export async function killServices(
   rt: Runtime,
-  t: Target & { signal?: string | undefined },
+  t: Target & { signal?: string | undefined; orphans?: boolean },
   options: LifecycleOptions,
   renderer: Renderer,
 ): Promise<LifecycleResult> {
-  const all = await targetContainers(rt, t);
+  // With `orphans`, the containers of services the stack no longer declares too: all the project's, by label.
+  const all = await targetContainers(rt, t.orphans === true ? { ...t, project: undefined } : t);
   checkKnown(t, all);
   const todo = all.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
   // Kill does not wait for anyone: every container at once.

@@ -67,16 +67,18 @@ const executors: { [K in Action['kind']]: Executor<K> } = {
   'recreate-volume': async (a, { rt, options, say }) => {
     await recreateVolume(rt, a, options.stopTimeoutSec, say);
   },
-  'pull-image': async (a, { rt, say }) => {
+  'pull-image': async (a, { rt, options, say }) => {
     say('working', 'Pulling', a.reason);
     await rt.pullImage(a.target, (p) => {
-      if (p.fraction !== undefined) emitProgress(say, p.fraction);
+      if (p.fraction !== undefined && options.quietPull !== true) emitProgress(say, p.fraction);
     });
     say('done', 'Pulled');
   },
   'build-image': async (a, { rt, options, say }) => {
     say('working', 'Building', a.reason);
-    const id = await executeBuild(a, rt, options.buildSpecs?.get(a.target), (p) => say('working', 'Building', p.line));
+    const id = await executeBuild(a, rt, options.buildSpecs?.get(a.target), (p) => {
+      if (options.quietBuild !== true) say('working', 'Building', p.line);
+    });
     say('done', 'Built', id.replace(/^sha256:/, '').slice(0, 12));
   },
   'check-container': checkContainer,

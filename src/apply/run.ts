@@ -86,6 +86,8 @@ async function upDependencies(
     ...apply,
     services: deps,
     requirements: requirements(project, [o.service]),
+    ...(o.build === true && { build: true }),
+    ...(o.pull !== undefined && { pull: o.pull }),
   };
   await up(project, rt, options, await renderer());
 }
@@ -103,8 +105,13 @@ export async function planRunFor(
   const image = serviceImage(seen, s);
   const [observed] = await Promise.all([rt.observe(project.name, [image]), checkExternals(seen, rt, [s])]);
   const only = { ...seen, services: { [s.name]: s } };
-  const times = await imageTagTimes(only, rt, { berthVersion }, observed.images);
-  return planRun(project, observed, o, { berthVersion, slug, ...times });
+  const times = await imageTagTimes(
+    only,
+    rt,
+    { berthVersion, ...(o.pull !== undefined && { pull: o.pull }) },
+    observed.images,
+  );
+  return planRun(project, observed, o, { berthVersion, slug, nowMs: Date.now(), ...times });
 }
 
 /** The networks, volumes and image of a run plan, with their progress; nothing shown when there are none. */

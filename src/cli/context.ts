@@ -57,6 +57,8 @@ export class Context {
   /** `<project>/<service>` of the one-shot jobs of the loaded stack (others wait for them to complete). */
   private readonly oneShots = new Set<string>();
   private ansiMode?: AnsiMode;
+  /** The environment of the loaded stack (the shell over its `.env`): where COMPOSE_* settings are read once loaded. */
+  private loadedEnv?: Record<string, string>;
 
   constructor(
     readonly world: World,
@@ -73,7 +75,9 @@ export class Context {
     if (g.file?.length) opts.files = g.file;
     if (g.projectName !== undefined) opts.projectName = g.projectName;
     if (g.projectDirectory !== undefined) opts.projectDirectory = g.projectDirectory;
-    if (g.envFile?.length) opts.envFiles = g.envFile;
+    const envFiles = g.envFile?.length ? g.envFile : splitList(this.world.env.COMPOSE_ENV_FILES);
+    if (envFiles.length) opts.envFiles = envFiles;
+    if (isTrue(this.world.env.COMPOSE_DISABLE_ENV_FILE)) opts.disableEnvFile = true;
     if (g.profile?.length) opts.profiles = g.profile;
     return { ...opts, ...overrides };
   }
@@ -91,6 +95,8 @@ export class Context {
       ? await (await import('../config/cache.js')).loadProjectCached(opts, cache)
       : await (await import('../config/index.js')).loadProject(opts);
     this.printLoadWarnings(result);
+    this.loadedEnv = result.environment;
+    checkComposeSettings((name) => this.setting(name));
     return result;
   }
 
@@ -99,6 +105,19 @@ export class Context {
     for (const s of Object.values(project.services))
       for (const [dep, d] of Object.entries(s.depends_on))
         if (d.condition === 'service_completed_successfully') this.oneShots.add(`${project.name}/${dep}`);
+  }
+
+  /**
+   * A COMPOSE_* setting as Compose reads it: from the shell, else from the project's `.env` (once the
+   * stack is loaded; Compose copies the `.env`'s COMPOSE_* variables into its environment at start).
+   */
+  setting(name: string): string | undefined {
+    return this.world.env[name] ?? this.loadedEnv?.[name];
+  }
+
+  /** A boolean COMPOSE_* setting (`1`, `t`, `true`, any case, as Go's ParseBool), false when unset. */
+  flagSetting(name: string): boolean {
+    return isTrue(this.setting(name));
   }
 
   /** The loader's warnings, now; those that depend on the engine, kept for `warnForEngine`. */
@@ -205,18 +224,24 @@ export class Context {
     return withProjectLock({ endpoint: rt.endpoint, project }, world, fn);
   }
 
+  /** The progress view: `--progress`, else COMPOSE_PROGRESS, else auto; on stdout with COMPOSE_STATUS_STDOUT. */
   async renderer(): Promise<Renderer> {
     const { createRenderer } = await import('../progress/index.js');
-    return createRenderer(this.global.progress ?? 'auto', this.world.stderr, this.world.env, {
-      ansi: this.ansi(),
-      dryRun: this.dryRun,
-    });
+    checkComposeSettings((name) => this.setting(name));
+    const out = this.flagSetting('COMPOSE_STATUS_STDOUT') ? this.world.stdout : this.world.stderr;
+    return createRenderer(this.progressMode(), out, this.world.env, { ansi: this.ansi(), dryRun: this.dryRun });
   }
 
-  /** `--ansi`, COMPOSE_ANSI or `auto`; the deprecated `--no-ansi` is warned about once. */
+  /** `--progress`, else COMPOSE_PROGRESS (the shell's, else the `.env`'s), else auto. */
+  progressMode(): ProgressMode {
+    const fromEnv = this.setting('COMPOSE_PROGRESS')?.toLowerCase();
+    return this.global.progress ?? ((fromEnv || undefined) as ProgressMode | undefined) ?? 'auto';
+  }
+
+  /** `--ansi`, COMPOSE_ANSI (the shell's, else the `.env`'s) or `auto`; the deprecated `--no-ansi` is warned about once. */
   ansi(): AnsiMode {
     if (this.ansiMode !== undefined) return this.ansiMode;
-    const { mode, deprecated } = resolveAnsi(this.global.ansi, this.world.env);
+    const { mode, deprecated } = resolveAnsi(this.global.ansi, { COMPOSE_ANSI: this.setting('COMPOSE_ANSI') });
     if (deprecated) this.world.stderr.write('warning: --no-ansi is deprecated: use --ansi never\n');
     this.ansiMode = mode;
     return mode;
@@ -228,7 +253,7 @@ export class Context {
   }
 
   parallel(): number {
-    const text = this.global.parallel ?? this.world.env.COMPOSE_PARALLEL_LIMIT;
+    const text = this.global.parallel ?? this.setting('COMPOSE_PARALLEL_LIMIT');
     if (text === undefined || text === '' || text === '-1') return Infinity;
     const n = Number(text);
     if (!Number.isInteger(n) || n < 1)
@@ -247,7 +272,7 @@ export class Context {
    */
   private reportDryRun(): void {
     const writes = this.dryRunWrites.splice(0);
-    const progress = this.global.progress ?? 'auto';
+    const progress = this.progressMode();
     if (writes.length === 0 || progress === 'quiet') return;
     const err = this.world.stderr;
     if (progress === 'json') {
@@ -257,6 +282,36 @@ export class Context {
     err.write(`${DRY_RUN_PREFIX}nothing was changed; berth would have asked the engine to:\n`);
     for (const w of writes) err.write(`${DRY_RUN_PREFIX}  ${w.text}\n`);
   }
+}
+
+const PROGRESS_MODES = ['auto', 'tty', 'plain', 'json', 'quiet'];
+const ANSI_MODES = ['never', 'always', 'auto'];
+const BOOLEAN_TEXTS = ['1', 't', 'true', '0', 'f', 'false', ''];
+
+/** Go's strconv.ParseBool, as Compose's StringToBool reads its boolean settings: anything else is false. */
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'true'].includes(value.toLowerCase());
+}
+
+/** `a.env,b.env` -> the paths; none when unset or empty. */
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+/** The COMPOSE_* settings berth reads, refused with a clear message when their value means nothing. */
+export function checkComposeSettings(setting: (name: string) => string | undefined): void {
+  const oneOf = (name: string, allowed: string[]): void => {
+    const v = setting(name);
+    if (v !== undefined && v !== '' && !allowed.includes(v.toLowerCase()))
+      throw new UsageError(`${name}=${v} is not valid: use one of ${allowed.filter((a) => a !== '').join(', ')}`);
+  };
+  oneOf('COMPOSE_PROGRESS', PROGRESS_MODES);
+  oneOf('COMPOSE_ANSI', ANSI_MODES);
+  for (const name of ['COMPOSE_IGNORE_ORPHANS', 'COMPOSE_REMOVE_ORPHANS', 'COMPOSE_STATUS_STDOUT'])
+    oneOf(name, BOOLEAN_TEXTS);
 }
 
 async function readAll(stream: NodeJS.ReadStream): Promise<string> {

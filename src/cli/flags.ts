@@ -50,3 +50,14 @@ function distance(a: string, b: string): number {
   }
   return d[a.length]![b.length]!;
 }
+
+/**
+ * A boolean flag that also takes a value, as pflag's do (`--orphans=false`): absent is `fallback`,
+ * bare is true, else true/false/1/0.
+ */
+export function parseBoolFlag(value: unknown, flag: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true' || value === '1') return true;
+  if (value === false || value === 'false' || value === '0') return false;
+  throw new UsageError(`${flag} expects true or false, got ${JSON.stringify(value)}`);
+}

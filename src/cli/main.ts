@@ -87,9 +87,13 @@ function programWithGlobalFlags(world: World): Command {
       .option('--env-file <path>', 'environment file (repeatable)', collect)
       .option('--profile <name>', 'enable a profile (repeatable)', collect)
       .addOption(
-        new Option('--progress <mode>', 'progress output')
-          .choices(['auto', 'tty', 'plain', 'json', 'quiet'])
-          .default('auto'),
+        new Option('--progress <mode>', 'progress output (default: COMPOSE_PROGRESS, else auto)').choices([
+          'auto',
+          'tty',
+          'plain',
+          'json',
+          'quiet',
+        ]),
       )
       .option('--parallel <n>', 'most engine operations at once (-1: no limit)')
       .option('--debug', 'show stack traces')
@@ -177,16 +181,12 @@ function addUp(program: Command, action: LazyAction): void {
     .option('--no-color', 'attached: logs without colors')
     .option('--no-log-prefix', 'attached: logs without the container name prefix')
     .option('--timestamps', 'attached: show timestamps')
-    .addOption(
-      new Option('--pull <policy>', "pull images before running (instead of each service's pull_policy)").choices([
-        'always',
-        'missing',
-        'never',
-        'build',
-        'daily',
-        'weekly',
-      ]),
+    .option(
+      '--pull <policy>',
+      "pull images before running: always, missing, never, build, daily, weekly, every_<duration> (instead of each service's pull_policy)",
     )
+    .option('--quiet-pull', 'pull without printing progress')
+    .option('--quiet-build', "build without printing the builder's output")
     .action(action(() => import('./commands/up.js')));
 }
 
@@ -239,7 +239,12 @@ function addPsAndConfig(program: Command, action: LazyAction): void {
       'only containers in this state (repeatable): created, running, paused, restarting, removing, exited, dead',
       collect,
     )
-    .option('--filter <status=state>', 'filter, as --status (repeatable)', collect)
+    .option('--filter <key=value>', 'filter by a property: status=STATE, as --status (repeatable)', collect)
+    .option('--no-trunc', 'do not truncate the COMMAND column and template ids')
+    .option(
+      '--orphans [bool]',
+      'include containers of services the stack does not declare (--orphans=false: leave them out)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  berth ps -a\n  berth ps --status exited -q\n  berth ps --format "table {{.Name}}\\t{{.State}}\\t{{.Health}}"\n',
@@ -249,7 +254,7 @@ function addPsAndConfig(program: Command, action: LazyAction): void {
   program
     .command('config')
     .description('Print the resolved stack')
-    .option('--format <format>', 'yaml or json', 'yaml')
+    .option('--format <format>', 'yaml (default) or json; with --variables: table (default), json or yaml')
     .option('-q, --quiet', 'only validate')
     .option('--services', 'print the service names')
     .option('--volumes', 'print the volume names')
@@ -259,6 +264,9 @@ function addPsAndConfig(program: Command, action: LazyAction): void {
     .option('--hash <services>', 'print the config hash of services ("*" for all)')
     .option('--environment', 'print the environment used for interpolation')
     .option('--no-interpolate', 'do not interpolate variables')
+    .option('--variables', 'print the variables the stack refers to, with their defaults')
+    .option('--resolve-image-digests', 'pin image tags to the digests their registries report')
+    .option('--lock-image-digests', 'print an override file that pins each image to its digest')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(action(() => import('./commands/config.js')));
 }
@@ -304,7 +312,7 @@ function addStartStopCommands(program: Command, action: LazyAction): void {
       .description('Send a signal (default SIGKILL) to running containers')
       .argument('[services...]', 'only these services')
       .option('-s, --signal <signal>', 'signal to send', 'SIGKILL')
-      .option('--remove-orphans', 'accepted for Compose compatibility; does nothing')
+      .option('--remove-orphans', 'also kill the containers of services the stack no longer declares (as Compose)')
       .action(action(() => import('./commands/kill.js'))),
     'berth kill',
     'berth kill -s SIGHUP web',
@@ -405,6 +413,8 @@ function addImageCommands(program: Command, action: LazyAction): void {
     .argument('[services...]', 'only these services')
     .option('--ignore-pull-failures', 'pull what can be pulled and ignore the failures')
     .option('--include-deps', 'also pull the services these depend on')
+    .option('--policy <policy>', "missing or always, instead of each service's pull_policy")
+    .option('--ignore-buildable', 'leave out the images of services that can be built')
     .option('-q, --quiet', 'no progress output')
     .action(action(() => import('./commands/pull.js')));
 
@@ -413,6 +423,7 @@ function addImageCommands(program: Command, action: LazyAction): void {
     .description('Push the images of services to their registries')
     .argument('[services...]', 'only these services')
     .option('--ignore-push-failures', 'push what can be pushed and ignore the failures')
+    .option('--include-deps', 'also push the images of the services these depend on')
     .option('-q, --quiet', 'no progress output')
     .action(action(() => import('./commands/push.js')));
 
@@ -448,7 +459,16 @@ function addRun(program: Command, action: LazyAction): void {
       .option('-P, --service-ports', "publish the service's ports")
       .option('--no-deps', 'do not start the services it depends on')
       .option('-T, --no-tty', 'no pseudo-TTY (the default when stdin is not a terminal)')
+      .option('-i, --interactive', 'send stdin to the container (the default)')
       .option('--no-interactive', 'do not send stdin to the container')
+      .option('--env-from-file <path>', 'set environment variables from a dotenv file (repeatable)', collect)
+      .option('--cap-add <capability>', 'add a Linux capability (repeatable)', collect)
+      .option('--cap-drop <capability>', 'drop a Linux capability (repeatable)', collect)
+      .option('--use-aliases', "join the networks under the service's name and aliases too")
+      .option('--build', 'build the image before running')
+      .option('--pull <policy>', 'pull the image before running: always, missing, never, ... (instead of pull_policy)')
+      .option('--quiet-pull', 'pull without printing progress')
+      .option('--quiet-build', "build without printing the builder's output")
       .passThroughOptions()
       .action(action(() => import('./commands/run.js'))),
     "berth run --rm web sh -c 'echo hi'",
@@ -463,12 +483,15 @@ function addContainerTools(program: Command, action: LazyAction): void {
     program
       .command('cp')
       .description('Copy files or folders between a service container and the host')
-      .argument('<source>', 'SERVICE:PATH or a host path')
-      .argument('<destination>', 'a host path or SERVICE:PATH')
+      .argument('<source>', 'SERVICE:PATH, a host path, or "-" for a tar on stdin')
+      .argument('<destination>', 'a host path, SERVICE:PATH, or "-" for a tar on stdout')
       .option('--index <n>', 'which container of the service (default 1)')
+      .option('-a, --archive', "archive mode: keep the files' owners (uid and gid)")
+      .option('-L, --follow-link', 'always follow a symbolic link given as the source')
       .action(action(() => import('./commands/cp.js'))),
     'berth cp web:/etc/hosts ./hosts',
     'berth cp ./site web:/var/www',
+    'berth cp web:/var/log - | tar -t',
     'berth cp --index 2 ./app.bin worker:/tmp/',
   );
 
@@ -517,9 +540,15 @@ function addProjectCommands(program: Command, action: LazyAction): void {
       .description("Stream the project's container events until Ctrl-C")
       .argument('[services...]', 'only these services')
       .option('--json', 'one JSON object per line')
+      .option(
+        '--since <time>',
+        'also past events since a time (2024-05-01T10:00:00Z), a duration ago (10m) or a Unix timestamp',
+      )
+      .option('--until <time>', 'stop at this time (or a duration ago); past events only when it is in the past')
       .action(action(() => import('./commands/events.js'))),
     'berth events',
     'berth events --json web',
+    'berth events --since 10m --until 0s',
   );
 
   example(
@@ -543,6 +572,13 @@ function addProjectCommands(program: Command, action: LazyAction): void {
       .option('--no-deps', 'do not create linked services')
       .option('--remove-orphans', 'remove containers of services not in the stack')
       .option('--scale <service=n>', 'number of containers for a service (repeatable)', collect)
+      .option('--build', 'build images before creating containers')
+      .option('--no-build', 'do not build an image, even when it is missing')
+      .option(
+        '--pull <policy>',
+        "pull images first: always, missing, never, build, ... (instead of each service's pull_policy)",
+      )
+      .option('--quiet-pull', 'pull without printing progress')
       .action(action(() => import('./commands/create.js'))),
     'berth create',
     'berth create --force-recreate web',

@@ -92,6 +92,7 @@ export function cacheKey(opts: LoadOptions, build: string): string {
     opts.enableServices?.length ? [...opts.enableServices].sort() : null,
     opts.interpolate !== false,
     opts.target ?? 'engine',
+    opts.disableEnvFile === true,
   ];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
 }

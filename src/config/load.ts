@@ -41,6 +41,8 @@ export interface LoadOptions {
   projectDirectory?: string;
   /** `--env-file`, repeatable (later files win). */
   envFiles?: string[];
+  /** COMPOSE_DISABLE_ENV_FILE: read no env file at all (neither `.env` nor `--env-file`), as Compose. */
+  disableEnvFile?: boolean;
   /** `--profile`. */
   profiles?: string[];
   /**
@@ -577,7 +579,7 @@ function locateStack(opts: LoadOptions, s: Session): StackLocation {
   const envDir = opts.projectDirectory ? resolve(cwd, opts.projectDirectory) : cwd;
   const explicitEnv = opts.envFiles !== undefined && opts.envFiles.length > 0;
   const envPaths = (dir: string): string[] =>
-    explicitEnv ? opts.envFiles!.map((f) => resolve(cwd, f)) : [join(dir, '.env')];
+    opts.disableEnvFile === true ? [] : explicitEnv ? opts.envFiles!.map((f) => resolve(cwd, f)) : [join(dir, '.env')];
 
   let dotenv = readEnvFiles(envPaths(envDir), explicitEnv, shell, s);
   s.check();

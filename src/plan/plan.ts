@@ -149,6 +149,8 @@ export interface UpOptions {
   /** Also recreate dependents whose dependency is recreated (`--always-recreate-deps`). */
   alwaysRecreateDeps?: boolean;
   removeOrphans?: boolean;
+  /** COMPOSE_IGNORE_ORPHANS: orphans are neither removed nor warned about. */
+  ignoreOrphans?: boolean;
   renewAnonVolumes?: boolean;
   noStart?: boolean;
   /** `--scale SVC=N` */
@@ -288,7 +290,10 @@ export function planNetworks(
   return { actions, created };
 }
 
-/** Orphans: containers of services the stack no longer has (services disabled by a profile are not orphans). */
+/**
+ * Orphans: containers of services the stack no longer has (services disabled by a profile are not orphans);
+ * removed with `removeOrphans`, else warned about, unless `ignoreOrphans`, as Compose's `create`.
+ */
 function planOrphans(
   project: Project,
   observed: ObservedState,
@@ -296,7 +301,7 @@ function planOrphans(
 ): { actions: Action[]; warnings: string[] } {
   const known = new Set([...Object.keys(project.services), ...Object.keys(project.disabled_services ?? {})]);
   const orphans = observed.containers.filter((c) => !isOneoff(c) && !known.has(c.labels[Label.service] ?? ''));
-  if (orphans.length === 0) return { actions: [], warnings: [] };
+  if (orphans.length === 0 || options.ignoreOrphans === true) return { actions: [], warnings: [] };
   if (!options.removeOrphans) {
     const names = sortContainers(orphans)
       .map((c) => c.name)

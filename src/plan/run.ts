@@ -37,6 +37,16 @@ export interface RunOptions {
   tty: boolean;
   /** Send stdin to the container. */
   interactive: boolean;
+  /** `--cap-add`: added to the service's `cap_add` (and taken out of its `cap_drop`). */
+  capAdd?: string[];
+  /** `--cap-drop`: added to the service's `cap_drop` (and taken out of its `cap_add`). */
+  capDrop?: string[];
+  /** `--use-aliases`: the one-off joins its networks under the service's name and aliases too. */
+  useAliases?: boolean;
+  /** `--build`: build the image (of the one-off and its dependencies) before running. */
+  build?: boolean;
+  /** `--pull <policy>`: instead of each service's `pull_policy`. */
+  pull?: string;
 }
 
 /** The service as the one-off runs it: flags applied over the stack's settings. */
@@ -64,7 +74,26 @@ export function oneOffService(service: ServiceConfig, o: RunOptions): ServiceCon
   s.volumes = [...service.volumes, ...o.volumes];
   s.tty = o.tty;
   s.stdin_open = o.interactive;
+  Object.assign(s, capabilities(service, o));
   return s;
+}
+
+/** `--cap-add` and `--cap-drop` over the service's, as Compose applies them: each flag wins over the other list. */
+function capabilities(service: ServiceConfig, o: RunOptions): Pick<ServiceConfig, 'cap_add' | 'cap_drop'> {
+  let add = service.cap_add ?? [];
+  let drop = service.cap_drop ?? [];
+  if (o.capAdd?.length) {
+    add = [...add, ...o.capAdd];
+    drop = drop.filter((c) => !o.capAdd!.includes(c));
+  }
+  if (o.capDrop?.length) {
+    drop = [...drop, ...o.capDrop];
+    add = add.filter((c) => !o.capDrop!.includes(c));
+  }
+  const out: Pick<ServiceConfig, 'cap_add' | 'cap_drop'> = {};
+  if (add.length > 0 || service.cap_add) out.cap_add = add;
+  if (drop.length > 0 || service.cap_drop) out.cap_drop = drop;
+  return out;
 }
 
 /** The container spec of the one-off: Compose's name, labels and network settings. */
@@ -79,8 +108,8 @@ export function oneOffSpec(
   spec.name = o.name ?? `${project.name}-${service.name}-run-${slug.slice(0, 12)}`;
   spec.labels = { ...spec.labels, 'com.docker.compose.oneoff': 'True', [SLUG_LABEL]: slug };
   delete spec.labels['com.docker.compose.container-number'];
-  // Not reachable under the service's name: that belongs to the service's own containers.
-  spec.endpoints = spec.endpoints.map((ep) => ({ ...ep, aliases: ep.aliases.filter((a) => a !== service.name) }));
+  // Not reachable under the service's name and aliases (they belong to the service's own containers), unless --use-aliases.
+  if (o.useAliases !== true) spec.endpoints = spec.endpoints.map((ep) => ({ ...ep, aliases: [] }));
   if (o.interactive && !o.detach) {
     spec.openStdin = true;
     spec.stdinOnce = true;
@@ -126,6 +155,8 @@ export function planRun(project: Project, observed: ObservedState, o: RunOptions
   actions.push(
     ...planImages(seen, [s], observed, {
       berthVersion: options.berthVersion,
+      ...(o.build === true && { build: true }),
+      ...(o.pull !== undefined && { pull: o.pull }),
       ...(options.nowMs !== undefined && { nowMs: options.nowMs }),
       ...(options.imageTagTimes && { imageTagTimes: options.imageTagTimes }),
     }),

@@ -49,6 +49,8 @@ export interface ContainerSummary {
   volumes: { name: string; target: string }[];
   /** The network mode as the engine lists it: `bridge`, `host`, a network, `container:<id>` (a shared stack). */
   networkMode?: string;
+  /** The command line as the engine's list words it (`ps`'s COMMAND column); absent where the engine leaves it out. */
+  commandLine?: string;
 }
 
 export interface ContainerDetails extends ContainerSummary {
@@ -592,8 +594,11 @@ export interface Runtime {
   statContainerPath(id: string, path: string): Promise<PathStat | undefined>;
   /** A tar of `path` (its entries start with the path's base name). */
   getArchive(id: string, path: string): Promise<{ stat: PathStat; tar: NodeJS.ReadableStream }>;
-  /** Extracts a tar into the directory `dir` of the container (which must exist). */
-  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void>;
+  /**
+   * Extracts a tar into the directory `dir` of the container (which must exist). `copyUIDGID` (`cp -a`)
+   * keeps the tar's owners; otherwise the files belong to the container's root user.
+   */
+  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream, options?: { copyUIDGID?: boolean }): Promise<void>;
   /** Engine events matching the labels, as they happen, until `signal` aborts. */
   events(
     filter: { labels?: LabelFilter; type?: string[]; since?: string; until?: string },

@@ -4,27 +4,33 @@ import type { Context } from '../context.js';
 import { lifecycleTarget } from './lifecycle.js';
 import { parseIndex } from './logs.js';
 
-/** `berth cp [--index N] SERVICE:SRC DEST` or `berth cp SRC SERVICE:DEST` (`-` is not supported). */
+/**
+ * `berth cp [-a] [-L] [--index N] SERVICE:SRC DEST|-` or `berth cp SRC|- SERVICE:DEST`: `-` writes the
+ * container's tar to stdout, or extracts a tar read from stdin into a directory of the container.
+ */
 export default async function cp(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
-  const { parseCopyArg, copyIn, copyOut } = await import('../../apply/copy.js');
+  const copy = await import('../../apply/copy.js');
   const [a, b] = args;
   if (a === undefined || b === undefined)
     throw new UsageError('cp needs a source and a destination, one of them SERVICE:PATH');
-  const from = parseCopyArg(a);
-  const to = parseCopyArg(b);
+  const from = copy.parseCopyArg(a);
+  const to = copy.parseCopyArg(b);
   if ((from.service === undefined) === (to.service === undefined)) {
     throw new UsageError(
       'cp copies between a container and the host: exactly one of source and destination is SERVICE:PATH',
     );
   }
-  if (a === '-' || b === '-') throw new UsageError('cp does not read or write tar streams on stdin/stdout ("-")');
   const service = (from.service ?? to.service)!;
   const index = opts.index === undefined ? undefined : parseIndex(opts.index);
+  const options = { archive: opts.archive === true, followLink: opts.followLink === true };
   const t = await lifecycleTarget(ctx, [service]);
   const { serviceContainer } = await import('../../apply/lifecycle.js');
   const rt = await ctx.runtime();
   const c = await serviceContainer(rt, t, service, { index });
-  if (from.service !== undefined) await copyOut(rt, c.id, from.path, resolve(ctx.world.cwd, to.path));
-  else await copyIn(rt, c.id, resolve(ctx.world.cwd, from.path), to.path);
+  if (from.service !== undefined) {
+    if (b === '-') await copy.copyTarOut(rt, c.id, from.path, ctx.world.stdout, options);
+    else await copy.copyOut(rt, c.id, from.path, resolve(ctx.world.cwd, to.path), options);
+  } else if (a === '-') await copy.copyTarIn(rt, c.id, ctx.world.stdin, to.path, options);
+  else await copy.copyIn(rt, c.id, resolve(ctx.world.cwd, from.path), to.path, options);
   return 0;
 }

@@ -10,7 +10,7 @@ export default async function down(ctx: Context, services: string[], opts: Recor
   const options = {
     services,
     volumes: opts.volumes === true,
-    removeOrphans: opts.removeOrphans === true,
+    removeOrphans: opts.removeOrphans === true || ctx.flagSetting('COMPOSE_REMOVE_ORPHANS'),
     parallel: ctx.parallel(),
     stopTimeoutSec: parseSeconds(opts.timeout, '--timeout'),
   };

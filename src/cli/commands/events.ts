@@ -27,7 +27,10 @@ export function eventText(e: EngineEvent): string {
   return `${when} ${e.type} ${e.action} ${e.id}${attrs ? ` (${attrs})` : ''}`;
 }
 
-/** `berth events [--json] [SERVICE...]`: the project's container events as they happen, until Ctrl-C. */
+/**
+ * `berth events [--json] [--since T] [--until T] [SERVICE...]`: the project's container events as they
+ * happen, until Ctrl-C; from `--since` on, and ending at `--until` (the engine closes the stream there).
+ */
 export default async function events(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
   const t = await lifecycleTarget(ctx, services);
   const rt = await ctx.runtime();
@@ -36,8 +39,12 @@ export default async function events(ctx: Context, services: string[], opts: Rec
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    const window = {
+      ...(typeof opts.since === 'string' && { since: opts.since }),
+      ...(typeof opts.until === 'string' && { until: opts.until }),
+    };
     for await (const e of rt.events(
-      { labels: { [Label.project]: t.projectName }, type: ['container'] },
+      { labels: { [Label.project]: t.projectName }, type: ['container'], ...window },
       abort.signal,
     )) {
       if (services.length > 0 && !services.includes(e.attributes[Label.service] ?? '')) continue;

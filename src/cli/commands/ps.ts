@@ -2,23 +2,40 @@ import { Label } from '../../plan/labels.js';
 import type { ContainerSummary, PublishedPort } from '../../runtime/runtime.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { checkServices } from '../flags.js';
+import { checkServices, parseBoolFlag } from '../flags.js';
 import { ago, table } from '../table.js';
 
 const STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 
-/** `--status S` (repeatable) and `--filter status=S`: the states asked for; empty: no state filter. */
+/**
+ * `--status S` (repeatable) and `--filter KEY=VAL`: the states asked for; empty: no state filter. Compose
+ * knows two filter keys, `status` and `source`, and implements only the first: so does berth.
+ */
 export function statusFilter(status: unknown, filter: unknown): string[] {
   const out: string[] = [];
   for (const s of Array.isArray(status) ? (status as string[]) : []) out.push(s);
   for (const f of Array.isArray(filter) ? (filter as string[]) : []) {
-    const m = /^status=(.*)$/.exec(f);
-    if (!m) throw new UsageError(`--filter supports status=STATE, got "${f}"`);
-    out.push(m[1]!);
+    const eq = f.indexOf('=');
+    if (eq < 0) throw new UsageError(`arguments to --filter should be in form KEY=VAL, got "${f}"`);
+    const key = f.slice(0, eq);
+    if (key === 'source') throw new UsageError('--filter source=...: not implemented (nor is it in Docker Compose)');
+    if (key !== 'status') throw new UsageError(`unknown filter ${key}: ps filters on status=STATE only`);
+    out.push(f.slice(eq + 1));
   }
   for (const s of out)
     if (!STATES.includes(s)) throw new UsageError(`unknown status "${s}": use one of ${STATES.join(', ')}`);
   return out;
+}
+
+/** docker's `Ellipsis`: at most `width` characters, the last one `…` when cut. */
+export function ellipsis(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+/** The COMMAND cell: quoted as Go's strconv.Quote does, cut at 20 characters unless `--no-trunc`. */
+export function commandCell(command: string | undefined, truncate: boolean): string {
+  return JSON.stringify(truncate ? ellipsis(command ?? '', 20) : (command ?? ''));
 }
 
 /**
@@ -55,54 +72,67 @@ export function formatTemplate(
   return lines.map((l) => `${l}\n`).join('');
 }
 
+interface PsView {
+  format: string;
+  truncate: boolean;
+  project: string;
+}
+
 export default async function ps(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
   const states = statusFilter(opts.status, opts.filter);
   const format = typeof opts.format === 'string' ? opts.format : 'table';
   if (format !== 'table' && format !== 'json' && !format.includes('{{')) {
     throw new UsageError(`--format expects table, json or a template such as "{{.Name}} {{.Status}}", got "${format}"`);
   }
+  const orphans = parseBoolFlag(opts.orphans, '--orphans', true);
   const { project, name } = await ctx.loadOrName();
   if (project) checkServices(project, services);
+  // `--orphans=false`: only the services the stack declares, as Compose does when none is named.
+  const wanted = services.length === 0 && !orphans && project ? Object.keys(project.services) : services;
   const rt = await ctx.runtime();
   const all = await rt.listContainers({
     all: opts.all === true || states.length > 0,
     labels: { [Label.project]: name },
   });
   const containers = all
-    .filter((c) => services.length === 0 || services.includes(c.labels[Label.service] ?? ''))
+    .filter((c) => wanted.length === 0 || wanted.includes(c.labels[Label.service] ?? ''))
     .filter((c) => states.length === 0 || states.includes(c.state))
     .sort((a, b) => a.name.localeCompare(b.name));
   const out = ctx.world.stdout;
-  if (opts.services) {
-    for (const s of [...new Set(containers.map((c) => c.labels[Label.service] ?? ''))].sort()) out.write(`${s}\n`);
-  } else if (opts.quiet) {
+  if (opts.quiet) {
     for (const c of containers) out.write(`${c.id}\n`);
-  } else if (format === 'json') {
-    for (const c of containers) out.write(`${JSON.stringify(psJson(c, name))}\n`);
-  } else if (format !== 'table') {
-    out.write(
-      formatTemplate(
-        format,
-        containers.map((c) => psJson(c, name)),
-      ),
-    );
+  } else if (opts.services) {
+    for (const s of [...new Set(containers.map((c) => c.labels[Label.service] ?? ''))].sort()) out.write(`${s}\n`);
   } else {
-    const now = Date.now();
-    out.write(
-      table(
-        ['NAME', 'IMAGE', 'SERVICE', 'CREATED', 'STATUS', 'PORTS'],
-        containers.map((c) => [
-          c.name,
-          c.image,
-          c.labels[Label.service] ?? '',
-          ago(c.created, now),
-          c.status,
-          formatPorts(c.ports),
-        ]),
-      ),
-    );
+    out.write(psText(containers, { format, truncate: opts.trunc !== false, project: name }));
   }
   return 0;
+}
+
+/** The table, the JSON lines or the template text of `ps`. */
+function psText(containers: ContainerSummary[], view: PsView): string {
+  if (view.format === 'json') return containers.map((c) => `${JSON.stringify(psJson(c, view.project))}\n`).join('');
+  if (view.format !== 'table')
+    return formatTemplate(
+      view.format,
+      containers.map((c) => ({
+        ...psJson(c, view.project),
+        ...(view.truncate && { ID: c.id.slice(0, 12), Command: commandCell(c.commandLine, true) }),
+      })),
+    );
+  const now = Date.now();
+  return table(
+    ['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'CREATED', 'STATUS', 'PORTS'],
+    containers.map((c) => [
+      c.name,
+      c.image,
+      commandCell(c.commandLine, view.truncate),
+      c.labels[Label.service] ?? '',
+      ago(c.created, now),
+      c.status,
+      formatPorts(c.ports),
+    ]),
+  );
 }
 
 function psJson(c: ContainerSummary, project: string): Record<string, unknown> {
@@ -110,6 +140,7 @@ function psJson(c: ContainerSummary, project: string): Record<string, unknown> {
     ID: c.id,
     Name: c.name,
     Image: c.image,
+    Command: c.commandLine === undefined ? '' : JSON.stringify(c.commandLine),
     Project: project,
     Service: c.labels[Label.service] ?? '',
     Created: c.created,

@@ -1,7 +1,16 @@
+import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { checkServices } from '../flags.js';
 
+/** `--policy`: Compose's pull accepts `missing` (and its alias `if_not_present`) and `always`. */
+export function pullCommandPolicy(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'missing' || value === 'if_not_present' || value === 'always') return value;
+  throw new UsageError(`invalid --policy option ${JSON.stringify(value)}: use missing or always`);
+}
+
 export default async function pull(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
+  const policy = pullCommandPolicy(opts.policy);
   const project = await ctx.load({ enableServices: services });
   checkServices(project, services);
   const rt = await ctx.runtime();
@@ -17,6 +26,8 @@ export default async function pull(ctx: Context, services: string[], opts: Recor
       parallel: ctx.parallel(),
       ignoreFailures: opts.ignorePullFailures === true,
       includeDeps: opts.includeDeps === true,
+      ignoreBuildable: opts.ignoreBuildable === true,
+      ...(policy !== undefined && { policy }),
     },
     renderer,
   );

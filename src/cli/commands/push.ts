@@ -13,7 +13,11 @@ export default async function push(ctx: Context, services: string[], opts: Recor
     project,
     rt,
     services,
-    { parallel: ctx.parallel(), ignoreFailures: opts.ignorePushFailures === true },
+    {
+      parallel: ctx.parallel(),
+      ignoreFailures: opts.ignorePushFailures === true,
+      includeDeps: opts.includeDeps === true,
+    },
     renderer,
   );
   for (const ref of failed) ctx.world.stderr.write(`warning: could not push ${ref} (ignored)\n`);

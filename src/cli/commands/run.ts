@@ -10,6 +10,7 @@ import { parseVolumeShort, VolumeSyntaxError } from '../../config/volumes.js';
 import type { Context } from '../context.js';
 import { VERSION } from '../context.js';
 import { checkServices } from '../flags.js';
+import { parsePullFlag } from '../pull-flag.js';
 import { withTerminal } from './exec.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
@@ -103,6 +104,11 @@ export default async function run(ctx: Context, args: string[], opts: Record<str
     { env: list(opts.env), labels: list(opts.label), publish: list(opts.publish), volumes: list(opts.volume) },
     { lookupEnv: (k) => ctx.world.env[k], baseDir: project.working_dir, home: ctx.world.env.HOME },
   );
+  if (list(opts.envFromFile).length > 0) {
+    const { withEnvFromFiles } = await import('../../config/env-from-file.js');
+    flags.env = withEnvFromFiles(flags.env, list(opts.envFromFile), ctx.world.cwd);
+  }
+  const pull = parsePullFlag(opts.pull);
   const { runOneOff } = await import('../../apply/run.js');
   const rt = await ctx.runtime();
   await ctx.warnForEngine();
@@ -120,10 +126,17 @@ export default async function run(ctx: Context, args: string[], opts: Record<str
     remove: opts.rm === true,
     tty,
     interactive,
+    capAdd: list(opts.capAdd),
+    capDrop: list(opts.capDrop),
+    useAliases: opts.useAliases === true,
+    build: opts.build === true,
+    ...(pull !== undefined && { pull }),
   };
   // The project's lock while the one-off's dependencies, networks and container are made; not while it runs.
   const apply = {
     parallel: ctx.parallel(),
+    quietPull: opts.quietPull === true,
+    quietBuild: opts.quietBuild === true,
     berthVersion: VERSION,
     env: ctx.world.env,
     setup: <T>(fn: () => Promise<T>) => ctx.withProjectLock(project.name, fn),

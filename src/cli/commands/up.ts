@@ -1,9 +1,9 @@
 import { formatGraph, hasChanges } from '../../plan/index.js';
 import type { Context } from '../context.js';
 import { VERSION } from '../context.js';
-import { UsageError } from '../../errors.js';
 import { checkServices, parseScale, parseSeconds } from '../flags.js';
 import { terminalPrompt } from '../prompt.js';
+import { parsePullFlag } from '../pull-flag.js';
 
 export default async function up(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
   // `up --dry-run` and the global `berth --dry-run up` are one: ctx.dryRun holds either.
@@ -19,13 +19,15 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   checkServices(project, services);
   if (attached) (await import('./up-attached.js')).checkAttachedFlags(project, opts);
   const confirm = opts.yes === true ? undefined : terminalPrompt(ctx.world);
+  const pull = parsePullFlag(opts.pull);
   const options = {
     services,
     noDeps: opts.deps === false,
     forceRecreate: opts.forceRecreate === true,
     noRecreate: opts.recreate === false,
     alwaysRecreateDeps: opts.alwaysRecreateDeps === true,
-    removeOrphans: opts.removeOrphans === true,
+    removeOrphans: opts.removeOrphans === true || ctx.flagSetting('COMPOSE_REMOVE_ORPHANS'),
+    ignoreOrphans: ctx.flagSetting('COMPOSE_IGNORE_ORPHANS'),
     renewAnonVolumes: opts.renewAnonVolumes === true,
     noStart: opts.start === false,
     scale: parseScale(opts.scale),
@@ -36,21 +38,14 @@ export default async function up(ctx: Context, services: string[], opts: Record<
     waitTimeoutSec: parseSeconds(opts.waitTimeout, '--wait-timeout'),
     build: opts.build === true,
     noBuild: opts.build === false,
-    ...(typeof opts.pull === 'string' && { pull: opts.pull }),
+    ...(pull !== undefined && { pull }),
+    quietPull: opts.quietPull === true,
+    quietBuild: opts.quietBuild === true,
     nowMs: Date.now(),
     env: ctx.world.env,
     yes: opts.yes === true,
     ...(confirm && { confirm }),
   };
-  if (
-    options.pull !== undefined &&
-    !['always', 'missing', 'never', 'build', 'daily', 'weekly'].includes(options.pull) &&
-    !options.pull.startsWith('every_')
-  ) {
-    throw new UsageError(
-      `--pull must be always, missing, never, build, daily, weekly or every_<duration>, got "${options.pull}"`,
-    );
-  }
   const rt = await ctx.runtime();
   await ctx.warnForEngine();
   const { up: runUp } = await import('../../apply/index.js');

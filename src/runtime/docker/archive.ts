@@ -79,11 +79,12 @@ export async function putArchive(
   id: string,
   dir: string,
   tar: NodeJS.ReadableStream,
+  options: { copyUIDGID?: boolean } = {},
 ): Promise<void> {
   const res = await openStream(transport, {
     method: 'PUT',
     path: `/containers/${pathSegment(id)}/archive`,
-    query: { path: dir, noOverwriteDirNonDir: true },
+    query: { path: dir, noOverwriteDirNonDir: true, ...(options.copyUIDGID === true && { copyUIDGID: true }) },
     operation: `copy into ${dir} in container ${id.slice(0, 12)}`,
     body: { stream: tar, contentType: 'application/x-tar' },
   });

@@ -419,8 +419,8 @@ export class DockerRuntime implements Runtime {
     return getArchive(this.transport, id, path);
   }
 
-  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
-    return putArchive(this.transport, id, dir, tar);
+  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream, options?: { copyUIDGID?: boolean }): Promise<void> {
+    return putArchive(this.transport, id, dir, tar, options);
   }
 
   events(

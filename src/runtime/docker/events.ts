@@ -2,6 +2,7 @@
  * Engine events (`GET /events`), one JSON object per line, as berth's EngineEvent, until aborted.
  */
 import type { EngineEvent, LabelFilter } from '../runtime.js';
+import { engineTimestamp } from './logs.js';
 import { openStream } from './stream.js';
 import { labelFilterValues } from './to-engine.js';
 import { encodeFilters, type Transport } from './transport.js';
@@ -34,7 +35,12 @@ export async function* engineEvents(
   const res = await openStream(transport, {
     method: 'GET',
     path: '/events',
-    query: { filters, since: filter.since, until: filter.until },
+    // As the docker client does: durations ("10m") and dates become the Unix timestamps the engine takes.
+    query: {
+      filters,
+      since: filter.since === undefined ? undefined : engineTimestamp(filter.since, Date.now(), '--since'),
+      until: filter.until === undefined ? undefined : engineTimestamp(filter.until, Date.now(), '--until'),
+    },
     operation: 'read engine events',
     ...(signal && { signal }),
   });

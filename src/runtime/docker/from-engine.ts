@@ -141,6 +141,7 @@ export function containerSummaryFrom(e: EngineContainerSummary): ListedContainer
     ports: portsFromList(e.Ports),
     networks: Object.keys(e.NetworkSettings?.Networks ?? {}),
     ...(e.HostConfig?.NetworkMode && { networkMode: e.HostConfig.NetworkMode }),
+    ...(e.Command !== undefined && { commandLine: e.Command }),
     ...volumesFromList(e.Mounts),
   };
 }

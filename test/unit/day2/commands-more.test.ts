@@ -117,7 +117,10 @@ describe('completion', () => {
     const up = model.commands.find((c) => c.path === 'up')!;
     expect(up.services).toBe(true);
     expect(up.flags.map((f) => f.long)).toEqual(expect.arrayContaining(['--detach', '--scale', '--pull', '--help']));
-    expect(up.flags.find((f) => f.long === '--pull')?.choices).toContain('missing');
+    expect(model.commands.find((c) => c.path === 'down')!.flags.find((f) => f.long === '--rmi')?.choices).toEqual([
+      'local',
+      'all',
+    ]);
     expect(up.valueFlags).toEqual(expect.arrayContaining(['--scale', '-t', '--progress', '-f']));
     expect(model.commands.find((c) => c.path === 'stack deploy')?.services).toBe(false);
     expect(model.commands.map((c) => c.path)).toEqual(expect.arrayContaining(['scale', 'stats', 'attach', 'volumes']));
@@ -154,7 +157,7 @@ describe('completion', () => {
     expect(await bashComplete(['berth', 'stack', 'd'])).toEqual(['deploy']);
     expect(await bashComplete(['berth', 'up', '--remove-o'])).toEqual(['--remove-orphans']);
     expect(await bashComplete(['berth', '--progress', 'pl'])).toEqual(['plain']);
-    expect(await bashComplete(['berth', 'up', '--pull', 'm'])).toEqual(['missing']);
+    expect(await bashComplete(['berth', 'down', '--rmi', 'l'])).toEqual(['local']);
     // A global flag after the command, as main.ts accepts it.
     expect(await bashComplete(['berth', 'up', '--progress', 'pl'])).toEqual(['plain']);
     expect(await bashComplete(['berth', 'logs', '-f', ''])).toEqual(['db', 'web']);
@@ -199,7 +202,7 @@ describe('completion', () => {
       expect(await zshComplete(['berth', 'sc'])).toEqual(['scale']);
       expect(await zshComplete(['berth', 'stack', 'd'])).toEqual(['deploy']);
       expect(await zshComplete(['berth', 'up', '--remove-o'])).toEqual(['--remove-orphans']);
-      expect(await zshComplete(['berth', 'up', '--pull', 'm'])).toEqual(['missing']);
+      expect(await zshComplete(['berth', 'down', '--rmi', 'l'])).toEqual(['local']);
       expect(await zshComplete(['berth', '-f', 'other.yaml', 'logs', ''])).toEqual(['api']);
       expect(await zshComplete(['berth', '-p', 'up', 'st'])).toEqual(['stack', 'start', 'stats', 'stop']);
     },
@@ -222,7 +225,7 @@ describe('completion', () => {
       };
       expect(await complete('berth sc')).toEqual(['scale']);
       expect(await complete('berth stack d')).toEqual(['deploy']);
-      expect(await complete('berth up --pull m')).toEqual(['missing']);
+      expect(await complete('berth down --rmi l')).toEqual(['local']);
       expect(await complete('berth logs ')).toEqual(['db', 'web']);
       expect(await complete('berth -p up st')).toEqual(['stack', 'start', 'stats', 'stop']);
     },
@@ -234,6 +237,6 @@ describe('completion', () => {
     expect(zsh).toContain("'scale:Set the number of containers");
     const fish = completionScript('fish', model);
     expect(fish).toContain("complete -c berth -n '__berth_at \\'\\'' -a stats");
-    expect(fish).toContain("-l pull -x -a 'always missing never build daily weekly'");
+    expect(fish).toContain("-l rmi -x -a 'local all'");
   });
 });

@@ -64,6 +64,7 @@ describe('container list entries', () => {
       ports: [{ target: 8080, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 32768 }],
       networks: ['fixt_net'],
       volumes: [{ name: 'fixt_data', target: '/www' }],
+      commandLine: 'httpd -f -p 8080',
     });
   });
 
