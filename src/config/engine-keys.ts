@@ -100,12 +100,12 @@ function isSet(value: unknown): boolean {
 const NETWORK_GATED: Readonly<Record<string, Omit<ApiGatedKey, 'path'> & { primaryOk?: boolean }>> = {
   gw_priority: { minApi: '1.48', engine: 'Docker Engine 28' },
   mac_address: { minApi: '1.44', engine: 'Docker Engine 25', primaryOk: true },
+  // Sent as the endpoint's `com.docker.network.endpoint.ifname` option, which older engines ignore.
+  interface_name: { minApi: '1.48', engine: 'Docker Engine 28' },
 };
 
 /** Keys of a service's network entry no endpoint setting holds yet, with the reason. */
-const NETWORK_DROPPED: Readonly<Record<string, string>> = {
-  interface_name: 'berth does not send the interface name yet',
-};
+const NETWORK_DROPPED: Readonly<Record<string, string>> = {};
 
 /** The key of the network a service's container is attached to first: highest `priority`, then by key. */
 function primaryNetwork(service: ServiceConfig): string | undefined {

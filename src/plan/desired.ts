@@ -762,12 +762,22 @@ function endpoints(project: Project, service: ServiceConfig): EndpointSpec[] {
     if (cfg?.ipv6_address !== undefined) ep.ipv6Address = cfg.ipv6_address;
     if (cfg?.link_local_ips?.length) ep.linkLocalIps = cfg.link_local_ips;
     if (cfg?.mac_address !== undefined) ep.macAddress = cfg.mac_address;
-    if (cfg?.driver_opts && Object.keys(cfg.driver_opts).length > 0)
-      ep.driverOpts = Object.fromEntries(Object.entries(cfg.driver_opts).map(([k, v]) => [k, String(v)]));
+    const driverOpts = endpointDriverOpts(cfg);
+    if (driverOpts) ep.driverOpts = driverOpts;
     if (cfg?.gw_priority !== undefined) ep.gwPriority = cfg.gw_priority;
     if (links.length > 0) ep.links = links;
     return ep;
   });
+}
+
+/**
+ * An endpoint's driver options: `driver_opts`, and `interface_name` as Compose sends it, the option the
+ * engine names the container's interface by.
+ */
+function endpointDriverOpts(cfg: ServiceConfig['networks'][string]): Record<string, string> | undefined {
+  const opts = Object.fromEntries(Object.entries(cfg?.driver_opts ?? {}).map(([k, v]) => [k, String(v)]));
+  if (cfg?.interface_name !== undefined) opts['com.docker.network.endpoint.ifname'] = cfg.interface_name;
+  return Object.keys(opts).length > 0 ? opts : undefined;
 }
 
 /**

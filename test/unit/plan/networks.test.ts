@@ -25,6 +25,7 @@ services:
       back:
         gw_priority: 5
         mac_address: "02:42:ac:11:00:11"
+        interface_name: eth7
   db:
     image: x
   cache:
@@ -40,7 +41,7 @@ async function loaded(): Promise<Awaited<ReturnType<typeof load>>> {
 }
 
 describe('per-network settings', () => {
-  it('reach each endpoint: link-local addresses, MAC address, driver options, gateway priority', async () => {
+  it('reach each endpoint: link-local addresses, MAC address, driver options, gateway priority, interface name', async () => {
     const { project } = await loaded();
     const spec = containerSpec(project, project.services.app!, 1, 'test');
     expect(spec.endpoints.map(({ links: _links, ...ep }) => ep)).toEqual([
@@ -51,7 +52,13 @@ describe('per-network settings', () => {
         macAddress: '02:42:ac:11:00:10',
         driverOpts: { 'com.example.opt': '1' },
       },
-      { network: 'p_back', aliases: ['app'], macAddress: '02:42:ac:11:00:11', gwPriority: 5 },
+      {
+        network: 'p_back',
+        aliases: ['app'],
+        macAddress: '02:42:ac:11:00:11',
+        gwPriority: 5,
+        driverOpts: { 'com.docker.network.endpoint.ifname': 'eth7' },
+      },
     ]);
     const [front, back] = spec.endpoints;
     expect(containerCreateBody(spec, '1.48').NetworkingConfig?.EndpointsConfig.p_front).toMatchObject({
@@ -59,7 +66,11 @@ describe('per-network settings', () => {
       MacAddress: '02:42:ac:11:00:10',
       DriverOpts: { 'com.example.opt': '1' },
     });
-    expect(endpointConfig(back!, '1.48')).toMatchObject({ MacAddress: '02:42:ac:11:00:11', GwPriority: 5 });
+    expect(endpointConfig(back!, '1.48')).toMatchObject({
+      MacAddress: '02:42:ac:11:00:11',
+      GwPriority: 5,
+      DriverOpts: { 'com.docker.network.endpoint.ifname': 'eth7' },
+    });
     expect(front).toBeDefined();
   });
 
@@ -79,6 +90,7 @@ describe('per-network settings', () => {
     expect(warningsForEngine(engineGated ?? [], '1.41').map((w) => w.replace(`${dir}/`, ''))).toEqual([
       'compose.yaml:14:9: services.app.networks.back.gw_priority: not sent to the engine: it needs Engine API 1.48 (Docker Engine 28) or later; this engine speaks API 1.41',
       'compose.yaml:15:9: services.app.networks.back.mac_address: not sent to the engine: it needs Engine API 1.44 (Docker Engine 25) or later; this engine speaks API 1.41',
+      'compose.yaml:16:9: services.app.networks.back.interface_name: not sent to the engine: it needs Engine API 1.48 (Docker Engine 28) or later; this engine speaks API 1.41',
     ]);
     expect(warningsForEngine(engineGated ?? [], '1.48')).toEqual([]);
   });
