@@ -137,11 +137,19 @@ function networkKeyWarnings(service: ServiceConfig, where: Where, out: EngineKey
 const MOUNT_GATED: readonly (ApiGatedKey & { applies: (v: Record<string, unknown>) => boolean })[] = [
   { path: ['volume', 'subpath'], minApi: '1.45', engine: 'Docker Engine 26', applies: (v) => v.type === 'volume' },
   { path: ['type'], minApi: '1.48', engine: 'Docker Engine 28', applies: (v) => v.type === 'image' },
+  {
+    path: ['bind', 'recursive'],
+    minApi: '1.44',
+    engine: 'Docker Engine 25',
+    applies: (v) => {
+      const recursive = (v.bind as Record<string, unknown> | undefined)?.recursive;
+      return recursive === 'writable' || recursive === 'readonly';
+    },
+  },
 ];
 
 /** Keys of a `volumes:` entry no mount setting holds yet, with the reason. */
 const MOUNT_DROPPED: readonly DroppedKey[] = [
-  { path: ['bind', 'recursive'], reason: 'berth does not send the recursive mode of a bind mount yet' },
   { path: ['volume', 'labels'], reason: 'no mount setting holds it (Docker Compose drops it too)' },
 ];
 

@@ -190,7 +190,12 @@ export type ServiceVolume =
       source: string;
       target: string;
       read_only?: boolean;
-      bind?: { propagation?: string; create_host_path?: boolean; selinux?: 'z' | 'Z' };
+      bind?: {
+        propagation?: string;
+        create_host_path?: boolean;
+        selinux?: 'z' | 'Z';
+        recursive?: 'enabled' | 'disabled' | 'writable' | 'readonly';
+      };
       consistency?: string;
     }
   | {

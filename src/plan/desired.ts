@@ -679,6 +679,7 @@ function bindMount(v: Extract<ServiceVolume, { type: 'bind' }>): MountSpec {
   if (v.read_only) m.readOnly = true;
   if (v.bind?.propagation !== undefined) m.propagation = v.bind.propagation;
   if (v.bind?.selinux !== undefined) m.selinux = v.bind.selinux;
+  if (v.bind?.recursive !== undefined && v.bind.recursive !== 'enabled') m.recursive = v.bind.recursive;
   return m;
 }
 

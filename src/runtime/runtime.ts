@@ -83,6 +83,12 @@ export interface MountSpec {
   selinux?: 'z' | 'Z';
   /** bind only: create the host path when missing (the classic -v behaviour). */
   createHostPath?: boolean;
+  /**
+   * bind only, as `bind.recursive` says (recursive, the engine's default, when absent): `disabled`,
+   * submounts are not mounted; `writable`, only the top mount is read-only; `readonly`, read-only all
+   * the way down or an error (API 1.44).
+   */
+  recursive?: 'disabled' | 'writable' | 'readonly';
   /** volume only */
   noCopy?: boolean;
   /** volume and image: mount this path inside the volume or image instead of its root (API 1.45 / 1.48). */

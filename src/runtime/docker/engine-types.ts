@@ -95,7 +95,13 @@ export interface EngineMount {
   Source?: string;
   Target: string;
   ReadOnly?: boolean;
-  BindOptions?: { Propagation?: string };
+  BindOptions?: {
+    Propagation?: string;
+    CreateMountpoint?: boolean;
+    NonRecursive?: boolean;
+    ReadOnlyNonRecursive?: boolean;
+    ReadOnlyForceRecursive?: boolean;
+  };
   /** `Subpath`: API 1.45 and later. */
   VolumeOptions?: { NoCopy?: boolean; Subpath?: string };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };

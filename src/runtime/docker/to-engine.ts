@@ -111,12 +111,18 @@ export function bindString(m: MountSpec): string {
   return `${m.source ?? ''}:${m.target}${opts.length > 0 ? `:${opts.join(',')}` : ''}`;
 }
 
-/** One mount for `Mounts`; a volume's subpath only from API 1.45 (`subpath`), as the engine knows it from there. */
-export function engineMount(m: MountSpec, subpath = true): EngineMount {
+/**
+ * One mount for `Mounts`; a volume's subpath only from API 1.45 (`subpath`), and a bind's read-only
+ * recursion modes only from 1.44 (`modern`), as the engine knows them from there.
+ */
+export function engineMount(m: MountSpec, subpath = true, modern = true): EngineMount {
   const out: EngineMount = { Type: m.type, Target: m.target };
   if (m.source !== undefined && m.type !== 'tmpfs') out.Source = m.source;
   if (m.readOnly) out.ReadOnly = true;
-  if (m.type === 'bind' && m.propagation) out.BindOptions = { Propagation: m.propagation };
+  if (m.type === 'bind') {
+    const bindOptions = engineBindOptions(m, modern);
+    if (Object.keys(bindOptions).length > 0) out.BindOptions = bindOptions;
+  }
   const volumeOptions = {
     ...(m.noCopy && { NoCopy: true }),
     ...(m.subpath !== undefined && subpath && { Subpath: m.subpath }),
@@ -128,6 +134,18 @@ export function engineMount(m: MountSpec, subpath = true): EngineMount {
     if (m.tmpfsSize !== undefined) out.TmpfsOptions.SizeBytes = m.tmpfsSize;
     if (m.tmpfsMode !== undefined) out.TmpfsOptions.Mode = m.tmpfsMode;
   }
+  return out;
+}
+
+/** A bind's options, as Compose's toDockerBindOptions maps `propagation`, `create_host_path` and `recursive`. */
+function engineBindOptions(m: MountSpec, modern: boolean): NonNullable<EngineMount['BindOptions']> {
+  const out: NonNullable<EngineMount['BindOptions']> = {};
+  if (m.propagation) out.Propagation = m.propagation;
+  // Only a bind that needs `Mounts` (its recursion mode) comes here with a host path to create (API 1.42).
+  if (m.createHostPath && m.recursive !== undefined) out.CreateMountpoint = true;
+  if (m.recursive === 'disabled') out.NonRecursive = true;
+  if (m.recursive === 'writable' && modern) out.ReadOnlyNonRecursive = true;
+  if (m.recursive === 'readonly' && modern) out.ReadOnlyForceRecursive = true;
   return out;
 }
 
@@ -354,15 +372,16 @@ function portBindings(spec: ContainerSpec): EngineHostConfig['PortBindings'] {
 
 /**
  * Bind mounts whose host path must be created, or that are relabelled for SELinux (`Mounts` has no
- * such option; Compose sends those as `Binds` too), go to `Binds`; every other mount to `Mounts`. An
+ * such option; Compose sends those as `Binds` too), go to `Binds`, unless a recursion mode needs
+ * `Mounts` (it then creates the host path with `CreateMountpoint`, API 1.42); every other mount to `Mounts`. An
  * image mount is left out on an engine older than API 1.48 (the loader warns of it).
  */
 function mountsHostConfig(specMounts: MountSpec[], api: ApiLevel): Pick<EngineHostConfig, 'Binds' | 'Mounts'> {
   const binds: string[] = [];
   const mounts: EngineMount[] = [];
   for (const m of specMounts) {
-    if (m.type === 'bind' && (m.createHostPath || m.selinux)) binds.push(bindString(m));
-    else if (m.type !== 'image' || api.imageMounts) mounts.push(engineMount(m, api.subpath));
+    if (m.type === 'bind' && m.recursive === undefined && (m.createHostPath || m.selinux)) binds.push(bindString(m));
+    else if (m.type !== 'image' || api.imageMounts) mounts.push(engineMount(m, api.subpath, api.modern));
   }
   return { Binds: someOf(binds), Mounts: someOf(mounts) };
 }

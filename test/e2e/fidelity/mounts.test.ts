@@ -3,7 +3,7 @@
  * in short and long syntax, a tmpfs has the size and mode the stack gives (in long syntax and as a
  * `tmpfs:` string) as seen from inside the container, an unknown short-syntax option is ignored with a
  * warning, and what API 1.41 cannot mount (`volume.subpath`, `type: image`) is named on `up` with its
- * file:line.
+ * file:line; a bind's `recursive: disabled` is a non-recursive bind.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,13 +35,20 @@ const STACK = `services:
         target: /data
         volume: {subpath: sub}
     tmpfs: ["/cache:size=4m,mode=1777"]
+    # Last, so that the lines the tests below name stay where they are.
+  flat:
+    image: berth-local/busybox
+    init: true
+    command: ["sleep", "300"]
+    volumes:
+      - {type: bind, source: ./flat, target: /flat, bind: {recursive: disabled}}
 volumes:
   data: {}
 `;
 
 let up: Awaited<ReturnType<typeof run>>;
 beforeAll(async () => {
-  for (const d of ['shared', 'private', 'long']) mkdirSync(join(dir, d));
+  for (const d of ['shared', 'private', 'long', 'flat']) mkdirSync(join(dir, d));
   writeFileSync(join(dir, 'compose.yaml'), STACK);
   await purgeProject(project);
   up = await run('up', '-d');
@@ -76,5 +83,12 @@ describe('mount options', () => {
     expect(up.stderr).toMatch(
       /compose\.yaml:19:18: services\.app\.volumes\[4\]\.volume\.subpath: not sent to the engine: it needs Engine API 1\.45/,
     );
+  });
+
+  it('bind.recursive: disabled reaches the engine as a non-recursive bind', async () => {
+    const r = await docker(['inspect', '-f', '{{json .HostConfig.Mounts}}', `${project}-flat-1`]);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { Type: 'bind', Source: join(dir, 'flat'), Target: '/flat', BindOptions: { NonRecursive: true } },
+    ]);
   });
 });

@@ -170,7 +170,6 @@ describe('every key the schema allows has a decided fate', () => {
       'compose.yaml:5:5: services.app.use_api_socket',
       'compose.yaml:6:5: services.app.develop',
       'compose.yaml:7:5: services.app.pull_refresh_after',
-      'compose.yaml:14:16: services.app.volumes[0].bind.recursive',
       'compose.yaml:18:18: services.app.volumes[1].volume.labels',
     ]);
   });

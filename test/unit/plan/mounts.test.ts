@@ -96,3 +96,43 @@ describe('mount options reach the engine', () => {
     ]);
   });
 });
+
+describe("a bind's recursion mode (bind.recursive), as Compose's toDockerBindOptions maps it", () => {
+  const RECURSIVE = `services:
+  app:
+    image: x
+    volumes:
+      - {type: bind, source: ./on, target: /on, bind: {recursive: enabled}}
+      - {type: bind, source: ./off, target: /off, bind: {recursive: disabled}}
+      - {type: bind, source: ./top, target: /top, read_only: true, bind: {recursive: writable}}
+      - {type: bind, source: ./all, target: /all, read_only: true, bind: {recursive: readonly, create_host_path: false}}
+`;
+  const mounts = async (apiVersion: string) => {
+    const { project, dir, engineGated } = await load({ 'compose.yaml': RECURSIVE });
+    const host = containerCreateBody(containerSpec(project, project.services.app!, 1, 'test'), apiVersion).HostConfig;
+    return { host, dir, engineGated };
+  };
+
+  it('goes to Mounts with its bind options; recursive (the default) stays a plain bind', async () => {
+    const { host, dir } = await mounts('1.44');
+    expect(host.Binds).toEqual([`${join(dir, 'on')}:/on`]);
+    expect(host.Mounts?.map((m) => [m.Target, m.ReadOnly ?? false, m.BindOptions])).toEqual([
+      ['/off', false, { CreateMountpoint: true, NonRecursive: true }],
+      ['/top', true, { CreateMountpoint: true, ReadOnlyNonRecursive: true }],
+      ['/all', true, { ReadOnlyForceRecursive: true }],
+    ]);
+  });
+
+  it('before API 1.44 only disabled is sent; writable and readonly are named with their file:line', async () => {
+    const { host, dir, engineGated } = await mounts('1.41');
+    expect(host.Mounts?.map((m) => m.BindOptions)).toEqual([
+      { CreateMountpoint: true, NonRecursive: true },
+      { CreateMountpoint: true },
+      undefined,
+    ]);
+    expect(warningsForEngine(engineGated ?? [], '1.41').map((w) => w.replace(`${dir}/`, ''))).toEqual([
+      'compose.yaml:7:75: services.app.volumes[2].bind.recursive: not sent to the engine: it needs Engine API 1.44 (Docker Engine 25) or later; this engine speaks API 1.41',
+      'compose.yaml:8:75: services.app.volumes[3].bind.recursive: not sent to the engine: it needs Engine API 1.44 (Docker Engine 25) or later; this engine speaks API 1.41',
+    ]);
+  });
+});
