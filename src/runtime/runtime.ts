@@ -415,6 +415,12 @@ export interface ExecSpec {
   detach?: boolean;
 }
 
+/** How a tar is extracted into a container. */
+export interface PutArchiveOptions {
+  /** The files belong to the container's user (its `user:`), whatever owner the tar names, as `docker cp -a` does. */
+  copyUIDGID?: boolean;
+}
+
 /** A path in a container, as the archive endpoints describe it. */
 export interface PathStat {
   name: string;
@@ -562,7 +568,7 @@ export interface Runtime {
   /** A tar of `path` (its entries start with the path's base name). */
   getArchive(id: string, path: string): Promise<{ stat: PathStat; tar: NodeJS.ReadableStream }>;
   /** Extracts a tar into the directory `dir` of the container (which must exist). */
-  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void>;
+  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream, options?: PutArchiveOptions): Promise<void>;
   /** Engine events matching the labels, as they happen, until `signal` aborts. */
   events(
     filter: { labels?: LabelFilter; type?: string[]; since?: string; until?: string },

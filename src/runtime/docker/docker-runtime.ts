@@ -28,6 +28,7 @@ import type {
   LogLine,
   LogOptions,
   PathStat,
+  PutArchiveOptions,
   ProcessIO,
   ProcessList,
   ImageSummary,
@@ -410,8 +411,8 @@ export class DockerRuntime implements Runtime {
     return getArchive(this.transport, id, path);
   }
 
-  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream): Promise<void> {
-    return putArchive(this.transport, id, dir, tar);
+  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream, options?: PutArchiveOptions): Promise<void> {
+    return putArchive(this.transport, id, dir, tar, options);
   }
 
   events(
