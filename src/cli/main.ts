@@ -140,7 +140,7 @@ function addUp(program: Command, action: LazyAction): void {
     .action(action(() => import('./commands/up.js')));
   program
     .command('watch')
-    .description("Bring the stack up, then sync, rebuild or restart services as their develop.watch files change")
+    .description('Bring the stack up, then sync, rebuild or restart services as their develop.watch files change')
     .argument('[services...]', 'only these services (default: every service with develop.watch)')
     .option('--no-up', 'do not bring the services up first: watch what runs')
     .option('--quiet', "hide the first up's progress")

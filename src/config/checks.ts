@@ -352,11 +352,29 @@ function checkWatchRules({ name, svc, raw }: ServiceUnderCheck, c: Checking): vo
     const rule = isMapping(written[i]) ? written[i] : raw;
     const path = at(name, 'develop', 'watch', i);
     if (SYNCS.has(w.action) && !w.target)
-      c.report(rule, 'action', [...path, 'action'], `action "${w.action}" needs a "target"`, 'add the path in the container the files go to, as "target:"');
+      c.report(
+        rule,
+        'action',
+        [...path, 'action'],
+        `action "${w.action}" needs a "target"`,
+        'add the path in the container the files go to, as "target:"',
+      );
     if (w.action === 'rebuild' && svc.build === undefined)
-      c.report(rule, 'action', [...path, 'action'], `service "${name}" has no "build:": action "rebuild" cannot rebuild it`, 'add "build:", or use "sync+restart" or "restart"');
+      c.report(
+        rule,
+        'action',
+        [...path, 'action'],
+        `service "${name}" has no "build:": action "rebuild" cannot rebuild it`,
+        'add "build:", or use "sync+restart" or "restart"',
+      );
     if (w.action === 'sync+exec' && !w.exec?.command?.length)
-      c.report(rule, 'action', [...path, 'action'], 'action "sync+exec" needs an "exec" with a "command"', 'add "exec: {command: ...}"');
+      c.report(
+        rule,
+        'action',
+        [...path, 'action'],
+        'action "sync+exec" needs an "exec" with a "command"',
+        'add "exec: {command: ...}"',
+      );
   });
 }
 

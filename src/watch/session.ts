@@ -36,10 +36,10 @@ export interface WatchDeps {
   /** The options of the `up` a rebuild runs (the command's own); the service, no-deps, build and recreate are added. */
   upOptions: Parameters<typeof up>[2];
   /** Runs `fn` holding the project's lock, as every command that changes the project does. */
-  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  withLock: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Where a rebuild's and a restart's progress goes. */
-  renderer(): Promise<Renderer>;
-  say(e: WatchEvent): void;
+  renderer: () => Promise<Renderer>;
+  say: (e: WatchEvent) => void;
   /** Where a `sync+exec` command's output goes. */
   output: NodeJS.WritableStream;
   quietMs?: number;
@@ -90,7 +90,11 @@ async function rulesFor(service: ServiceConfig, say: WatchDeps['say']): Promise<
 }
 
 /** The service's running containers (not one-offs). */
-async function runningContainers(rt: Runtime, project: string, service: string): Promise<{ id: string; name: string }[]> {
+async function runningContainers(
+  rt: Runtime,
+  project: string,
+  service: string,
+): Promise<{ id: string; name: string }[]> {
   const list = await rt.listContainers({ labels: { [Label.project]: project, [Label.service]: service } });
   return list.filter((c) => c.labels[Label.oneoff] !== 'True' && c.state === 'running');
 }

@@ -93,13 +93,14 @@ export async function packEntries(entries: readonly SyncEntry[]): Promise<Buffer
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const collected = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: Buffer) => chunks.push(c));
+    pack.on('data', (c: unknown) => void chunks.push(c as Buffer));
     pack.on('end', resolve);
     pack.on('error', reject);
   });
   for (const e of entries) {
     const header = { name: e.name.replace(/^\/+/, ''), mode: e.mode, mtime: e.mtime, uid: 0, gid: 0 };
-    if (e.type === 'file') pack.entry({ ...header, type: 'file', size: e.data!.length }, e.data);
+    const data = e.data ?? Buffer.alloc(0);
+    if (e.type === 'file') pack.entry({ ...header, type: 'file', size: data.length }, data);
     else if (e.type === 'symlink') pack.entry({ ...header, type: 'symlink', linkname: e.linkname! });
     else pack.entry({ ...header, type: 'directory' });
   }
@@ -121,9 +122,14 @@ class Collect extends Writable {
 async function deleteIn(rt: Runtime, id: string, name: string, paths: string[]): Promise<string | undefined> {
   const out = new Collect();
   try {
-    const code = await rt.exec(id, { command: ['rm', '-rf', '--', ...paths], tty: false }, { stdout: out, stderr: out });
+    const code = await rt.exec(
+      id,
+      { command: ['rm', '-rf', '--', ...paths], tty: false },
+      { stdout: out, stderr: out },
+    );
     if (code === 0) return undefined;
-    const why = code === 126 || code === 127 ? ': the image has no rm program' : `: ${out.text.trim() || `exit ${code}`}`;
+    const why =
+      code === 126 || code === 127 ? ': the image has no rm program' : `: ${out.text.trim() || `exit ${code}`}`;
     return `${name}: could not delete ${paths.length} path${paths.length === 1 ? '' : 's'}${why}`;
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);

@@ -6,8 +6,6 @@ import { checkServices, parseScale, parseSeconds } from '../flags.js';
 import { terminalPrompt } from '../prompt.js';
 
 export default async function up(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
-  if (opts.watch === true && (opts.detach === true || opts.wait === true || opts.start === false))
-    throw new UsageError('--watch runs in the foreground: it cannot be used with -d, --wait or --no-start');
   const attached = !opts.detach && !opts.wait && !opts.dryRun && opts.start !== false;
   const sinceSec = (Date.now() / 1000 - 1).toFixed(3);
   ctx.warmEngine();
@@ -18,7 +16,7 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   const project = loaded.project;
   checkServices(project, services);
   if (attached) (await import('./up-attached.js')).checkAttachedFlags(project, opts);
-  if (opts.watch === true && !opts.dryRun) (await import('../../watch/session.js')).watchedServices(project, services);
+  if (opts.watch === true) await (await import('./watch.js')).checkWatchFlags(project, services, opts);
   const confirm = opts.yes === true ? undefined : terminalPrompt(ctx.world);
   const options = {
     services,

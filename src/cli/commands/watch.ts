@@ -9,6 +9,7 @@ import type { Runtime } from '../../runtime/runtime.js';
 import type { WatchDeps, WatchEvent } from '../../watch/session.js';
 import type { Context } from '../context.js';
 import { VERSION } from '../context.js';
+import { UsageError } from '../../errors.js';
 import { checkServices } from '../flags.js';
 import { LogPrinter, useColor } from '../log-printer.js';
 
@@ -35,6 +36,17 @@ export default async function watch(ctx: Context, services: string[], opts: Reco
     await ctx.withProjectLock(project.name, () => up(project, rt, upOptions, renderer));
   }
   return watchAfterUp(ctx, project, rt, services, upOptions, { ...opts, sinceSec });
+}
+
+/** `up --watch`: in the foreground, with a service to watch; checked before anything changes. */
+export async function checkWatchFlags(
+  project: Project,
+  services: string[],
+  opts: Record<string, unknown>,
+): Promise<void> {
+  if (opts.detach === true || opts.wait === true || opts.start === false)
+    throw new UsageError('--watch runs in the foreground: it cannot be used with -d, --wait or --no-start');
+  (await import('../../watch/session.js')).watchedServices(project, services);
 }
 
 async function quietRenderer(ctx: Context): Promise<Renderer> {

@@ -57,7 +57,7 @@ describe('develop.watch', () => {
     ).toEqual([
       'compose.yaml:6:33: services.web.develop.watch[0].action: action "sync" needs a "target" (add the path in the container the files go to, as "target:")',
       'compose.yaml:7:40: services.web.develop.watch[1].action: service "web" has no "build:": action "rebuild" cannot rebuild it (add "build:", or use "sync+restart" or "restart")',
-      'compose.yaml:8:29: services.web.develop.watch[2].action: action "sync+exec" needs an "exec" with a "command" (add "exec: {command: ...}")',
+      'compose.yaml:8:31: services.web.develop.watch[2].action: action "sync+exec" needs an "exec" with a "command" (add "exec: {command: ...}")',
     ]);
   });
 });

@@ -42,7 +42,15 @@ describe('runWatch', () => {
     const stack = stackIn(dir);
     const rt = new FakeRuntime({ busybox: 'sha256:1' });
     const labels = { [Label.project]: 'w', [Label.service]: 'web', [Label.number]: '1' };
-    const id = await rt.createContainer({ name: 'w-web-1', image: 'busybox', labels, env: [], mounts: [], ports: [], endpoints: [] });
+    const id = await rt.createContainer({
+      name: 'w-web-1',
+      image: 'busybox',
+      labels,
+      env: [],
+      mounts: [],
+      ports: [],
+      endpoints: [],
+    });
     await rt.startContainer(id);
     const events: WatchEvent[] = [];
     const abort = new AbortController();

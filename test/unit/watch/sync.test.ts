@@ -13,7 +13,15 @@ import { FakeRuntime } from '../../helpers/fake-runtime.js';
 async function twoContainers(rt: FakeRuntime): Promise<{ id: string; name: string }[]> {
   const out = [];
   for (const name of ['w-web-1', 'w-web-2']) {
-    const id = await rt.createContainer({ name, image: 'busybox', labels: {}, env: [], mounts: [], ports: [], endpoints: [] });
+    const id = await rt.createContainer({
+      name,
+      image: 'busybox',
+      labels: {},
+      env: [],
+      mounts: [],
+      ports: [],
+      endpoints: [],
+    });
     await rt.startContainer(id);
     out.push({ id, name });
   }
