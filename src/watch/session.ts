@@ -251,7 +251,14 @@ export async function runWatch(project: Project, options: WatchOptions, deps: Wa
     onChange: (p) => coalescer.add(p),
     onError: (err) => deps.say({ service: '', status: 'warning', text: `watching: ${err.message}` }),
   });
-  deps.say({ service: '', status: 'info', text: `watching ${services.map((x) => x.name).join(', ')}` });
+  deps.say({
+    service: '',
+    status: 'info',
+    text: `watching ${services
+      .map((x) => x.name)
+      .sort()
+      .join(', ')}`,
+  });
   options.onReady?.();
   if (!options.signal.aborted)
     await new Promise<void>((res) => options.signal.addEventListener('abort', () => res(), { once: true }));
