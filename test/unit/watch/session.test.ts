@@ -27,6 +27,7 @@ function stackIn(dir: string) {
         watch: [
           { path: join(dir, 'src'), action: 'sync', target: '/app', ignore: ['*.log'] },
           { path: join(dir, 'conf'), action: 'restart' },
+          { path: join(dir, 'hooks'), action: 'sync+exec', target: '/hooks', exec: { command: ['reload', '--all'] } },
         ],
       },
     },
@@ -35,10 +36,11 @@ function stackIn(dir: string) {
 }
 
 describe('runWatch', () => {
-  it('syncs a saved file, restarts on a restart rule, ignores what the rule ignores, and stops when aborted', async () => {
+  it('syncs a saved file, restarts on a restart rule, runs a sync+exec command once, ignores what the rule ignores, and stops when aborted', async () => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'berth-watch-')));
     mkdirSync(join(dir, 'src'));
     mkdirSync(join(dir, 'conf'));
+    mkdirSync(join(dir, 'hooks'));
     const stack = stackIn(dir);
     const rt = new FakeRuntime({ busybox: 'sha256:1' });
     const labels = { [Label.project]: 'w', [Label.service]: 'web', [Label.number]: '1' };
@@ -66,7 +68,7 @@ describe('runWatch', () => {
         renderer: () => Promise.resolve(quiet),
         say: (e) => events.push(e),
         output: sink,
-        quietMs: 50,
+        quietMs: 150,
       },
     );
     await started;
@@ -81,6 +83,13 @@ describe('runWatch', () => {
     writeFileSync(join(dir, 'conf', 'x.ini'), 'x=1');
     await eventually(() => expect(said('web', 'restarted')).toHaveLength(1));
     expect(rt.calls.filter((c) => c.startsWith('restart'))).toEqual(['restart w-web-1']);
+
+    // sync+exec: the files, then the command once, however many files changed.
+    writeFileSync(join(dir, 'hooks', 'a'), 'a');
+    writeFileSync(join(dir, 'hooks', 'b'), 'b');
+    await eventually(() => expect(said('web', 'ran reload …')).toHaveLength(1));
+    expect(rt.files.get('w-web-1:/hooks/b')?.toString()).toBe('b');
+    expect(rt.execs.map((e) => e.spec.command)).toEqual([['reload', '--all']]);
 
     const calls = rt.calls.length;
     abort.abort();
