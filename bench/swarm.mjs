@@ -56,8 +56,9 @@ const median = (xs) => {
 };
 
 function scenario(file, name, first) {
-  const berth = `node ${join(root, 'bin', 'berth.cjs')} stack deploy -c ${file} ${name}`;
-  const docker = `docker stack deploy -c ${file} ${name}`;
+  // The image is loaded into each node and in no registry: neither tool asks one (berth refuses such an image otherwise).
+  const berth = `node ${join(root, 'bin', 'berth.cjs')} stack deploy --resolve-image never -c ${file} ${name}`;
+  const docker = `docker stack deploy --resolve-image never -c ${file} ${name}`;
   const prepare = first ? RM.replaceAll('NAME', name) : undefined;
   if (!first) execFileSync('bash', ['-c', docker], { env, stdio: 'ignore' });
   const pairs = [];

@@ -68,10 +68,8 @@ if (source === undefined) {
       cachedData = undefined;
     }
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: bundle,
-    cachedData,
-  });
+  // The bundle is already wrapped as a CommonJS module's function (scripts/bundle.js).
+  const script = new vm.Script(source, { filename: bundle, cachedData });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
   run(mod.exports.main, build, cacheRoot).then(() => {

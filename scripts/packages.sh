@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The Debian packages berth and its test suite need, installed when missing: the engine, the tools the
-# local images are made from, and the peers the end-to-end tests run against (docker-compose for the
-# differential tests, a registry, an sshd, Podman). Needs root and apt-get; elsewhere it names what is
-# missing and goes on, so that a machine set up by hand is not refused.
+# local images are made from, and the peers the tests run against (docker-compose for the differential
+# tests, a registry, an sshd, Podman, zsh and fish for the completion scripts). Needs root and apt-get;
+# elsewhere it names what is missing and goes on, so that a machine set up by hand is not refused.
 set -euo pipefail
 
 packages=(docker.io busybox-static docker-compose docker-registry apache2-utils redis-server hyperfine curl tmux
-  openssh-server podman catatonit iproute2)
+  openssh-server podman catatonit iproute2 zsh fish)
 need=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")

@@ -6,6 +6,8 @@
 #   bash scripts/swarm.sh down   leave the swarm, stop both dockerds, delete the namespaces and their data
 #   bash scripts/swarm.sh env    print DOCKER_HOST for the manager
 # SWARM_IMAGES (space-separated) names the main engine's images each node gets (docker save | docker load).
+# Both nodes trust plain-HTTP registries on 10.77.0.0/24 (--insecure-registry): a registry a test runs in
+# the manager's namespace (10.77.0.1:PORT) is one every node can pull from, as a real swarm needs.
 set -euo pipefail
 
 root=/tmp/berth-swarm
@@ -44,7 +46,7 @@ start_node() {
   # nsenter, not `ip netns exec`: the latter remounts /sys and dockerd then finds no devices cgroup.
   nsenter --net="/run/netns/berth-sw$node" setsid dockerd --data-root "$root/$node/data" \
     --exec-root "$root/$node/exec" --pidfile "$root/$node/run/docker.pid" -H "unix://$(sock "$node")" \
-    --bridge=none --iptables=false --ip-forward=false --ip-masq=false \
+    --bridge=none --iptables=false --ip-forward=false --ip-masq=false --insecure-registry 10.77.0.0/24 \
     >"$root/$node/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 100); do
     answers "$node" && return 0

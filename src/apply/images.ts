@@ -350,6 +350,13 @@ export async function pushServices(
   );
 }
 
+/** Pushes these references (`stack deploy --push`), one progress line each; a failure throws once all have settled. */
+export async function pushImages(refs: string[], rt: Runtime, parallel: number, renderer: Renderer): Promise<void> {
+  await transferImages(refs, parallel, false, renderer, 'Pushing', 'Pushed', (ref, onProgress) =>
+    rt.pushImage(ref, onProgress),
+  );
+}
+
 async function transferImages(
   refs: string[],
   parallel: number,

@@ -8,9 +8,11 @@ import type { Command } from 'commander';
 import { StackNotFoundError, UsageError } from '../errors.js';
 import type { EngineGatedWarning, LoadOptions, LoadResult, ProjectCache } from '../config/index.js';
 import type { Project } from '../config/model.js';
-import type { Renderer } from '../progress/events.js';
-import type { ProgressMode } from '../progress/index.js';
+import { DRY_RUN_PREFIX, type Renderer } from '../progress/events.js';
+import type { AnsiMode, ProgressMode } from '../progress/index.js';
+import type { DryRunWrite } from '../runtime/dry-run.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { logColors, resolveAnsi } from './ansi.js';
 
 export const VERSION = '0.1.0';
 
@@ -25,6 +27,10 @@ export interface GlobalOptions {
   debug?: boolean;
   /** `--context`: a docker context, over DOCKER_HOST and DOCKER_CONTEXT, as the docker CLI's flag. */
   context?: string;
+  /** `--dry-run` (global, or `up`'s and `down`'s own): the engine is read, never changed. */
+  dryRun?: boolean;
+  /** `--ansi <mode>`; `false` for the deprecated `--no-ansi`. */
+  ansi?: string | false;
 }
 
 export interface World {
@@ -46,6 +52,11 @@ export class Context {
   private runtimePromise?: Promise<Runtime>;
   /** The loaded stack's warnings that hold on an older engine, until `warnForEngine` prints them. */
   private engineGated: EngineGatedWarning[] = [];
+  /** A dry run's pretended engine calls, told at the end. */
+  private readonly dryRunWrites: DryRunWrite[] = [];
+  /** `<project>/<service>` of the one-shot jobs of the loaded stack (others wait for them to complete). */
+  private readonly oneShots = new Set<string>();
+  private ansiMode?: AnsiMode;
 
   constructor(
     readonly world: World,
@@ -83,10 +94,18 @@ export class Context {
     return result;
   }
 
+  /** A dry run makes a one-shot job read as completed once started, so that waits on it end. */
+  private noteOneShots(project: Project): void {
+    for (const s of Object.values(project.services))
+      for (const [dep, d] of Object.entries(s.depends_on))
+        if (d.condition === 'service_completed_successfully') this.oneShots.add(`${project.name}/${dep}`);
+  }
+
   /** The loader's warnings, now; those that depend on the engine, kept for `warnForEngine`. */
-  printLoadWarnings(result: Pick<LoadResult, 'warnings' | 'engineGated'>): void {
+  printLoadWarnings(result: Pick<LoadResult, 'warnings' | 'engineGated'> & { project?: Project }): void {
     for (const w of result.warnings) this.world.stderr.write(`warning: ${w}\n`);
     this.engineGated = result.engineGated ?? [];
+    if (result.project) this.noteOneShots(result.project);
   }
 
   /**
@@ -125,12 +144,35 @@ export class Context {
     }
   }
 
+  /** The environment the engine is found from: the world's, with `--context` over DOCKER_HOST. */
+  engineEnv(): World['env'] {
+    return engineEnv(this.world.env, this.global.context);
+  }
+
+  /** Whether this command only pretends to change the engine (`--dry-run`). */
+  get dryRun(): boolean {
+    return this.global.dryRun === true;
+  }
+
+  /** The engine; in a dry run, behind the runtime that reads it and records what it would have changed. */
   runtime(): Promise<Runtime> {
-    this.runtimePromise ??= import('../runtime/index.js').then(({ createRuntime }) => {
-      this.runtimeHandle = createRuntime({ env: engineEnv(this.world.env, this.global.context) });
+    this.runtimePromise ??= import('../runtime/index.js').then(async ({ createRuntime }) => {
+      const engine = createRuntime({ env: engineEnv(this.world.env, this.global.context) });
+      this.runtimeHandle = this.dryRun ? await this.dryRunRuntime(engine) : engine;
       return this.runtimeHandle;
     });
     return this.runtimePromise;
+  }
+
+  private async dryRunRuntime(engine: Runtime): Promise<Runtime> {
+    const [{ DryRunRuntime }, { Label }] = await Promise.all([
+      import('../runtime/dry-run.js'),
+      import('../plan/labels.js'),
+    ]);
+    return new DryRunRuntime(engine, {
+      record: (w) => void this.dryRunWrites.push(w),
+      runsToCompletion: (labels) => this.oneShots.has(`${labels[Label.project] ?? ''}/${labels[Label.service] ?? ''}`),
+    });
   }
 
   /**
@@ -165,7 +207,24 @@ export class Context {
 
   async renderer(): Promise<Renderer> {
     const { createRenderer } = await import('../progress/index.js');
-    return createRenderer(this.global.progress ?? 'auto', this.world.stderr, this.world.env);
+    return createRenderer(this.global.progress ?? 'auto', this.world.stderr, this.world.env, {
+      ansi: this.ansi(),
+      dryRun: this.dryRun,
+    });
+  }
+
+  /** `--ansi`, COMPOSE_ANSI or `auto`; the deprecated `--no-ansi` is warned about once. */
+  ansi(): AnsiMode {
+    if (this.ansiMode !== undefined) return this.ansiMode;
+    const { mode, deprecated } = resolveAnsi(this.global.ansi, this.world.env);
+    if (deprecated) this.world.stderr.write('warning: --no-ansi is deprecated: use --ansi never\n');
+    this.ansiMode = mode;
+    return mode;
+  }
+
+  /** Colors and escaping of container logs on stdout, by `--ansi`, `--no-color` and NO_COLOR. */
+  logColors(noColor: boolean): ReturnType<typeof logColors> {
+    return logColors(this.ansi(), this.world.stdout, this.world.env, noColor);
   }
 
   parallel(): number {
@@ -178,7 +237,25 @@ export class Context {
   }
 
   close(): void {
+    this.reportDryRun();
     this.runtimeHandle?.close();
+  }
+
+  /**
+   * A dry run ends by listing the engine calls it did not make, on stderr: plain lines, or one JSON object
+   * each with `--progress json`; nothing with `--progress quiet`.
+   */
+  private reportDryRun(): void {
+    const writes = this.dryRunWrites.splice(0);
+    const progress = this.global.progress ?? 'auto';
+    if (writes.length === 0 || progress === 'quiet') return;
+    const err = this.world.stderr;
+    if (progress === 'json') {
+      for (const w of writes) err.write(`${JSON.stringify({ 'dry-run': true, call: w.call, text: w.text })}\n`);
+      return;
+    }
+    err.write(`${DRY_RUN_PREFIX}nothing was changed; berth would have asked the engine to:\n`);
+    for (const w of writes) err.write(`${DRY_RUN_PREFIX}  ${w.text}\n`);
   }
 }
 

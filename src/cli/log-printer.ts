@@ -77,8 +77,3 @@ export class LogPrinter {
     this.stdout.write(`${this.prefix(c)}${text}\n`);
   }
 }
-
-/** Colors on when writing to a terminal, unless --no-color or NO_COLOR says otherwise. */
-export function useColor(out: NodeJS.WriteStream, env: Record<string, string | undefined>, noColor: boolean): boolean {
-  return !noColor && out.isTTY === true && (env.NO_COLOR ?? '') === '';
-}

@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BerthError, InternalError } from '../errors.js';
 import { Context, VERSION, type World } from './context.js';
+import { addExamples } from './examples.js';
 
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number | void>;
 
@@ -13,9 +14,21 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 /** Runs a command's lazy-imported handler with its arguments, flags and a Context. */
 type LazyAction = (load: () => Promise<{ default: Handler }>) => (this: Command, ...raw: unknown[]) => Promise<void>;
 
-export function buildProgram(world: World, result: { code: number }): Command {
+/**
+ * The program, with every command or (given `argv`) only the one it names: declaring the ~30 commands
+ * and their flags is a measurable part of each start, and a run needs one of them. Help without a
+ * command, and a name that is no command (commander suggests the closest), get them all.
+ */
+export function buildProgram(world: World, result: { code: number }, argv?: string[]): Command {
   const program = programWithGlobalFlags(world);
-  const action = lazyAction(world, result);
+  const named = argv === undefined ? undefined : commandNamed(argv, program);
+  addCommands(onlyCommand(program, named), lazyAction(world, result), world);
+  if (named !== undefined && !program.commands.some((c) => c.name() === named)) return buildProgram(world, result);
+  configureEachCommand(program, world);
+  return program;
+}
+
+function addCommands(program: Command, action: LazyAction, world: World): void {
   addUp(program, action);
   addDownAndPlan(program, action);
   addPsAndConfig(program, action);
@@ -26,9 +39,40 @@ export function buildProgram(world: World, result: { code: number }): Command {
   addContainerTools(program, action);
   addProjectCommands(program, action);
   addStack(program, action);
+  addScaleAttachStatsVolumes(program, action);
+  addCompletion(program, world);
   addVersion(program, world);
-  configureEachCommand(program, world);
-  return program;
+}
+
+/** The command argv names after the global flags; undefined for none, or for `help` (which lists them all). */
+function commandNamed(argv: string[], program: Command): string | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (!arg.startsWith('-')) return arg === 'help' ? undefined : arg;
+    if (takesValue.has(arg)) i++;
+  }
+  return undefined;
+}
+
+/** Stands in for a command that is not declared: every call on it does nothing and returns it again. */
+const undeclared: Command = new Proxy(function undeclaredCommand() {}, {
+  get: (_target, key) => (key === 'then' ? undefined : () => undeclared),
+}) as unknown as Command;
+
+/** `program`, whose `.command(name)` declares only the command named `name` (all of them without one). */
+function onlyCommand(program: Command, name: string | undefined): Command {
+  if (name === undefined) return program;
+  return new Proxy(program, {
+    get(target, key) {
+      if (key !== 'command') return Reflect.get(target, key, target) as unknown;
+      return (nameAndArgs: string, ...rest: unknown[]): Command =>
+        nameAndArgs.split(' ')[0] === name
+          ? (target.command as (...a: unknown[]) => Command)(nameAndArgs, ...rest)
+          : undeclared;
+    },
+  });
 }
 
 /** The program with berth's global flags, before the command. */
@@ -49,6 +93,13 @@ function programWithGlobalFlags(world: World): Command {
       )
       .option('--parallel <n>', 'most engine operations at once (-1: no limit)')
       .option('--debug', 'show stack traces')
+      .option('--dry-run', 'execute the command in dry-run mode: read the engine, change nothing')
+      .addOption(
+        new Option('--ansi <when>', 'when to print ANSI control characters (default: COMPOSE_ANSI, else auto)').choices(
+          ['never', 'always', 'auto'],
+        ),
+      )
+      .addOption(new Option('--no-ansi', 'do not print ANSI control characters (deprecated: --ansi never)').hideHelp())
       .option(
         '-c, --context <name>',
         'docker context to reach the engine through (over DOCKER_HOST and DOCKER_CONTEXT)',
@@ -525,6 +576,14 @@ function addStack(program: Command, action: LazyAction): void {
           .choices(['always', 'changed', 'never'])
           .default('always'),
       )
+      .option(
+        '--push',
+        'build the services with build: and push them, and images only this engine has, before deploying',
+      )
+      .option(
+        '--with-registry-auth',
+        "send the registry credentials to the swarm's nodes, so they can pull private images",
+      )
       .option('-d, --detach [bool]', 'return once the swarm took the change (--detach=false waits for the tasks)')
       .option('--wait-timeout <seconds>', 'with --detach=false: give up waiting after this long (default 300)')
       .option('--dry-run', 'print the plan and change nothing')
@@ -533,6 +592,7 @@ function addStack(program: Command, action: LazyAction): void {
     'berth stack deploy -c compose.yaml shop',
     'berth stack deploy --dry-run shop',
     'berth stack deploy --detach=false --prune shop',
+    'berth stack deploy --push --with-registry-auth shop',
   );
   stack
     .command('ls')
@@ -561,6 +621,56 @@ function addStack(program: Command, action: LazyAction): void {
     .action(load('rm'));
 }
 
+/** `scale`, `attach`, `stats` and `volumes`, with `docker compose`'s flags. */
+function addScaleAttachStatsVolumes(program: Command, action: LazyAction): void {
+  program
+    .command('scale')
+    .description('Set the number of containers of services (created, started or removed to match)')
+    .argument('<service=replicas...>', 'the services and their number of containers')
+    .option('--no-deps', 'do not start the services they depend on')
+    .action(action(() => import('./commands/scale.js')));
+
+  program
+    .command('attach')
+    .description("Attach this terminal's input and output to a service's running container")
+    .argument('<service>', 'the service')
+    .option('--index <n>', 'which container of the service (default 1)')
+    .option('--no-stdin', 'do not attach stdin')
+    .option('--sig-proxy [bool]', 'forward the signals berth receives to the container (default true)')
+    .option('--detach-keys <keys>', 'the key sequence that detaches, leaving it running (default ctrl-p,ctrl-q)')
+    .action(action(() => import('./commands/attach.js')));
+
+  program
+    .command('stats')
+    .description("Show the live resource usage of the project's containers")
+    .argument('[services...]', 'only these services')
+    .option('-a, --all', 'also stopped containers')
+    .option('--no-stream', 'print one sample of each and exit')
+    .option('--no-trunc', 'full container ids')
+    .option('--format <format>', 'table, json, or a template such as "{{.Name}} {{.CPUPerc}}"', 'table')
+    .action(action(() => import('./commands/stats.js')));
+
+  program
+    .command('volumes')
+    .description("List the project's volumes")
+    .argument('[services...]', 'only the volumes these services mount')
+    .option('-q, --quiet', 'only volume names')
+    .option('--format <format>', 'table, json, or a template such as "{{.Name}}"', 'table')
+    .action(action(() => import('./commands/volumes.js')));
+}
+
+/** `completion bash|zsh|fish`: the script is made from the program with every command declared, so it knows each flag. */
+function addCompletion(program: Command, world: World): void {
+  program
+    .command('completion')
+    .description('Print a shell completion script (bash, zsh or fish)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(async (shell: string) => {
+      const { completionScript, describeProgram } = await import('./completion.js');
+      world.stdout.write(completionScript(shell, describeProgram(buildProgram(world, { code: 0 }))));
+    });
+}
+
 /** `version` needs no import at all. */
 function addVersion(program: Command, world: World): void {
   program
@@ -583,6 +693,7 @@ function addVersion(program: Command, world: World): void {
  */
 function configureEachCommand(program: Command, world: World): void {
   program.hook('preSubcommand', (_program, cmd) => acceptGlobalsAfter(program, cmd));
+  addExamples(program);
   for (const cmd of program.commands) {
     cmd
       .exitOverride()
@@ -614,7 +725,7 @@ function acceptGlobalsAfter(program: Command, cmd: Command): void {
     cmd.on(`option:${copy.name()}`, (raw: string | undefined) => {
       const previous: unknown =
         program.getOptionValueSource(key) === 'default' ? undefined : program.getOptionValue(key);
-      const value: unknown = raw === undefined ? true : g.parseArg ? g.parseArg(raw, previous) : raw;
+      const value: unknown = raw === undefined ? !g.negate : g.parseArg ? g.parseArg(raw, previous) : raw;
       program.setOptionValueWithSource(key, value, 'cli');
     });
   }
@@ -626,7 +737,7 @@ export async function main(argv: string[], world: World = defaultWorld(), bundle
   const result = { code: 0 };
   const debug = argv.includes('--debug');
   try {
-    await buildProgram(world, result).parseAsync(argv, { from: 'user' });
+    await buildProgram(world, result, argv).parseAsync(argv, { from: 'user' });
     return result.code;
   } catch (err) {
     return report(err, world, debug);

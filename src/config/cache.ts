@@ -109,6 +109,7 @@ export async function loadProjectCached(opts: LoadOptions, cache: ProjectCache):
       warnings: hit.result.warnings,
       environment,
       ...(hit.result.engineGated && { engineGated: hit.result.engineGated }),
+      ...(hit.result.swarmImages && { swarmImages: hit.result.swarmImages }),
     };
   }
   const { result, journal, dotenv } = await loadJournaled(opts);
@@ -124,6 +125,7 @@ export async function loadProjectCached(opts: LoadOptions, cache: ProjectCache):
             project: withoutFileValues(result.project),
             warnings: result.warnings,
             ...(result.engineGated && { engineGated: result.engineGated }),
+            ...(result.swarmImages && { swarmImages: result.swarmImages }),
           },
           dotenv,
         },

@@ -20,7 +20,7 @@ import { normalizeProject } from './normalize.js';
 import { definitionKeyWarnings, engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
 import { withFileValues } from './file-values.js';
 import { isMapping, Positions, put } from './positions.js';
-import { swarmKeyReport } from './swarm-keys.js';
+import { swarmImagePlaces, swarmKeyReport, type SwarmImagePlace } from './swarm-keys.js';
 import { privilegeNotices, type Locate, type PrivilegeNotice } from './privileges.js';
 import { prepareValidator, validateTree } from './schema.js';
 import { substitute, TemplateError, type Lookup } from './template.js';
@@ -66,6 +66,8 @@ export interface LoadResult {
   warnings: string[];
   /** Warnings that hold on an engine older than their API version (config/engine-keys.ts). */
   engineGated?: EngineGatedWarning[];
+  /** With `target: 'swarm'`: where each service names its image and build, for the deploy's image checks. */
+  swarmImages?: SwarmImagePlace[];
   /**
    * The environment interpolation used: the shell's over the project's .env / --env-file
    * values, plus COMPOSE_PROJECT_NAME (what `config --environment` prints).
@@ -541,6 +543,7 @@ export async function loadJournaled(
     warnings: [...new Set([...s.warnings, ...engineKeys.warnings])],
     environment,
     ...(engineKeys.gated.length > 0 && { engineGated: engineKeys.gated }),
+    ...(opts.target === 'swarm' && { swarmImages: swarmImagePlaces(project.services, locate) }),
   };
   return { result, journal: s.files.journal, dotenv, notices };
 }

@@ -1,6 +1,6 @@
 /**
  * What `berth stack deploy` says about a stack file before anything reaches the swarm: every key Docker
- * Swarm cannot honour (`build`, `container_name`, `depends_on`, ...) or honours differently from a
+ * Swarm cannot honour (`container_name`, `depends_on`, ...) or honours differently from a
  * single engine (`restart` beside `deploy.restart_policy`, ports on the routing mesh) is a warning naming
  * the key, its service and the file:line that writes it; a key that would make the deploy wrong (no
  * image to pull, a published port range) is an error, and nothing is created. `docker stack deploy`
@@ -26,13 +26,28 @@ export interface SwarmKeyReport {
   errors: SwarmKeyFinding[];
 }
 
+/**
+ * Where a service names its image and its build. Whether the image can reach the nodes is known only at
+ * deploy time (a `build:` without `--push`, an image only the manager has), so the places outlive the
+ * load (`LoadResult.swarmImages`, kept by the project cache) for the deploy's errors to name.
+ */
+export interface SwarmImagePlace {
+  service: string;
+  image: string;
+  /** Where `image:` is written. */
+  imagePos?: Pos;
+  /** Whether the service has `build:`. */
+  build: boolean;
+  /** Where `build:` is written. */
+  buildPos?: Pos;
+}
+
 type Check = (svc: ServiceConfig) => { path: PathSeg[]; message: string; hint?: string }[];
 
 const IGNORED = 'Swarm ignores it';
 
 /** Keys a swarm service has no place for, with what becomes of them. */
 const IGNORED_KEYS: Record<string, string> = {
-  build: `${IGNORED}: every node pulls the service's image, nothing is built (run \`berth build\` and push it first)`,
   container_name: `${IGNORED}: Swarm names each task <stack>_<service>.<slot>.<id>`,
   depends_on: `${IGNORED}: Swarm starts every service at once and restarts tasks until they run`,
   links: `${IGNORED}: services reach each other by name on their overlay networks`,
@@ -152,8 +167,8 @@ const ERRORS: Check[] = [
       ? [
           {
             path: svc.build !== undefined ? ['build'] : [],
-            message: 'a swarm service needs an image: every node pulls it, nothing is built',
-            hint: 'add image: with a name every node can pull (run `berth build`, then `berth push`)',
+            message: 'a swarm service needs an image: every node pulls it from a registry',
+            hint: 'add image: naming a registry every node can reach (registry.example:5000/app:1), and deploy with --push to build and push it',
           },
         ]
       : [],
@@ -191,4 +206,21 @@ export function swarmKeyReport(services: Record<string, ServiceConfig>, locate: 
       ),
     );
   return { warnings: run(WARNINGS), errors: run(ERRORS) };
+}
+
+/** The image and build places of every enabled service that names an image (one without is an error above). */
+export function swarmImagePlaces(services: Record<string, ServiceConfig>, locate: Locate): SwarmImagePlace[] {
+  return Object.entries(services)
+    .filter(([, svc]) => svc.image !== undefined)
+    .map(([name, svc]) => {
+      const imagePos = locate(name, ['image']);
+      const buildPos = svc.build !== undefined ? locate(name, ['build']) : undefined;
+      return {
+        service: name,
+        image: svc.image!,
+        ...(imagePos && { imagePos }),
+        build: svc.build !== undefined,
+        ...(buildPos && { buildPos }),
+      };
+    });
 }

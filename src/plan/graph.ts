@@ -173,8 +173,7 @@ function linkHooks(drafts: Draft[]): void {
     if (last.has(key)) d.after.add(last.get(key)!);
     last.set(key, i);
     if (hook.hook === 'post_start') {
-      const starter = drafts.findIndex((s) => startsContainer(s, hook));
-      if (starter >= 0) follow(drafts, i, starter);
+      linkPostStart(drafts, i, hook);
       return;
     }
     const stopper = drafts.findIndex((s) => stopsContainer(s, hook));
@@ -188,6 +187,23 @@ function linkHooks(drafts: Draft[]): void {
     undo.after.add(i);
     if (undo.when && 'failed' in undo.when) undo.when = { failed: [...undo.when.failed, i] };
   });
+}
+
+/**
+ * A post_start hook after the step that starts its container. A stopped container whose image is
+ * checked at run time is started either by the check (image unchanged) or by its replacement's start:
+ * the hook follows both, unconditionally, and runs after whichever ran (an idle step counts as done).
+ */
+function linkPostStart(drafts: Draft[], i: number, hook: Hook): void {
+  const starter = drafts.findIndex((s) => startsContainer(s, hook));
+  if (starter < 0) return;
+  const action = drafts[starter]!.action;
+  if (action.kind === 'check-container' && !action.running) {
+    drafts[i]!.after.add(starter);
+    drafts[i]!.after.add(drafts.findIndex((d) => d.action === action && d.part === undefined));
+    return;
+  }
+  follow(drafts, i, starter);
 }
 
 /** Hook `i` after step `j`, and only if `j` ran when `j` is conditional. */

@@ -31,3 +31,6 @@ export interface Renderer {
   /** Flush and stop; resolves when the output is complete. */
   done(): Promise<void>;
 }
+
+/** What starts every progress line of a dry run (`--dry-run`), as Docker Compose words it. */
+export const DRY_RUN_PREFIX = 'DRY-RUN MODE - ';

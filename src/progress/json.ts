@@ -1,11 +1,14 @@
 import type { ProgressEvent, Renderer } from './events.js';
 
-/** `--progress json`: one ProgressEvent per line, nothing else. */
+/** `--progress json`: one ProgressEvent per line, nothing else; in a dry run, each with `"dry-run": true`, as Compose's. */
 export class JsonRenderer implements Renderer {
-  constructor(private readonly out: NodeJS.WritableStream) {}
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly options: { dryRun?: boolean } = {},
+  ) {}
   start(): void {}
   event(e: ProgressEvent): void {
-    this.out.write(`${JSON.stringify(e)}\n`);
+    this.out.write(`${JSON.stringify(this.options.dryRun ? { 'dry-run': true, ...e } : e)}\n`);
   }
   async done(): Promise<void> {}
 }

@@ -1,5 +1,5 @@
 import { Listr, type ListrTaskWrapper, type DefaultRenderer, type SimpleRenderer } from 'listr2';
-import type { ProgressEvent, Renderer } from './events.js';
+import { DRY_RUN_PREFIX, type ProgressEvent, type Renderer } from './events.js';
 
 type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;
 
@@ -10,20 +10,27 @@ interface Slot {
   settle?: (e: ProgressEvent) => void;
 }
 
-/** The TTY view: one listr2 row per planned item, updated in place; warnings printed after. */
+/** The TTY view: one listr2 row per planned item, updated in place; warnings printed after. A dry run's rows say so. */
 export class TtyRenderer implements Renderer {
   private readonly slots = new Map<string, Slot>();
   private readonly notes: string[] = [];
   private run: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly out: NodeJS.WriteStream) {}
+  private readonly prefix: string;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    options: { dryRun?: boolean } = {},
+  ) {
+    this.prefix = options.dryRun ? DRY_RUN_PREFIX : '';
+  }
 
   start(items: { id: string; title: string }[]): void {
-    for (const i of items) this.slots.set(i.id, { title: i.title });
+    for (const i of items) this.slots.set(i.id, { title: `${this.prefix}${i.title}` });
     if (items.length === 0) return;
     const list = new Listr(
       items.map((i) => ({
-        title: i.title,
+        title: `${this.prefix}${i.title}`,
         task: (_ctx: unknown, task: Task): Promise<void> =>
           new Promise<void>((resolve, reject) => {
             const slot = this.slots.get(i.id)!;
@@ -58,7 +65,7 @@ export class TtyRenderer implements Renderer {
     if (!slot) {
       if (e.status === 'warning' || e.status === 'failed' || e.status === 'info')
         this.notes.push(
-          `${e.status === 'info' ? '' : `${e.status === 'failed' ? 'error' : 'warning'}: `}${e.title}: ${e.detail ?? e.text}`,
+          `${this.prefix}${e.status === 'info' ? '' : `${e.status === 'failed' ? 'error' : 'warning'}: `}${e.title}: ${e.detail ?? e.text}`,
         );
       return;
     }

@@ -64,6 +64,9 @@ export interface ContainerDetails extends ContainerSummary {
   restartCount: number;
   /** Network name -> IP address and aliases in that network. */
   networkSettings: Record<string, { ipAddress: string; aliases: string[] }>;
+  /** Created with a TTY / with stdin kept open (`tty:`, `stdin_open:`): how `attach` talks to it. */
+  tty?: boolean;
+  openStdin?: boolean;
 }
 
 export interface MountSpec {
@@ -267,6 +270,8 @@ export interface VolumeSummary {
   mountpoint: string;
   /** The driver options it was created with (absent: none, or an engine that does not say). */
   options?: Record<string, string>;
+  /** `local` or `global`, as the engine says. */
+  scope?: string;
 }
 
 export interface VolumeSpec {
@@ -438,6 +443,27 @@ export interface ProcessList {
   processes: string[][];
 }
 
+/**
+ * One resource-usage sample of a container, computed as the docker CLI computes `docker stats`
+ * (cache left out of memory; CPU over the engine's previous sample; I/O summed over networks and devices).
+ */
+export interface ContainerStats {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  /** `linux` or `windows`: Windows engines report no memory limit or process count. */
+  os: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+  memoryPercent: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+  blockWriteBytes: number;
+  pids: number;
+}
+
 /** One engine event (container start/die/kill/..., network connect, ...). */
 export interface EngineEvent {
   /** Milliseconds since the epoch. */
@@ -560,8 +586,13 @@ export interface Runtime {
   attachContainer(
     id: string,
     io: ProcessIO,
-    options: { tty: boolean },
+    options: { tty: boolean; detachKeys?: string },
   ): Promise<{ ended: Promise<void>; resize(): Promise<void> }>;
+  /**
+   * Resource usage: one sample (`stream: false`, the engine waits for a second reading to compute CPU),
+   * or one about every second until the container is gone or `signal` aborts.
+   */
+  containerStats(id: string, options: { stream: boolean; signal?: AbortSignal }): AsyncIterable<ContainerStats>;
   topContainer(id: string, psArgs?: string): Promise<ProcessList>;
   /** `undefined` when the path does not exist in the container. */
   statContainerPath(id: string, path: string): Promise<PathStat | undefined>;
@@ -720,15 +751,36 @@ export interface SwarmInfo {
   nodeId: string;
 }
 
+/**
+ * `--with-registry-auth`: a service write (and the digest lookup before it) carries the credentials of
+ * the registry its image lives in, which the swarm keeps with the service so that every node can pull a
+ * private image. The runtime finds them itself (the Docker config); they go nowhere but that header.
+ */
+export interface RegistryAuthOption {
+  registryAuth?: boolean;
+}
+
+/** An image as the manager's own engine holds it. */
+export interface SwarmLocalImage {
+  id: string;
+  /** `repo@sha256:…` for each registry it was pulled from or pushed to; none for an image only built or loaded here. */
+  repoDigests: string[];
+}
+
 export interface SwarmRuntime {
   readonly endpoint: string;
   swarmInfo(): Promise<SwarmInfo>;
   listServices(labels: LabelFilter): Promise<SwarmService[]>;
   inspectService(id: string): Promise<SwarmService | undefined>;
   /** Creates a service; resolves with its id and the engine's warnings. */
-  createService(spec: SwarmServiceSpec): Promise<{ id: string; warnings: string[] }>;
+  createService(spec: SwarmServiceSpec, options?: RegistryAuthOption): Promise<{ id: string; warnings: string[] }>;
   /** Replaces a service's spec; `version` is the one last read (the swarm refuses a stale one). */
-  updateService(id: string, version: number, spec: SwarmServiceSpec): Promise<{ warnings: string[] }>;
+  updateService(
+    id: string,
+    version: number,
+    spec: SwarmServiceSpec,
+    options?: RegistryAuthOption,
+  ): Promise<{ warnings: string[] }>;
   removeService(id: string): Promise<void>;
   /** Every network the manager knows (swarm and local scope). */
   listNetworks(): Promise<SwarmNetwork[]>;
@@ -740,6 +792,8 @@ export interface SwarmRuntime {
   listTasks(filter: { services?: string[]; labels?: LabelFilter }): Promise<SwarmTask[]>;
   listNodes(): Promise<SwarmNode[]>;
   /** The image pinned to its registry digest (`app:1@sha256:…`), or undefined when no registry answers. */
-  resolveImage(image: string): Promise<string | undefined>;
+  resolveImage(image: string, options?: RegistryAuthOption): Promise<string | undefined>;
+  /** The manager's own copy of an image; undefined when it has none. */
+  localImage(ref: string): Promise<SwarmLocalImage | undefined>;
   close(): void;
 }

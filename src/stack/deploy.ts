@@ -1,6 +1,7 @@
 /**
  * `berth stack deploy` and `berth stack rm` put together: check that the engine is a swarm manager,
- * observe the stack once, plan purely (plan.ts), and run the plan's steps through the walker every
+ * refuse the images no node could pull or, with `--push`, build and push them (images.ts), observe
+ * the stack once, plan purely (plan.ts), and run the plan's steps through the walker every
  * plan runs through (graph/steps.ts `walkSteps`): one SwarmRuntime call per step, a step skipped when
  * one it follows failed, the failures collected into one ApplyError. Waits poll the service and its
  * tasks and ask wait.ts for a verdict.
@@ -9,10 +10,19 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../config/model.js';
+import type { SwarmImagePlace } from '../config/swarm-keys.js';
 import { ApplyError, BerthError } from '../errors.js';
 import { walkSteps } from '../graph/steps.js';
-import type { SwarmObjectKind, SwarmRuntime, SwarmServiceSpec } from '../runtime/runtime.js';
+import type { SwarmLocalImage, SwarmObjectKind, SwarmRuntime, SwarmServiceSpec } from '../runtime/runtime.js';
 import { fileImage } from './diff.js';
+import {
+  imageWork,
+  pushStackImages,
+  refuseBuilt,
+  refuseLocalOnly,
+  type ImageWork,
+  type PushContext,
+} from './images.js';
 import {
   planStackDeploy,
   planStackRemove,
@@ -54,7 +64,16 @@ export interface DeployOptions {
   /** Give up waiting after this long (ms). */
   waitTimeoutMs: number;
   events: StackEvents;
+  /** Where the file names each service's image and build (`LoadResult.swarmImages`). */
+  images: readonly SwarmImagePlace[];
+  /** `--push`: build and push what no node could pull, on the manager's engine; without it that is refused. */
+  push?: PushContext;
+  /** `--with-registry-auth`: every service write carries the credentials of its image's registry. */
+  registryAuth: boolean;
 }
+
+/** What the steps of a run need from the options. */
+type RunOptions = Pick<DeployOptions, 'parallel' | 'events' | 'waitTimeoutMs'> & { registryAuth?: boolean };
 
 /** The content of every secret and config the stack declares (not external), read now. */
 export async function readObjectData(
@@ -116,20 +135,21 @@ async function resolveImages(
   swarm: SwarmRuntime,
   desired: DesiredStack,
   observed: StackObserved,
-  mode: ResolveImage,
+  opts: { mode: ResolveImage; registryAuth: boolean; skip: ReadonlySet<string> },
 ): Promise<{ resolved: Record<string, string>; unresolved: string[] }> {
-  if (mode === 'never') return { resolved: {}, unresolved: [] };
+  if (opts.mode === 'never') return { resolved: {}, unresolved: [] };
   const running = new Map(observed.services.map((s) => [s.spec.Name, fileImage(s.spec)]));
   const images = new Set(
     Object.values(desired.services)
-      .filter((s) => mode === 'always' || running.get(s.Name) !== fileImage(s))
-      .map(fileImage),
+      .filter((s) => opts.mode === 'always' || running.get(s.Name) !== fileImage(s))
+      .map(fileImage)
+      .filter((image) => !opts.skip.has(image)),
   );
   const resolved: Record<string, string> = {};
   const unresolved: string[] = [];
   await Promise.all(
     [...images].map(async (image) => {
-      const pinned = await swarm.resolveImage(image);
+      const pinned = await swarm.resolveImage(image, { registryAuth: opts.registryAuth });
       if (pinned) resolved[image] = pinned;
       else unresolved.push(image);
     }),
@@ -137,17 +157,68 @@ async function resolveImages(
   return { resolved, unresolved: unresolved.sort() };
 }
 
+/** The manager's own copy of each image (undefined: it has none). */
+async function localImages(swarm: SwarmRuntime, images: string[]): Promise<Map<string, SwarmLocalImage | undefined>> {
+  const unique = [...new Set(images)];
+  const found = await Promise.all(unique.map((image) => swarm.localImage(image)));
+  return new Map(unique.map((image, i) => [image, found[i]]));
+}
+
+/** The images `--push` made (pinned to their digest), and those a dry run would make. */
+interface PreparedImages {
+  pinned: Record<string, string>;
+  /** `--dry-run --push`: what would be built and pushed. */
+  pending: ImageWork;
+}
+
+/** Before the plan: what no node could pull is refused, or with `--push` built and pushed now. */
+async function prepareImages(
+  swarm: SwarmRuntime,
+  project: Project,
+  opts: Pick<DeployOptions, 'images' | 'push' | 'dryRun'>,
+): Promise<PreparedImages> {
+  const none: ImageWork = { build: [], push: [] };
+  if (!opts.push) {
+    refuseBuilt(opts.images);
+    return { pinned: {}, pending: none };
+  }
+  const local = await localImages(
+    swarm,
+    opts.images.filter((p) => !p.build).map((p) => p.image),
+  );
+  const work = imageWork(opts.images, local);
+  if (opts.dryRun) return { pinned: {}, pending: work };
+  return { pinned: await pushStackImages(project, work, opts.push), pending: none };
+}
+
 export async function planDeploy(
   swarm: SwarmRuntime,
   project: Project,
-  opts: Pick<DeployOptions, 'stack' | 'prune' | 'resolveImage' | 'wait' | 'env'>,
+  opts: Pick<DeployOptions, 'stack' | 'prune' | 'resolveImage' | 'wait' | 'env' | 'images' | 'registryAuth'> & {
+    prepared?: PreparedImages;
+  },
 ): Promise<StackPlan> {
-  await requireManager(swarm);
+  const prepared = opts.prepared ?? { pinned: {}, pending: { build: [], push: [] } };
   const desired = translateStack(project, opts.stack, await readObjectData(project, opts.env));
   const observed = await observeStack(swarm, opts.stack);
-  const { resolved, unresolved } = await resolveImages(swarm, desired, observed, opts.resolveImage);
+  const skip = new Set([...Object.keys(prepared.pinned), ...prepared.pending.push]);
+  const { resolved, unresolved } = await resolveImages(swarm, desired, observed, {
+    mode: opts.resolveImage,
+    registryAuth: opts.registryAuth,
+    skip,
+  });
+  refuseLocalOnly(opts.images, unresolved, await localImages(swarm, unresolved));
   const salt = randomBytes(8).toString('hex');
-  const plan = planStackDeploy(desired, observed, { prune: opts.prune, wait: opts.wait, resolved, salt });
+  const plan = planStackDeploy(desired, observed, {
+    prune: opts.prune,
+    wait: opts.wait,
+    resolved: { ...resolved, ...prepared.pinned },
+    salt,
+    registryAuth: opts.registryAuth,
+  });
+  for (const service of prepared.pending.build) plan.warnings.push(`${service}: would be built (--push)`);
+  for (const image of prepared.pending.push)
+    plan.warnings.push(`image ${image}: would be pushed, and the services using it pinned to its digest (--push)`);
   for (const image of unresolved)
     plan.warnings.push(
       `image ${image}: no registry answered for its digest; each node uses its own copy or pulls it itself (an image built on one machine must be pushed to a registry every node can reach)`,
@@ -156,7 +227,9 @@ export async function planDeploy(
 }
 
 export async function deployStack(swarm: SwarmRuntime, project: Project, opts: DeployOptions): Promise<StackPlan> {
-  const plan = await planDeploy(swarm, project, opts);
+  await requireManager(swarm);
+  const prepared = await prepareImages(swarm, project, opts);
+  const plan = await planDeploy(swarm, project, { ...opts, prepared });
   if (!opts.dryRun) await runStackPlan(swarm, plan, opts);
   return plan;
 }
@@ -179,11 +252,7 @@ interface RunState {
   tasksBefore: Set<string>;
 }
 
-export async function runStackPlan(
-  swarm: SwarmRuntime,
-  plan: StackPlan,
-  opts: Pick<DeployOptions, 'parallel' | 'events' | 'waitTimeoutMs'>,
-): Promise<void> {
+export async function runStackPlan(swarm: SwarmRuntime, plan: StackPlan, opts: RunOptions): Promise<void> {
   const state: RunState = { serviceIds: new Map(), objectIds: new Map(), tasksBefore: new Set() };
   // The ids of existing secrets and configs (a service spec names them by id), and the tasks before the deploy.
   if (plan.steps.length > 0) {
@@ -222,12 +291,8 @@ function withObjectIds(spec: SwarmServiceSpec, ids: Map<string, string>): SwarmS
   return { ...spec, TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: containerSpec } };
 }
 
-async function runStep(
-  swarm: SwarmRuntime,
-  step: StackStep,
-  state: RunState,
-  opts: Pick<DeployOptions, 'events' | 'waitTimeoutMs'>,
-): Promise<void> {
+async function runStep(swarm: SwarmRuntime, step: StackStep, state: RunState, opts: RunOptions): Promise<void> {
+  const auth = { registryAuth: opts.registryAuth === true };
   switch (step.op) {
     case 'create-network':
       await swarm.createNetwork(step.network!);
@@ -239,13 +304,13 @@ async function runStep(
       return;
     }
     case 'create-service': {
-      const r = await swarm.createService(withObjectIds(step.spec!, state.objectIds));
+      const r = await swarm.createService(withObjectIds(step.spec!, state.objectIds), auth);
       state.serviceIds.set(step.service!, r.id);
       for (const w of r.warnings) opts.events.warning(`${step.target}: ${w}`);
       return;
     }
     case 'update-service': {
-      const r = await swarm.updateService(step.id0!, step.version!, withObjectIds(step.spec!, state.objectIds));
+      const r = await swarm.updateService(step.id0!, step.version!, withObjectIds(step.spec!, state.objectIds), auth);
       for (const w of r.warnings) opts.events.warning(`${step.target}: ${w}`);
       return;
     }

@@ -44,7 +44,16 @@ export interface StackPlanOptions {
   resolved?: Readonly<Record<string, string>>;
   /** Salts the content digest of the secrets and configs created now (random, from the caller). */
   salt: string;
+  /**
+   * `--with-registry-auth`: the swarm keeps registry credentials with a service, where no spec shows
+   * them, so every existing service is updated to carry the current ones, as `docker stack deploy`
+   * updates every service; an unchanged one gets the reason `registry credentials (--with-registry-auth)`.
+   */
+  registryAuth?: boolean;
 }
+
+/** The reason of an update that only sends the registry credentials. */
+export const CREDENTIALS_REASON = 'registry credentials (--with-registry-auth)';
 
 export type StackStepOp =
   | 'remove-service'
@@ -241,7 +250,7 @@ function planServices(
       step = steps.add({ op: 'create-service', target: key, service: key, reason: 'missing', after: needs, spec });
     } else {
       const reasons = serviceChanges(spec, current.spec, ctx);
-      if (reasons.length === 0) {
+      if (reasons.length === 0 && !opts.registryAuth) {
         unchanged.push(key);
         continue;
       }
@@ -249,7 +258,7 @@ function planServices(
         op: 'update-service',
         target: key,
         service: key,
-        reason: reasons.join(', '),
+        reason: reasons.length > 0 ? reasons.join(', ') : CREDENTIALS_REASON,
         after: needs,
         spec,
         id0: current.id,

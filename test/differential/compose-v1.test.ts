@@ -65,7 +65,18 @@ async function runReference(dir: string, c: Case): Promise<{ ok: boolean; doc?: 
   if (r.exitCode !== 0) return { ok: false, stderr: r.stderr };
   // PyYAML writes YAML 1.1 ("yes" is quoted, modes are plain numbers); `$` comes out as `$$`
   // so that the output reads back without a second interpolation: undo that to compare values.
-  return { ok: true, doc: unescapeDollars(parse(r.stdout, { version: '1.1' })) as Obj, stderr: r.stderr };
+  // Integers are read exactly: one beyond 2^53 keeps its digits (as text), the others become numbers.
+  const doc = exactIntegers(parse(r.stdout, { version: '1.1', intAsBigInt: true }));
+  return { ok: true, doc: unescapeDollars(doc) as Obj, stderr: r.stderr };
+}
+
+function exactIntegers(v: unknown): unknown {
+  if (typeof v === 'bigint')
+    return v >= Number.MIN_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : String(v);
+  if (Array.isArray(v)) return v.map(exactIntegers);
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, exactIntegers(x)]));
+  return v;
 }
 
 function unescapeDollars(v: unknown): unknown {

@@ -16,6 +16,7 @@ import { familiarRef, isImageId } from '../../src/runtime/image-ref.js';
 import type {
   ContainerDetails,
   ContainerSpec,
+  ContainerStats,
   ContainerSummary,
   EndpointSpec,
   EngineInfo,
@@ -594,6 +595,27 @@ export class FakeRuntime implements Runtime {
   attachContainer(id: string): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
     this.calls.push(`attach ${this.find(id).name}`);
     return Promise.resolve({ ended: Promise.resolve(), resize: () => Promise.resolve() });
+  }
+
+  /** What a container's stats sample reports, by container name (default: all zero, as a container doing nothing). */
+  readonly usage = new Map<string, Partial<ContainerStats>>();
+
+  /** One sample, streamed or not (a stopped container reports zeros, as the engine's). */
+  async *containerStats(id: string): AsyncIterable<ContainerStats> {
+    const c = this.find(id);
+    await Promise.resolve();
+    const zero = { cpuPercent: 0, memoryBytes: 0, memoryLimitBytes: 0, memoryPercent: 0, pids: 0 };
+    yield {
+      id: c.id,
+      name: c.name,
+      os: 'linux',
+      ...zero,
+      netRxBytes: 0,
+      netTxBytes: 0,
+      blockReadBytes: 0,
+      blockWriteBytes: 0,
+      ...(c.state === 'running' ? this.usage.get(c.name) : {}),
+    };
   }
 
   topContainer(id: string): Promise<ProcessList> {

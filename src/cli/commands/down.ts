@@ -15,25 +15,19 @@ export default async function down(ctx: Context, services: string[], opts: Recor
     stopTimeoutSec: parseSeconds(opts.timeout, '--timeout'),
   };
   const rt = await ctx.runtime();
-  const { down: runDown, planDownFor } = await import('../../apply/index.js');
-  if (opts.dryRun) {
-    const plan = await planDownFor(name, project, rt, options);
-    for (const w of plan.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
-    ctx.world.stdout.write(plan.steps.length ? `${formatGraph(plan)}\n` : '');
-    return 0;
-  }
+  const { down: runDown } = await import('../../apply/index.js');
   const rmi = opts.rmi;
   if (rmi !== undefined && rmi !== 'local' && rmi !== 'all')
     throw new UsageError(`--rmi must be local or all, got ${JSON.stringify(rmi)}`);
   if (rmi !== undefined && !project)
     throw new UsageError("--rmi needs the stack file, to know which images are the project's");
-  const { plan } = await ctx.withProjectLock(name, async () =>
-    runDown(name, project, rt, options, await ctx.renderer()),
-  );
+  const run = async () => runDown(name, project, rt, options, await ctx.renderer());
+  // `down --dry-run` and `berth --dry-run down` are one: the run against the dry-run runtime, its plan on stdout.
+  const { plan } = ctx.dryRun ? await run() : await ctx.withProjectLock(name, run);
+  if (ctx.dryRun) ctx.world.stdout.write(plan.steps.length ? `${formatGraph(plan)}\n` : '');
   if (rmi !== undefined && project) {
     const { removeProjectImages } = await import('../../apply/images.js');
-    const { createRenderer } = await import('../../progress/index.js');
-    const imageRenderer = await createRenderer(ctx.global.progress ?? 'auto', ctx.world.stderr, ctx.world.env);
+    const imageRenderer = await ctx.renderer();
     imageRenderer.start([]);
     try {
       await removeProjectImages(project, rt, rmi, (e) => imageRenderer.event(e));

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
-import { LogPrinter, useColor } from '../log-printer.js';
+import { LogPrinter } from '../log-printer.js';
 import { lifecycleTarget } from './lifecycle.js';
 
 /** `berth logs [-f] [-t] [--tail N] [--since T] [--until T] [--no-color] [--no-log-prefix] [--index N] [SERVICE...]` */
@@ -16,7 +16,7 @@ export default async function logs(ctx: Context, services: string[], opts: Recor
   const containers =
     index === undefined ? all : all.filter((c) => c.labels['com.docker.compose.container-number'] === String(index));
   const printer = new LogPrinter(ctx.world.stdout, ctx.world.stderr, {
-    color: useColor(ctx.world.stdout, ctx.world.env, opts.color === false),
+    ...ctx.logColors(opts.color === false),
     prefix: opts.logPrefix !== false,
     project: t.projectName,
   });

@@ -23,9 +23,14 @@ export function statusFilter(status: unknown, filter: unknown): string[] {
 
 /**
  * `--format` with a Go-template-like text: `{{.Name}}`, `{{.Service}}`, `{{json .Labels}}`, ... over the
- * fields of `ps --format json`; a leading `table ` adds a header row. `\t` in the text is a tab.
+ * fields of `ps --format json`; a leading `table ` adds a header row (`headers` names a field's column
+ * where its upper-cased name would not). `\t` in the text is a tab.
  */
-export function formatTemplate(template: string, rows: Record<string, unknown>[]): string {
+export function formatTemplate(
+  template: string,
+  rows: Record<string, unknown>[],
+  headers: Record<string, string> = {},
+): string {
   const isTable = template.startsWith('table ');
   const body = (isTable ? template.slice(6) : template).replace(/\\t/g, '\t').replace(/\\n/g, '\n');
   const field = /\{\{\s*(json\s+)?\.(\w+)\s*\}\}/g;
@@ -39,8 +44,10 @@ export function formatTemplate(template: string, rows: Record<string, unknown>[]
     });
   const lines = rows.map(render);
   if (isTable) {
-    const header = body.replace(field, (_m, _j: string | undefined, key: string) =>
-      key.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase(),
+    const header = body.replace(
+      field,
+      (_m, _j: string | undefined, key: string) =>
+        headers[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase(),
     );
     const cells = [header, ...lines].map((l) => l.split('\t'));
     return table(cells[0]!, cells.slice(1));

@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { SwarmNode, SwarmRuntime, SwarmService, SwarmTask } from '../../runtime/runtime.js';
+import type { PushContext } from '../../stack/images.js';
 import type { Context } from '../context.js';
 import { table } from '../table.js';
 
@@ -23,7 +24,7 @@ function stackName(args: string[]): string {
 
 async function withSwarm<T>(ctx: Context, fn: (swarm: SwarmRuntime) => Promise<T>): Promise<T> {
   const { createSwarmRuntime } = await import('../../runtime/index.js');
-  const swarm = createSwarmRuntime({ env: ctx.world.env });
+  const swarm = createSwarmRuntime({ env: ctx.engineEnv() });
   try {
     return await fn(swarm);
   } finally {
@@ -46,7 +47,20 @@ function seconds(value: unknown, fallback: number): number {
   return n;
 }
 
-/** `berth stack deploy NAME [-c FILE] [--prune] [--resolve-image M] [--detach=false] [--dry-run]` */
+/** The engine that builds and pushes for `--push`: the manager's, as the swarm's. */
+async function pushContext(ctx: Context): Promise<PushContext> {
+  return {
+    runtime: await ctx.runtime(),
+    renderer: () => ctx.renderer(),
+    parallel: ctx.parallel(),
+    env: ctx.world.env,
+  };
+}
+
+/**
+ * `berth stack deploy NAME [-c FILE] [--prune] [--resolve-image M] [--push] [--with-registry-auth]
+ * [--detach=false] [--dry-run]`
+ */
 export async function deploy(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const stack = stackName(args);
   const files = Array.isArray(opts.composeFile) ? (opts.composeFile as string[]) : undefined;
@@ -56,7 +70,9 @@ export async function deploy(ctx: Context, args: string[], opts: Record<string, 
   const { formatStackPlan, formatStackStep, stackPlanJson } = await import('../../stack/plan.js');
   const out = ctx.world.stdout;
   const err = ctx.world.stderr;
-  const dryRun = opts.dryRun === true;
+  // `stack deploy --dry-run` and the global `berth --dry-run stack deploy` are one.
+  const dryRun = opts.dryRun === true || ctx.dryRun;
+  const push = opts.push === true ? await pushContext(ctx) : undefined;
   const plan = await withSwarm(ctx, (swarm) =>
     deployStack(swarm, result.project, {
       stack,
@@ -67,6 +83,9 @@ export async function deploy(ctx: Context, args: string[], opts: Record<string, 
       parallel: ctx.parallel(),
       env: ctx.world.env,
       waitTimeoutMs: seconds(opts.waitTimeout, 300) * 1000,
+      images: result.swarmImages ?? [],
+      registryAuth: opts.withRegistryAuth === true,
+      ...(push && { push }),
       events: {
         step: (s) => void out.write(`${formatStackStep(s)}\n`),
         progress: (service, text) => void err.write(`${service}: ${text}\n`),
@@ -90,6 +109,10 @@ export async function deploy(ctx: Context, args: string[], opts: Record<string, 
 /** `berth stack rm NAME`: the stack's services, then its secrets, configs and networks. */
 export async function rm(ctx: Context, args: string[]): Promise<number> {
   const stack = stackName(args);
+  if (ctx.dryRun)
+    throw new UsageError('stack rm has no dry run: nothing was removed', {
+      hint: `berth stack services ${stack} lists the services it would remove`,
+    });
   const { removeStack } = await import('../../stack/deploy.js');
   const { formatStackStep } = await import('../../stack/plan.js');
   const plan = await withSwarm(ctx, (swarm) =>

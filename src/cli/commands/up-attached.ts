@@ -6,7 +6,7 @@ import type { Project } from '../../config/model.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { Context } from '../context.js';
 import { checkServices, parseSeconds } from '../flags.js';
-import { LogPrinter, useColor } from '../log-printer.js';
+import { LogPrinter } from '../log-printer.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
 
@@ -31,7 +31,7 @@ export async function followAfterUp(
   const { AttachedSession } = await import('../../apply/attached.js');
   const values = list(opts.attach);
   const printer = new LogPrinter(ctx.world.stdout, ctx.world.stderr, {
-    color: useColor(ctx.world.stdout, ctx.world.env, opts.color === false),
+    ...ctx.logColors(opts.color === false),
     prefix: opts.logPrefix !== false,
     project: project.name,
   });

@@ -6,11 +6,13 @@ import { checkServices, parseScale, parseSeconds } from '../flags.js';
 import { terminalPrompt } from '../prompt.js';
 
 export default async function up(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
-  const attached = !opts.detach && !opts.wait && !opts.dryRun && opts.start !== false;
+  // `up --dry-run` and the global `berth --dry-run up` are one: ctx.dryRun holds either.
+  const dryRun = ctx.dryRun;
+  const attached = !opts.detach && !opts.wait && !dryRun && opts.start !== false;
   const sinceSec = (Date.now() / 1000 - 1).toFixed(3);
   ctx.warmEngine();
   // A dry run shows the privileges the stack grants, which needs the files' positions: a fresh load.
-  const loaded = opts.dryRun
+  const loaded = dryRun
     ? await (await import('./plan.js')).loadWithNotices(ctx, services)
     : { project: await ctx.load({ enableServices: services }), notices: [] };
   const project = loaded.project;
@@ -52,11 +54,13 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   }
   const rt = await ctx.runtime();
   await ctx.warnForEngine();
-  const { up: runUp, planUpFor } = await import('../../apply/index.js');
-  if (opts.dryRun) {
+  const { up: runUp } = await import('../../apply/index.js');
+  if (dryRun) {
+    // The plan on stdout; its run against the dry-run runtime on stderr, line by line, as Compose shows it.
+    // A volume recreate is agreed to: nothing is lost, and the plan names it.
     const { readBuildBases } = await import('../../config/index.js');
-    const plan = await planUpFor(project, rt, { ...options, buildBases: await readBuildBases(project, ctx.world.env) });
-    for (const w of plan.warnings) ctx.world.stderr.write(`warning: ${w}\n`);
+    const buildBases = await readBuildBases(project, ctx.world.env);
+    const { plan } = await runUp(project, rt, { ...options, buildBases, yes: true }, await ctx.renderer());
     ctx.world.stdout.write(plan.steps.length ? `${formatGraph(plan)}\n` : '');
     const { noticesOf, printNotices } = await import('./plan.js');
     await printNotices(ctx, noticesOf(loaded.notices, services, plan));

@@ -11,7 +11,7 @@ import type { Context } from '../context.js';
 import { VERSION } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { checkServices } from '../flags.js';
-import { LogPrinter, useColor } from '../log-printer.js';
+import { LogPrinter } from '../log-printer.js';
 
 /** `berth watch`: `up` for the services (unless --no-up), then watch them. */
 export default async function watch(ctx: Context, services: string[], opts: Record<string, unknown>): Promise<number> {
@@ -87,7 +87,7 @@ async function followLogs(
   const { readLogs } = await import('../../apply/follow.js');
   const { targetContainers } = await import('../../apply/lifecycle.js');
   const printer = new LogPrinter(ctx.world.stdout, ctx.world.stderr, {
-    color: useColor(ctx.world.stdout, ctx.world.env, opts.color === false),
+    ...ctx.logColors(opts.color === false),
     prefix: opts.logPrefix !== false,
     project: project.name,
   });

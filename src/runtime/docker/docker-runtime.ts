@@ -20,6 +20,7 @@ import type {
   RegistryAuth,
   ContainerDetails,
   ContainerSpec,
+  ContainerStats,
   ContainerSummary,
   EndpointSpec,
   EngineEvent,
@@ -67,6 +68,7 @@ import { engineEvents } from './events.js';
 import { injectedFilesTar } from './inject.js';
 import { attachToContainer, execInContainer } from './exec.js';
 import { containerLogs } from './logs.js';
+import { containerStats } from './stats.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
 import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryHost } from './auth.js';
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
@@ -110,6 +112,9 @@ const defaultTiming: RemovalTiming = {
 };
 
 export class DockerRuntime implements Runtime {
+  /** The engine's OS, asked once, for stats samples that do not carry theirs. */
+  private engineOs?: Promise<string>;
+
   constructor(
     private readonly transport: Transport,
     /** Registry credentials (the Docker config file and its helpers); none: anonymous. */
@@ -388,9 +393,13 @@ export class DockerRuntime implements Runtime {
   attachContainer(
     id: string,
     io: ProcessIO,
-    options: { tty: boolean },
+    options: { tty: boolean; detachKeys?: string },
   ): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
     return attachToContainer(this.transport, id, io, options);
+  }
+
+  containerStats(id: string, options: { stream: boolean; signal?: AbortSignal }): AsyncIterable<ContainerStats> {
+    return containerStats(this.transport, id, options, () => (this.engineOs ??= this.info().then((i) => i.os)));
   }
 
   async topContainer(id: string, psArgs?: string): Promise<ProcessList> {

@@ -79,6 +79,8 @@ export interface EngineContainerInspect {
     Cmd?: string[] | string | null;
     Entrypoint?: string[] | string | null;
     Labels?: EngineLabels;
+    Tty?: boolean;
+    OpenStdin?: boolean;
   } | null;
   Mounts?: EngineMountPoint[] | null;
   NetworkSettings?: {
@@ -244,6 +246,7 @@ export interface EngineVolume {
   Labels?: EngineLabels;
   Mountpoint?: string;
   Options?: Record<string, string> | null;
+  Scope?: string;
 }
 
 /** An element of `GET /images/json`. */

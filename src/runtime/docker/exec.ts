@@ -143,13 +143,20 @@ export async function attachToContainer(
   transport: Transport,
   id: string,
   io: ProcessIO,
-  options: { tty: boolean },
+  options: { tty: boolean; detachKeys?: string },
 ): Promise<{ ended: Promise<void>; resize(): Promise<void> }> {
   const short = id.slice(0, 12);
   const socket = await hijack(transport, {
     method: 'POST',
     path: `/containers/${pathSegment(id)}/attach`,
-    query: { stream: true, stdin: io.stdin !== undefined, stdout: true, stderr: true },
+    query: {
+      stream: true,
+      stdin: io.stdin !== undefined,
+      stdout: true,
+      stderr: true,
+      // The engine ends the attachment (not the container) when stdin carries this sequence.
+      ...(options.detachKeys !== undefined && { detachKeys: options.detachKeys }),
+    },
     operation: `attach to container ${short}`,
   });
   const { ended } = pump(socket, io, options.tty);

@@ -217,6 +217,8 @@ export function containerDetailsFrom(e: EngineContainerInspect): ContainerDetail
     volumes: volumesFromMounts(mounts),
     restartCount: e.RestartCount ?? 0,
     networkSettings: networkSettingsFrom(networks),
+    tty: e.Config?.Tty === true,
+    openStdin: e.Config?.OpenStdin === true,
   };
   return Object.assign(details, healthLogFrom(healthObj), startAndFinishFrom(st));
 }
@@ -313,6 +315,7 @@ export function volumeFrom(e: EngineVolume): VolumeSummary {
     mountpoint: e.Mountpoint ?? '',
   };
   if (e.Options && Object.keys(e.Options).length > 0) out.options = { ...e.Options };
+  if (e.Scope) out.scope = e.Scope;
   return out;
 }
 

@@ -47,13 +47,20 @@ export function createDockerRuntime(options: DockerRuntimeOptions): DockerRuntim
 
 /** The swarm side of the engine the environment points at (which must be a swarm manager to deploy). */
 export function createDockerSwarm(options: DockerRuntimeOptions): DockerSwarm {
-  const endpoint = resolveEndpoint(options.env, options.files ?? diskFiles);
+  const files = options.files ?? diskFiles;
+  const endpoint = resolveEndpoint(options.env, files);
   const apiVersion = options.env['DOCKER_API_VERSION']?.trim();
+  const credentials = new CredentialStore({
+    env: options.env,
+    readText: (p) => files.readText(p),
+    runHelper: defaultHelperRunner,
+  });
   return new DockerSwarm(
     new Transport(endpoint, {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(apiVersion ? { apiVersion } : {}),
     }),
+    credentials,
   );
 }
 

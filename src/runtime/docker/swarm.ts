@@ -6,7 +6,9 @@
 import { NotFoundError } from '../../errors.js';
 import type {
   LabelFilter,
+  RegistryAuthOption,
   SwarmInfo,
+  SwarmLocalImage,
   SwarmNetwork,
   SwarmNetworkSpec,
   SwarmNode,
@@ -18,6 +20,7 @@ import type {
   SwarmServiceSpec,
   SwarmTask,
 } from '../runtime.js';
+import { encodeAuthHeader, type CredentialStore } from './auth.js';
 import { labelFilterValues } from './to-engine.js';
 import { encodeFilters, pathSegment, type Transport } from './transport.js';
 
@@ -126,7 +129,20 @@ function labelFilters(labels: LabelFilter | undefined): string | undefined {
 }
 
 export class DockerSwarm implements SwarmRuntime {
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** Registry credentials (the Docker config and its helpers), for `--with-registry-auth`. */
+    private readonly credentials?: CredentialStore,
+  ) {}
+
+  /**
+   * X-Registry-Auth with the credentials of the image's registry, as `docker stack deploy
+   * --with-registry-auth` sends it (an empty login when none is configured); nothing without the option.
+   */
+  private async authHeaders(image: string, options: RegistryAuthOption | undefined): Promise<Record<string, string>> {
+    if (!options?.registryAuth) return {};
+    return { 'X-Registry-Auth': encodeAuthHeader(await this.credentials?.forImage(image)) };
+  }
 
   get endpoint(): string {
     return this.transport.where;
@@ -167,22 +183,33 @@ export class DockerSwarm implements SwarmRuntime {
     }
   }
 
-  async createService(spec: SwarmServiceSpec): Promise<{ id: string; warnings: string[] }> {
+  async createService(
+    spec: SwarmServiceSpec,
+    options?: RegistryAuthOption,
+  ): Promise<{ id: string; warnings: string[] }> {
     const r = await this.transport.json<{ ID: string; Warnings?: string[] | null }>({
       method: 'POST',
       path: '/services/create',
       body: spec,
+      headers: await this.authHeaders(spec.TaskTemplate.ContainerSpec.Image, options),
       operation: `create service ${spec.Name}`,
     });
     return { id: r.ID, warnings: r.Warnings ?? [] };
   }
 
-  async updateService(id: string, version: number, spec: SwarmServiceSpec): Promise<{ warnings: string[] }> {
+  /** Without the option no X-Registry-Auth is sent, and the swarm keeps the credentials the service has. */
+  async updateService(
+    id: string,
+    version: number,
+    spec: SwarmServiceSpec,
+    options?: RegistryAuthOption,
+  ): Promise<{ warnings: string[] }> {
     const r = await this.transport.json<{ Warnings?: string[] | null } | undefined>({
       method: 'POST',
       path: `/services/${pathSegment(id)}/update`,
       query: { version },
       body: spec,
+      headers: await this.authHeaders(spec.TaskTemplate.ContainerSpec.Image, options),
       operation: `update service ${spec.Name}`,
     });
     return { warnings: r?.Warnings ?? [] };
@@ -279,11 +306,12 @@ export class DockerSwarm implements SwarmRuntime {
     }));
   }
 
-  async resolveImage(image: string): Promise<string | undefined> {
+  async resolveImage(image: string, options?: RegistryAuthOption): Promise<string | undefined> {
     try {
       const r = await this.transport.json<{ Descriptor?: { digest?: string } }>({
         method: 'GET',
         path: `/distribution/${image}/json`,
+        headers: await this.authHeaders(image, options),
         operation: `resolve image ${image}`,
         timeoutMs: 15_000,
       });
@@ -292,6 +320,20 @@ export class DockerSwarm implements SwarmRuntime {
     } catch {
       // No registry answers (an offline machine, a local-only image): the tag stays, as in `docker stack deploy`.
       return undefined;
+    }
+  }
+
+  async localImage(ref: string): Promise<SwarmLocalImage | undefined> {
+    try {
+      const r = await this.transport.json<{ Id: string; RepoDigests?: string[] | null }>({
+        method: 'GET',
+        path: `/images/${pathSegment(ref)}/json`,
+        operation: `inspect image ${ref}`,
+      });
+      return { id: r.Id, repoDigests: r.RepoDigests ?? [] };
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
     }
   }
 

@@ -29,6 +29,8 @@ export interface EngineRequest {
   query?: Record<string, QueryValue>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Extra request headers (X-Registry-Auth); never part of an error. */
+  headers?: Record<string, string>;
   /** Named in errors: "create container web-1". */
   operation: string;
   /** Statuses outside 2xx that are not errors here (304 for stop/start). */
@@ -248,6 +250,7 @@ export class Transport {
   private send(req: EngineRequest, path: string, onChunk?: (chunk: Buffer) => void): Promise<EngineResponse> {
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     const headers: http.OutgoingHttpHeaders = {
+      ...req.headers,
       Accept: 'application/json',
       'Content-Length': payload ? payload.length : 0,
     };

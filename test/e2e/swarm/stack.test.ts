@@ -31,7 +31,11 @@ afterAll(async () => {
   await execa('bash', ['scripts/swarm.sh', 'down'], { cwd: ROOT, stdio: 'inherit' });
 }, 180_000);
 
-/** A stack folder; `write` replaces its compose.yaml, `deploy` runs `berth stack deploy` against the manager. */
+/**
+ * A stack folder; `write` replaces its compose.yaml, `deploy` runs `berth stack deploy` against the manager.
+ * The image is one scripts/swarm.sh loaded into every node, in no registry: `--resolve-image never` says
+ * the nodes have it (without it, an image only the manager holds is refused; see registry.test.ts).
+ */
 function fixture(what: string) {
   const stack = `e2e-${what}-${process.pid}`;
   stacks.push(stack);
@@ -42,7 +46,10 @@ function fixture(what: string) {
     write: (yaml: string, file = 'compose.yaml') => writeFileSync(join(dir, file), yaml),
     berth: (...args: string[]) => berth(args, { cwd: dir, env: { DOCKER_HOST: MANAGER } }),
     deploy: (...args: string[]) =>
-      berth(['stack', 'deploy', ...args, stack], { cwd: dir, env: { DOCKER_HOST: MANAGER } }),
+      berth(['stack', 'deploy', '--resolve-image', 'never', ...args, stack], {
+        cwd: dir,
+        env: { DOCKER_HOST: MANAGER },
+      }),
   };
 }
 

@@ -32,7 +32,6 @@ describe('the swarm translation report', () => {
       ].join('\n'),
     );
     expect(warnings).toEqual([
-      "compose.yaml:4:5: services.web.build: Swarm ignores it: every node pulls the service's image, nothing is built (run `berth build` and push it first)",
       'compose.yaml:5:5: services.web.container_name: Swarm ignores it: Swarm names each task <stack>_<service>.<slot>.<id>',
       'compose.yaml:8:5: services.web.depends_on: Swarm ignores it: Swarm starts every service at once and restarts tasks until they run',
       'compose.yaml:6:5: services.web.privileged: Swarm ignores it: a swarm service cannot run privileged',
@@ -57,10 +56,39 @@ describe('the swarm translation report', () => {
       { target: 'swarm' },
     );
     expect(issues).toEqual([
-      'compose.yaml:3:5: services.app.build: a swarm service needs an image: every node pulls it, nothing is built (add image: with a name every node can pull (run `berth build`, then `berth push`))',
+      'compose.yaml:3:5: services.app.build: a swarm service needs an image: every node pulls it from a registry (add image: naming a registry every node can reach (registry.example:5000/app:1), and deploy with --push to build and push it)',
       expect.stringMatching(
         /^compose\.yaml:6:\d+: services\.web\.ports\[0\]\.published: Swarm cannot publish a port range$/,
       ),
     ]);
+  });
+
+  it('keeps where each service names its image and build, for the checks the deploy makes (a build is no warning)', async () => {
+    const r = await load(
+      {
+        'compose.yaml': [
+          'services:',
+          '  app:',
+          '    build: .',
+          '    image: reg:5000/app:1',
+          '  web:',
+          '    image: web:1',
+        ].join('\n'),
+      },
+      { target: 'swarm' },
+    );
+    const file = `${r.dir}/compose.yaml`;
+    expect(r.swarmImages).toEqual([
+      {
+        service: 'app',
+        image: 'reg:5000/app:1',
+        imagePos: { file, line: 4, column: 5 },
+        build: true,
+        buildPos: { file, line: 3, column: 5 },
+      },
+      { service: 'web', image: 'web:1', imagePos: { file, line: 6, column: 5 }, build: false },
+    ]);
+    expect(r.warnings).toEqual([]);
+    expect((await load({ 'compose.yaml': 'services:\n  web:\n    image: web:1\n' })).swarmImages).toBeUndefined();
   });
 });

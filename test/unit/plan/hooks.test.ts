@@ -129,4 +129,27 @@ describe('hooks in the plan', () => {
       'web post_start hook exited with status 3',
     );
   });
+
+  it('a stopped service whose pulled image is checked at run time: post_start runs once, after whichever step started it', async () => {
+    const rt = new FakeRuntime({ busybox: 'sha256:1' });
+    const pulled = project('hk', {
+      web: { image: 'busybox', pull_policy: 'always', post_start: [{ command: ['touch', '/tmp/up'] }] },
+    });
+    const options = { berthVersion: 't', parallel: 1 };
+    rt.registry.set('busybox', 'sha256:1');
+    await up(pulled, rt, options, quiet);
+    const started = () => rt.calls.filter((c) => c.startsWith('exec') || c.startsWith('start'));
+    for (const image of ['sha256:1', 'sha256:2']) {
+      const [web] = [...rt.containers.values()];
+      await rt.stopContainer(web!.id);
+      rt.registry.set('busybox', image);
+      rt.calls.length = 0;
+      await up(pulled, rt, options, quiet);
+      // Unchanged: the check starts the container; changed: the replacement's start does.
+      expect(started()).toEqual(['start hk-web-1', 'exec hk-web-1 touch /tmp/up']);
+    }
+    rt.calls.length = 0;
+    await up(pulled, rt, options, quiet);
+    expect(started()).toEqual([]);
+  });
 });

@@ -136,6 +136,26 @@ describe('stack deploy plan', () => {
     expect(formatStackPlan(pinned)).toBe(['#1 api: update: image digest changed', 'web: up to date'].join('\n'));
   });
 
+  it('--with-registry-auth updates every existing service, the unchanged ones only to carry the credentials', () => {
+    const p = planStackDeploy(desired({ FOO: '2' }), deployed(desired()), { ...opts, wait: true, registryAuth: true });
+    expect(formatStackPlan(p)).toBe(
+      [
+        '#1 api: update: environment.FOO changed',
+        '#2 [#1] api: wait: until its tasks run',
+        '#3 web: update: registry credentials (--with-registry-auth)',
+        '#4 [#3] web: wait: until its tasks run',
+      ].join('\n'),
+    );
+    // Whether the tasks are replaced depends on credentials no spec shows: the tasks decide the wait.
+    expect(p.steps[2]).toMatchObject({ id0: 'svc1', version: 11, rolling: false });
+    const created = planStackDeploy(
+      desired(),
+      { services: [], networks: [], secrets: [], configs: [] },
+      { ...opts, registryAuth: true },
+    );
+    expect(created.steps.filter((s) => s.op === 'update-service')).toEqual([]);
+  });
+
   it('a replica count changes the service in place', () => {
     const d = desired();
     const observed = deployed(d);
