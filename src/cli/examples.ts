@@ -7,7 +7,8 @@ import type { EventEmitter } from 'node:events';
 import type { Command } from 'commander';
 
 export const EXAMPLES: Record<string, string[]> = {
-  up: ['berth up -d', 'berth up --wait --wait-timeout 60 web', 'berth up --build --remove-orphans'],
+  up: ['berth up -d', 'berth up --wait --wait-timeout 60 web', 'berth up --build --remove-orphans', 'berth up --watch'],
+  watch: ['berth watch', 'berth watch --no-up web', 'berth --progress json watch api'],
   down: ['berth down', 'berth down -v --remove-orphans', 'berth -p demo down'],
   plan: ['berth plan', 'berth plan --format json web'],
   config: ['berth config', 'berth config --services', 'berth -f compose.yaml -f prod.yaml config -o resolved.yaml'],

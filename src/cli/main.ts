@@ -181,6 +181,7 @@ function addUp(program: Command, action: LazyAction): void {
     .option('--no-color', 'attached: logs without colors')
     .option('--no-log-prefix', 'attached: logs without the container name prefix')
     .option('--timestamps', 'attached: show timestamps')
+    .option('--watch', 'watch the files of develop.watch and sync, rebuild or restart the services as they change')
     .option(
       '--pull <policy>',
       "pull images before running: always, missing, never, build, daily, weekly, every_<duration> (instead of each service's pull_policy)",
@@ -188,6 +189,15 @@ function addUp(program: Command, action: LazyAction): void {
     .option('--quiet-pull', 'pull without printing progress')
     .option('--quiet-build', "build without printing the builder's output")
     .action(action(() => import('./commands/up.js')));
+  program
+    .command('watch')
+    .description('Bring the stack up, then sync, rebuild or restart services as their develop.watch files change')
+    .argument('[services...]', 'only these services (default: every service with develop.watch)')
+    .option('--no-up', 'do not bring the services up first: watch what runs')
+    .option('--quiet', "hide the first up's progress")
+    .option('--no-color', 'logs without colors')
+    .option('--no-log-prefix', 'logs without the container name prefix')
+    .action(action(() => import('./commands/watch.js')));
 }
 
 /** `down` and `plan`. */

@@ -240,7 +240,7 @@ class Canon {
     if (Array.isArray(s.models)) this.set(s, 'models', Object.fromEntries(s.models.map((m) => [String(m), {}])));
     this.blkioConfig(s);
     this.lifecycleHooks(s, path);
-    this.developWatch(s);
+    this.developWatch(s, path);
     this.deploy(s);
   }
 
@@ -340,14 +340,19 @@ class Canon {
     }
   }
 
-  private developWatch(s: Obj): void {
+  /** `develop.watch`: each path resolved against the project directory (as compose-go does), its lists and exec normalized. */
+  private developWatch(s: Obj, path: PathSeg[]): void {
     if (!isMapping(s.develop) || !Array.isArray(s.develop.watch)) return;
-    for (const w of s.develop.watch as Obj[]) {
+    (s.develop.watch as Obj[]).forEach((w, i) => {
       if (typeof w.path === 'string') put(w, 'path', this.path(w.path));
       this.stringList(w, 'ignore');
       this.stringList(w, 'include');
       this.conv(w, 'initial_sync', asBool);
-    }
+      if (!isMapping(w.exec)) return;
+      this.command(w.exec, 'command', [...path, 'develop', 'watch', i, 'exec']);
+      this.environment(w.exec);
+      this.conv(w.exec, 'privileged', asBool);
+    });
   }
 
   private envFiles(s: Obj, path: PathSeg[]): void {

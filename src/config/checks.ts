@@ -340,6 +340,44 @@ function checkVolumesFrom({ name, svc, raw }: ServiceUnderCheck, c: Checking): v
   });
 }
 
+const SYNCS = new Set(['sync', 'sync+restart', 'sync+exec']);
+
+/**
+ * `develop.watch` rules that could never work, as Compose refuses them when watching starts: a sync
+ * without a target, a rebuild of a service that is not built, a `sync+exec` without a command.
+ */
+function checkWatchRules({ name, svc, raw }: ServiceUnderCheck, c: Checking): void {
+  const written = isMapping(raw.develop) && Array.isArray(raw.develop.watch) ? (raw.develop.watch as unknown[]) : [];
+  (svc.develop?.watch ?? []).forEach((w, i) => {
+    const rule = isMapping(written[i]) ? written[i] : raw;
+    const path = at(name, 'develop', 'watch', i);
+    if (SYNCS.has(w.action) && !w.target)
+      c.report(
+        rule,
+        'action',
+        [...path, 'action'],
+        `action "${w.action}" needs a "target"`,
+        'add the path in the container the files go to, as "target:"',
+      );
+    if (w.action === 'rebuild' && svc.build === undefined)
+      c.report(
+        rule,
+        'action',
+        [...path, 'action'],
+        `service "${name}" has no "build:": action "rebuild" cannot rebuild it`,
+        'add "build:", or use "sync+restart" or "restart"',
+      );
+    if (w.action === 'sync+exec' && !w.exec?.command?.length)
+      c.report(
+        rule,
+        'action',
+        [...path, 'action'],
+        'action "sync+exec" needs an "exec" with a "command"',
+        'add "exec: {command: ...}"',
+      );
+  });
+}
+
 /** The checks of each enabled service, in the order their issues are reported. */
 export const SERVICE_CHECKS: Readonly<Record<string, ServiceCheck>> = {
   'services.*': needsImageOrBuild,
@@ -357,6 +395,7 @@ export const SERVICE_CHECKS: Readonly<Record<string, ServiceCheck>> = {
   'services.*.pid': serviceRef('pid'),
   'services.*.links': checkLinks,
   'services.*.volumes_from': checkVolumesFrom,
+  'services.*.develop.watch': checkWatchRules,
 };
 
 /** Runs every service check on one enabled service. */

@@ -50,7 +50,6 @@ export const DROPPED_KEYS: readonly DroppedKey[] = [
       "berth does not hand a container the engine's socket and credentials yet; mount /var/run/docker.sock to do it by hand",
     applies: (v) => v === true,
   },
-  { path: ['develop'], reason: 'only `docker compose watch` uses it; berth has no watch command' },
   { path: ['provider'], reason: 'berth does not run provider services (Compose hands them to a plugin)' },
   { path: ['models'], reason: 'berth does not run models (Compose hands them to Docker Model Runner)' },
   { path: ['pull_refresh_after'], reason: 'berth does not read it yet: pull_policy alone decides when to pull' },

@@ -134,10 +134,45 @@ export interface ServiceConfig {
   deploy?: DeployConfig;
   secrets?: ServiceSecret[];
   configs?: ServiceSecret[];
+  /** `develop.watch`: what `berth watch` and `up --watch` do when files change. Reaches no container. */
+  develop?: DevelopConfig;
   /** `x-*` keys of the service, kept verbatim. */
   extensions?: Record<string, unknown>;
   /** Any other Compose-spec key, normalized, that berth carries through without a typed field yet. */
   [key: string]: unknown;
+}
+
+export interface DevelopConfig {
+  watch?: WatchTrigger[];
+  [key: string]: unknown;
+}
+
+export type WatchAction = 'sync' | 'rebuild' | 'restart' | 'sync+restart' | 'sync+exec';
+
+/** One `develop.watch` rule, normalized: `path` absolute (resolved against the project directory). */
+export interface WatchTrigger {
+  path: string;
+  action: WatchAction;
+  /** Path in the container the files under `path` are synced to (sync actions). */
+  target?: string;
+  /** Patterns (.dockerignore syntax) relative to `path`: changes they match are ignored. */
+  ignore?: string[];
+  /** Patterns relative to `path`: when set, only changes they match count. */
+  include?: string[];
+  /** Sync every file under `path` when watching starts. */
+  initial_sync?: boolean;
+  /** `sync+exec`: the command run in each container after a sync. */
+  exec?: ServiceHookConfig;
+  [key: string]: unknown;
+}
+
+/** An exec run in a service's container (`post_start`, `pre_stop`, `develop.watch[].exec`). */
+export interface ServiceHookConfig {
+  command: string[];
+  user?: string;
+  privileged?: boolean;
+  working_dir?: string;
+  environment?: Record<string, string | null>;
 }
 
 export interface BuildConfig {

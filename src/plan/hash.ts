@@ -6,9 +6,9 @@
  * Ignored, as Docker Compose ignores them: `build` and `pull_policy` (how the image is made, not what runs:
  * an image change is detected by id instead), `scale` and `deploy.replicas` (how many, not what),
  * `depends_on` (start order, not the container), `profiles` (selection). berth also ignores `name` (the key
- * itself) and `extensions`, which no engine object reflects, and the keys that reach no container
- * (config/engine-keys.ts: those only Docker Swarm uses), so that editing one never recreates a container
- * that could not change.
+ * itself), `extensions` and `develop` (what `berth watch` does), which no engine object reflects, and
+ * the keys that reach no container (config/engine-keys.ts: those only Docker Swarm uses), so that editing
+ * one never recreates a container that could not change.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -31,6 +31,7 @@ export function hashedConfig(service: ServiceConfig): HashedConfig {
     profiles: _profiles,
     name: _name,
     extensions: _ext,
+    develop: _develop,
     ...rest
   } = service;
   const out: HashedConfig = { ...rest };

@@ -428,6 +428,12 @@ export interface ExecSpec {
   detach?: boolean;
 }
 
+/** How a tar is extracted into a container. */
+export interface PutArchiveOptions {
+  /** The files belong to the container's user (its `user:`), whatever owner the tar names, as `docker cp -a` does. */
+  copyUIDGID?: boolean;
+}
+
 /** A path in a container, as the archive endpoints describe it. */
 export interface PathStat {
   name: string;
@@ -604,7 +610,7 @@ export interface Runtime {
    * Extracts a tar into the directory `dir` of the container (which must exist). `copyUIDGID` (`cp -a`)
    * keeps the tar's owners; otherwise the files belong to the container's root user.
    */
-  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream, options?: { copyUIDGID?: boolean }): Promise<void>;
+  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream, options?: PutArchiveOptions): Promise<void>;
   /** Engine events matching the labels, as they happen, until `signal` aborts. */
   events(
     filter: { labels?: LabelFilter; type?: string[]; since?: string; until?: string },

@@ -9,6 +9,8 @@
  * Runtime contract promises more than the engine (a name conflict names its holder, a rename to the name
  * a container has is done, one network per name), it keeps the contract.
  */
+import { posix } from 'node:path';
+import tar from 'tar-stream';
 import { ConflictError, NameConflictError, NotFoundError, ResourceInUseError } from '../../src/errors.js';
 import { familiarRef, isImageId } from '../../src/runtime/image-ref.js';
 import type {
@@ -645,9 +647,19 @@ export class FakeRuntime implements Runtime {
     );
   }
 
-  putArchive(id: string, dir: string): Promise<void> {
-    this.calls.push(`put ${this.find(id).name} ${dir}`);
-    return Promise.resolve();
+  /** Reads the tar as the engine extracts it: each file lands in `files` at `<dir>/<entry name>`. */
+  async putArchive(id: string, dir: string, tarStream?: NodeJS.ReadableStream): Promise<void> {
+    const c = this.find(id);
+    this.calls.push(`put ${c.name} ${dir}`);
+    if (!tarStream) return;
+    const extract = tar.extract();
+    tarStream.pipe(extract);
+    for await (const entry of extract) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      if (entry.header.type === 'file')
+        this.files.set(`${c.name}:${posix.join(dir, entry.header.name)}`, Buffer.concat(chunks));
+    }
   }
 
   async *events(filter: { labels?: LabelFilter }): AsyncIterable<EngineEvent> {

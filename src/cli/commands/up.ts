@@ -18,6 +18,7 @@ export default async function up(ctx: Context, services: string[], opts: Record<
   const project = loaded.project;
   checkServices(project, services);
   if (attached) (await import('./up-attached.js')).checkAttachedFlags(project, opts);
+  if (opts.watch === true) await (await import('./watch.js')).checkWatchFlags(project, services, opts);
   const confirm = opts.yes === true ? undefined : terminalPrompt(ctx.world);
   const pull = parsePullFlag(opts.pull);
   const options = {
@@ -64,6 +65,8 @@ export default async function up(ctx: Context, services: string[], opts: Record<
     runUp(project, rt, options, await ctx.renderer()),
   );
   if (!hasChanges(plan)) ctx.world.stderr.write(`${project.name}: everything is up to date, nothing changed\n`);
+  if (opts.watch === true)
+    return (await import('./watch.js')).watchAfterUp(ctx, project, rt, services, options, { ...opts, sinceSec });
   if (attached) return (await import('./up-attached.js')).followAfterUp(ctx, project, rt, services, opts, sinceSec);
   return 0;
 }

@@ -4,7 +4,7 @@
  */
 import type http from 'node:http';
 import { NotFoundError } from '../../errors.js';
-import type { PathStat } from '../runtime.js';
+import type { PathStat, PutArchiveOptions } from '../runtime.js';
 import { openStream } from './stream.js';
 import { pathSegment, type Transport } from './transport.js';
 
@@ -79,12 +79,12 @@ export async function putArchive(
   id: string,
   dir: string,
   tar: NodeJS.ReadableStream,
-  options: { copyUIDGID?: boolean } = {},
+  options: PutArchiveOptions = {},
 ): Promise<void> {
   const res = await openStream(transport, {
     method: 'PUT',
     path: `/containers/${pathSegment(id)}/archive`,
-    query: { path: dir, noOverwriteDirNonDir: true, ...(options.copyUIDGID === true && { copyUIDGID: true }) },
+    query: { path: dir, noOverwriteDirNonDir: true, ...(options.copyUIDGID && { copyUIDGID: true }) },
     operation: `copy into ${dir} in container ${id.slice(0, 12)}`,
     body: { stream: tar, contentType: 'application/x-tar' },
   });

@@ -29,6 +29,7 @@ import type {
   LogLine,
   LogOptions,
   PathStat,
+  PutArchiveOptions,
   ProcessIO,
   ProcessList,
   ImageSummary,
@@ -419,7 +420,7 @@ export class DockerRuntime implements Runtime {
     return getArchive(this.transport, id, path);
   }
 
-  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream, options?: { copyUIDGID?: boolean }): Promise<void> {
+  putArchive(id: string, dir: string, tar: NodeJS.ReadableStream, options?: PutArchiveOptions): Promise<void> {
     return putArchive(this.transport, id, dir, tar, options);
   }
 

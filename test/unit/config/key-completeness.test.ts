@@ -47,6 +47,7 @@ const MAPPED_ELSEWHERE: Record<string, string> = {
   attach: 'attached up: whose logs are shown',
   post_start: 'plan/hooks.ts: exec steps after the start',
   pre_stop: 'plan/hooks.ts: exec steps before the stop',
+  develop: 'watch/: what berth watch and up --watch do when files change',
 };
 
 /** Service keys the loader names in a warning when set, as reaching no container (a whole key, not one of its parts). */
@@ -146,7 +147,6 @@ describe('every key the schema allows has a decided fate', () => {
       '    image: x',
       '    credential_spec: {file: spec.json}',
       '    use_api_socket: true',
-      '    develop: {watch: [{path: ./src, action: sync, target: /src}]}',
       '    pull_refresh_after: 1h',
       '    networks:',
       '      default: {interface_name: eth7}',
@@ -168,9 +168,8 @@ describe('every key the schema allows has a decided fate', () => {
     expect(where).toEqual([
       'compose.yaml:4:5: services.app.credential_spec',
       'compose.yaml:5:5: services.app.use_api_socket',
-      'compose.yaml:6:5: services.app.develop',
-      'compose.yaml:7:5: services.app.pull_refresh_after',
-      'compose.yaml:18:18: services.app.volumes[1].volume.labels',
+      'compose.yaml:6:5: services.app.pull_refresh_after',
+      'compose.yaml:17:18: services.app.volumes[1].volume.labels',
     ]);
   });
 });
