@@ -1,32 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import type { World } from '../../../src/cli/context.js';
 import { loadProject } from '../../../src/config/load.js';
 import type { Project } from '../../../src/config/model.js';
-import { writeStack } from './helpers.js';
-
-/** Run `berth ARGS` in-process in `dir`; stdout, stderr and the exit code. */
-async function berth(
-  dir: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (add: (s: string) => void) =>
-    ({ write: (s: string | Uint8Array) => (add(String(s)), true) }) as unknown as NodeJS.WriteStream;
-  const world: World = {
-    env,
-    cwd: dir,
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    stdin: process.stdin,
-  };
-  const code = await main(args, world);
-  return { code, out, err };
-}
+import { berth, writeStack } from './helpers.js';
 
 const STACK = {
   'compose.yaml': [

@@ -4,32 +4,10 @@
  * the CLI run in-process, files in, output out.
  */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
-import type { World } from '../../../src/cli/context.js';
 import { dockerRef, lockedImages, withImagesPinned } from '../../../src/config/digests.js';
 import { extractVariables, variablesIn, variablesYaml } from '../../../src/config/variables.js';
 import { project } from '../../helpers/project.js';
-import { writeStack } from './helpers.js';
-
-async function berth(
-  dir: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (add: (s: string) => void) =>
-    ({ write: (s: string | Uint8Array) => (add(String(s)), true) }) as unknown as NodeJS.WriteStream;
-  const world: World = {
-    env,
-    cwd: dir,
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    stdin: process.stdin,
-  };
-  const code = await main(args, world);
-  return { code, out, err };
-}
+import { berth, writeStack } from './helpers.js';
 
 const STACK = {
   'compose.yaml': [

@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { ConfigError, type ConfigIssue } from '../../../src/errors.js';
 import { loadProject, type LoadOptions, type LoadResult } from '../../../src/config/load.js';
+import { main } from '../../../src/cli/main.js';
+import type { World } from '../../../src/cli/context.js';
 
 export type Files = Record<string, string>;
 
@@ -57,4 +59,25 @@ export function brief(issues: ConfigIssue[]): string[] {
 
 export async function loadBrief(files: Files, opts: LoadInput = {}): Promise<string[]> {
   return brief(await loadIssues(files, opts));
+}
+
+/** Runs `berth ARGS` in-process in `dir`: its stdout, stderr and exit code. */
+export async function berth(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const sink = (add: (s: string) => void) =>
+    ({ write: (s: string | Uint8Array) => (add(String(s)), true) }) as unknown as NodeJS.WriteStream;
+  const world: World = {
+    env,
+    cwd: dir,
+    stdout: sink((s) => (out += s)),
+    stderr: sink((s) => (err += s)),
+    stdin: process.stdin,
+  };
+  const code = await main(args, world);
+  return { code, out, err };
 }
