@@ -213,25 +213,25 @@ const SWARM_OBJECT_KEYS: Readonly<Record<string, string>> = {
   labels: `${SWARM_ONLY}: they label the Swarm object`,
 };
 
-/** Keys of a top-level network no network setting holds yet. */
-const NETWORK_DEF_DROPPED: Readonly<Record<string, string>> = {
-  enable_ipv4: 'berth does not send it yet (the engine gives every network IPv4)',
+/** Keys of a top-level network the engine takes from an API version on. */
+const NETWORK_DEF_GATED: Readonly<Record<string, Omit<ApiGatedKey, 'path'>>> = {
+  enable_ipv4: { minApi: '1.48', engine: 'Docker Engine 28' },
 };
 
 /** Where a key of a top-level definition is written: `[kind, key, field]` to its position. */
 export type LocateTop = (path: PathSeg[]) => ReturnType<Locate>;
 
 /**
- * The warnings for the keys of the top-level secrets, configs and networks that reach nothing:
- * those only Swarm uses, and those berth does not send yet.
+ * The warnings for the keys of the top-level secrets, configs and networks that reach nothing (those
+ * only Swarm uses), and for those an older engine does not know.
  */
 export function definitionKeyWarnings(
   project: Pick<Project, 'secrets' | 'configs' | 'networks'>,
   locate: LocateTop,
-): string[] {
-  const out: string[] = [];
+): EngineKeyWarnings {
+  const out: EngineKeyWarnings = { warnings: [], gated: [] };
   const warn = (path: PathSeg[], reason: string): void =>
-    void out.push(located(locate(path), path, `not sent to the engine: ${reason}`));
+    void out.warnings.push(located(locate(path), path, `not sent to the engine: ${reason}`));
   for (const kind of ['secrets', 'configs'] as const) {
     for (const [key, def] of Object.entries(project[kind] ?? {})) {
       for (const [field, reason] of Object.entries(SWARM_OBJECT_KEYS))
@@ -239,8 +239,12 @@ export function definitionKeyWarnings(
     }
   }
   for (const [key, def] of Object.entries(project.networks)) {
-    for (const [field, reason] of Object.entries(NETWORK_DEF_DROPPED))
-      if (isSet((def as unknown as Record<string, unknown>)[field])) warn(['networks', key, field], reason);
+    for (const [field, gated] of Object.entries(NETWORK_DEF_GATED)) {
+      if (!isSet((def as unknown as Record<string, unknown>)[field])) continue;
+      const path = ['networks', key, field];
+      const message = `not sent to the engine: it needs Engine API ${gated.minApi} (${gated.engine}) or later`;
+      out.gated.push({ minApi: gated.minApi, message: located(locate(path), path, message) });
+    }
   }
   return out;
 }

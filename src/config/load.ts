@@ -537,8 +537,11 @@ export async function loadJournaled(
   );
   const engineKeys =
     opts.target === 'swarm' ? swarmKeys(project.services, locate, s) : engineKeyWarnings(project.services, locate);
-  if (opts.target !== 'swarm')
-    engineKeys.warnings.push(...definitionKeyWarnings(project, (path) => s.positions.locate(root, path, 'key')));
+  if (opts.target !== 'swarm') {
+    const definitions = definitionKeyWarnings(project, (path) => s.positions.locate(root, path, 'key'));
+    engineKeys.warnings.push(...definitions.warnings);
+    engineKeys.gated.push(...definitions.gated);
+  }
   const environment = environmentOf(dotenv, opts.env, name);
   const result: LoadResult = {
     project: deepFreeze(withFileValues(project, environment)),

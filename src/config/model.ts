@@ -325,6 +325,8 @@ export interface NetworkConfig {
   attachable?: boolean;
   internal?: boolean;
   enable_ipv6?: boolean;
+  /** `false`: no IPv4 on the network (API 1.48). */
+  enable_ipv4?: boolean;
   ipam?: {
     driver?: string;
     config?: { subnet?: string; gateway?: string; ip_range?: string; aux_addresses?: Record<string, string> }[];

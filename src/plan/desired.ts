@@ -56,6 +56,7 @@ export function networkSpec(project: Project, key: string, net: NetworkConfig, b
   if (net.internal !== undefined) spec.internal = net.internal;
   if (net.attachable !== undefined) spec.attachable = net.attachable;
   if (net.enable_ipv6 !== undefined) spec.enableIpv6 = net.enable_ipv6;
+  if (net.enable_ipv4 !== undefined) spec.enableIpv4 = net.enable_ipv4;
   if (net.ipam) {
     spec.ipam = {
       config: (net.ipam.config ?? []).map((c) => ({

@@ -263,6 +263,8 @@ export interface NetworkSpec {
   labels: Record<string, string>;
   internal?: boolean;
   attachable?: boolean;
+  /** `false`: a network without IPv4 (API 1.48; older engines give every network IPv4). */
+  enableIpv4?: boolean;
   enableIpv6?: boolean;
   ipam?: {
     driver?: string;

@@ -510,7 +510,7 @@ export class DockerRuntime implements Runtime {
     const res = await this.transport.json<{ Id: string }>({
       method: 'POST',
       path: '/networks/create',
-      body: networkCreateBody(spec),
+      body: networkCreateBody(spec, await this.transport.apiVersion()),
       operation: `create network ${spec.name}`,
     });
     return res.Id;

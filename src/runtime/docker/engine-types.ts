@@ -239,6 +239,7 @@ export interface EngineNetworkCreateBody {
   Internal?: boolean;
   Attachable?: boolean;
   EnableIPv6?: boolean;
+  EnableIPv4?: boolean;
   IPAM?: {
     Driver?: string;
     Config: { Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[];

@@ -151,7 +151,7 @@ function engineBindOptions(m: MountSpec, modern: boolean): NonNullable<EngineMou
 
 /**
  * What the engine's API version allows: `modern`, API 1.44 or later; `annotations`, 1.43 or later;
- * `subpath` (of a volume mount), 1.45; `gwPriority` and `imageMounts`, 1.48 or later.
+ * `subpath` (of a volume mount), 1.45; `gwPriority`, `imageMounts` and `enableIpv4`, 1.48 or later.
  */
 interface ApiLevel {
   modern: boolean;
@@ -159,6 +159,7 @@ interface ApiLevel {
   subpath: boolean;
   gwPriority: boolean;
   imageMounts: boolean;
+  enableIpv4: boolean;
 }
 
 /** The API level of an engine version ("1.41"). */
@@ -169,6 +170,7 @@ function apiLevel(apiVersion: string): ApiLevel {
     subpath: compareApiVersions(apiVersion, '1.45') >= 0,
     gwPriority: compareApiVersions(apiVersion, '1.48') >= 0,
     imageMounts: compareApiVersions(apiVersion, '1.48') >= 0,
+    enableIpv4: compareApiVersions(apiVersion, '1.48') >= 0,
   };
 }
 
@@ -398,13 +400,15 @@ function engineDevice(
   return { PathOnHost: d.source, PathInContainer: d.target, CgroupPermissions: d.permissions };
 }
 
-export function networkCreateBody(spec: NetworkSpec): EngineNetworkCreateBody {
+/** `POST /networks/create`; `EnableIPv4` only from API 1.48, where the engine knows it (the loader warns before). */
+export function networkCreateBody(spec: NetworkSpec, apiVersion: string): EngineNetworkCreateBody {
   const body: EngineNetworkCreateBody = { Name: spec.name, CheckDuplicate: true, Labels: { ...spec.labels } };
   if (spec.driver !== undefined) body.Driver = spec.driver;
   if (spec.driverOpts && Object.keys(spec.driverOpts).length > 0) body.Options = { ...spec.driverOpts };
   if (spec.internal !== undefined) body.Internal = spec.internal;
   if (spec.attachable !== undefined) body.Attachable = spec.attachable;
   if (spec.enableIpv6 !== undefined) body.EnableIPv6 = spec.enableIpv6;
+  if (spec.enableIpv4 !== undefined && apiLevel(apiVersion).enableIpv4) body.EnableIPv4 = spec.enableIpv4;
   if (spec.ipam) {
     const ipam: NonNullable<EngineNetworkCreateBody['IPAM']> = {
       Config: spec.ipam.config.map((c) => {

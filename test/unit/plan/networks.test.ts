@@ -102,9 +102,23 @@ describe('a network definition', () => {
       'compose.yaml':
         'name: p\nservices: {}\nnetworks:\n  n:\n    ipam:\n      config:\n        - subnet: 172.30.0.0/16\n          aux_addresses: {router: 172.30.0.2}\n',
     });
-    expect(networkCreateBody(networkSpec(project, 'n', project.networks.n!, 'test')).IPAM?.Config).toEqual([
+    expect(networkCreateBody(networkSpec(project, 'n', project.networks.n!, 'test'), '1.41').IPAM?.Config).toEqual([
       { Subnet: '172.30.0.0/16', AuxiliaryAddresses: { router: '172.30.0.2' } },
     ]);
+  });
+
+  it('sends enable_ipv4 where the engine knows it (API 1.48), and names it with its file:line before', async () => {
+    const { project, engineGated, warnings, dir } = await load({
+      'compose.yaml': 'name: p\nservices: {}\nnetworks:\n  v6only:\n    enable_ipv6: true\n    enable_ipv4: false\n',
+    });
+    const spec = networkSpec(project, 'v6only', project.networks.v6only!, 'test');
+    expect(networkCreateBody(spec, '1.48')).toMatchObject({ EnableIPv6: true, EnableIPv4: false });
+    expect(networkCreateBody(spec, '1.41').EnableIPv4).toBeUndefined();
+    expect(warnings).toEqual([]);
+    expect(warningsForEngine(engineGated ?? [], '1.41').map((w) => w.replace(`${dir}/`, ''))).toEqual([
+      'compose.yaml:6:5: networks.v6only.enable_ipv4: not sent to the engine: it needs Engine API 1.48 (Docker Engine 28) or later; this engine speaks API 1.41',
+    ]);
+    expect(warningsForEngine(engineGated ?? [], '1.48')).toEqual([]);
   });
 });
 

@@ -240,15 +240,18 @@ describe('container create body', () => {
 describe('network and volume create bodies', () => {
   it('network: duplicate check on, options and IPAM spelled the engine way', () => {
     expect(
-      networkCreateBody({
-        name: 'shop_default',
-        driver: 'bridge',
-        driverOpts: { 'com.docker.network.bridge.name': 'br-shop' },
-        labels: { 'com.docker.compose.project': 'shop' },
-        internal: true,
-        attachable: true,
-        ipam: { driver: 'default', config: [{ subnet: '172.30.0.0/24', gateway: '172.30.0.1' }] },
-      }),
+      networkCreateBody(
+        {
+          name: 'shop_default',
+          driver: 'bridge',
+          driverOpts: { 'com.docker.network.bridge.name': 'br-shop' },
+          labels: { 'com.docker.compose.project': 'shop' },
+          internal: true,
+          attachable: true,
+          ipam: { driver: 'default', config: [{ subnet: '172.30.0.0/24', gateway: '172.30.0.1' }] },
+        },
+        '1.41',
+      ),
     ).toEqual({
       Name: 'shop_default',
       CheckDuplicate: true,
