@@ -2,7 +2,7 @@
  * The pure parts of `scale`, `attach`, `volumes` and `completion`, and the examples every command's
  * help shows.
  */
-import { execa, execaSync } from 'execa';
+import { execa } from 'execa';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,10 +166,6 @@ describe('completion', () => {
     expect(await bashComplete(['berth', '-p', 'up', 'st'])).toEqual(['stack', 'start', 'stats', 'stop']);
   });
 
-  // Skipped on a machine without the shell; in CI (scripts/packages.sh installs both) a missing shell fails.
-  const has = (shell: string): boolean =>
-    execaSync('sh', ['-c', `command -v ${shell}`], { reject: false }).exitCode === 0;
-
   /** zsh, with its completion system's calls answered by stand-ins that print what they were given. */
   async function zshComplete(words: string[]): Promise<string[]> {
     const dir = mkdtempSync(join(tmpdir(), 'berth-completion-'));
@@ -194,42 +190,37 @@ describe('completion', () => {
       .sort();
   }
 
-  it.skipIf(!has('zsh') && !process.env.CI)(
-    'zsh: the script parses, and completes commands, flags, choices and services',
-    async () => {
-      const parsed = await execa('zsh', ['-n'], { input: completionScript('zsh', model), reject: false });
-      expect(parsed.exitCode, parsed.stderr).toBe(0);
-      expect(await zshComplete(['berth', 'sc'])).toEqual(['scale']);
-      expect(await zshComplete(['berth', 'stack', 'd'])).toEqual(['deploy']);
-      expect(await zshComplete(['berth', 'up', '--remove-o'])).toEqual(['--remove-orphans']);
-      expect(await zshComplete(['berth', 'down', '--rmi', 'l'])).toEqual(['local']);
-      expect(await zshComplete(['berth', '-f', 'other.yaml', 'logs', ''])).toEqual(['api']);
-      expect(await zshComplete(['berth', '-p', 'up', 'st'])).toEqual(['stack', 'start', 'stats', 'stop']);
-    },
-  );
+  // zsh and fish come with the set-up (scripts/packages.sh); a missing shell fails the test.
+  it('zsh: the script parses, and completes commands, flags, choices and services', async () => {
+    const parsed = await execa('zsh', ['-n'], { input: completionScript('zsh', model), reject: false });
+    expect(parsed.exitCode, parsed.stderr).toBe(0);
+    expect(await zshComplete(['berth', 'sc'])).toEqual(['scale']);
+    expect(await zshComplete(['berth', 'stack', 'd'])).toEqual(['deploy']);
+    expect(await zshComplete(['berth', 'up', '--remove-o'])).toEqual(['--remove-orphans']);
+    expect(await zshComplete(['berth', 'down', '--rmi', 'l'])).toEqual(['local']);
+    expect(await zshComplete(['berth', '-f', 'other.yaml', 'logs', ''])).toEqual(['api']);
+    expect(await zshComplete(['berth', '-p', 'up', 'st'])).toEqual(['stack', 'start', 'stats', 'stop']);
+  });
 
-  it.skipIf(!has('fish') && !process.env.CI)(
-    'fish: the script parses, and completes commands, flags, choices and services',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'berth-completion-'));
-      const script = join(dir, 'berth.fish');
-      writeFileSync(script, completionScript('fish', model));
-      const complete = async (line: string): Promise<string[]> => {
-        const driver = `function berth; printf '%s\\n' web db; end; source ${script}; complete -C '${line}'`;
-        const r = await execa('fish', ['-c', driver]);
-        return r.stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => l.split('\t')[0]!)
-          .sort();
-      };
-      expect(await complete('berth sc')).toEqual(['scale']);
-      expect(await complete('berth stack d')).toEqual(['deploy']);
-      expect(await complete('berth down --rmi l')).toEqual(['local']);
-      expect(await complete('berth logs ')).toEqual(['db', 'web']);
-      expect(await complete('berth -p up st')).toEqual(['stack', 'start', 'stats', 'stop']);
-    },
-  );
+  it('fish: the script parses, and completes commands, flags, choices and services', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-completion-'));
+    const script = join(dir, 'berth.fish');
+    writeFileSync(script, completionScript('fish', model));
+    const complete = async (line: string): Promise<string[]> => {
+      const driver = `function berth; printf '%s\\n' web db; end; source ${script}; complete -C '${line}'`;
+      const r = await execa('fish', ['-c', driver]);
+      return r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]!)
+        .sort();
+    };
+    expect(await complete('berth sc')).toEqual(['scale']);
+    expect(await complete('berth stack d')).toEqual(['deploy']);
+    expect(await complete('berth down --rmi l')).toEqual(['local']);
+    expect(await complete('berth logs ')).toEqual(['db', 'web']);
+    expect(await complete('berth -p up st')).toEqual(['stack', 'start', 'stats', 'stop']);
+  });
 
   it('zsh and fish scripts define their completion function for berth', () => {
     const zsh = completionScript('zsh', model);

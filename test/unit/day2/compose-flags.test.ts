@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { oneOffService, oneOffSpec, type RunOptions } from '../../../src/apply/run.js';
+import { oneOffService, oneOffSpec } from '../../../src/apply/run.js';
 import { selectPulls } from '../../../src/apply/images.js';
 import { commandCell, statusFilter } from '../../../src/cli/commands/ps.js';
 import { pullCommandPolicy } from '../../../src/cli/commands/pull.js';
@@ -17,6 +17,7 @@ import { UsageError } from '../../../src/errors.js';
 import { formatGraph, planRun } from '../../../src/plan/index.js';
 import type { ObservedState } from '../../../src/runtime/runtime.js';
 import { project } from '../../helpers/project.js';
+import { runOptions } from '../../helpers/run-options.js';
 
 describe('ps flags', () => {
   it("--filter takes Compose's keys: status, source (not implemented), nothing else", () => {
@@ -114,20 +115,7 @@ describe('run flags', () => {
       networks: { default: { aliases: ['www'] } },
     },
   });
-  const base: RunOptions = {
-    service: 'web',
-    command: [],
-    env: {},
-    labels: {},
-    volumes: [],
-    publish: [],
-    servicePorts: false,
-    noDeps: true,
-    detach: false,
-    remove: true,
-    tty: false,
-    interactive: true,
-  };
+  const base = runOptions({ noDeps: true, remove: true });
   const slug = 'cd'.repeat(32);
 
   it('--cap-add and --cap-drop add to the lists, each taking the capability out of the other', () => {

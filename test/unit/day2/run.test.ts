@@ -3,6 +3,7 @@ import { oneOffService, oneOffSpec, type RunOptions } from '../../../src/apply/r
 import { parseOneOffFlags } from '../../../src/cli/commands/run.js';
 import { UsageError } from '../../../src/errors.js';
 import { project } from '../../helpers/project.js';
+import { runOptions } from '../../helpers/run-options.js';
 
 const p = project('demo', {
   web: {
@@ -13,20 +14,7 @@ const p = project('demo', {
     ports: [{ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress' }],
   },
 });
-const base: RunOptions = {
-  service: 'web',
-  command: [],
-  env: {},
-  labels: {},
-  volumes: [],
-  publish: [],
-  servicePorts: false,
-  noDeps: false,
-  detach: false,
-  remove: false,
-  tty: false,
-  interactive: true,
-};
+const base = runOptions();
 const world = {
   lookupEnv: (k: string) => (k === 'FROM_SHELL' ? 'shell' : undefined),
   baseDir: '/srv/demo',

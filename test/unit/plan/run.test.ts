@@ -16,27 +16,14 @@ import {
 } from '../../../src/plan/index.js';
 import type { NetworkSummary, ObservedState, VolumeSummary } from '../../../src/runtime/runtime.js';
 import { project } from '../../helpers/project.js';
+import { runOptions } from '../../helpers/run-options.js';
 
 const IMG = 'sha256:1111111111111111111111111111111111111111111111111111111111111111';
 const slug = 'ab'.repeat(32);
 const oneOff = `demo-web-run-${slug.slice(0, 12)}`;
 const options = { berthVersion: 'test', slug };
 
-const run = (o: Partial<RunOptions> = {}): RunOptions => ({
-  service: 'web',
-  command: [],
-  env: {},
-  labels: {},
-  volumes: [],
-  publish: [],
-  servicePorts: false,
-  noDeps: false,
-  detach: false,
-  remove: true,
-  tty: false,
-  interactive: true,
-  ...o,
-});
+const run = (o: Partial<RunOptions> = {}): RunOptions => runOptions({ remove: true, ...o });
 
 /** web needs db, mounts the volume `data`, and joins the default network. */
 const demo = (web: Parameters<typeof project>[1][string] = {}) =>
