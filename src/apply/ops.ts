@@ -14,6 +14,7 @@ import {
   type UpOptions,
   withBuildBases,
 } from '../plan/index.js';
+import { usesApiSocket, withApiSocket } from '../plan/api-socket.js';
 import type { Emit, Renderer } from '../progress/events.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { actionId, applyPlan, type ApplyOptions } from './apply.js';
@@ -28,10 +29,19 @@ export interface OpResult {
   changed: boolean;
 }
 
-export async function planUpFor(project: Project, rt: Runtime, options: UpOptions): Promise<Plan> {
+export async function planUpFor(given: Project, rt: Runtime, options: UpOptions): Promise<Plan> {
+  const project = await withEngineHandoffs(given, rt);
   const refs = [...new Set(Object.values(project.services).map((s) => serviceImage(project, s)))];
   const [observed] = await Promise.all([rt.observe(project.name, refs), checkExternals(project, rt)]);
   return planUp(project, observed, { ...options, ...(await imageTagTimes(project, rt, options, observed.images)) });
+}
+
+/**
+ * The project as its containers are to be made: the services that set `use_api_socket` handed the
+ * engine's socket and the registry logins (plan/api-socket.ts), which only the runtime knows.
+ */
+export async function withEngineHandoffs(project: Project, rt: Runtime): Promise<Project> {
+  return usesApiSocket(project) ? withApiSocket(project, await rt.apiSocket()) : project;
 }
 
 /**

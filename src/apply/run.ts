@@ -23,7 +23,7 @@ import type { ProcessIO, Runtime } from '../runtime/runtime.js';
 import type { ApplyOptions } from './apply.js';
 import { buildSpecsFor, imageTagTimes } from './images.js';
 import { startOrRemove } from './operations.js';
-import { checkExternals, executePlan, up } from './ops.js';
+import { checkExternals, executePlan, up, withEngineHandoffs } from './ops.js';
 import { requirements } from './optional.js';
 
 export { oneOffService, oneOffSpec, SLUG_LABEL, type RunOptions } from '../plan/index.js';
@@ -94,12 +94,13 @@ async function upDependencies(
 
 /** One snapshot (after the dependencies are up), the external resources checked by name, the pure plan. */
 export async function planRunFor(
-  project: Project,
+  given: Project,
   rt: Runtime,
   o: RunOptions,
   slug: string,
   berthVersion: string,
 ): Promise<Plan> {
+  const project = await withEngineHandoffs(given, rt);
   const seen = oneOffProject(project, o);
   const s = seen.services[o.service]!;
   const image = serviceImage(seen, s);

@@ -44,12 +44,6 @@ export const DROPPED_KEYS: readonly DroppedKey[] = [
   },
   { path: ['deploy', 'restart_policy', 'window'], reason: SWARM_ONLY },
   { path: ['credential_spec'], reason: 'only Windows containers use it; a Linux engine has no credential spec' },
-  {
-    path: ['use_api_socket'],
-    reason:
-      "berth does not hand a container the engine's socket and credentials yet; mount /var/run/docker.sock to do it by hand",
-    applies: (v) => v === true,
-  },
   { path: ['provider'], reason: 'berth does not run provider services (Compose hands them to a plugin)' },
   { path: ['models'], reason: 'berth does not run models (Compose hands them to Docker Model Runner)' },
   { path: ['pull_refresh_after'], reason: 'berth does not read it yet: pull_policy alone decides when to pull' },

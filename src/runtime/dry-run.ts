@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { NotFoundError } from '../errors.js';
 import { familiarRef, isImageId } from './image-ref.js';
 import type {
+  ApiSocketHandoff,
   BuildProgress,
   BuildSpec,
   ContainerDetails,
@@ -99,6 +100,10 @@ export class DryRunRuntime implements Runtime {
 
   info(): Promise<EngineInfo> {
     return this.inner.info();
+  }
+
+  apiSocket(): Promise<ApiSocketHandoff> {
+    return this.inner.apiSocket();
   }
 
   async observe(project: string, imageRefs: string[]): Promise<ObservedState> {

@@ -313,6 +313,16 @@ export interface RegistryAuth {
   source: string;
 }
 
+/**
+ * What `use_api_socket: true` hands a container, as Docker Compose does outside Swarm: the path of the
+ * engine's unix socket on the engine's host, and the user's registry credentials as a Docker config
+ * file (`{"auths": …}`, JSON). The credentials go into the container's file and nowhere else.
+ */
+export interface ApiSocketHandoff {
+  socketPath: string;
+  dockerConfig: string;
+}
+
 /** One image build, in berth's terms (the build context is a local folder). */
 export interface BuildSpec {
   /** For messages: the service being built. */
@@ -506,6 +516,12 @@ export interface Runtime {
 
   /** Ping and negotiate the API version, then the engine's version. Throws EngineUnreachableError. */
   info(): Promise<EngineInfo>;
+
+  /**
+   * The engine's socket and the registry credentials for `use_api_socket`. Throws UsageError when the
+   * engine is not reached through a unix socket (ssh, tcp): a container cannot mount that.
+   */
+  apiSocket(): Promise<ApiSocketHandoff>;
 
   /** Containers, networks and volumes labelled with `com.docker.compose.project=<project>`, plus the ids of `imageRefs`. */
   observe(project: string, imageRefs: string[]): Promise<ObservedState>;

@@ -14,6 +14,7 @@ import tar from 'tar-stream';
 import { ConflictError, NameConflictError, NotFoundError, ResourceInUseError } from '../../src/errors.js';
 import { familiarRef, isImageId } from '../../src/runtime/image-ref.js';
 import type {
+  ApiSocketHandoff,
   ContainerDetails,
   ContainerSpec,
   ContainerStats,
@@ -161,6 +162,13 @@ export class FakeRuntime implements Runtime {
 
   info(): Promise<EngineInfo> {
     return Promise.resolve({ apiVersion: '1.41', version: 'fake', os: 'linux', arch: 'amd64' });
+  }
+
+  /** What `apiSocket` answers: the default socket and no logins, unless a test says otherwise. */
+  apiSocketHandoff: ApiSocketHandoff = { socketPath: '/var/run/docker.sock', dockerConfig: '{\n\t"auths": {}\n}' };
+
+  apiSocket(): Promise<ApiSocketHandoff> {
+    return Promise.resolve(this.apiSocketHandoff);
   }
 
   async observe(project: string, imageRefs: string[]): Promise<ObservedState> {

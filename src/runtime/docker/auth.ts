@@ -20,10 +20,14 @@ export interface DockerConfigFile {
 
 export type Env = Record<string, string | undefined>;
 
-/** Runs a credential helper: `docker-credential-<helper> get` with `input` on stdin; returns stdout. */
+/**
+ * Runs a credential helper: `docker-credential-<helper> <action>` (`get` unless said) with `input` on
+ * stdin; returns what it printed.
+ */
 export type HelperRunner = (
   helper: string,
   input: string,
+  action?: 'get' | 'list',
 ) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 export interface CredentialWorld {
@@ -132,6 +136,48 @@ export class CredentialStore {
     return [...new Set([...Object.keys(f.auths ?? {}), ...Object.keys(f.credHelpers ?? {})].map(hostOfKey))];
   }
 
+  /**
+   * Every login the config file and its helpers hold, by the key the docker CLI would write it under
+   * (its `GetAllCredentials`): with a `credsStore`, each server that helper lists, else each `auths`
+   * entry of the file; then each `credHelpers` registry, which wins over both.
+   */
+  async allCredentials(): Promise<Record<string, RegistryAuth>> {
+    const f = this.file();
+    const keys = f.credsStore ? await this.listed(f.credsStore) : Object.keys(f.auths ?? {});
+    const out: Record<string, RegistryAuth> = {};
+    for (const key of [...keys, ...Object.keys(f.credHelpers ?? {})]) {
+      const auth = await this.forHost(hostOfKey(key));
+      if (auth) out[key] = auth;
+    }
+    return out;
+  }
+
+  /** The servers a credential helper holds logins for (`list`: a JSON map of server to user name). */
+  private async listed(helper: string): Promise<string[]> {
+    const program = `docker-credential-${helper}`;
+    let res: { exitCode: number; stdout: string; stderr: string };
+    try {
+      res = await this.world.runHelper(helper, '', 'list');
+    } catch (err) {
+      throw new RegistryAuthError(
+        `cannot run the credential helper ${program}: ${(err as Error).message.split('\n')[0]}`,
+        {
+          hint: `install ${program}, or remove "credsStore" from ${this.configPath}`,
+        },
+      );
+    }
+    if (res.exitCode !== 0)
+      throw new RegistryAuthError(
+        `the credential helper ${program} could not list its logins: ${(res.stderr || res.stdout).trim().split('\n')[0] ?? ''}`,
+      );
+    try {
+      const parsed: unknown = JSON.parse(res.stdout || '{}');
+      return typeof parsed === 'object' && parsed !== null ? Object.keys(parsed) : [];
+    } catch {
+      throw new RegistryAuthError(`the credential helper ${program} listed its logins in something that is not JSON`);
+    }
+  }
+
   /** Credentials for the registry of `ref`; `undefined` when none are configured. */
   forImage(ref: string): Promise<RegistryAuth | undefined> {
     return this.forHost(registryHost(ref));
@@ -214,13 +260,30 @@ export class CredentialStore {
   }
 }
 
+/**
+ * A Docker config file that holds `auths` and nothing else, as the docker CLI writes one (its
+ * `SaveToWriter`): user and password as base64 `auth`, an identity token as is, tab-indented.
+ */
+export function dockerConfigWith(auths: Record<string, RegistryAuth>): string {
+  const entries: Record<string, { auth?: string; identitytoken?: string }> = {};
+  for (const [key, a] of Object.entries(auths)) {
+    const entry: { auth?: string; identitytoken?: string } = {};
+    if (a.username || a.password)
+      entry.auth = Buffer.from(`${a.username ?? ''}:${a.password ?? ''}`).toString('base64');
+    if (a.identityToken) entry.identitytoken = a.identityToken;
+    entries[key] = entry;
+  }
+  return JSON.stringify({ auths: entries }, null, '\t');
+}
+
 /** The real world: the file system and execa. */
 export async function defaultHelperRunner(
   helper: string,
   input: string,
+  action: 'get' | 'list' = 'get',
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const { execa } = await import('execa');
-  const r = await execa(`docker-credential-${helper}`, ['get'], { input, reject: false, timeout: 30_000 });
+  const r = await execa(`docker-credential-${helper}`, [action], { input, reject: false, timeout: 30_000 });
   if (r.failed && r.exitCode === undefined) throw new Error(r.shortMessage);
   return { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -13,8 +13,10 @@ import {
   RegistryAuthError,
   ResourceInUseError,
   type ResourceUser,
+  UsageError,
 } from '../../errors.js';
 import type {
+  ApiSocketHandoff,
   BuildProgress,
   BuildSpec,
   RegistryAuth,
@@ -70,7 +72,14 @@ import { attachToContainer, execInContainer } from './exec.js';
 import { containerLogs } from './logs.js';
 import { containerStats } from './stats.js';
 import { PullProgressTracker, pullQuery, type PullMessage } from './pull.js';
-import { CredentialStore, encodeAuthConfigs, encodeAuthHeader, redact, registryHost } from './auth.js';
+import {
+  CredentialStore,
+  dockerConfigWith,
+  encodeAuthConfigs,
+  encodeAuthHeader,
+  redact,
+  registryHost,
+} from './auth.js';
 import { BuildTracker, buildQuery, type BuildMessage } from './build.js';
 import { buildkitQuery, buildkitWarnings, checkBuildkitSpec, type Builder } from './buildkit.js';
 import { jsonStream, type JsonStreamRequest } from './json-stream.js';
@@ -130,6 +139,16 @@ export class DockerRuntime implements Runtime {
 
   async connect(): Promise<void> {
     await this.transport.apiVersion();
+  }
+
+  async apiSocket(): Promise<ApiSocketHandoff> {
+    if (!this.transport.where.startsWith('unix://'))
+      throw new UsageError(
+        `use_api_socket can only be used with an engine behind a unix socket: the engine is at ${this.transport.where}`,
+        { hint: 'run berth on the engine\'s host, or mount the socket with a "volumes:" entry' },
+      );
+    const auths = (await this.credentials?.allCredentials()) ?? {};
+    return { socketPath: this.transport.where.slice('unix://'.length), dockerConfig: dockerConfigWith(auths) };
   }
 
   async info(): Promise<EngineInfo> {

@@ -47,6 +47,7 @@ const MAPPED_ELSEWHERE: Record<string, string> = {
   attach: 'attached up: whose logs are shown',
   post_start: 'plan/hooks.ts: exec steps after the start',
   pre_stop: 'plan/hooks.ts: exec steps before the stop',
+  use_api_socket: 'plan/api-socket.ts: the socket bind, DOCKER_CONFIG and the logins file',
   develop: 'watch/: what berth watch and up --watch do when files change',
 };
 
@@ -148,7 +149,6 @@ describe('every key the schema allows has a decided fate', () => {
       '  app:',
       '    image: x',
       '    credential_spec: {file: spec.json}',
-      '    use_api_socket: true',
       '    pull_refresh_after: 1h',
       '    networks:',
       '      default: {interface_name: eth7}',
@@ -169,9 +169,8 @@ describe('every key the schema allows has a decided fate', () => {
     const where = warnings.map((w) => w.replace(`${dir}/`, '').replace(/: not sent to the engine: .*/, ''));
     expect(where).toEqual([
       'compose.yaml:4:5: services.app.credential_spec',
-      'compose.yaml:5:5: services.app.use_api_socket',
-      'compose.yaml:6:5: services.app.pull_refresh_after',
-      'compose.yaml:17:18: services.app.volumes[1].volume.labels',
+      'compose.yaml:5:5: services.app.pull_refresh_after',
+      'compose.yaml:16:18: services.app.volumes[1].volume.labels',
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { RegistryAuthError } from '../../../src/errors.js';
 import {
   CredentialStore,
   dockerConfigPath,
+  dockerConfigWith,
   encodeAuthConfigs,
   encodeAuthHeader,
   hostOfKey,
@@ -11,6 +12,7 @@ import {
   registryHost,
   type HelperRunner,
 } from '../../../src/runtime/docker/auth.js';
+import { createDockerRuntime } from '../../../src/runtime/docker/index.js';
 import { isAuthFailure, splitTag } from '../../../src/runtime/docker/push.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -110,6 +112,71 @@ describe('CredentialStore', () => {
       runHelper: () => Promise.reject(new Error('x')),
     });
     await expect(bad.forImage('x.example/a')).rejects.toBeInstanceOf(RegistryAuthError);
+  });
+});
+
+describe('every login, for use_api_socket', () => {
+  it("without credsStore: each auths entry under its own key; a credHelpers registry wins over the file's entry", async () => {
+    const runner: HelperRunner = (helper, input) =>
+      Promise.resolve({
+        exitCode: 0,
+        stdout: JSON.stringify({ Username: 'h', Secret: `from-${helper}-${input}` }),
+        stderr: '',
+      });
+    const s = store(
+      {
+        auths: { 'https://reg.example:5000': { auth: b64('alice:pw') }, 'helped.example': { auth: b64('old:old') } },
+        credHelpers: { 'helped.example': 'pass' },
+      },
+      runner,
+    );
+    const all = await s.allCredentials();
+    expect(Object.keys(all).sort()).toEqual(['helped.example', 'https://reg.example:5000']);
+    expect(all['https://reg.example:5000']).toMatchObject({ username: 'alice', password: 'pw' });
+    expect(all['helped.example']).toMatchObject({ username: 'h', password: 'from-pass-helped.example' });
+  });
+
+  it('with credsStore: the servers the helper lists, each asked for; an empty list gives no logins', async () => {
+    const calls: string[] = [];
+    const runner: HelperRunner = (helper, input, action = 'get') => {
+      calls.push(`${helper} ${action} ${input}`);
+      if (action === 'list')
+        return Promise.resolve({
+          exitCode: 0,
+          stdout: JSON.stringify({ 'https://index.docker.io/v1/': 'me' }),
+          stderr: '',
+        });
+      return Promise.resolve({ exitCode: 0, stdout: JSON.stringify({ Username: 'me', Secret: 'tok' }), stderr: '' });
+    };
+    const all = await store({ credsStore: 'desktop', auths: { 'file-only.example': {} } }, runner).allCredentials();
+    expect(all).toEqual({
+      'https://index.docker.io/v1/': {
+        serverAddress: 'https://index.docker.io/v1/',
+        username: 'me',
+        password: 'tok',
+        source: 'docker-credential-desktop',
+      },
+    });
+    expect(calls).toEqual(['desktop list ', 'desktop get https://index.docker.io/v1/']);
+    const none = store({ credsStore: 'desktop' }, () => Promise.resolve({ exitCode: 0, stdout: '{}', stderr: '' }));
+    expect(await none.allCredentials()).toEqual({});
+  });
+
+  it('writes them as the docker CLI writes a config file: base64 auth, identity tokens as they are', () => {
+    const text = dockerConfigWith({
+      'reg.example': { serverAddress: 'reg.example', username: 'u', password: 'p', source: 'f' },
+      'https://index.docker.io/v1/': { serverAddress: 'x', identityToken: 'tok', source: 'f' },
+    });
+    expect(JSON.parse(text)).toEqual({
+      auths: { 'reg.example': { auth: b64('u:p') }, 'https://index.docker.io/v1/': { identitytoken: 'tok' } },
+    });
+    expect(text).toContain('\n\t"auths"');
+    expect(JSON.parse(dockerConfigWith({}))).toEqual({ auths: {} });
+  });
+
+  it('refuses an engine a container cannot mount: one reached over tcp', async () => {
+    const rt = createDockerRuntime({ env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' } });
+    await expect(rt.apiSocket()).rejects.toThrow(/use_api_socket can only be used .* tcp:\/\/127\.0\.0\.1:2375/);
   });
 });
 
