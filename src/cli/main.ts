@@ -274,6 +274,8 @@ function addPsAndConfig(program: Command, action: LazyAction): void {
     .option('--hash <services>', 'print the config hash of services ("*" for all)')
     .option('--environment', 'print the environment used for interpolation')
     .option('--no-interpolate', 'do not interpolate variables')
+    .option('--no-normalize', 'do not add what normalization adds (the default network, names from keys)')
+    .option('--no-path-resolution', 'keep relative paths as written')
     .option('--variables', 'print the variables the stack refers to, with their defaults')
     .option('--resolve-image-digests', 'pin image tags to the digests their registries report')
     .option('--lock-image-digests', 'print an override file that pins each image to its digest')

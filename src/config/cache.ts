@@ -93,6 +93,8 @@ export function cacheKey(opts: LoadOptions, build: string): string {
     opts.interpolate !== false,
     opts.target ?? 'engine',
     opts.disableEnvFile === true,
+    opts.resolvePaths !== false,
+    opts.normalize !== false,
   ];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
 }

@@ -48,6 +48,8 @@ export interface Checking {
   raw: boolean;
   /** Loaded for `stack deploy`: Swarm makes secrets and configs, with their uid, gid and mode. */
   swarm: boolean;
+  /** False for `config --no-normalize`: a service that names no network is not put on `default`. */
+  normalize: boolean;
 }
 
 /** One enabled service under check: its normalized form (which checks may trim) and its mapping as written. */
@@ -198,7 +200,8 @@ function checkNetworks({ name, svc, raw }: ServiceUnderCheck, c: Checking): void
       'remove one of them',
     );
   }
-  if (svc.network_mode === undefined && Object.keys(svc.networks).length === 0) svc.networks = { default: null };
+  if (c.normalize && svc.network_mode === undefined && Object.keys(svc.networks).length === 0)
+    svc.networks = { default: null };
   const declared = c.declared.networks;
   for (const net of Object.keys(svc.networks)) {
     if (net === 'default' || declared[net]) continue;

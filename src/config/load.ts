@@ -19,6 +19,7 @@ import { isValidProjectName, normalizeProjectName, PROJECT_NAME_RULE } from './n
 import { normalizeProject } from './normalize.js';
 import { definitionKeyWarnings, engineKeyWarnings, type EngineGatedWarning } from './engine-keys.js';
 import { withFileValues } from './file-values.js';
+import { withWrittenPaths } from './written-paths.js';
 import { isMapping, Positions, put } from './positions.js';
 import { swarmImagePlaces, swarmKeyReport, type SwarmImagePlace } from './swarm-keys.js';
 import { privilegeNotices, type Locate, type PrivilegeNotice } from './privileges.js';
@@ -52,6 +53,16 @@ export interface LoadOptions {
   enableServices?: string[];
   /** Default true; false for `config --no-interpolate`. */
   interpolate?: boolean;
+  /**
+   * Default true; false for `config --no-path-resolution`: relative paths are kept as written in the
+   * model (files are still read where they are). A model only `config` prints.
+   */
+  resolvePaths?: boolean;
+  /**
+   * Default true; false for `config --no-normalize`: the model without what normalization adds (the
+   * implicit `default` network, names made from keys). A model only `config` prints.
+   */
+  normalize?: boolean;
   /** For `-f -`. */
   readStdin?: () => Promise<string>;
   /** Width of code frames in error reports (the terminal's width at the CLI edge); default 100. */
@@ -87,6 +98,8 @@ class Session {
   readonly sources = new Map<string, string>();
   readonly issues: Issues;
   readonly warnings: string[] = [];
+  /** Relative paths as written, by their resolved form (see CanonicalContext.written). */
+  readonly written = new Map<string, string>();
   private readonly unset = new Set<string>();
   private versionWarned = false;
 
@@ -195,6 +208,7 @@ function finishTree(root: Obj, file: string, ctx: FileContext, s: Session): Obj 
     home: ctx.lookup('HOME'),
     raw: !s.interpolate,
     warnings: s.warnings,
+    written: s.written,
   });
   if (s.issues.count > before) return undefined;
   return root;
@@ -529,6 +543,7 @@ export async function loadJournaled(
     files: s.files,
     raw: !s.interpolate,
     swarm: opts.target === 'swarm',
+    normalize: opts.normalize !== false,
   });
   s.check();
   const locate: Locate = (service, path) => s.positions.locate(root, ['services', service, ...path], 'key');
@@ -543,8 +558,9 @@ export async function loadJournaled(
     engineKeys.gated.push(...definitions.gated);
   }
   const environment = environmentOf(dotenv, opts.env, name);
+  const shown = opts.resolvePaths === false ? withWrittenPaths(project, s.written) : project;
   const result: LoadResult = {
-    project: deepFreeze(withFileValues(project, environment)),
+    project: deepFreeze(withFileValues(shown, environment)),
     warnings: [...new Set([...s.warnings, ...engineKeys.warnings])],
     environment,
     ...(engineKeys.gated.length > 0 && { engineGated: engineKeys.gated }),

@@ -38,6 +38,8 @@ export interface NormalizeInput {
   raw?: boolean;
   /** Loaded for `stack deploy`: secrets and configs are Swarm objects, not files berth copies or mounts. */
   swarm?: boolean;
+  /** False for `config --no-normalize`: no implicit `default` network, no names made from keys. */
+  normalize?: boolean;
 }
 
 const SERVICE_REF = /^service:(.+)$/;
@@ -60,6 +62,7 @@ export function normalizeProject(input: NormalizeInput): Project {
     pathKind: (path) => input.files.kind(path),
     raw: input.raw === true,
     swarm: input.swarm === true,
+    normalize: input.normalize !== false,
   };
   const out: Project = {
     name: input.name,
@@ -81,7 +84,7 @@ export function normalizeProject(input: NormalizeInput): Project {
   }
   reportCycles(out.services, services, input);
   checkResources(checking);
-  addResources(out, checking.declared, root, usesDefaultNetwork(out.services));
+  addResources(out, checking.declared, root, usesDefaultNetwork(out.services), checking.normalize);
   if (Object.keys(disabled).length > 0) out.disabled_services = disabled;
   if (isMapping(root.models)) out.models = root.models;
   const ext = extensionsOf(root);
@@ -134,25 +137,30 @@ function usesDefaultNetwork(services: Record<string, ServiceConfig>): boolean {
   return Object.values(services).some((svc) => Object.keys(svc.networks).includes('default'));
 }
 
-/** The top-level networks, volumes, secrets and configs, with their engine-side names. */
-function addResources(out: Project, declared: Declared, root: Obj, usesDefault: boolean): void {
-  for (const [key, n] of Object.entries(declared.networks))
-    out.networks[key] = resource<NetworkConfig>(key, n, out.name);
-  if (usesDefault && !out.networks.default) out.networks.default = { name: `${out.name}_default` };
-  for (const [key, v] of Object.entries(declared.volumes)) out.volumes[key] = resource<VolumeConfig>(key, v, out.name);
-  if (isMapping(root.secrets)) out.secrets = resources<SecretConfig>(declared.secrets, out.name);
-  if (isMapping(root.configs)) out.configs = resources<SecretConfig>(declared.configs, out.name);
+/**
+ * The top-level networks, volumes, secrets and configs, with their engine-side names. Not normalized
+ * (`config --no-normalize`): as written, without the implicit `default` network or names from keys.
+ */
+function addResources(out: Project, declared: Declared, root: Obj, usesDefault: boolean, normalize: boolean): void {
+  const prefix = normalize ? out.name : undefined;
+  for (const [key, n] of Object.entries(declared.networks)) out.networks[key] = resource<NetworkConfig>(key, n, prefix);
+  if (normalize && usesDefault && !out.networks.default) out.networks.default = { name: `${out.name}_default` };
+  for (const [key, v] of Object.entries(declared.volumes)) out.volumes[key] = resource<VolumeConfig>(key, v, prefix);
+  if (isMapping(root.secrets)) out.secrets = resources<SecretConfig>(declared.secrets, prefix);
+  if (isMapping(root.configs)) out.configs = resources<SecretConfig>(declared.configs, prefix);
 }
 
-function resources<T>(defs: Record<string, Obj>, project: string): Record<string, T> {
+function resources<T>(defs: Record<string, Obj>, project: string | undefined): Record<string, T> {
   return Object.fromEntries(Object.entries(defs).map(([k, v]) => [k, resource<T>(k, v, project)]));
 }
 
-function resource<T>(key: string, def: Obj, project: string): T {
+/** One definition, named by its `name`, else (normalizing: `project` given) as Compose names it from its key. */
+function resource<T>(key: string, def: Obj, project: string | undefined): T {
   const out: Obj = {};
   for (const [k, v] of Object.entries(def)) if (!k.startsWith('x-')) put(out, k, v);
   const external = def.external === true;
-  out.name = typeof def.name === 'string' ? def.name : external ? key : `${project}_${key}`;
+  if (typeof def.name === 'string') out.name = def.name;
+  else if (project !== undefined) out.name = external ? key : `${project}_${key}`;
   if (!external) delete out.external;
   const ext = extensionsOf(def);
   if (Object.keys(ext).length > 0) out.extensions = ext;

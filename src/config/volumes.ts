@@ -12,10 +12,18 @@ export interface PathContext {
   baseDir: string;
   /** HOME, for `~`. */
   home: string | undefined;
+  /** Each path resolved, by its resolved form, when it was written otherwise: `config --no-path-resolution` prints them so. */
+  written?: Map<string, string>;
 }
 
 /** Absolute host path for `p`: `~` expanded, relative paths against the base directory. */
 export function hostPath(p: string, ctx: PathContext): string {
+  const resolved = resolvedPath(p, ctx);
+  if (resolved !== p) ctx.written?.set(resolved, p);
+  return resolved;
+}
+
+function resolvedPath(p: string, ctx: PathContext): string {
   if (p === '~' || p.startsWith('~/')) {
     if (ctx.home) return resolve(ctx.home, p.slice(2));
     return p;

@@ -19,6 +19,10 @@ export interface ConfigOptions {
   environment?: boolean;
   /** Commander's `--no-interpolate` sets this to false. */
   interpolate?: boolean;
+  /** `--no-normalize` sets this to false. */
+  normalize?: boolean;
+  /** `--no-path-resolution` sets this to false. */
+  pathResolution?: boolean;
   output?: string;
   variables?: boolean;
   resolveImageDigests?: boolean;
@@ -34,7 +38,11 @@ export default async function config(ctx: Context, _args: string[], raw: Record<
   if (format !== 'yaml' && format !== 'json') throw new UsageError(`unsupported format "${format}": use yaml or json`);
   const interpolate = opts.interpolate !== false;
 
-  const loaded = await ctx.loadResult(interpolate ? {} : { interpolate: false });
+  const loaded = await ctx.loadResult({
+    ...(!interpolate && { interpolate: false }),
+    ...(opts.normalize === false && { normalize: false }),
+    ...(opts.pathResolution === false && { resolvePaths: false }),
+  });
   if (opts.quiet) return 0;
   const pin = opts.resolveImageDigests === true || opts.lockImageDigests === true;
   const project = pin ? await pinnedProject(ctx, loaded.project) : loaded.project;

@@ -125,3 +125,82 @@ describe('COMPOSE_* variables', () => {
     expect((await berth(dir, ['config', '-q'], { COMPOSE_ANSI: 'never', COMPOSE_REMOVE_ORPHANS: '1' })).code).toBe(0);
   });
 });
+
+const PATHS = {
+  'compose.yaml': [
+    'services:',
+    '  web:',
+    '    build: ./web',
+    '    env_file: ./web.env',
+    '    volumes:',
+    '      - ./data:/data',
+    '      - /abs:/abs',
+    '      - cache:/cache',
+    '    environment: {ROOT: /srv/x}',
+    '    secrets: [token]',
+    '  db:',
+    '    image: postgres',
+    '    networks: [back]',
+    'networks:',
+    '  back: {}',
+    'volumes:',
+    '  cache: {}',
+    'secrets:',
+    '  token:',
+    '    file: ./token.txt',
+    '',
+  ].join('\n'),
+  'web.env': 'A=1\n',
+  'token.txt': 't\n',
+  'web/Dockerfile': 'FROM scratch\n',
+};
+
+describe('config --no-path-resolution and --no-normalize', () => {
+  it('--no-path-resolution prints relative paths as written, absolute ones and values unchanged', async () => {
+    const dir = writeStack(PATHS);
+    const r = await berth(dir, ['config', '--format', 'json', '--no-path-resolution']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as {
+      services: Record<
+        string,
+        {
+          build: { context: string };
+          env_file: { path: string }[];
+          volumes: { source: string }[];
+          environment: Record<string, string>;
+        }
+      >;
+      secrets: Record<string, { file: string }>;
+    };
+    const web = doc.services.web!;
+    expect(web.build.context).toBe('./web');
+    expect(web.env_file.map((f) => f.path)).toEqual(['./web.env']);
+    expect(web.volumes.map((v) => v.source)).toEqual(['./data', '/abs', 'cache']);
+    expect(web.environment).toEqual({ A: '1', ROOT: '/srv/x' });
+    expect(doc.secrets.token!.file).toBe('./token.txt');
+    // The default resolves them against the project directory.
+    const resolved = JSON.parse((await berth(dir, ['config', '--format', 'json'])).out) as typeof doc;
+    expect(resolved.services.web!.build.context).toBe(`${dir}/web`);
+  });
+
+  it('--no-normalize leaves out the implicit default network and the names made from keys', async () => {
+    const dir = writeStack(PATHS);
+    const r = await berth(dir, ['-p', 'demo', 'config', '--format', 'json', '--no-normalize']);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out) as {
+      services: Record<string, { networks?: Record<string, unknown> }>;
+      networks?: Record<string, { name?: string }>;
+      volumes?: Record<string, { name?: string }>;
+      secrets?: Record<string, { name?: string }>;
+    };
+    expect(doc.services.web!.networks).toBeUndefined();
+    expect(Object.keys(doc.services.db!.networks!)).toEqual(['back']);
+    expect(doc.networks).toEqual({ back: {} });
+    expect(doc.volumes).toEqual({ cache: {} });
+    expect(doc.secrets!.token!.name).toBeUndefined();
+    const normal = JSON.parse((await berth(dir, ['-p', 'demo', 'config', '--format', 'json'])).out) as typeof doc;
+    expect(Object.keys(normal.services.web!.networks!)).toEqual(['default']);
+    expect(normal.networks!.default).toEqual({ name: 'demo_default' });
+    expect(normal.volumes!.cache!.name).toBe('demo_cache');
+  });
+});
