@@ -44,7 +44,15 @@ export interface World {
    * decides: $XDG_CACHE_HOME/berth or ~/.cache/berth, none with BERTH_NO_CACHE). With a folder,
    * loaded projects are cached in it (config/cache.ts).
    */
-  bundle?: { build: string; cacheRoot?: string | undefined };
+  bundle?: {
+    build: string;
+    cacheRoot?: string | undefined;
+    /**
+     * Set when this run read the stack's files (no cached project served it): the code it compiled is
+     * then the loader's too, and bin/berth.cjs keeps its code cache apart from a leaner run's.
+     */
+    readStack?: boolean;
+  };
 }
 
 export class Context {
@@ -91,9 +99,12 @@ export class Context {
     const cache = this.projectCache();
     const opts = this.loadOptions(overrides);
     // config/cache.js alone on a hit; the loader (YAML, schema) is imported only when a file changed.
+    const readStack = (): void => {
+      if (this.world.bundle) this.world.bundle.readStack = true;
+    };
     const result: LoadResult = cache
-      ? await (await import('../config/cache.js')).loadProjectCached(opts, cache)
-      : await (await import('../config/index.js')).loadProject(opts);
+      ? await (await import('../config/cache.js')).loadProjectCached(opts, cache, readStack)
+      : (readStack(), await (await import('../config/index.js')).loadProject(opts));
     this.printLoadWarnings(result);
     this.loadedEnv = result.environment;
     checkComposeSettings((name) => this.setting(name));

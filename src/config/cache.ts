@@ -99,9 +99,19 @@ export function cacheKey(opts: LoadOptions, build: string): string {
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 32);
 }
 
-/** loadProject through the cache; a stack read from stdin is always loaded afresh. */
-export async function loadProjectCached(opts: LoadOptions, cache: ProjectCache): Promise<LoadResult> {
-  if (opts.files?.includes('-')) return (await loadJournaled(opts)).result;
+/**
+ * loadProject through the cache; a stack read from stdin is always loaded afresh. `onRead` is told when
+ * the files are read (no entry served the load).
+ */
+export async function loadProjectCached(
+  opts: LoadOptions,
+  cache: ProjectCache,
+  onRead: () => void = () => undefined,
+): Promise<LoadResult> {
+  if (opts.files?.includes('-')) {
+    onRead();
+    return (await loadJournaled(opts)).result;
+  }
   const file = join(cache.dir, `${cacheKey(opts, cache.build)}.json`);
   const hit = readEntry(file, opts.env);
   if (hit) {
@@ -115,6 +125,7 @@ export async function loadProjectCached(opts: LoadOptions, cache: ProjectCache):
       ...(hit.result.swarmImages && { swarmImages: hit.result.swarmImages }),
     };
   }
+  onRead();
   const { result, journal, dotenv } = await loadJournaled(opts);
   const salt = randomBytes(16);
   const sealed = sealJournal(journal, salt);
