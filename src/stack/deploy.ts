@@ -226,10 +226,23 @@ export async function planDeploy(
   return plan;
 }
 
+/**
+ * `work` once the engine is known to be a swarm manager. The engine's answer about its swarm takes it
+ * longer than the reads (20 ms on a manager), so reads go along with it; a read refused because the
+ * engine is no manager gives way to the clearer error of the check.
+ */
+async function asManager<T>(swarm: SwarmRuntime, work: () => Promise<T>): Promise<T> {
+  const [check, done] = await Promise.allSettled([requireManager(swarm), work()]);
+  if (check.status === 'rejected') throw check.reason;
+  if (done.status === 'rejected') throw done.reason;
+  return done.value;
+}
+
 export async function deployStack(swarm: SwarmRuntime, project: Project, opts: DeployOptions): Promise<StackPlan> {
-  await requireManager(swarm);
-  const prepared = await prepareImages(swarm, project, opts);
-  const plan = await planDeploy(swarm, project, { ...opts, prepared });
+  const planned = async (): Promise<StackPlan> =>
+    planDeploy(swarm, project, { ...opts, prepared: await prepareImages(swarm, project, opts) });
+  // Nothing is built or pushed before the check: only the reads of a plan go along with it.
+  const plan = opts.push ? (await requireManager(swarm), await planned()) : await asManager(swarm, planned);
   if (!opts.dryRun) await runStackPlan(swarm, plan, opts);
   return plan;
 }
@@ -239,8 +252,7 @@ export async function removeStack(
   stack: string,
   opts: Pick<DeployOptions, 'parallel' | 'events' | 'waitTimeoutMs'>,
 ): Promise<StackPlan> {
-  await requireManager(swarm);
-  const plan = planStackRemove(stack, await observeStack(swarm, stack));
+  const plan = await asManager(swarm, async () => planStackRemove(stack, await observeStack(swarm, stack)));
   await runStackPlan(swarm, plan, opts);
   return plan;
 }
