@@ -20,7 +20,7 @@ function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 }
-const sizes = arg('sizes', '10,50').split(',').map(Number);
+const sizes = arg('sizes', '10,50,200').split(',').map(Number);
 const rounds = Number(arg('rounds', '5'));
 
 function stackFile(dir, n) {
