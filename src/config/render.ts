@@ -2,9 +2,10 @@
  * A Project back to text, as `docker compose config` prints it: long forms, absolute paths,
  * interpolated values, only the enabled services. Loading the output again gives the same model.
  */
-import { Scalar, stringify, type ScalarTag } from 'yaml';
+import type { ScalarTag } from 'yaml';
 import type { Project, ServiceConfig } from './model.js';
 import { put } from './positions.js';
+import { FileMode, quickYaml } from './quick-yaml.js';
 
 type Obj = Record<string, unknown>;
 
@@ -82,9 +83,7 @@ function octalModes(doc: Obj): void {
     Array.isArray(list)
       ? list.map((item: unknown) => {
           if (item === null || typeof item !== 'object' || typeof (item as Obj).mode !== 'number') return item;
-          const mode = new Scalar((item as Obj).mode);
-          mode.format = 'FILE_MODE';
-          return { ...(item as Obj), mode };
+          return { ...(item as Obj), mode: new FileMode((item as Obj).mode as number) };
         })
       : list;
   for (const svc of Object.values((doc.services ?? {}) as Record<string, Obj>)) {
@@ -103,19 +102,35 @@ export interface RenderOptions {
   escapeDollars?: boolean;
 }
 
-export function renderProject(project: Project, format: 'yaml' | 'json', opts: RenderOptions = {}): string {
+export async function renderProject(
+  project: Project,
+  format: 'yaml' | 'json',
+  opts: RenderOptions = {},
+): Promise<string> {
   const doc = projectDocument(project);
   let text: string;
   if (format === 'json') {
     text = `${JSON.stringify(doc, null, 2)}\n`;
   } else {
     octalModes(doc);
-    text = stringify(doc, {
-      lineWidth: 0,
-      aliasDuplicateObjects: false,
-      nullStr: 'null',
-      customTags: (tags) => [...tags, FILE_MODE],
-    });
+    text = quickYaml(doc) ?? (await libraryYaml(doc));
   }
   return opts.escapeDollars ? text.replace(/\$/g, () => '$$') : text;
+}
+
+/** The yaml library's text of a document quickYaml declined (multi-line or non-ASCII strings...). */
+async function libraryYaml(doc: Obj): Promise<string> {
+  const { Scalar, stringify } = await import('yaml');
+  const modes = (_key: unknown, value: unknown): unknown => {
+    if (!(value instanceof FileMode)) return value;
+    const mode = new Scalar(value.value);
+    mode.format = 'FILE_MODE';
+    return mode;
+  };
+  return stringify(doc, modes, {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    nullStr: 'null',
+    customTags: (tags) => [...tags, FILE_MODE],
+  });
 }

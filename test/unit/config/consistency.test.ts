@@ -173,11 +173,11 @@ describe('file modes of secrets and configs', () => {
       s: 's',
       c: 'c',
     });
-    const yaml = renderProject(project, 'yaml');
+    const yaml = await renderProject(project, 'yaml');
     expect(yaml).toContain('mode: 0440');
     expect(yaml).toContain('mode: 0755');
     expect(yaml).toContain('mode: 0400');
-    expect(JSON.parse(renderProject(project, 'json'))).toMatchObject({
+    expect(JSON.parse(await renderProject(project, 'json'))).toMatchObject({
       services: { a: { secrets: [{ mode: 288 }], configs: [{ mode: 493 }] } },
     });
     const again = await loadProject({ cwd: dir, env: {}, files: ['-'], readStdin: () => Promise.resolve(yaml) });

@@ -44,7 +44,7 @@ const stack = {
 describe('rendering a project', () => {
   it('prints YAML that loads back to the same model', async () => {
     const { project, dir } = await load(stack, { env: { B: 'shell' } });
-    const text = renderProject(project, 'yaml');
+    const text = await renderProject(project, 'yaml');
     expect(text).toMatch(/^name: shop\nservices:\n/);
     expect(text).not.toContain('\n    name: web');
     writeFileSync(join(dir, 'rendered.yaml'), text);
@@ -54,7 +54,7 @@ describe('rendering a project', () => {
 
   it('prints JSON that loads back to the same model', async () => {
     const { project, dir } = await load(stack, { env: { B: 'shell' } });
-    const text = renderProject(project, 'json');
+    const text = await renderProject(project, 'json');
     expect(JSON.parse(text)).toHaveProperty('services.web.ports');
     writeFileSync(join(dir, 'rendered.json'), text);
     const again = await loadProject({ cwd: dir, env: { B: 'shell' }, files: ['rendered.json'] });

@@ -70,7 +70,7 @@ describe('secrets and configs reach the container as Compose delivers them', () 
     const spec = containerSpec(project, project.services.app!, 1, 'test');
     expect(JSON.stringify(spec.labels)).not.toContain(VALUE);
     expect(JSON.stringify(containerCreateBody(spec, '1.41'))).not.toContain(VALUE);
-    const text = renderProject(project, 'yaml');
+    const text = await renderProject(project, 'yaml');
     expect(text).not.toContain(VALUE);
     expect(text).toContain('environment: TOKEN');
   });
