@@ -25,12 +25,17 @@ function definitionsWithWrittenPaths(
   written: Written,
 ): Record<string, SecretConfig> {
   return Object.fromEntries(
-    Object.entries(defs).map(([k, d]) => [k, d.file === undefined ? d : { ...d, file: written.get(d.file) ?? d.file }]),
+    Object.entries(defs).map(([k, d]) => [k, d.file === undefined ? d : { ...d, file: asWritten(d.file, written) }]),
   );
 }
 
+/** A path as the file wrote it, when the loader resolved it; any other value as it is. */
+function asWritten(path: string, written: Written): string {
+  return written.get(path) ?? path;
+}
+
 function serviceWithWrittenPaths(service: ServiceConfig, written: Written): ServiceConfig {
-  const as = (p: string): string => written.get(p) ?? p;
+  const as = (p: string): string => asWritten(p, written);
   const out: ServiceConfig = {
     ...service,
     volumes: service.volumes.map((v) => (v.type === 'bind' ? { ...v, source: as(v.source) } : v)),

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = `${ROOT}bin/berth.cjs`;
@@ -37,6 +38,16 @@ export async function berth(
     ...(options.input !== undefined && { input: options.input }),
   });
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A shell script run in a service's container through the CLI (`exec -T <service> sh -c <script>`):
+ * its stdout, after checking that it succeeded. `run` is the test's berth, bound to its project.
+ */
+export async function shIn(run: (...args: string[]) => Promise<Run>, service: string, script: string): Promise<string> {
+  const r = await run('exec', '-T', service, 'sh', '-c', script);
+  expect(r.exitCode, r.stderr).toBe(0);
+  return r.stdout;
 }
 
 export async function docker(args: string[]): Promise<Run> {

@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berth, docker, purgeProject } from '../../helpers/cli.js';
+import { berth, docker, purgeProject, shIn } from '../../helpers/cli.js';
 
 const project = `e2e-apisocket-${process.pid}`;
 const refused = `e2e-apisocket-tcp-${process.pid}`;
@@ -41,11 +41,7 @@ afterAll(async () => {
   await purgeProject(refused);
 });
 
-async function inTool(script: string): Promise<string> {
-  const r = await run('exec', '-T', 'tool', 'sh', '-c', script);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return r.stdout;
-}
+const inTool = (script: string): Promise<string> => shIn(run, 'tool', script);
 
 describe('use_api_socket', () => {
   it("up: the engine's socket and the logins are in the container", async () => {

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berth, docker, purgeProject } from '../../helpers/cli.js';
+import { berth, docker, purgeProject, shIn } from '../../helpers/cli.js';
 
 const project = `e2e-mounts-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'berth-mounts-'));
@@ -55,11 +55,7 @@ beforeAll(async () => {
 });
 afterAll(() => purgeProject(project));
 
-async function inApp(script: string): Promise<string> {
-  const r = await run('exec', '-T', 'app', 'sh', '-c', script);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return r.stdout;
-}
+const inApp = (script: string): Promise<string> => shIn(run, 'app', script);
 
 describe('mount options', () => {
   it('docker inspect shows z and Z on the binds, short and long syntax', async () => {

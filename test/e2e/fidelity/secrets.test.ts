@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berth, docker, purgeProject } from '../../helpers/cli.js';
+import { berth, docker, purgeProject, shIn } from '../../helpers/cli.js';
 
 const project = `e2e-secrets-${process.pid}`;
 const failing = `e2e-secrets-unset-${process.pid}`;
@@ -56,12 +56,7 @@ afterAll(async () => {
   await purgeProject(failing);
 });
 
-/** `berth exec app sh -c <script>`: its stdout, after checking it succeeded. */
-async function inApp(script: string): Promise<string> {
-  const r = await run('exec', '-T', 'app', 'sh', '-c', script);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return r.stdout;
-}
+const inApp = (script: string): Promise<string> => shIn(run, 'app', script);
 
 describe('secrets and configs outside Swarm', () => {
   it('up: each file is in the container with its content, owner and mode', async () => {
