@@ -297,6 +297,10 @@ export interface ResourceUser {
  * A network or volume could not be removed because containers still use it (really there, not a stale
  * endpoint the engine has yet to forget). Names each of them.
  */
+/**
+ * A network or volume still in use: by `users`, or, with none, by containers the engine still counts
+ * although they are gone (a stale endpoint count, which only an engine restart clears).
+ */
 export class ResourceInUseError extends BerthError {
   readonly code = 'RESOURCE_IN_USE';
   constructor(
@@ -306,10 +310,15 @@ export class ResourceInUseError extends BerthError {
     options?: { cause?: unknown },
   ) {
     super(
-      `${kind} ${resource} is still in use by ${users.length === 1 ? 'container' : 'containers'} ${users.map((u) => u.name).join(', ')}`,
+      users.length === 0
+        ? `${kind} ${resource} is still counted as in use by containers that no longer exist`
+        : `${kind} ${resource} is still in use by ${users.length === 1 ? 'container' : 'containers'} ${users.map((u) => u.name).join(', ')}`,
       {
         ...options,
-        hint: `remove ${users.length === 1 ? 'that container' : 'those containers'} or disconnect ${users.length === 1 ? 'it' : 'them'} first`,
+        hint:
+          users.length === 0
+            ? 'a stale count in the engine (dockerd 20.10 can keep one after many containers leave at once); it clears when the engine restarts'
+            : `remove ${users.length === 1 ? 'that container' : 'those containers'} or disconnect ${users.length === 1 ? 'it' : 'them'} first`,
       },
     );
   }

@@ -291,6 +291,8 @@ export function inUseWarning(
   err: ResourceInUseError,
   projectName: string,
 ): string {
+  if (err.users.length === 0)
+    return `${kind} ${name} is still counted as in use by containers that no longer exist (a stale count in the engine, cleared when it restarts): left in place`;
   const who = err.users.map(
     (u) =>
       `container ${u.name} (${u.labels[Label.project] === projectName ? 'an orphan of this project: --remove-orphans removes it' : 'not part of this project'})`,

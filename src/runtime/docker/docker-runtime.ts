@@ -581,7 +581,7 @@ export class DockerRuntime implements Runtime {
    * One removal of a network or volume: `remove` until it succeeds or the object is gone; while the
    * engine says it is in use, `usedBy` says which containers the engine counts (`undefined`: the object
    * is gone), and those that really exist end it with a ResourceInUseError. Counted containers that are
-   * all gone are a lag of the engine's: try again for a while.
+   * all gone are a lag of the engine's: try again for a while, then a ResourceInUseError with no users.
    */
   private async removeUnlessUsed(
     kind: 'network' | 'volume',
@@ -590,6 +590,7 @@ export class DockerRuntime implements Runtime {
     usedBy: (engineIds: string[]) => Promise<{ name: string; ids: string[] } | undefined>,
   ): Promise<void> {
     let lastError: unknown;
+    let lastName = ref;
     const done = await pollUntil(
       async () => {
         try {
@@ -605,6 +606,7 @@ export class DockerRuntime implements Runtime {
             throw e;
           });
           if (counted === undefined) return true;
+          lastName = counted.name;
           const users = await this.existingContainers(counted.ids);
           if (users.length > 0) throw new ResourceInUseError(kind, counted.name, users, { cause: err });
           return false;
@@ -613,7 +615,8 @@ export class DockerRuntime implements Runtime {
       this.timing.staleUseMs,
       this.timing,
     );
-    if (!done) throw lastError;
+    // Still counted as used by containers that are all gone: a stale count, which waiting does not clear.
+    if (!done) throw new ResourceInUseError(kind, lastName, [], { cause: lastError });
   }
 
   /** Those of the containers that exist, with their names and labels. */

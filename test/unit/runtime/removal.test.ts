@@ -251,12 +251,18 @@ describe('Docker runtime removals against a stand-in engine', () => {
     expect(seen.filter((s) => s === 'DELETE /networks/n1')).toHaveLength(1);
   });
 
-  it("a network that keeps a stale endpoint past the bound: the engine's refusal", async () => {
+  it('a network that keeps a stale endpoint count past the bound: ResourceInUseError with no users', async () => {
     script.set('DELETE /networks/n1', [
       { status: 403, body: { message: 'error while removing network: network p_default id n1 has active endpoints' } },
     ]);
     script.set('GET /networks/n1', [{ status: 200, body: { Id: 'n1', Name: 'p_default', Containers: {} } }]);
-    await expect(rt.removeNetwork('n1')).rejects.toThrow(/has active endpoints/);
+    const err = await rt.removeNetwork('n1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResourceInUseError);
+    expect((err as ResourceInUseError).users).toEqual([]);
+    expect((err as ResourceInUseError).message).toBe(
+      'network p_default is still counted as in use by containers that no longer exist',
+    );
+    expect(((err as ResourceInUseError).cause as Error).message).toMatch(/has active endpoints/);
   });
 
   it('a volume already gone is removed; one a container uses is a ResourceInUseError naming it', async () => {
