@@ -24,7 +24,8 @@ const OTHERS_GONE_MS = 5000;
 /**
  * Create a network. Two `up`s at once may both create it (the engine allows several networks of one
  * name): whoever sees more than one keeps the oldest and removes its own newer one, so both converge on
- * the same network.
+ * the same network. The maker of the oldest waits a while for the others to go, and removes its own
+ * when they stay (their makers never saw it).
  */
 export async function ensureNetwork(calls: NetworkCalls, spec: NetworkSpec, timing: PollTiming): Promise<void> {
   const started = timing.now();
@@ -54,6 +55,10 @@ export async function ensureNetwork(calls: NetworkCalls, spec: NetworkSpec, timi
   }
   for (const deadline = timing.now() + OTHERS_GONE_MS; same.length > 1 && timing.now() < deadline; same = await ids())
     await timing.sleep(50);
+  // The newer ones stayed: their makers looked before ours was listed and went on with theirs. Ours
+  // then gives way: nothing can be on it yet, since the engine resolves no name while two networks
+  // share it, and the others may already hold containers.
+  if (same.length > 1) await calls.remove(mine).catch(() => undefined);
 }
 
 /** Ids by creation time, then id: the first is the network everyone keeps. */
