@@ -294,10 +294,6 @@ export interface ResourceUser {
 }
 
 /**
- * A network or volume could not be removed because containers still use it (really there, not a stale
- * endpoint the engine has yet to forget). Names each of them.
- */
-/**
  * A network or volume still in use: by `users`, or, with none, by containers the engine still counts
  * although they are gone (a stale endpoint count, which only an engine restart clears).
  */
