@@ -12,9 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cacheKey, loadProjectCached, type ProjectCache } from '../../../src/config/cache.js';
 import { loadProject, type LoadOptions } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/errors.js';
-import { writeStack } from './helpers.js';
-
-const CORPUS = resolve(import.meta.dirname, '../../fixtures/config/corpus');
+import { corpusCases, writeStack } from './helpers.js';
 
 let cache: ProjectCache;
 beforeEach(() => {
@@ -40,23 +38,7 @@ async function twice(opts: LoadOptions): Promise<{ first: unknown; second: unkno
 describe('project cache', () => {
   it('gives back exactly what a fresh load gives, for every stack of the corpus that loads', async () => {
     let loaded = 0;
-    for (const name of readdirSync(CORPUS).sort()) {
-      const dir = join(CORPUS, name);
-      const c = existsSync(join(dir, 'case.json'))
-        ? (JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as {
-            files?: string[];
-            env?: Record<string, string>;
-            envFile?: string;
-            profiles?: string[];
-          })
-        : {};
-      const opts: LoadOptions = {
-        cwd: dir,
-        env: { ...c.env },
-        files: c.files ?? ['compose.yaml'],
-        ...(c.envFile ? { envFiles: [c.envFile] } : {}),
-        ...(c.profiles ? { profiles: c.profiles } : {}),
-      };
+    for (const { name, opts } of corpusCases()) {
       let fresh;
       try {
         fresh = await loadProject(opts);

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { ConfigError, type ConfigIssue } from '../../../src/errors.js';
 import { loadProject, type LoadOptions, type LoadResult } from '../../../src/config/load.js';
@@ -80,4 +80,32 @@ export async function berth(
   };
   const code = await main(args, world);
   return { code, out, err };
+}
+
+/** The differential corpus: one folder per stack, with an optional case.json of load options. */
+export const CORPUS = resolve(import.meta.dirname, '../../fixtures/config/corpus');
+
+/** Each stack of the corpus with the load options its case.json gives (sorted by name). */
+export function corpusCases(): { name: string; opts: LoadOptions }[] {
+  return readdirSync(CORPUS)
+    .sort()
+    .map((name) => {
+      const dir = join(CORPUS, name);
+      const c = existsSync(join(dir, 'case.json'))
+        ? (JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as {
+            files?: string[];
+            env?: Record<string, string>;
+            envFile?: string;
+            profiles?: string[];
+          })
+        : {};
+      const opts: LoadOptions = {
+        cwd: dir,
+        env: { ...c.env },
+        files: c.files ?? ['compose.yaml'],
+        ...(c.envFile ? { envFiles: [c.envFile] } : {}),
+        ...(c.profiles ? { profiles: c.profiles } : {}),
+      };
+      return { name, opts };
+    });
 }

@@ -3,7 +3,6 @@
  * options, or declines. Held to the library over every stack of the corpus and the samples, and over
  * documents made of awkward strings (quotes, indicators, things that read as numbers or booleans).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -11,42 +10,20 @@ import { loadProject, type LoadOptions } from '../../../src/config/load.js';
 import { FileMode, quickYaml } from '../../../src/config/quick-yaml.js';
 import { projectDocument, renderProject } from '../../../src/config/render.js';
 import { ConfigError } from '../../../src/errors.js';
-import { load } from './helpers.js';
+import { corpusCases, load } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const CORPUS = join(ROOT, 'test/fixtures/config/corpus');
 const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, nullStr: 'null' } as const;
 
 const library = (doc: unknown): string => stringify(doc, OPTIONS);
 
 /** The corpus's stacks (with their case.json options) and the samples. */
 function stacks(): { name: string; opts: LoadOptions }[] {
-  const corpus = readdirSync(CORPUS)
-    .sort()
-    .map((name) => {
-      const dir = join(CORPUS, name);
-      const c = existsSync(join(dir, 'case.json'))
-        ? (JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as {
-            files?: string[];
-            env?: Record<string, string>;
-            envFile?: string;
-            profiles?: string[];
-          })
-        : {};
-      const opts: LoadOptions = {
-        cwd: dir,
-        env: { ...c.env },
-        files: c.files ?? ['compose.yaml'],
-        ...(c.envFile ? { envFiles: [c.envFile] } : {}),
-        ...(c.profiles ? { profiles: c.profiles } : {}),
-      };
-      return { name, opts };
-    });
   const samples = ['hello', 'devstack'].map((name) => ({
     name: `samples/${name}`,
     opts: { cwd: join(ROOT, 'samples', name), env: {}, files: ['compose.yaml'] },
   }));
-  return [...corpus, ...samples];
+  return [...corpusCases(), ...samples];
 }
 
 /** A small deterministic generator (mulberry32), so that a failure names a reproducible case. */
