@@ -118,6 +118,12 @@ export async function renderProject(
   return opts.escapeDollars ? text.replace(/\$/g, () => '$$') : text;
 }
 
+/**
+ * How the yaml library writes a stack: no line folding, no anchors for repeated objects, `null` spelt
+ * out. quickYaml's tests compare against the library with exactly these.
+ */
+export const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, nullStr: 'null' } as const;
+
 /** The yaml library's text of a document quickYaml declined (multi-line or non-ASCII strings...). */
 async function libraryYaml(doc: Obj): Promise<string> {
   const { Scalar, stringify } = await import('yaml');
@@ -127,10 +133,5 @@ async function libraryYaml(doc: Obj): Promise<string> {
     mode.format = 'FILE_MODE';
     return mode;
   };
-  return stringify(doc, modes, {
-    lineWidth: 0,
-    aliasDuplicateObjects: false,
-    nullStr: 'null',
-    customTags: (tags) => [...tags, FILE_MODE],
-  });
+  return stringify(doc, modes, { ...YAML_OPTIONS, customTags: (tags) => [...tags, FILE_MODE] });
 }

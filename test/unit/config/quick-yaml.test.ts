@@ -8,14 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadProject, type LoadOptions } from '../../../src/config/load.js';
 import { FileMode, quickYaml } from '../../../src/config/quick-yaml.js';
-import { projectDocument, renderProject } from '../../../src/config/render.js';
+import { projectDocument, renderProject, YAML_OPTIONS } from '../../../src/config/render.js';
 import { ConfigError } from '../../../src/errors.js';
 import { corpusCases, load } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, nullStr: 'null' } as const;
-
-const library = (doc: unknown): string => stringify(doc, OPTIONS);
+const library = (doc: unknown): string => stringify(doc, YAML_OPTIONS);
 
 /** The corpus's stacks (with their case.json options) and the samples. */
 function stacks(): { name: string; opts: LoadOptions }[] {
