@@ -6,9 +6,20 @@
 //
 //   node bench/run.mjs [--sizes 1,10,50] [--scenarios cold,noop,change,down,startup,config]
 //                      [--runs N] [--warmup N] [--rounds N] [--update-readme] [--keep]
+//   node bench/run.mjs --from <run id>[,<run id>...] [--update-readme]
+//                      (no run: the table of scenarios already measured, from bench/results/)
 import process from 'node:process';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +59,7 @@ function parseArgs(argv) {
     rounds: undefined,
     updateReadme: false,
     keep: false,
+    from: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -66,11 +78,12 @@ function parseArgs(argv) {
     else if (a === '--rounds') opts.rounds = Number(next());
     else if (a === '--update-readme') opts.updateReadme = true;
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--from') opts.from = next().split(',');
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
         readFileSync(fileURLToPath(import.meta.url), 'utf8')
           .split('\n')
-          .slice(0, 9)
+          .slice(0, 11)
           .join('\n') + '\n',
       );
       process.exit(0);
@@ -84,6 +97,7 @@ function parseArgs(argv) {
   if (!(Number.isInteger(opts.warmup) && opts.warmup >= 0)) fail('--warmup must be an integer >= 0');
   if (opts.rounds !== undefined && !(Number.isInteger(opts.rounds) && opts.rounds >= 1))
     fail('--rounds must be an integer >= 1');
+  for (const id of opts.from ?? []) if (!/^[a-z0-9]{4}$/.test(id)) fail(`--from: "${id}" is not a run id`);
   return opts;
 }
 
@@ -160,23 +174,23 @@ function buildImages(work) {
  * Runs hyperfine `rounds` times (each round: every command, runs/rounds times), so that a machine
  * whose load drifts over minutes weighs on the three tools alike; the warm-up is in the first round.
  * Returns per command the merged run times with their median and mean user/system times, and the run
- * times per round (`byRound`), from which `paired` takes ratios of runs made side by side.
+ * times per round (`byRound`), from which `paired` takes ratios of runs made side by side. `inRound(k)`
+ * gives round k's commands when they differ from round to round (same names, other projects).
  */
-function hyperfine(name, commands, { runs, warmup, rounds, prepare, exportPath }) {
+function hyperfine(name, commands, { runs, warmup, rounds, prepare, exportPath, inRound = () => commands }) {
   const r = Math.max(1, Math.min(rounds, runs));
   const perRound = Array.from({ length: r }, (_, i) => Math.floor(runs / r) + (i < runs % r ? 1 : 0));
   log(`${name}: ${commands.map((c) => c.name).join(' / ')}, ${runs} runs in ${r} round(s) + ${warmup} warm-up`);
-  const merged = Object.fromEntries(
-    commands.map((c) => [c.name, { command: c.name, times: [], byRound: [], user: 0, system: 0, exit_codes: [] }]),
-  );
+  const roundResults = [];
   perRound.forEach((n, round) => {
     const w = round === 0 ? warmup : 0;
     const file = exportPath.replace(/\.json$/, `.r${round + 1}.json`);
     // -i: a run that fails (the engine has bad moments under load) is counted and shown in the table
     // rather than ending the whole benchmark.
     const args = ['--style', 'basic', '-N', '-i', '--runs', String(n), '--warmup', String(w), '--export-json', file];
-    if (prepare) for (const c of commands) args.push('--prepare', prepare(c));
-    for (const c of commands) args.push('--command-name', c.name, c.cmd);
+    const these = inRound(round);
+    if (prepare) for (const c of these) args.push('--prepare', prepare(c));
+    for (const c of these) args.push('--command-name', c.name, c.cmd);
     // A round takes a few minutes at most; one that takes 20 is waiting on an engine that stopped
     // answering (dockerd 20.10.24 can deadlock when many containers leave a network at once: moby/moby#46661).
     const res = spawnSync('hyperfine', args, {
@@ -190,27 +204,51 @@ function hyperfine(name, commands, { runs, warmup, rounds, prepare, exportPath }
       );
     if (res.status !== 0)
       throw new Error(`hyperfine failed for ${name} (exit ${res.status}); rerun the command by hand to see its error`);
-    for (const x of JSON.parse(readFileSync(file, 'utf8')).results) {
-      const m = merged[x.command];
-      m.times.push(...x.times);
-      m.byRound.push(x.times);
-      m.exit_codes.push(...(x.exit_codes ?? []));
-      m.user += x.user * x.times.length;
-      m.system += x.system * x.times.length;
-    }
+    roundResults.push(JSON.parse(readFileSync(file, 'utf8')).results);
   });
-  for (const m of Object.values(merged)) {
-    m.failed = m.exit_codes.filter((c) => c !== 0).length;
+  const merged = mergeRounds(roundResults);
+  for (const m of Object.values(merged))
     if (m.failed > 0)
       log(
         `${name}: ${m.command} failed in ${m.failed} of ${m.times.length} runs (see its output with hyperfine --show-output)`,
       );
+  writeFileSync(exportPath, JSON.stringify({ results: Object.values(merged) }, null, 2));
+  return merged;
+}
+
+/**
+ * One result per command from hyperfine's per-round results: all run times, the times and failures per
+ * round (for paired ratios), the failed runs counted, the median, and the mean user and system times.
+ */
+function mergeRounds(rounds) {
+  const merged = {};
+  for (const results of rounds) {
+    for (const x of results) {
+      const m = (merged[x.command] ??= {
+        command: x.command,
+        times: [],
+        byRound: [],
+        failedByRound: [],
+        user: 0,
+        system: 0,
+        exit_codes: [],
+      });
+      const codes = x.exit_codes ?? x.times.map(() => 0);
+      m.times.push(...x.times);
+      m.byRound.push(x.times);
+      m.failedByRound.push(codes.map((c) => c !== 0));
+      m.exit_codes.push(...codes);
+      m.user += x.user * x.times.length;
+      m.system += x.system * x.times.length;
+    }
+  }
+  for (const m of Object.values(merged)) {
+    m.failed = m.exit_codes.filter((c) => c !== 0).length;
     m.user /= m.times.length;
     m.system /= m.times.length;
     m.median = median(m.times);
     m.mean = m.times.reduce((a, b) => a + b, 0) / m.times.length;
   }
-  writeFileSync(exportPath, JSON.stringify({ results: Object.values(merged) }, null, 2));
   return merged;
 }
 
@@ -282,7 +320,8 @@ async function engineBench(n, opts, work, resultsDir, runId) {
     }
     // A clean-up that fails is noted; the timings already taken stay in the table.
     for (const t of tools) {
-      await removeProjects(t.project, { exact: true }).catch((err) => {
+      // By prefix: a scenario's rounds may have projects of their own (`down`); "b10x" is no prefix of "b100x".
+      await removeProjects(t.project).catch((err) => {
         out.failures.push(`${n} services, ${scenario}: clean-up of ${t.project}: ${err.message}`);
         log(`${n} services, ${scenario}: clean-up of ${t.project} failed: ${err.message}`);
       });
@@ -339,11 +378,21 @@ async function engineBench(n, opts, work, resultsDir, runId) {
     } else if (scenario === 'down') {
       // The state before each down: the stack up, made by the floor (same names and labels as Compose's)
       // so that the preparation costs as little as possible.
+      // Projects per round as well: a network that dockerd keeps counting stale endpoints on cannot be
+      // removed until dockerd restarts, and the next round's floor `up` would take it over (it uses a
+      // network already there), so that every later `down` of that tool would meet it again.
+      const inRound = (round) =>
+        tools.map((t) => {
+          const tool = { ...t, project: `${t.project}${round + 1}` };
+          return { name: t.name, cmd: cmdFor(tool, 'down'), tool };
+        });
       out.down = hyperfine(`${n} services, down`, commands, {
         ...common,
+        inRound,
         prepare: (c) => `node ${STATE} reset-up ${c.tool.project} ${floor}`,
       });
-      for (const t of tools) await expectGone(t.project, 'after down');
+      for (let round = 0; round < out.down.berth.byRound.length; round++)
+        for (const c of inRound(round)) await expectGone(c.tool.project, 'after down');
     }
   }
 }
@@ -398,13 +447,17 @@ const ms = (r) =>
     : `${Math.round(r.median * 1000)} ms${r.failed > 0 ? ` (${r.failed}/${r.times.length} failed)` : ''}`;
 /**
  * The ratio a/b as the median of paired ratios: run i of a's round k over run i of b's round k, which ran
- * within seconds of each other, so that load drifting over minutes cancels out. With the spread of those
+ * within seconds of each other, so that load drifting over minutes cancels out; a pair with a failed run
+ * is left out (a failure's time measures no work). With the spread of those
  * ratios (lowest to highest), so that a row's noise is on record next to its value.
  */
 function ratio(a, b) {
   if (a === undefined || b === undefined) return undefined;
+  const failed = (r, k, i) => r.failedByRound?.[k]?.[i] === true;
   const pairs = a.byRound.flatMap((times, k) =>
-    times.slice(0, b.byRound[k]?.length ?? 0).map((t, i) => t / b.byRound[k][i]),
+    times
+      .slice(0, b.byRound[k]?.length ?? 0)
+      .flatMap((t, i) => (failed(a, k, i) || failed(b, k, i) ? [] : [t / b.byRound[k][i]])),
   );
   if (pairs.length === 0) return undefined;
   return { value: median(pairs), low: Math.min(...pairs), high: Math.max(...pairs) };
@@ -479,6 +532,105 @@ function updateReadme(markdown) {
   writeFileSync(readme, `${text.slice(0, a + start.length)}\n${markdown}\n${text.slice(b)}`);
 }
 
+/**
+ * The scenarios earlier runs measured, read back from their merged results (`<run id>-n<N>-<scenario>.json`,
+ * `<run id>-startup.json`, `<run id>-config.json`): a run stopped part-way (an engine that stopped answering)
+ * keeps what it measured, and another run can measure the rest. A later id wins for the same row.
+ */
+function readRuns(resultsDir, ids) {
+  const engine = {};
+  const config = {};
+  const measured = new Map(ids.map((id) => [id, { rows: [], first: Infinity }]));
+  const files = readdirSync(resultsDir).sort();
+  for (const file of [...files, ...unmerged(files)]) {
+    const run = measured.get(file.slice(0, 4));
+    // Its first round's file is the oldest: it says when the run began.
+    if (run && file[4] === '-' && !file.endsWith('.rounds'))
+      run.first = Math.min(run.first, statSync(join(resultsDir, file)).mtimeMs);
+    const m = /^([a-z0-9]{4})-(?:n(\d+)-(\w+)|(startup|config))\.(?:json|rounds)$/.exec(file);
+    if (!m || !run) continue;
+    const rounds = file.endsWith('.json')
+      ? [JSON.parse(readFileSync(join(resultsDir, file), 'utf8')).results]
+      : completeRounds(resultsDir, files, file);
+    if (rounds.length === 0) continue;
+    const byTool = file.endsWith('.json') ? byCommand(rounds[0]) : mergeRounds(rounds);
+    const later = (row) => row === undefined || ids.indexOf(row.id) < ids.indexOf(m[1]);
+    if (m[4] !== undefined) {
+      if (later(config[m[4]])) config[m[4]] = { ...byTool, id: m[1] };
+      run.rows.push(m[4]);
+      continue;
+    }
+    const [n, scenario] = [Number(m[2]), m[3]];
+    engine[n] ??= {};
+    if (later(engine[n][scenario])) engine[n][scenario] = { ...byTool, id: m[1] };
+    run.rows.push(`${n} ${scenario}`);
+  }
+  const missing = ids.filter((id) => measured.get(id).rows.length === 0);
+  if (missing.length > 0) fail(`--from: no results of run ${missing.join(', ')} in ${resultsDir}`);
+  const runs = ids.map((id) => {
+    const { rows, first } = measured.get(id);
+    const when = new Date(first).toISOString().slice(0, 16).replace('T', ' ');
+    return `run id ${id} (begun ${when} UTC: ${rows.sort(byRow).join(', ')})`;
+  });
+  return { engine, config, runs };
+}
+
+/**
+ * The scenarios a run began and did not finish (a round files, no merged file), as "<id>-n50-down.rounds":
+ * readRuns merges their complete rounds, so that the rounds measured before the engine stopped answering count.
+ */
+function unmerged(files) {
+  const begun = new Set(files.map((f) => /^(.+)\.r\d+\.json$/.exec(f)?.[1]).filter((x) => x !== undefined));
+  return [...begun].filter((stem) => !files.includes(`${stem}.json`)).map((stem) => `${stem}.rounds`);
+}
+
+const byCommand = (results) => Object.fromEntries(results.map((r) => [r.command, r]));
+
+/** The rounds of `<stem>.rounds` whose hyperfine JSON is whole (the one cut off mid-way is empty). */
+function completeRounds(resultsDir, files, roundsFile) {
+  const stem = roundsFile.slice(0, -'.rounds'.length);
+  return files
+    .filter((f) => f.startsWith(`${stem}.r`) && /\.r\d+\.json$/.test(f))
+    .sort((x, y) => Number(/r(\d+)\.json$/.exec(x)[1]) - Number(/r(\d+)\.json$/.exec(y)[1]))
+    .flatMap((f) => {
+      try {
+        return [JSON.parse(readFileSync(join(resultsDir, f), 'utf8')).results];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** "10 cold" before "10 down" before "50 cold", then start-up and config, as the table lists them. */
+const ROW_ORDER = [...ENGINE_SCENARIOS, ...CONFIG_SCENARIOS];
+const byRow = (a, b) => {
+  const key = (row) => {
+    const [n, scenario] = row.includes(' ') ? row.split(' ') : [Infinity, row];
+    return [Number(n), ROW_ORDER.indexOf(scenario)];
+  };
+  const [ka, kb] = [key(a), key(b)];
+  return ka[0] - kb[0] || ka[1] - kb[1];
+};
+
+/** The table of earlier runs (`--from`), printed and, with --update-readme, written into the README. */
+function tableFrom(opts, resultsDir) {
+  const { engine, config, runs } = readRuns(resultsDir, opts.from);
+  const markdown = [
+    table(engine, config),
+    '',
+    FOOTNOTE,
+    '',
+    `Hyperfine runs, rows of a later run taking the place of an earlier one's: ${runs.join('; ')}. ` +
+      `Raw data: ${opts.from.map((id) => `\`bench/results/${id}-*.json\``).join(', ')}.`,
+  ].join('\n');
+  process.stdout.write(`${markdown}\n`);
+  if (opts.updateReadme) updateReadme(markdown);
+}
+
+const FOOTNOTE =
+  'Times are medians of the runs; ratios are medians of paired ratios (each run over the run of the other tool made beside it ' +
+  'in the same round; a pair with a failed run left out), and the spread is the lowest to the highest of those paired ratios.';
+
 /** One run at a time: a run removes every bench project at its start, so a second one would break the first. */
 const LOCK = join(tmpdir(), 'berth-bench.lock');
 function takeLock() {
@@ -498,10 +650,11 @@ function takeLock() {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const resultsDir = join(here, 'results');
+  if (opts.from) return tableFrom(opts, resultsDir);
   await preflight();
   const runId = Math.random().toString(36).slice(2, 6);
   const work = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const resultsDir = join(here, 'results');
   mkdirSync(resultsDir, { recursive: true });
   const started = Date.now();
   let interrupted = false;
@@ -551,8 +704,7 @@ async function main() {
     table(engine, config),
     ...(failures.length > 0 ? ['', 'Scenarios that failed their checks:', '', ...failures.map((f) => `- ${f}`)] : []),
     '',
-    'Times are medians of the runs; ratios are medians of paired ratios (each run over the run of the other tool made beside it ' +
-      'in the same round), and the spread is the lowest to the highest of those paired ratios.',
+    FOOTNOTE,
     '',
     `Hyperfine runs: run id ${runId}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
       `${Math.round((Date.now() - started) / 1000)} s in all. Raw data: \`bench/results/${runId}-*.json\`.`,
