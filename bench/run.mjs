@@ -576,7 +576,7 @@ function readRuns(resultsDir, ids) {
 }
 
 /**
- * The scenarios a run began and did not finish (a round files, no merged file), as "<id>-n50-down.rounds":
+ * The scenarios a run began and did not finish (round files, no merged file), as "<id>-n50-down.rounds":
  * readRuns merges their complete rounds, so that the rounds measured before the engine stopped answering count.
  */
 function unmerged(files) {
