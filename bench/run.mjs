@@ -540,65 +540,59 @@ function updateReadme(markdown) {
 function readRuns(resultsDir, ids) {
   const engine = {};
   const config = {};
-  const measured = new Map(ids.map((id) => [id, { rows: [], first: Infinity }]));
+  const rowsOf = new Map(ids.map((id) => [id, []]));
   const files = readdirSync(resultsDir).sort();
-  for (const file of [...files, ...unmerged(files)]) {
-    const run = measured.get(file.slice(0, 4));
-    // Its first round's file is the oldest: it says when the run began.
-    if (run && file[4] === '-' && !file.endsWith('.rounds'))
-      run.first = Math.min(run.first, statSync(join(resultsDir, file)).mtimeMs);
-    const m = /^([a-z0-9]{4})-(?:n(\d+)-(\w+)|(startup|config))\.(?:json|rounds)$/.exec(file);
-    if (!m || !run) continue;
-    const rounds = file.endsWith('.json')
-      ? [JSON.parse(readFileSync(join(resultsDir, file), 'utf8')).results]
-      : completeRounds(resultsDir, files, file);
-    if (rounds.length === 0) continue;
-    const byTool = file.endsWith('.json') ? byCommand(rounds[0]) : mergeRounds(rounds);
+  // One stem per scenario a run began: "pffc-n10-cold" from its merged file or its round files.
+  const stems = new Set(files.map((f) => /^(.+?)(?:\.r\d+)?\.json$/.exec(f)?.[1]).filter((x) => x !== undefined));
+  for (const stem of stems) {
+    const m = /^([a-z0-9]{4})-(?:n(\d+)-(\w+)|(startup|config))$/.exec(stem);
+    if (!m || !rowsOf.has(m[1])) continue;
+    const byTool = scenarioResults(resultsDir, files, stem);
+    if (byTool === undefined) continue;
     const later = (row) => row === undefined || ids.indexOf(row.id) < ids.indexOf(m[1]);
     if (m[4] !== undefined) {
       if (later(config[m[4]])) config[m[4]] = { ...byTool, id: m[1] };
-      run.rows.push(m[4]);
+      rowsOf.get(m[1]).push(m[4]);
       continue;
     }
     const [n, scenario] = [Number(m[2]), m[3]];
     engine[n] ??= {};
     if (later(engine[n][scenario])) engine[n][scenario] = { ...byTool, id: m[1] };
-    run.rows.push(`${n} ${scenario}`);
+    rowsOf.get(m[1]).push(`${n} ${scenario}`);
   }
-  const missing = ids.filter((id) => measured.get(id).rows.length === 0);
+  const missing = ids.filter((id) => rowsOf.get(id).length === 0);
   if (missing.length > 0) fail(`--from: no results of run ${missing.join(', ')} in ${resultsDir}`);
   const runs = ids.map((id) => {
-    const { rows, first } = measured.get(id);
+    // Its oldest file (the first round's) says when the run began.
+    const first = Math.min(
+      ...files.filter((f) => f.startsWith(`${id}-`)).map((f) => statSync(join(resultsDir, f)).mtimeMs),
+    );
     const when = new Date(first).toISOString().slice(0, 16).replace('T', ' ');
-    return `run id ${id} (begun ${when} UTC: ${rows.sort(byRow).join(', ')})`;
+    return `run id ${id} (begun ${when} UTC: ${rowsOf.get(id).sort(byRow).join(', ')})`;
   });
   return { engine, config, runs };
 }
 
 /**
- * The scenarios a run began and did not finish (round files, no merged file), as "<id>-n50-down.rounds":
- * readRuns merges their complete rounds, so that the rounds measured before the engine stopped answering count.
+ * One scenario's results by tool: its merged file, or, for a scenario a run began and did not finish,
+ * its complete rounds merged (the round cut off mid-way is empty), so that the rounds measured before
+ * the engine stopped answering count. Undefined when not one round is whole.
  */
-function unmerged(files) {
-  const begun = new Set(files.map((f) => /^(.+)\.r\d+\.json$/.exec(f)?.[1]).filter((x) => x !== undefined));
-  return [...begun].filter((stem) => !files.includes(`${stem}.json`)).map((stem) => `${stem}.rounds`);
-}
-
-const byCommand = (results) => Object.fromEntries(results.map((r) => [r.command, r]));
-
-/** The rounds of `<stem>.rounds` whose hyperfine JSON is whole (the one cut off mid-way is empty). */
-function completeRounds(resultsDir, files, roundsFile) {
-  const stem = roundsFile.slice(0, -'.rounds'.length);
-  return files
-    .filter((f) => f.startsWith(`${stem}.r`) && /\.r\d+\.json$/.test(f))
-    .sort((x, y) => Number(/r(\d+)\.json$/.exec(x)[1]) - Number(/r(\d+)\.json$/.exec(y)[1]))
+function scenarioResults(resultsDir, files, stem) {
+  const read = (f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')).results;
+  if (files.includes(`${stem}.json`)) return Object.fromEntries(read(`${stem}.json`).map((r) => [r.command, r]));
+  const roundOf = (f) => Number(new RegExp(`^${stem}\\.r(\\d+)\\.json$`).exec(f)?.[1] ?? NaN);
+  const rounds = files
+    .filter((f) => !Number.isNaN(roundOf(f)))
+    .sort((x, y) => roundOf(x) - roundOf(y))
     .flatMap((f) => {
       try {
-        return [JSON.parse(readFileSync(join(resultsDir, f), 'utf8')).results];
+        return [read(f)];
       } catch {
         return [];
       }
     });
+  return rounds.length === 0 ? undefined : mergeRounds(rounds);
 }
 
 /** "10 cold" before "10 down" before "50 cold", then start-up and config, as the table lists them. */
