@@ -83,7 +83,7 @@ function parseArgs(argv) {
       process.stdout.write(
         readFileSync(fileURLToPath(import.meta.url), 'utf8')
           .split('\n')
-          .slice(0, 11)
+          .slice(0, 10)
           .join('\n') + '\n',
       );
       process.exit(0);
